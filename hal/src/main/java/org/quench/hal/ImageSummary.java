@@ -105,10 +105,10 @@ public final class ImageSummary {
         synapses += g.getTargetCount();
       }
     }
-    fields.add(new String[] {"chips", u(h.getChipCount()) + " (" + image.getCoresCount()
-        + " cores used" + (spec != null ? ", " + spec.coresPerChip() + " per chip" : "") + ")"});
-    fields.add(new String[] {"totals", neurons + " neurons, " + synapses + " synapses in " + groups
-        + " axon groups, " + routes + " routes"});
+    fields.add(new String[] {"chips", u(h.getChipCount()) + " (" + count(image.getCoresCount(),
+        "core") + " used" + (spec != null ? ", " + spec.coresPerChip() + " per chip" : "") + ")"});
+    fields.add(new String[] {"totals", count(neurons, "neuron") + ", " + count(synapses, "synapse")
+        + " in " + count(groups, "axon group") + ", " + count(routes, "route")});
     TextTable table = new TextTable("", "");
     for (String[] f : fields) {
       table.row(f[0], f[1]);
@@ -255,6 +255,10 @@ public final class ImageSummary {
 
   private static String address(int chip, int core) {
     return "(" + u(chip) + "," + u(core) + ")";
+  }
+
+  private static String count(long n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
   }
 
   private static String orNone(String text) {

@@ -584,6 +584,35 @@ class ImageValidatorTest {
   }
 
   @Test
+  void randomlyCorruptedImagesGiveProblemsNeverOtherExceptions() {
+    // Flip bytes of the fixture's protobuf; whatever still parses must validate or be refused
+    // with a QuenchException, and describing it must not fail either.
+    byte[] good = TestImages.tiny().toByteArray();
+    java.util.Random random = new java.util.Random(20261128L);
+    int parsed = 0;
+    for (int trial = 0; trial < 3000; trial++) {
+      byte[] bytes = good.clone();
+      for (int k = 1 + random.nextInt(3); k > 0; k--) {
+        bytes[random.nextInt(bytes.length)] = (byte) random.nextInt(256);
+      }
+      ChipImage image;
+      try {
+        image = ChipImage.parseFrom(bytes);
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        continue;
+      }
+      parsed++;
+      try {
+        ImageValidator.validate(image, LOIHI);
+      } catch (QuenchException expected) {
+        assertTrue(expected.getMessage().startsWith("image is invalid"));
+      }
+      ImageSummary.describe(image);
+    }
+    assertTrue(parsed > 300, "only " + parsed + " corrupted images parsed");
+  }
+
+  @Test
   void portsMayFanOutAndOverlapInPortIndices() {
     // A second target fanning out the same port indices to core (0,1) is allowed.
     assertDoesNotThrow(() -> ImageValidator.validate(tinyWith(b -> b.getInputsBuilder(0)

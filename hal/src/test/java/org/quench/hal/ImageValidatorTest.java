@@ -219,6 +219,13 @@ class ImageValidatorTest {
   }
 
   @Test
+  void unsignedFieldsAboveTwoToThe31ArePrintedAsTheyAreInTheFile() {
+    invalid(hiddenWith(c -> c.setNeuronCount(-1)),
+        "core (0,1): neuron_count 4294967295 exceeds the chip's 1024 neurons per core");
+    invalid(fc1With(g -> g.setTarget(0, -2)), "synapse 0: target 4294967294 is not a neuron");
+  }
+
+  @Test
   void neuronCountMustNotExceedTheCore() {
     invalid(hiddenWith(c -> c.setNeuronCount(1025)),
         "core (0,1): neuron_count 1025 exceeds the chip's 1024 neurons per core");

@@ -269,9 +269,11 @@ public final class WeightBits {
    * {@code weightExp = -scaleBits}, weights {@code w << scaleBits}.
    *
    * <p>Cases netx cannot handle and this class does: all-zero weights (netx fails on
-   * {@code log2(inf)}; here exponent 0 and 0 bits, as Lava's rule) and single-signed weights beyond
-   * the mantissa (netx zeroes them through a negative numpy shift; here they shift right, with
-   * {@link OptimizedWeights#divergesFromLava()} set).
+   * {@code log2(inf)}; here exponent 0 and 0 bits, as Lava's rule) and weights its clipping leaves
+   * beyond the mantissa, which need a positive exponent (EXCITATORY above {@code 2^b - 1},
+   * INHIBITORY or MIXED-with-zero-maximum below {@code -2^b}): netx zeroes them through a negative
+   * numpy shift; here they shift right (floor), with {@link OptimizedWeights#divergesFromLava()}
+   * set. A randomized cross-check against the Python rules agreed on every other case.
    */
   public static OptimizedWeights optimizeNetx(int[] weights, ChipSpec spec) {
     int b = spec.weightMantBits();

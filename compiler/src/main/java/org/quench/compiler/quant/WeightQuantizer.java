@@ -15,7 +15,8 @@ import org.quench.hal.proto.SignMode;
  * chip realises {@code m * 2^weightExp} where {@code m} is the prepared mantissa.
  *
  * <p>The search: the sign mode follows the float weights (Lava's rule, {@link
- * WeightBits#determineSignMode(double[])}), so no weight changes sign. For every exponent in
+ * WeightBits#determineSignMode(double[])}, ignoring weights below half the finest step, which
+ * become 0 anyway), so no weight changes sign. For every exponent in
  * {@code weightExpMin..weightExpMax} each weight takes the nearest mantissa the core can hold (round
  * half up, then clip to the sign mode's range; for MIXED with {@code weightMantBits} bits only even
  * mantissas survive the core's truncation, so rounding is to the nearest even value). Because the
@@ -100,7 +101,14 @@ public final class WeightQuantizer {
       }
       req[i] = weights[i] * scale;
     }
-    SignMode mode = WeightBits.determineSignMode(req);
+    // A weight below half the finest step rounds to 0 under any mode and exponent, so its sign
+    // must not force MIXED (which costs the others a bit).
+    double negligible = Math.scalb(0.5, spec.weightExpMin());
+    double[] significant = new double[req.length];
+    for (int i = 0; i < req.length; i++) {
+      significant[i] = Math.abs(req[i]) < negligible ? 0 : req[i];
+    }
+    SignMode mode = WeightBits.determineSignMode(significant);
     Lattice lattice = Lattice.of(mode, spec, options.nineBitMixed());
     int lo = spec.weightExpMin();
     int hi = spec.weightExpMax();

@@ -156,6 +156,19 @@ class WeightQuantizerTest {
   }
 
   @Test
+  void aNegligibleNegativeWeightDoesNotForceMixed() {
+    // -1e-4 is below half of 2^-8, so it is 0 at every exponent; 3 stays exact with 8 bits.
+    WeightQuantizer.Result q = WeightQuantizer.quantize(new double[] {3, -1e-4}, 1.0, LOIHI);
+    assertEquals(SignMode.EXCITATORY, q.signMode());
+    assertEquals(0, q.weightExp());
+    assertArrayEquals(new int[] {3, 0}, q.weights());
+    assertEquals(1, q.zeroed());
+    // -0.01 can be held (as -0.01 * 2^8 rounds to -3), so it keeps its sign and makes MIXED.
+    assertEquals(SignMode.MIXED,
+        WeightQuantizer.quantize(new double[] {3, -0.01}, 1.0, LOIHI).signMode());
+  }
+
+  @Test
   void inhibitoryWeightsStayNonPositive() {
     WeightQuantizer.Result q = WeightQuantizer.quantize(new double[] {-2.5, 0}, 1.0, LOIHI);
     assertEquals(SignMode.INHIBITORY, q.signMode());

@@ -62,11 +62,12 @@ class WeightBitsTest {
   }
 
   @Test
-  void negativeExponentFloorsTheSumNotEachSynapse() {
-    // -3 >> 1 is -2 (floor); per synapse (-1 >> 1) + (-2 >> 1) would give -2 as well, so use 3 terms.
+  void exponentShiftsTheSummedActivationWithFloor() {
+    // Three synapses of -1 at exponent -1: the sum -3 floors to -2 (per synapse it would be -3).
     assertEquals(-2, WeightBits.activation(-1 - 1 - 1, -1));
-    assertEquals(-3, (-1 >> 1) + (-1 >> 1) + (-1 >> 1));
     assertEquals(3, WeightBits.activation(7, -1));
+    assertEquals(20, WeightBits.activation(5, 2));
+    assertEquals(-1, WeightBits.activation(-1, -8));
   }
 
   @Test

@@ -155,7 +155,9 @@ def zoo(new):
         "v_threshold": ramp((6,), 0.5, 0.25, f),
         **({"v_reset": ramp((6,), -0.1, -0.1, f)} if new else {}),
     })
-    add("lif.w_rec", "Affine", {"weight": ramp((6, 6), 0.0, 0.02, f), "bias": np.zeros((6,), dtype=f)})
+    # a 0-d bias (old style) is broadcast to the Affine's out features by the reader
+    add("lif.w_rec", "Affine", {"weight": ramp((6, 6), 0.0, 0.02, f),
+                                "bias": np.full((6,), 0.25, dtype=f) if new else np.array(0.25, dtype=f)})
     add("linear", "Linear", {"weight": ramp((5, 6), 0.3, -0.02, f)})
     # all parameters scalar: the neuron count (5) comes from the Linear before it
     add("cubalif", "CubaLIF", {

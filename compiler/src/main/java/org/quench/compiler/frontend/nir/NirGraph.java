@@ -168,7 +168,8 @@ public final class NirGraph {
   /**
    * The number of neurons of a neuron node of this graph: the element count of its per-neuron
    * parameters; when all its parameters are single values (broadcast), the size of the data that
-   * flows into it (e.g. an Affine's rows, an Input's shape), else the size its successors take.
+   * flows into it (e.g. an Affine's rows, an Input's shape), else the size its successors take,
+   * else 1 if a parameter is stored with shape (1,).
    *
    * @throws IllegalArgumentException if the node is not a neuron node
    * @throws QuenchException if the graph does not fix the size
@@ -181,6 +182,11 @@ public final class NirGraph {
     Optional<List<Integer>> shape = new ShapeInference().output(this, name);
     if (shape.isEmpty()) {
       shape = new ShapeInference().input(this, name);
+    }
+    if (shape.isEmpty() && ((NirNode.Neuron) node(name)).parameters().values().stream()
+        .anyMatch(t -> t.rank() > 0)) {
+      // nothing around it says otherwise: parameters of shape (1,) describe one neuron
+      return 1;
     }
     return shape.map(NirGraph::product).orElseThrow(() -> new QuenchException(
         "cannot tell how many neurons node '" + name + "' has: each of its parameters is a single"

@@ -106,10 +106,10 @@ public final class NirReader {
             "re-export the model with nir.write");
       }
       Map<String, NirNode> nodes = new LinkedHashMap<>();
-      for (Map.Entry<String, Node> entry : nodesGroup.getChildren().entrySet()) {
-        String name = entry.getKey();
+      Map<String, Node> children = nodesGroup.getChildren();
+      for (String name : HdfLinkOrder.of(nodesGroup)) {
         String nodePath = path + "/nodes/" + name;
-        if (!(entry.getValue() instanceof Group nodeGroup)) {
+        if (!(children.get(name) instanceof Group nodeGroup)) {
           throw new Site(file, name, nodePath).fail("is a dataset, expected a group",
               "each entry of nodes/ is a group holding a node's type and parameters");
         }

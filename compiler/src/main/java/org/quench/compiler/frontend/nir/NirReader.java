@@ -48,7 +48,10 @@ public final class NirReader {
     HdfFile hdf;
     try {
       hdf = new HdfFile(file);
-    } catch (HdfException | IllegalArgumentException | IllegalStateException e) {
+    } catch (RuntimeException e) {
+      if (!fromJhdf(e)) {
+        throw e;
+      }
       throw new QuenchException(file + ": not an HDF5 file (" + e.getMessage() + "); a NIR model"
           + " is an HDF5 file written by nir.write", e);
     }
@@ -59,11 +62,37 @@ public final class NirReader {
         throw new QuenchException(file + ": no /node group, so this HDF5 file is not a NIR graph"
             + " (NIR keeps the top graph in /node); export the model with nir.write");
       }
-      return new GraphReader(file, version).graph(group, "/node", "(top graph)");
-    } catch (HdfException e) {
+      return new GraphReader(file, version).graph(group, "/node", null);
+    } catch (QuenchException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      if (!fromJhdf(e)) {
+        throw e;
+      }
       throw new QuenchException(file + ": cannot read the HDF5 structure (" + e.getMessage()
           + "); the file may be truncated or corrupt, export it again", e);
     }
+  }
+
+  /**
+   * True when jhdf threw the exception while decoding the file. A damaged file makes jhdf throw
+   * not only HdfException but also arithmetic and argument errors; those are the user's problem
+   * (a bad file) and become QuenchExceptions, while an error raised by this package's own code
+   * stays a programming error.
+   */
+  static boolean fromJhdf(RuntimeException e) {
+    if (e instanceof HdfException) {
+      return true;
+    }
+    for (StackTraceElement frame : e.getStackTrace()) {
+      if (frame.getClassName().startsWith("io.jhdf.")) {
+        return true;
+      }
+      if (frame.getClassName().startsWith("org.quench.")) {
+        return false;
+      }
+    }
+    return false;
   }
 
   private static String readVersion(HdfFile hdf) {
@@ -98,7 +127,7 @@ public final class NirReader {
       Site site = new Site(file, label, path);
       String type = site.typeOf(group);
       if (!type.equals("NIRGraph")) {
-        throw site.fail("the top node has type '" + type + "', expected NIRGraph",
+        throw site.fail("has type '" + type + "', expected NIRGraph",
             "a NIR file's /node is the whole network graph; export it with nir.write");
       }
       if (!(group.getChildren().get("nodes") instanceof Group nodesGroup)) {
@@ -196,7 +225,8 @@ public final class NirReader {
 
     private static NirNode affine(Params p) {
       NirTensor weight = p.matrix("weight");
-      return new NirNode.Affine(weight, p.vectorOfLength("bias", weight.dim(0), "out", "weight"));
+      return new NirNode.Affine(weight,
+          p.vectorOfLength("bias", weight.dim(0), "out features", "weight"));
     }
 
     private static NirNode conv1d(Params p) {
@@ -237,11 +267,11 @@ public final class NirReader {
     }
   }
 
-  /** Where in the file a problem is: the node's name and HDF5 path. */
+  /** Where in the file a problem is: the node's name (null for the top graph) and HDF5 path. */
   private record Site(Path file, String name, String path) {
     QuenchException fail(String what, String todo) {
-      return new QuenchException(
-          file + ": node '" + name + "' at " + path + ": " + what + "; " + todo);
+      String where = name == null ? "top graph at " + path : "node '" + name + "' at " + path;
+      return new QuenchException(file + ": " + where + ": " + what + "; " + todo);
     }
 
     String typeOf(Group group) {
@@ -258,7 +288,10 @@ public final class NirReader {
     Object read(Dataset d, String key) {
       try {
         return d.getDataFlat();
-      } catch (HdfException e) {
+      } catch (RuntimeException e) {
+        if (!fromJhdf(e)) {
+          throw e;
+        }
         throw fail("cannot read '" + key + "' (" + e.getMessage() + ")",
             "the file may be corrupt or use an HDF5 filter other than gzip; export it again");
       }

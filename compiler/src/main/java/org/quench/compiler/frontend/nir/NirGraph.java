@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.quench.hal.QuenchException;
 
 /**
@@ -350,7 +351,7 @@ public final class NirGraph {
     }
 
     private static Optional<List<Integer>> sizedOr(NirTensor param,
-        java.util.function.Supplier<Optional<List<Integer>>> otherwise) {
+        Supplier<Optional<List<Integer>>> otherwise) {
       return param.isSingleValue() ? otherwise.get() : Optional.of(boxed(param.shape()));
     }
 

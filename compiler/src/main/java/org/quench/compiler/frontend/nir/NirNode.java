@@ -1,5 +1,7 @@
 package org.quench.compiler.frontend.nir;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -246,7 +248,7 @@ public sealed interface NirNode {
       int rank = inputType.size();
       int start = startDim < 0 ? startDim + rank : startDim;
       int end = endDim < 0 ? endDim + rank : endDim;
-      java.util.ArrayList<Integer> out = new java.util.ArrayList<>(inputType.subList(0, start));
+      ArrayList<Integer> out = new ArrayList<>(inputType.subList(0, start));
       int product = 1;
       for (int d = start; d <= end; d++) {
         product *= inputType.get(d);
@@ -374,6 +376,6 @@ public sealed interface NirNode {
     for (int i = 0; i < namesAndTensors.length; i += 2) {
       map.put((String) namesAndTensors[i], (NirTensor) namesAndTensors[i + 1]);
     }
-    return java.util.Collections.unmodifiableMap(map);
+    return Collections.unmodifiableMap(map);
   }
 }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -333,7 +334,7 @@ public final class NirReader {
 
     NirTensor tensor(String key) {
       return optionalTensor(key).orElseThrow(() -> site.fail(
-          "missing required parameter '" + key + "' of a " + type + " node",
+          "missing required parameter '" + key + "' of this " + type + " node",
           "re-export the model with nir.write, which writes it"));
     }
 
@@ -496,7 +497,7 @@ public final class NirReader {
       }
       List<Integer> values = checked(key, t, min);
       if (values.size() == 1 && dims > 1) {
-        return java.util.Collections.nCopies(dims, values.get(0));
+        return Collections.nCopies(dims, values.get(0));
       }
       return values;
     }
@@ -524,7 +525,7 @@ public final class NirReader {
             return new NirNode.Padding(NirNode.PaddingMode.SAME, List.of());
           case "valid":
             return new NirNode.Padding(NirNode.PaddingMode.VALID,
-                java.util.Collections.nCopies(dims, 0));
+                Collections.nCopies(dims, 0));
           default:
             throw site.fail("parameter '" + key + "' is '" + mode + "'",
                 "padding is an integer, one integer per spatial dimension, 'same' or 'valid'");

@@ -11,7 +11,8 @@ Two styles of well-formed file, the same 19-node-type "zoo" network in each:
                stored 0-d, an edge into the nested graph through its Input ("sub.input").
   zoo_new.nir  as NIR 1.x writes it: gzip-compressed chunked arrays, variable-length strings,
                float64 and int64 parameters, every optional field, metadata/ groups and the
-               input_type/output_type groups that nir's to_dict adds, creation order tracked,
+               input_type/output_type groups that nir's to_dict adds, link creation order tracked
+               (so a reader must list nodes in creation order, not name order),
                edges to and from the nested graph node itself ("sub").
 plus empty_edges.nir (a one-node graph whose edge list is float64 of shape (0,)) and one broken
 file per error the reader reports, under broken/.
@@ -56,7 +57,14 @@ class Style:
             group.create_dataset("edges", data=np.array(edges, dtype="S%d" % width))
 
     def group(self, parent, name):
-        return parent.create_group(name, track_order=True) if self.new else parent.create_group(name)
+        if not self.new:
+            return parent.create_group(name)
+        # creation order tracked (and indexed), but no timestamps, so the output is reproducible
+        gcpl = h5py.h5p.create(h5py.h5p.GROUP_CREATE)
+        gcpl.set_link_creation_order(h5py.h5p.CRT_ORDER_TRACKED | h5py.h5p.CRT_ORDER_INDEXED)
+        gcpl.set_obj_track_times(False)
+        h5py.h5g.create(parent.id, name.encode(), gcpl=gcpl)
+        return parent[name]
 
 
 def write_graph(style, group, nodes, edges):
@@ -289,7 +297,7 @@ def broken():
 
 def main():
     write_file(HERE / "zoo_old.nir", Style(new=False), *zoo(new=False), version="0.2.0")
-    write_file(HERE / "zoo_new.nir", Style(new=True), *zoo(new=True), version="1.0.7", track_order=True)
+    write_file(HERE / "zoo_new.nir", Style(new=True), *zoo(new=True), version="1.0.7")
     single = [("neurons", "LIF", {"tau": np.array([0.02]), "r": np.array([1.0]),
                                   "v_leak": np.array([0.0]), "v_threshold": np.array([1.0])})]
     write_file(HERE / "empty_edges.nir", Style(new=False), single, [], version="1.0.0")

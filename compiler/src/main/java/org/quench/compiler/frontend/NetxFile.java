@@ -23,6 +23,20 @@ final class NetxFile {
     return fileName + ": " + path;
   }
 
+  /** The file and a group's path, without jhdf's trailing slash. */
+  String where(Group g) {
+    return where(trim(g.getPath()));
+  }
+
+  /** The file and the path of {@code name} inside group {@code g}. */
+  String where(Group g, String name) {
+    return where(path(g, name));
+  }
+
+  private static String trim(String p) {
+    return p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+  }
+
   Group group(Group parent, String name) {
     Node n = parent.getChild(name);
     if (n == null) {

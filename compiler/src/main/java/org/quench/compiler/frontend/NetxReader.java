@@ -179,15 +179,15 @@ public final class NetxReader {
         case "conv" -> conv(i, g, where);
         case "flatten" -> {
           if (previous == null) {
-            throw new QuenchException(f.where(g.getPath()) + ": " + where + " comes before any layer");
+            throw new QuenchException(f.where(g) + ": " + where + " comes before any layer");
           }
           flattenPending = true;
         }
         case "pool", "average", "concat", "convT", "unpool" -> throw new QuenchException(
-            f.where(g.getPath()) + ": " + where + " is not supported by netx/Lava: lava-dl's netx "
+            f.where(g) + ": " + where + " is not supported by netx/Lava: lava-dl's netx "
             + "raises NotImplementedError for '" + type + "' layers, so no Lava network exists to match."
             + " Replace it before export (e.g. a strided conv instead of pooling)");
-        default -> throw new QuenchException(f.where(g.getPath() + "/type") + ": unknown layer type '"
+        default -> throw new QuenchException(f.where(g, "type") + ": unknown layer type '"
             + type + "'; netx layers are input, dense, dense_rec, conv, flatten");
       }
     }
@@ -195,13 +195,13 @@ public final class NetxReader {
     private int[] chw(Group g, String where) {
       long[] s = f.integers(g, "shape", "the layer shape (C, H, W)");
       if (s.length < 1 || s.length > 3) {
-        throw new QuenchException(f.where(g.getPath() + "/shape") + ": " + where + " has shape "
+        throw new QuenchException(f.where(g, "shape") + ": " + where + " has shape "
             + Arrays.toString(s) + "; expected (C, H, W)");
       }
       int[] out = {1, 1, 1};
       for (int k = 0; k < s.length; k++) {
         if (s[k] <= 0) {
-          throw new QuenchException(f.where(g.getPath() + "/shape") + ": " + where + " has shape "
+          throw new QuenchException(f.where(g, "shape") + ": " + where + " has shape "
               + Arrays.toString(s) + "; every dimension must be positive");
         }
         out[k] = (int) s[k];
@@ -211,7 +211,7 @@ public final class NetxReader {
 
     private void input(int i, Group g, String where) {
       if (previous != null) {
-        throw new QuenchException(f.where(g.getPath()) + ": " + where + " is not the first layer;"
+        throw new QuenchException(f.where(g) + ": " + where + " is not the first layer;"
             + " netx allows an input layer only at the start");
       }
       int[] s = chw(g, where);
@@ -245,7 +245,7 @@ public final class NetxReader {
       double[] raw = f.numbers(g, "weight", "the weight matrix [out, in]");
       int[] wd = f.dims(g, "weight");
       if (raw.length % out != 0 || (wd.length == 2 && wd[0] != out) || wd.length > 2 || wd.length == 0) {
-        throw new QuenchException(f.where(g.getPath() + "/weight") + ": " + where + " has weight shape "
+        throw new QuenchException(f.where(g, "weight") + ": " + where + " has weight shape "
             + Arrays.toString(wd) + " for " + out + " neurons; expected [" + out + ", in]");
       }
       int in = raw.length / out;
@@ -255,7 +255,7 @@ public final class NetxReader {
       } else {
         sourceSize = previous.size();
         if (in != sourceSize) {
-          throw new QuenchException(f.where(g.getPath() + "/weight") + ": " + where + " has " + in
+          throw new QuenchException(f.where(g, "weight") + ": " + where + " has " + in
               + " inputs per neuron (weight shape " + Arrays.toString(wd) + ") but the previous layer "
               + previous.name() + " has " + sourceSize + " neurons");
         }
@@ -270,7 +270,7 @@ public final class NetxReader {
       if (recurrent) {
         double[] r = f.numbers(g, "weight_rec", "the recurrent weight matrix [out, out]");
         if (r.length != (long) out * out) {
-          throw new QuenchException(f.where(g.getPath() + "/weight_rec") + ": " + where + " has "
+          throw new QuenchException(f.where(g, "weight_rec") + ": " + where + " has "
               + r.length + " recurrent weights (shape " + Arrays.toString(f.dims(g, "weight_rec"))
               + "); expected [" + out + ", " + out + "]");
         }
@@ -283,7 +283,7 @@ public final class NetxReader {
         System.arraycopy(weight, 0, joint, 0, weight.length);
         System.arraycopy(rec, 0, joint, weight.length, rec.length);
       }
-      OptimizedWeights opt = OptimizedWeights.of(joint, f.where(g.getPath()) + ": " + where);
+      OptimizedWeights opt = OptimizedWeights.of(joint, f.where(g) + ": " + where);
       notes.add("netx: " + where + " weights optimised: sign " + opt.signMode() + ", num_weight_bits "
           + opt.numWeightBits() + ", weight_exp " + opt.weightExp() + (opt.clipped()
           ? " (clipped to [-256, 254] as lava-dl does)" : ""));
@@ -354,13 +354,13 @@ public final class NetxReader {
           } else if (d.length == 1) {
             v = d[0];
           } else {
-            throw new QuenchException(f.where(g.getPath() + "/delay") + ": " + where + " has "
+            throw new QuenchException(f.where(g, "delay") + ": " + where + " has "
                 + d.length + " delays (shape " + Arrays.toString(f.dims(g, "delay")) + "); expected ["
                 + out + ", " + in + "], [" + in + "] or one value");
           }
           long t = (long) v;
           if (t < 0) {
-            throw new QuenchException(f.where(g.getPath() + "/delay") + ": " + where + " synapse "
+            throw new QuenchException(f.where(g, "delay") + ": " + where + " synapse "
                 + k + " -> " + o + " has negative delay " + v);
           }
           if (t > MAX_NETX_DELAY) {
@@ -379,11 +379,11 @@ public final class NetxReader {
 
     private void conv(int i, Group g, String where) {
       if (previous == null) {
-        throw new QuenchException(f.where(g.getPath()) + ": " + where + " needs a previous layer "
+        throw new QuenchException(f.where(g) + ": " + where + " needs a previous layer "
             + "(an input layer) to define its input shape");
       }
       if (flattenPending) {
-        throw new QuenchException(f.where(g.getPath()) + ": " + where + " follows a flatten layer;"
+        throw new QuenchException(f.where(g) + ": " + where + " follows a flatten layer;"
             + " netx connects conv layers only to (C, H, W) inputs");
       }
       int[] s = chw(g, where);
@@ -391,7 +391,7 @@ public final class NetxReader {
       double[] raw = f.numbers(g, "weight", "the kernel [out, in/groups, kH, kW(, 1)]");
       int[] wd = f.dims(g, "weight");
       if (!(wd.length == 4 || (wd.length == 5 && wd[4] == 1))) {
-        throw new QuenchException(f.where(g.getPath() + "/weight") + ": " + where + " has kernel shape "
+        throw new QuenchException(f.where(g, "weight") + ": " + where + " has kernel shape "
             + Arrays.toString(wd) + "; expected [out, in/groups, kH, kW] or [out, in/groups, kH, kW, 1]");
       }
       int outC = wd[0];
@@ -406,24 +406,24 @@ public final class NetxReader {
       int inH = previous.h();
       int inW = previous.w();
       if (groups <= 0 || inC % groups != 0 || outC % groups != 0 || inC / groups != inPerGroup) {
-        throw new QuenchException(f.where(g.getPath()) + ": " + where + " has " + groups + " groups, kernel "
+        throw new QuenchException(f.where(g) + ": " + where + " has " + groups + " groups, kernel "
             + Arrays.toString(wd) + " and " + inC + " input channels from " + previous.name()
             + "; expected in/groups = kernel dim 1 and both channel counts divisible by groups");
       }
       if (stride[0] <= 0 || stride[1] <= 0 || dil[0] <= 0 || dil[1] <= 0 || pad[0] < 0 || pad[1] < 0) {
-        throw new QuenchException(f.where(g.getPath()) + ": " + where + " has stride "
+        throw new QuenchException(f.where(g) + ": " + where + " has stride "
             + Arrays.toString(stride) + ", padding " + Arrays.toString(pad) + ", dilation "
             + Arrays.toString(dil) + "; stride and dilation must be positive, padding non-negative");
       }
       int outH = (inH + 2 * pad[0] - dil[0] * (kh - 1) - 1) / stride[0] + 1;
       int outW = (inW + 2 * pad[1] - dil[1] * (kw - 1) - 1) / stride[1] + 1;
       if (outC != me.c() || outH != me.h() || outW != me.w()) {
-        throw new QuenchException(f.where(g.getPath() + "/shape") + ": " + where + " declares shape (C,H,W) = ("
+        throw new QuenchException(f.where(g, "shape") + ": " + where + " declares shape (C,H,W) = ("
             + me.c() + "," + me.h() + "," + me.w() + ") but its kernel " + Arrays.toString(wd)
             + " on input (" + inC + "," + inH + "," + inW + ") gives (" + outC + "," + outH + "," + outW + ")");
       }
       if (f.has(g, "inChannels") && f.scalar(g, "inChannels") != inC) {
-        throw new QuenchException(f.where(g.getPath() + "/inChannels") + ": " + where + " says "
+        throw new QuenchException(f.where(g, "inChannels") + ": " + where + " says "
             + f.scalar(g, "inChannels") + " input channels; the previous layer has " + inC);
       }
       long[] k = truncate(raw, g, "weight");
@@ -483,7 +483,7 @@ public final class NetxReader {
       if (v.length == 2) {
         return new int[] {(int) v[0], (int) v[1]};
       }
-      throw new QuenchException(f.where(g.getPath() + "/" + name) + ": " + where + " has " + v.length
+      throw new QuenchException(f.where(g, name) + ": " + where + " has " + v.length
           + " values; expected one value or (y, x)");
     }
 
@@ -491,7 +491,7 @@ public final class NetxReader {
       long[] out = new long[raw.length];
       for (int k = 0; k < raw.length; k++) {
         if (Math.abs(raw[k]) >= 0x1p31) {
-          throw new QuenchException(f.where(g.getPath() + "/" + name) + "[" + k + "] is " + raw[k]
+          throw new QuenchException(f.where(g, name) + "[" + k + "] is " + raw[k]
               + "; netx weights must fit 32-bit integers");
         }
         out[k] = (long) raw[k]; // toward zero, as numpy's astype(int)
@@ -512,7 +512,7 @@ public final class NetxReader {
       String type = f.string(g, "type");
       String upper = type.toUpperCase(Locale.ROOT);
       if (!upper.equals("LOIHI") && !upper.equals("CUBA")) {
-        throw new QuenchException(f.where(g.getPath() + "/type") + ": " + where + " has neuron type '"
+        throw new QuenchException(f.where(g, "type") + ": " + where + " has neuron type '"
             + type + "'; Quench supports netx's CUBA and LOIHI neurons (SDNN, RF and others have no "
             + "bit-accurate LIF equivalent)");
       }
@@ -541,7 +541,7 @@ public final class NetxReader {
       }
       int messageBits = f.has(g, "messageBits") ? (int) f.scalar(g, "messageBits") : 0;
       if (messageBits < 0) {
-        throw new QuenchException(f.where(g.getPath() + "/messageBits") + ": " + where
+        throw new QuenchException(f.where(g, "messageBits") + ": " + where
             + " has negative messageBits " + messageBits);
       }
       return new NeuronGroup(du, dv, vth, refractory, hasBias ? bias(layer, me, where) : new int[n],
@@ -553,12 +553,12 @@ public final class NetxReader {
         return new int[me.size()];
       }
       return broadcast(f.integers(layer, "bias", "biases per neuron or per channel"), me, where,
-          layer.getPath() + "/bias");
+          f.where(layer, "bias"));
     }
 
     private int[] perNeuron(Group g, String name, Layer me, String where) {
       return broadcast(f.integers(g, name, name + " (one value, per channel or per neuron)"), me, where,
-          g.getPath() + "/" + name);
+          f.where(g, name));
     }
 
     private int[] broadcast(long[] v, Layer me, String where, String path) {
@@ -574,7 +574,7 @@ public final class NetxReader {
         } else if (v.length == me.c()) {
           x = v[k / hw];
         } else {
-          throw new QuenchException(f.where(path) + ": " + where + " has " + v.length + " values; expected"
+          throw new QuenchException(path + ": " + where + " has " + v.length + " values; expected"
               + " one, one per channel (" + me.c() + ") or one per neuron (" + n + ")");
         }
         out[k] = (int) x;

@@ -1,0 +1,69 @@
+package org.quench.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.InputStream;
+import org.junit.jupiter.api.Test;
+import org.quench.compiler.Compiler;
+import org.quench.compiler.frontend.NetxReader;
+import org.quench.compiler.ir.Network;
+import org.quench.hal.ChipSpec;
+import org.quench.hal.Device;
+import org.quench.hal.Devices;
+import org.quench.hal.RunResult;
+import org.quench.hal.Stimulus;
+import org.quench.hal.proto.ChipImage;
+import org.quench.runtime.io.NpyArray;
+
+/**
+ * End to end on the golden netx network (golden/netx-random-1001/README.md): import random.net,
+ * compile for loihi, run 300 steps on the emulator with the input layer's bias set, and require
+ * the output layer's spikes to equal expected.npy bit for bit.
+ */
+class NetxGoldenTest {
+  private static final String DIR = "/golden/netx-random-1001/";
+  private static final int STEPS = 300;
+
+  private static byte[] resource(String name) {
+    try (InputStream in = NetxGoldenTest.class.getResourceAsStream(DIR + name)) {
+      if (in == null) {
+        throw new IllegalStateException("missing test resource " + DIR + name);
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void outputSpikesMatchExpectedBitForBit() {
+    Network net = NetxReader.read(resource("random.net"), "random.net", NetxReader.Options.defaults());
+    ChipImage image = Compiler.standard().compile(net, ChipSpec.loihi()).image();
+    String input = net.populations().get(0).name();
+    String output = net.outputs().get(0);
+    int[] bias = NpyArray.parse(resource("input_bias.npy"), "input_bias.npy").toInts();
+    NpyArray expected = NpyArray.parse(resource("expected.npy"), "expected.npy");
+    assertArrayEquals(new int[] {STEPS, 10}, expected.shape());
+    int[] want = expected.toInts();
+
+    RunResult result;
+    try (Device device = Devices.open("emu:loihi")) {
+      device.load(image);
+      result = device.run(Stimulus.builder(STEPS).bias(0, input, bias).build());
+    }
+    RunResult.SpikeEvents events = result.output(output);
+    assertEquals(10, events.width());
+    int[][] got = events.dense(STEPS);
+    for (int t = 0; t < STEPS; t++) {
+      for (int i = 0; i < 10; i++) {
+        if (got[t][i] != want[t * 10 + i]) {
+          fail("first difference at step " + (t + 1) + ", output neuron " + i + ": expected "
+              + want[t * 10 + i] + ", got " + got[t][i]);
+        }
+      }
+    }
+  }
+}

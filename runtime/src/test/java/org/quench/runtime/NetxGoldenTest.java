@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.quench.compiler.Compiler;
 import org.quench.compiler.frontend.NetxReader;
 import org.quench.compiler.ir.Network;
@@ -40,8 +43,30 @@ class NetxGoldenTest {
 
   @Test
   void outputSpikesMatchExpectedBitForBit() {
+    runAndCompare(ChipSpec.loihi(), "emu:loihi");
+  }
+
+  /**
+   * The same network spread over 16 cores on 4 chips (7 neurons per core, 4 cores per chip):
+   * routes, axon groups and multi-chip addressing must not change a single spike.
+   */
+  @Test
+  void splitOverManyCoresAndChipsStillMatches(@TempDir Path dir) throws IOException {
+    String json = ChipSpec.loihi().toJson().replace("\"name\": \"loihi\"", "\"name\": \"loihi-small\"")
+        .replaceFirst("\"coresPerChip\": \\d+", "\"coresPerChip\": 4")
+        .replaceFirst("\"neuronsPerCore\": \\d+", "\"neuronsPerCore\": 7");
+    Path file = dir.resolve("loihi-small.json");
+    Files.writeString(file, json);
+    ChipSpec small = ChipSpec.load(file);
+    assertEquals(7, small.neuronsPerCore());
+    ChipImage image = runAndCompare(small, "emu:" + file.toAbsolutePath() + "?threads=3");
+    assertEquals(16, image.getCoresCount());
+    assertEquals(4, image.getHeader().getChipCount());
+  }
+
+  private static ChipImage runAndCompare(ChipSpec spec, String uri) {
     Network net = NetxReader.read(resource("random.net"), "random.net", NetxReader.Options.defaults());
-    ChipImage image = Compiler.standard().compile(net, ChipSpec.loihi()).image();
+    ChipImage image = Compiler.standard().compile(net, spec).image();
     String input = net.populations().get(0).name();
     String output = net.outputs().get(0);
     int[] bias = NpyArray.parse(resource("input_bias.npy"), "input_bias.npy").toInts();
@@ -50,7 +75,7 @@ class NetxGoldenTest {
     int[] want = expected.toInts();
 
     RunResult result;
-    try (Device device = Devices.open("emu:loihi")) {
+    try (Device device = Devices.open(uri)) {
       device.load(image);
       result = device.run(Stimulus.builder(STEPS).bias(0, input, bias).build());
     }
@@ -61,9 +86,10 @@ class NetxGoldenTest {
       for (int i = 0; i < 10; i++) {
         if (got[t][i] != want[t * 10 + i]) {
           fail("first difference at step " + (t + 1) + ", output neuron " + i + ": expected "
-              + want[t * 10 + i] + ", got " + got[t][i]);
+              + want[t * 10 + i] + ", got " + got[t][i] + " (on " + uri + ")");
         }
       }
     }
+    return image;
   }
 }

@@ -154,3 +154,29 @@ chk = f.create_group('check')
 chk.create_dataset('input', data=x)
 chk.create_dataset('activation', data=act)
 f.close()
+
+# Graded spikes: the input layer's neurons send 3-bit payloads.
+f, layers = base('graded.net', with_dense=False)
+layers['0/neuron'].create_dataset('messageBits', data=np.int64(3))
+neuron(dense(layers, 1, 3, 4))
+f.close()
+
+# refDelay > 1: a refractory period (Quench extension).
+f, layers = base('refractory.net', with_dense=False)
+neuron(dense(layers, 1, 3, 4), ref=4)
+f.close()
+
+# No input layer: the host feeds the first dense layer's synapses.
+f = h5py.File('no_input.net', 'w')
+layers = f.create_group('layer')
+neuron(dense(layers, 0, 3, 5))
+neuron(dense(layers, 1, 2, 3))
+f.close()
+
+# dense_rec with delays: lava-dl drops weight_exp there; Quench applies it and says so.
+f, layers = base('rec_delay.net', with_dense=False)
+g = dense(layers, 1, 3, 4, weight=np.full((3, 4), 4.0), kind='dense_rec')
+g.create_dataset('weight_rec', data=np.full((3, 3), 8.0, dtype=np.float32))
+g.create_dataset('delay', data=np.ones((3, 4), dtype=np.float32))
+neuron(g)
+f.close()

@@ -305,4 +305,45 @@ class NetxReaderTest {
     assertTrue(m.contains("junk.net") && m.contains("HDF5"), m);
     assertFalse(m.contains("Exception"), m);
   }
+
+  @Test
+  void messageBitsMakeTheLayersOutgoingSynapsesGraded() {
+    Network n = fixture("graded.net");
+    assertEquals(3, n.projections().get(1).numMessageBits());
+    assertEquals(0, n.projections().get(0).numMessageBits());
+  }
+
+  @Test
+  void refDelayAboveOneBecomesARefractoryPeriodWithAWarning() {
+    Network n = fixture("refractory.net");
+    assertEquals(4, n.population("layer1").fixed().refractory(0));
+    assertEquals(0, n.population("layer0").fixed().refractory(0));
+    assertTrue(n.provenance().notes().stream().anyMatch(s -> s.startsWith("WARNING") && s.contains("refDelay")));
+  }
+
+  @Test
+  void withoutAnInputLayerTheHostFeedsTheFirstSynapses() {
+    Network n = fixture("no_input.net");
+    assertEquals(5, n.inputs().get(0).width());
+    Projection first = n.projections().get(0);
+    assertTrue(first.source().isInputPort());
+    assertEquals("layer0", first.target());
+    assertEquals(List.of("layer1"), n.outputs());
+  }
+
+  @Test
+  void recurrentLayerWithDelaysKeepsWeightExpAndSaysSo() {
+    Network n = fixture("rec_delay.net");
+    // Joint matrix [4 4 4 4 | 8 8 8]: EXCITATORY, scale 255/8 -> 4 bits; all divisible by 4 -> n 2.
+    Projection in = n.projections().get(1);
+    Projection rec = n.projections().get(2);
+    assertEquals(-4, in.format().weightExp());
+    assertEquals(-4, rec.format().weightExp());
+    assertEquals(2, in.format().numWeightBits());
+    assertEquals(64, in.fixedWeight(0));
+    assertEquals(128, rec.fixedWeight(0));
+    assertEquals(1, in.delay(0));
+    assertEquals(0, rec.maxDelay());
+    assertTrue(n.provenance().notes().stream().anyMatch(s -> s.contains("omits weight_exp")));
+  }
 }

@@ -186,6 +186,19 @@ class EmitTest {
     assertTrue(m.contains("projection 'slow'") && m.contains("delay 70") && m.contains("63"), m);
   }
 
+  @Test
+  void sampleStepsBecomePeriodicResetProfiles() {
+    Network n = NetxReader.read(golden(), "random.net", NetxReader.Options.defaults().withSampleSteps(300));
+    ChipImage img = Compiler.standard().compile(n, ChipSpec.loihi()).image();
+    Core c = img.getCores(0);
+    for (int layer = 0; layer < 4; layer++) {
+      int first = img.getSymbols(layer).getRanges(0).getNeuronFirst();
+      var d = c.getDecayProfiles(c.getDecayIndex(first));
+      assertEquals(300, d.getResetInterval());
+      assertEquals(layer - 1, d.getResetOffset());
+    }
+  }
+
   private static String key(Core c) {
     return c.getAddress().getChip() + "/" + c.getAddress().getCore();
   }

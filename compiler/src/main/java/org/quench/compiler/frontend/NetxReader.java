@@ -68,6 +68,10 @@ public final class NetxReader {
     public Options withSampleSteps(int steps) {
       return new Options(steps, inputMessageBits);
     }
+
+    public Options withInputMessageBits(int bits) {
+      return new Options(sampleSteps, bits);
+    }
   }
 
   private NetxReader() {}
@@ -596,8 +600,14 @@ public final class NetxReader {
       FixedNeurons.Builder b = FixedNeurons.builder(me.size()).du(n.du()).dv(n.dv()).vth(n.vth())
           .refractory(n.refractory()).biasMant(n.biasMant()).allBiasExp(6);
       if (options.sampleSteps() != null) {
-        // lava-dl resets layer i with offset i - 1: the input layer (offset -1) never resets.
-        b.allResetInterval(options.sampleSteps()).allResetOffset(populationIndex - 1);
+        // lava-dl resets layer i with offset i - 1: the input layer (offset -1) never resets, nor
+        // does a layer whose offset reaches the interval ((t - 1) mod interval never equals it).
+        if (populationIndex - 1 < options.sampleSteps()) {
+          b.allResetInterval(options.sampleSteps()).allResetOffset(populationIndex - 1);
+        } else {
+          notes.add("netx: " + me.name() + " has reset offset " + (populationIndex - 1) + " >= sampleSteps "
+              + options.sampleSteps() + ": it never resets, as in lava-dl");
+        }
       }
       return b.build(me.name());
     }

@@ -298,9 +298,10 @@ public final class Emit {
             + spec.maxMessageBits());
       }
       for (int k = 0; k < p.synapseCount(); k++) {
-        if (Math.abs((long) p.fixedWeight(k)) > weightMax) {
+        if (p.fixedWeight(k) > weightMax || p.fixedWeight(k) < -weightMax - 1) {
           throw new QuenchException(who + ": synapse " + k + " (to target " + p.target(k) + ") has weight "
-              + p.fixedWeight(k) + "; the spec accepts |weight| <= " + weightMax);
+              + p.fixedWeight(k) + "; the spec accepts " + (-weightMax - 1) + ".." + weightMax
+              + " (weightInputBits " + spec.weightInputBits() + ")");
         }
         if (p.delay(k) > spec.maxDelay()) {
           throw new QuenchException(who + ": synapse " + k + " (to target " + p.target(k) + ") has delay "

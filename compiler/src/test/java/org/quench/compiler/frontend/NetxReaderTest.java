@@ -346,4 +346,18 @@ class NetxReaderTest {
     assertEquals(0, rec.maxDelay());
     assertTrue(n.provenance().notes().stream().anyMatch(s -> s.contains("omits weight_exp")));
   }
+
+  @Test
+  void layersWhoseOffsetReachesTheIntervalNeverReset() {
+    Network n = golden(NetxReader.Options.defaults().withSampleSteps(2));
+    assertEquals(2, n.population("layer2").fixed().resetInterval(0));
+    assertEquals(1, n.population("layer2").fixed().resetOffset(0));
+    assertEquals(0, n.population("layer3").fixed().resetInterval(0));
+  }
+
+  @Test
+  void inputMessageBitsMakeTheInputPortGraded() {
+    Network n = golden(NetxReader.Options.defaults().withInputMessageBits(8));
+    assertEquals(8, n.projections().get(0).numMessageBits());
+  }
 }

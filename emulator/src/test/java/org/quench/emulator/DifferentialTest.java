@@ -20,7 +20,8 @@ class DifferentialTest {
   void emulatorMatchesReferenceOnRandomNetworks() {
     for (long seed = 1; seed <= CASES; seed++) {
       RandomNetworks.Case c = RandomNetworks.generate(seed, 4, 12, 40);
-      compare(c, 1 + (int) (seed % 3));
+      // Thread counts are covered by ThreadDeterminismTest; a few here keep the pairing honest.
+      compare(c, seed % 20 == 0 ? 2 : 1);
     }
   }
 

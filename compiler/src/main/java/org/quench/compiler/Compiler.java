@@ -1,0 +1,98 @@
+package org.quench.compiler;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.quench.compiler.ir.Network;
+import org.quench.compiler.passes.Emit;
+import org.quench.compiler.passes.GreedyPartition;
+import org.quench.compiler.passes.Mapping;
+import org.quench.compiler.passes.NetworkPass;
+import org.quench.compiler.passes.Partition;
+import org.quench.compiler.passes.PassContext;
+import org.quench.compiler.passes.Place;
+import org.quench.hal.ChipSpec;
+import org.quench.hal.proto.ChipImage;
+
+/**
+ * The pass pipeline: network passes in order (each Network to Network), then partition, place and
+ * emit. {@link #standard()} is the pipeline for networks that are already fixed point (netx);
+ * later passes (discretize, quantize, profile clustering) are added with {@link Builder#pass}.
+ * Deterministic: the same network, spec and options give the same image bytes.
+ */
+public final class Compiler {
+  /** Version written into every image header. */
+  public static final String VERSION = "0.1.0";
+
+  /**
+   * What a compilation produced.
+   *
+   * @param network the network after all network passes
+   * @param mapping where every neuron went
+   * @param image the chip image
+   * @param report resources and decisions
+   */
+  public record Result(Network network, Mapping mapping, ChipImage image, CompileReport report) {}
+
+  private final List<NetworkPass> passes;
+  private final Partition partition;
+
+  private Compiler(Builder b) {
+    passes = List.copyOf(b.passes);
+    partition = b.partition;
+  }
+
+  /** No network passes; greedy partition, in-order placement, emit. */
+  public static Compiler standard() {
+    return builder().build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Result compile(Network network, ChipSpec spec) {
+    return compile(network, spec, CompileOptions.none());
+  }
+
+  public Result compile(Network network, ChipSpec spec, CompileOptions options) {
+    CompileReport.Builder report = CompileReport.builder();
+    for (String note : network.provenance().notes()) {
+      if (note.startsWith("WARNING ")) {
+        report.warning(note.substring("WARNING ".length()));
+      } else {
+        report.decision(note);
+      }
+    }
+    PassContext context = new PassContext(spec, options, report);
+    Network current = network;
+    for (NetworkPass p : passes) {
+      current = p.apply(current, context);
+    }
+    Mapping placed = new Place().apply(partition.apply(current, context), context);
+    ChipImage image = new Emit().apply(placed, context);
+    return new Result(current, placed, image, report.build());
+  }
+
+  /** Chooses the passes. */
+  public static final class Builder {
+    private final List<NetworkPass> passes = new ArrayList<>();
+    private Partition partition = new GreedyPartition();
+
+    private Builder() {}
+
+    /** Appends a network pass (run in the order added). */
+    public Builder pass(NetworkPass pass) {
+      passes.add(pass);
+      return this;
+    }
+
+    public Builder partition(Partition p) {
+      partition = p;
+      return this;
+    }
+
+    public Compiler build() {
+      return new Compiler(this);
+    }
+  }
+}

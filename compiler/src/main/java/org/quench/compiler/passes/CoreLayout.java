@@ -1,0 +1,164 @@
+package org.quench.compiler.passes;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.quench.compiler.CompileReport;
+import org.quench.compiler.ir.FixedNeurons;
+import org.quench.compiler.ir.Network;
+import org.quench.compiler.ir.Population;
+import org.quench.compiler.ir.Projection;
+import org.quench.hal.ChipSpec;
+
+/**
+ * The contents of one mapped core, derived deterministically from a {@link Mapping}: its neurons
+ * in local order, its profile tables (rows in order of first use), its axon groups (one per
+ * projection with synapses into the core; axons in ascending source index) and its resource use.
+ */
+final class CoreLayout {
+  /** Axons of one projection on this core: source indices and, per axon, synapse ids (CSR). */
+  record Group(int projection, int[] sources, int[] rowPtr, int[] synapses, boolean usesDelays) {}
+
+  final int index;
+  /** Per local neuron: population index and neuron index in the population. */
+  final int[] pop;
+  final int[] neuron;
+  final Map<ProfileKeys.Decay, Integer> decayRows = new LinkedHashMap<>();
+  final Map<ProfileKeys.Threshold, Integer> thresholdRows = new LinkedHashMap<>();
+  final int[] decayIndex;
+  final int[] thresholdIndex;
+  final List<Group> groups = new ArrayList<>();
+  int outputAxons;
+
+  private CoreLayout(int index, int neurons) {
+    this.index = index;
+    pop = new int[neurons];
+    neuron = new int[neurons];
+    decayIndex = new int[neurons];
+    thresholdIndex = new int[neurons];
+  }
+
+  static List<CoreLayout> of(Mapping m) {
+    Network net = m.network();
+    List<CoreLayout> cores = new ArrayList<>();
+    for (int c = 0; c < m.cores().size(); c++) {
+      Mapping.MappedCore mc = m.cores().get(c);
+      CoreLayout core = new CoreLayout(c, mc.neuronCount());
+      for (Mapping.Slice s : mc.slices()) {
+        int p = net.indexOf(s.population());
+        for (int k = 0; k < s.count(); k++) {
+          core.pop[s.coreOffset() + k] = p;
+          core.neuron[s.coreOffset() + k] = s.first() + k;
+        }
+      }
+      for (int l = 0; l < mc.neuronCount(); l++) {
+        FixedNeurons f = net.populations().get(core.pop[l]).fixed();
+        ProfileKeys.Decay d = ProfileKeys.decay(f, core.neuron[l]);
+        ProfileKeys.Threshold t = ProfileKeys.threshold(f, core.neuron[l]);
+        core.decayIndex[l] = core.decayRows.computeIfAbsent(d, key -> core.decayRows.size());
+        core.thresholdIndex[l] = core.thresholdRows.computeIfAbsent(t, key -> core.thresholdRows.size());
+      }
+      cores.add(core);
+    }
+    int[] popOffset = new int[net.populations().size()];
+    for (int p = 1; p < popOffset.length; p++) {
+      popOffset[p] = popOffset[p - 1] + net.populations().get(p - 1).size();
+    }
+    Set<Long> outputPairs = new HashSet<>();
+    List<Projection> projections = net.projections();
+    for (int j = 0; j < projections.size(); j++) {
+      Projection pr = projections.get(j);
+      int tp = net.indexOf(pr.target());
+      int sp = pr.source().isInputPort() ? -1 : net.indexOf(pr.source().name());
+      int n = cores.size();
+      // Per target core: axon sources, row starts and synapse ids, in source order.
+      int[][] src = new int[n][];
+      int[] srcCount = new int[n];
+      int[][] syn = new int[n][];
+      int[] synCount = new int[n];
+      int[][] rowPtr = new int[n][];
+      boolean[] delays = new boolean[n];
+      int[] lastSource = new int[n];
+      java.util.Arrays.fill(lastSource, -1);
+      for (int s = 0; s < pr.sourceSize(); s++) {
+        for (int k = pr.rowStart(s); k < pr.rowStart(s + 1); k++) {
+          int c = m.coreOf(tp, pr.target(k));
+          if (syn[c] == null) {
+            src[c] = new int[8];
+            syn[c] = new int[8];
+            rowPtr[c] = new int[9];
+          }
+          if (lastSource[c] != s) {
+            lastSource[c] = s;
+            if (srcCount[c] == src[c].length) {
+              src[c] = java.util.Arrays.copyOf(src[c], src[c].length * 2);
+              rowPtr[c] = java.util.Arrays.copyOf(rowPtr[c], src[c].length + 1);
+            }
+            src[c][srcCount[c]] = s;
+            rowPtr[c][srcCount[c]] = synCount[c];
+            srcCount[c]++;
+            if (sp >= 0) {
+              if (outputPairs.add(((long) (popOffset[sp] + s) << 32) | c)) {
+                cores.get(m.coreOf(sp, s)).outputAxons++;
+              }
+            }
+          }
+          if (synCount[c] == syn[c].length) {
+            syn[c] = java.util.Arrays.copyOf(syn[c], syn[c].length * 2);
+          }
+          syn[c][synCount[c]++] = k;
+          delays[c] |= pr.delay(k) != 0;
+        }
+      }
+      for (int c = 0; c < n; c++) {
+        if (syn[c] == null) {
+          continue;
+        }
+        int[] rp = java.util.Arrays.copyOf(rowPtr[c], srcCount[c] + 1);
+        rp[srcCount[c]] = synCount[c];
+        cores.get(c).groups.add(new Group(j, java.util.Arrays.copyOf(src[c], srcCount[c]), rp,
+            java.util.Arrays.copyOf(syn[c], synCount[c]), delays[c]));
+      }
+    }
+    return cores;
+  }
+
+  int inputAxons() {
+    int n = 0;
+    for (Group g : groups) {
+      n += g.sources().length;
+    }
+    return n;
+  }
+
+  long synapses() {
+    long n = 0;
+    for (Group g : groups) {
+      n += g.synapses().length;
+    }
+    return n;
+  }
+
+  long synapseBytes(ChipSpec spec, List<Projection> projections) {
+    long b = 0;
+    for (Group g : groups) {
+      b += spec.synapseBytes(g.sources().length, g.synapses().length,
+          projections.get(g.projection()).format().numWeightBits(), g.usesDelays());
+    }
+    return b;
+  }
+
+  CompileReport.CoreUsage usage(Mapping m) {
+    Mapping.MappedCore mc = m.cores().get(index);
+    return new CompileReport.CoreUsage(mc.chip(), mc.core(), pop.length, decayRows.size(),
+        thresholdRows.size(), inputAxons(), outputAxons, synapses(),
+        synapseBytes(m.spec(), m.network().projections()));
+  }
+
+  static String describe(Population p) {
+    return "population '" + p.name() + "'";
+  }
+}

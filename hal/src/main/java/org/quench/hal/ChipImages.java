@@ -185,8 +185,9 @@ public final class ChipImages {
       throw new QuenchException("cannot read image file " + file + ": " + e.getMessage(), e);
     }
     String origin = "image file " + file;
-    if (looksLikeJson(bytes)) {
-      return fromJson(new String(bytes, StandardCharsets.UTF_8), origin);
+    int bom = hasByteOrderMark(bytes) ? 3 : 0;
+    if (looksLikeJson(bytes, bom)) {
+      return fromJson(new String(bytes, bom, bytes.length - bom, StandardCharsets.UTF_8), origin);
     }
     return fromBytes(bytes, origin);
   }
@@ -220,13 +221,14 @@ public final class ChipImages {
     return payload;
   }
 
-  private static boolean looksLikeJson(byte[] bytes) {
-    int i = 0;
-    // A UTF-8 byte order mark, then whitespace, may precede the '{'.
-    if (bytes.length >= 3 && (bytes[0] & 0xff) == 0xef && (bytes[1] & 0xff) == 0xbb
-        && (bytes[2] & 0xff) == 0xbf) {
-      i = 3;
-    }
+  /** Some editors start UTF-8 text with a byte order mark; JSON parsers do not expect it. */
+  private static boolean hasByteOrderMark(byte[] bytes) {
+    return bytes.length >= 3 && (bytes[0] & 0xff) == 0xef && (bytes[1] & 0xff) == 0xbb
+        && (bytes[2] & 0xff) == 0xbf;
+  }
+
+  private static boolean looksLikeJson(byte[] bytes, int start) {
+    int i = start;
     while (i < bytes.length && (bytes[i] == ' ' || bytes[i] == '\n' || bytes[i] == '\r'
         || bytes[i] == '\t')) {
       i++;

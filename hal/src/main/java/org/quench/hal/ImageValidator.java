@@ -84,8 +84,9 @@ public final class ImageValidator {
       }
     }
 
+    /** True once a problem beyond the cap was seen: nothing further can be reported. */
     boolean full() {
-      return list.size() >= MAX_REPORTED;
+      return more;
     }
   }
 

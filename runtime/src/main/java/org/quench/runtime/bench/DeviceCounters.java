@@ -1,5 +1,6 @@
 package org.quench.runtime.bench;
 
+import org.quench.emulator.EmulatorDevice;
 import org.quench.hal.Device;
 import org.quench.hal.QuenchException;
 
@@ -11,7 +12,11 @@ record DeviceCounters(long steps, long neuronUpdates, long synapticEvents, long 
     long synapseCount, long synapseBytes, long stateBytes) {
 
   static DeviceCounters of(Device device) {
-    // TODO(wip-emu): read EmulatorDevice.stats() once the emulator lands.
+    if (device instanceof EmulatorDevice emulator) {
+      EmulatorDevice.Stats s = emulator.stats();
+      return new DeviceCounters(s.steps(), s.neuronUpdates(), s.synapticEvents(), s.spikes(),
+          s.synapseCount(), s.synapseBytes(), s.stateBytes());
+    }
     throw new QuenchException("device " + device.info().uri() + " does not report work counters;"
         + " quench bench needs the in-process emulator (emu:)");
   }

@@ -5,7 +5,8 @@ Builds a network with the same statistics as quench's SyntheticNetwork (same siz
 parameter distributions and input; not the same random draw) and steps it with a straightforward
 vectorized NumPy implementation of the chip arithmetic in SEMANTICS.md: a dense per-step update of
 u and v on int64 arrays, and spike propagation through a CSR synapse table (fixed fan-out per
-neuron) into a delay ring buffer. Prints one JSON object with its rates on stdout.
+neuron) into a delay ring buffer, each step's per-delay sums shifted by the weight exponent as
+Lava's bit-accurate DelayDense does. Prints one JSON object with its rates on stdout.
 
     python3 bench/numpy_baseline.py --neurons 100000 --synapses-per-neuron 100 --steps 1000
 """
@@ -46,7 +47,7 @@ INPUT_ROW = 20
 INPUT_RATE = 0.05
 MAX_DELAY = 7
 RATE_MIN, RATE_MAX = 0.02, 0.08
-WEIGHT_MIN, WEIGHT_MAX = -256, 230
+WEIGHT_MIN, WEIGHT_MAX = -256, 244
 RECURRENT_WEIGHT_EXP = -5
 INPUT_WEIGHT_EXP = -2
 
@@ -169,7 +170,7 @@ def run(net, warmup, steps):
             spikes_total = events_total = 0
         slot = step % ring_len
         current = ring[slot * n:(slot + 1) * n]
-        a = shift(current, RECURRENT_WEIGHT_EXP) + shift(inp, INPUT_WEIGHT_EXP)
+        a = current + inp
         current[:] = 0
         u = trunc_decay(u, keep_u) + (a << ACT_SHIFT)
         u = np.where(u > (1 << 23), u - (1 << 24), np.where(u <= -(1 << 23), u + (1 << 24), u))
@@ -180,12 +181,14 @@ def run(net, warmup, steps):
         if idx.size:
             arrival = (step + 1 + net["delays"][idx].astype(np.int64)) % ring_len
             flat = (arrival * n + targets64[idx]).ravel()
-            ring += np.bincount(flat, weights=net["weights"][idx].ravel(),
-                                minlength=ring_len * n).astype(np.int64)
+            # Lava's DelayDense shifts each step's sum per delay when the spikes are received,
+            # before they join the buffer: floor shifts of partial sums, not of the arrival total.
+            batch = np.bincount(flat, weights=net["weights"][idx].ravel(), minlength=ring_len * n)
+            ring += shift(batch.astype(np.int64), RECURRENT_WEIGHT_EXP)
         # Host input of this step reaches u one step later, like any spike.
         hits = np.flatnonzero(net["rng"].random(net["width"]) < INPUT_RATE)
-        inp = np.bincount(net["in_targets"][hits].ravel(), weights=net["in_weights"][hits].ravel(),
-                          minlength=n).astype(np.int64)
+        inp = shift(np.bincount(net["in_targets"][hits].ravel(), weights=net["in_weights"][hits].ravel(),
+                                minlength=n).astype(np.int64), INPUT_WEIGHT_EXP)
         spikes_total += idx.size
         events_total += idx.size * spn + int(net["in_row"][hits].sum())
     seconds = time.perf_counter() - start

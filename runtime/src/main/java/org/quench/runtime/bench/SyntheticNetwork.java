@@ -63,7 +63,7 @@ public final class SyntheticNetwork {
    * statistics; checked for 2k to 100k neurons and several seeds).
    */
   static final int WEIGHT_MIN = -256;
-  static final int WEIGHT_MAX = 230;
+  static final int WEIGHT_MAX = 244;
   static final int RECURRENT_WEIGHT_EXP = -5;
   static final int INPUT_WEIGHT_EXP = -2;
 

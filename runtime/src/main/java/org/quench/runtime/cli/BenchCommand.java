@@ -113,7 +113,7 @@ final class BenchCommand implements Callable<Integer> {
           + String.join(" ", NumpyBaseline.command(Path.of(NumpyBaseline.SCRIPT), shape, warmup, steps)));
     }
     if (json) {
-      out.println(new GsonBuilder().serializeSpecialFloatingPointValues().create().toJson(result));
+      out.println(new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create().toJson(result));
     }
     out.flush();
     return 0;

@@ -37,10 +37,14 @@ public record Probe(ProbeKind kind, String population, int first, int count) {
     if (bracket < 0) {
       return of(kind, rest);
     }
-    if (!rest.endsWith("]")) {
+    if (bracket == 0) {
+      throw new QuenchException("probe '" + text + "' names no population (e.g. v:lif1[0:10])");
+    }
+    String[] bounds = rest.substring(bracket + 1, Math.max(bracket + 1, rest.length() - 1))
+        .split(":", -1);
+    if (!rest.endsWith("]") || bounds.length != 2) {
       throw new QuenchException("probe '" + text + "': range must look like [first:end]");
     }
-    String[] bounds = rest.substring(bracket + 1, rest.length() - 1).split(":", -1);
     try {
       int from = bounds[0].isEmpty() ? 0 : Integer.parseInt(bounds[0]);
       int to = bounds.length < 2 || bounds[1].isEmpty() ? -1 : Integer.parseInt(bounds[1]);

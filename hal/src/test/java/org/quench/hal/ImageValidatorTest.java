@@ -219,6 +219,13 @@ class ImageValidatorTest {
   }
 
   @Test
+  void unsignedFieldsAboveTwoToThe31ArePrintedAsTheyAreInTheFile() {
+    invalid(hiddenWith(c -> c.setNeuronCount(-1)),
+        "core (0,1): neuron_count 4294967295 exceeds the chip's 1024 neurons per core");
+    invalid(fc1With(g -> g.setTarget(0, -2)), "synapse 0: target 4294967294 is not a neuron");
+  }
+
+  @Test
   void neuronCountMustNotExceedTheCore() {
     invalid(hiddenWith(c -> c.setNeuronCount(1025)),
         "core (0,1): neuron_count 1025 exceeds the chip's 1024 neurons per core");
@@ -581,6 +588,35 @@ class ImageValidatorTest {
     last.getAxonGroupsBuilder(0).setTarget(999, 1024);
     ChipImage broken = image.toBuilder().setCores(5, last).build();
     invalid(broken, "core (0,5) axon group 'big' synapse 999: target 1024 is not a neuron");
+  }
+
+  @Test
+  void randomlyCorruptedImagesGiveProblemsNeverOtherExceptions() {
+    // Flip bytes of the fixture's protobuf; whatever still parses must validate or be refused
+    // with a QuenchException, and describing it must not fail either.
+    byte[] good = TestImages.tiny().toByteArray();
+    java.util.Random random = new java.util.Random(20261128L);
+    int parsed = 0;
+    for (int trial = 0; trial < 3000; trial++) {
+      byte[] bytes = good.clone();
+      for (int k = 1 + random.nextInt(3); k > 0; k--) {
+        bytes[random.nextInt(bytes.length)] = (byte) random.nextInt(256);
+      }
+      ChipImage image;
+      try {
+        image = ChipImage.parseFrom(bytes);
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        continue;
+      }
+      parsed++;
+      try {
+        ImageValidator.validate(image, LOIHI);
+      } catch (QuenchException expected) {
+        assertTrue(expected.getMessage().startsWith("image is invalid"));
+      }
+      ImageSummary.describe(image);
+    }
+    assertTrue(parsed > 300, "only " + parsed + " corrupted images parsed");
   }
 
   @Test

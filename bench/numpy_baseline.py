@@ -57,11 +57,11 @@ def group_bytes(rows, synapses, uses_delays):
     return (bits + 7) // 8
 
 
-def plan(neurons, spn, npc, rng):
+def plan(neurons, spn, cores, rng):
     """Blocks of neurons and, per round, the core each block is routed to (dealt out evenly)."""
     fan_out = min(FAN_OUT_CORES, spn)
-    cores = -(-neurons // npc)
-    core_neurons = np.minimum(npc, neurons - np.arange(cores) * npc)
+    # Neurons spread evenly: sizes differ by at most one.
+    core_neurons = neurons // cores + (np.arange(cores) < neurons % cores)
     block_core, block_first, block_size = [], [], []
     for c in range(cores):
         for first in range(0, int(core_neurons[c]), BLOCK):
@@ -80,7 +80,7 @@ def plan(neurons, spn, npc, rng):
         dest[r, order] = (np.arange(n_blocks) + offset) % cores
         np.add.at(axons, dest[r], block_size)
         np.add.at(synapses, dest[r], block_size * rows[r])
-    fits = npc * fan_out <= OUTPUT_AXONS and bool(np.all(axons + INPUTS_PER_CORE <= INPUT_AXONS))
+    fits = int(core_neurons[0]) * fan_out <= OUTPUT_AXONS and bool(np.all(axons + INPUTS_PER_CORE <= INPUT_AXONS))
     for c in range(cores):
         memory = (group_bytes(int(axons[c]), int(synapses[c]), True)
                   + group_bytes(INPUTS_PER_CORE, INPUTS_PER_CORE * min(INPUT_ROW, int(core_neurons[c])), False))
@@ -92,12 +92,15 @@ def plan(neurons, spn, npc, rng):
 def build(neurons, spn, seed):
     rng = np.random.default_rng(seed)
     layout = None
-    for npc in range(min(1000, NEURONS_PER_CORE_MAX), 0, -1):
-        layout = plan(neurons, spn, npc, np.random.default_rng(seed ^ 0x5DEECE66D))
+    cores = -(-neurons // min(1000, NEURONS_PER_CORE_MAX))
+    while True:  # the fewest cores whose budgets all hold
+        layout = plan(neurons, spn, cores, np.random.default_rng(seed ^ 0x5DEECE66D))
         if layout["fits"]:
             break
+        cores += 1
     cores, core_neurons = layout["cores"], layout["core_neurons"]
-    core_of = np.arange(neurons) // npc
+    core_start = np.concatenate(([0], np.cumsum(core_neurons)[:-1]))
+    core_of = np.repeat(np.arange(cores), core_neurons)
 
     # Neuron profiles: per-core tables filled to the spec's limits, each neuron picks a row.
     du_table = rng.integers(256, 2049, size=(cores, DECAY_PROFILES))
@@ -119,7 +122,7 @@ def build(neurons, spn, seed):
     for r, row in enumerate(layout["rows"]):
         dcore = layout["dest"][r, block_of]
         local = (rng.random((neurons, row)) * core_neurons[dcore][:, None]).astype(np.int64)
-        targets[:, col:col + row] = dcore[:, None] * npc + local
+        targets[:, col:col + row] = core_start[dcore][:, None] + local
         col += row
     weights = rng.integers(WEIGHT_MIN, WEIGHT_MAX + 1, size=(neurons, spn))
     weights = ((weights >> 1) << 1).astype(np.int16)  # MIXED, 8 weight bits: the LSB is dropped
@@ -131,11 +134,11 @@ def build(neurons, spn, seed):
     in_row = np.minimum(INPUT_ROW, core_neurons[in_core])
     in_targets = np.empty((width, INPUT_ROW), dtype=np.int64)
     in_mask = np.arange(INPUT_ROW)[None, :] < in_row[:, None]
-    in_targets[:] = in_core[:, None] * npc + (rng.random((width, INPUT_ROW)) * core_neurons[in_core][:, None]).astype(np.int64)
+    in_targets[:] = core_start[in_core][:, None] + (rng.random((width, INPUT_ROW)) * core_neurons[in_core][:, None]).astype(np.int64)
     in_weights = rng.integers(64, 256, size=(width, INPUT_ROW)).astype(np.int64) * in_mask
 
     synapses = neurons * spn + int(in_row.sum())
-    return dict(npc=npc, cores=cores, du=du, dv=dv, theta=theta, bias=bias, targets=targets,
+    return dict(npc=int(core_neurons[0]), cores=cores, du=du, dv=dv, theta=theta, bias=bias, targets=targets,
                 weights=weights, delays=delays, in_targets=in_targets, in_weights=in_weights,
                 in_row=in_row, width=width, synapses=synapses, rng=np.random.default_rng(seed + 1))
 

@@ -5,13 +5,22 @@ import org.quench.hal.Device;
 import org.quench.hal.QuenchException;
 
 /**
- * Work counters of a device, cumulative since load: what the benchmark divides by time. Only the
- * in-process emulator keeps them.
+ * Work counters of a device, cumulative since load (or, from {@link #since}, over an interval):
+ * what the benchmark divides by time. Only the in-process emulator keeps them.
+ *
+ * @param steps steps run
+ * @param neuronUpdates neuron updates (neurons x steps)
+ * @param synapticEvents synapses visited by delivered spikes
+ * @param spikes spikes emitted by neurons (host input excluded)
+ * @param synapseCount synapses held
+ * @param synapseBytes bytes the device holds for synapses
+ * @param stateBytes bytes of all other per-neuron and per-core state
  */
-record DeviceCounters(long steps, long neuronUpdates, long synapticEvents, long spikes,
+public record DeviceCounters(long steps, long neuronUpdates, long synapticEvents, long spikes,
     long synapseCount, long synapseBytes, long stateBytes) {
 
-  static DeviceCounters of(Device device) {
+  /** The counters of {@code device}; a QuenchException if it keeps none. */
+  public static DeviceCounters of(Device device) {
     if (device instanceof EmulatorDevice emulator) {
       EmulatorDevice.Stats s = emulator.stats();
       return new DeviceCounters(s.steps(), s.neuronUpdates(), s.synapticEvents(), s.spikes(),
@@ -22,7 +31,7 @@ record DeviceCounters(long steps, long neuronUpdates, long synapticEvents, long 
   }
 
   /** Counts accumulated between {@code before} and this snapshot (sizes are this snapshot's). */
-  DeviceCounters since(DeviceCounters before) {
+  public DeviceCounters since(DeviceCounters before) {
     return new DeviceCounters(steps - before.steps, neuronUpdates - before.neuronUpdates,
         synapticEvents - before.synapticEvents, spikes - before.spikes, synapseCount, synapseBytes,
         stateBytes);

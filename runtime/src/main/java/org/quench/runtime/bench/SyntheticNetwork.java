@@ -35,8 +35,9 @@ import org.quench.hal.proto.ThresholdProfile;
  * An input port ({@value #INPUT_PORT}) adds Poisson spikes: {@value #INPUTS_PER_CORE} input axons
  * per core, each driving {@value #INPUT_ROW} neurons.
  *
- * <p>Neurons per core are chosen as the largest count (at most 1000 and the spec's limit) whose
- * synapse memory, input axons and output axons fit the spec's per-core budgets, unless given.
+ * <p>The core count is the smallest whose per-core synapse memory, input axons and output axons fit
+ * the spec's budgets, with at most 1000 neurons per core (or the given neurons per core); neurons
+ * are spread evenly over the cores.
  * The network and its stimulus are a pure function of the {@link Shape} (seed included).
  */
 public final class SyntheticNetwork {
@@ -171,7 +172,7 @@ public final class SyntheticNetwork {
         throw new QuenchException("--neurons-per-core " + shape.neuronsPerCore() + " exceeds the "
             + spec.name() + " spec's " + spec.neuronsPerCore() + " neurons per core");
       }
-      layout = Layout.plan(shape, spec, shape.neuronsPerCore(), fanOut);
+      layout = new Layout(shape, ceilDiv(shape.neurons(), shape.neuronsPerCore()), fanOut);
       String problem = layout.problem(spec);
       if (problem != null) {
         throw new QuenchException("benchmark network with " + shape.neuronsPerCore()
@@ -180,8 +181,10 @@ public final class SyntheticNetwork {
       }
     } else {
       layout = null;
-      for (int n = Math.min(1000, spec.neuronsPerCore()); n >= 1; n--) {
-        Layout candidate = Layout.plan(shape, spec, n, fanOut);
+      long maxCores = (long) spec.coresPerChip() * spec.maxChips();
+      for (int cores = ceilDiv(shape.neurons(), Math.min(1000, spec.neuronsPerCore())); cores <= maxCores;
+          cores++) {
+        Layout candidate = new Layout(shape, cores, fanOut);
         if (candidate.problem(spec) == null) {
           layout = candidate;
           break;
@@ -196,6 +199,10 @@ public final class SyntheticNetwork {
     return layout.emit(shape, spec);
   }
 
+  private static int ceilDiv(int a, int b) {
+    return (a + b - 1) / b;
+  }
+
   static int fanOutCores(Shape shape) {
     return Math.min(FAN_OUT_CORES, shape.synapsesPerNeuron());
   }
@@ -207,10 +214,10 @@ public final class SyntheticNetwork {
 
   /** Cores, route blocks and their destinations, before any synapse is drawn. */
   private static final class Layout {
-    final int neuronsPerCore;
     final int cores;
     final int fanOut;
     final int[] coreNeurons;
+    final int[] coreStart;
     // Per block: source core, first neuron within it, size; per (round, block): destination core.
     final int[] blockCore;
     final int[] blockFirst;
@@ -219,14 +226,18 @@ public final class SyntheticNetwork {
     final int[] incomingAxons;
     final long[] incomingSynapses;
 
-    private Layout(Shape shape, int neuronsPerCore, int fanOut) {
-      this.neuronsPerCore = neuronsPerCore;
+    Layout(Shape shape, int cores, int fanOut) {
       this.fanOut = fanOut;
-      this.cores = (shape.neurons() + neuronsPerCore - 1) / neuronsPerCore;
+      this.cores = cores;
       this.coreNeurons = new int[cores];
+      this.coreStart = new int[cores];
       List<int[]> blocks = new ArrayList<>();
       for (int c = 0; c < cores; c++) {
-        coreNeurons[c] = Math.min(neuronsPerCore, shape.neurons() - c * neuronsPerCore);
+        // Spread the neurons evenly (sizes differ by at most one): every core receives the same
+        // number of routed axons, so an almost empty last core would give its few neurons a huge
+        // fan-in.
+        coreNeurons[c] = shape.neurons() / cores + (c < shape.neurons() % cores ? 1 : 0);
+        coreStart[c] = c == 0 ? 0 : coreStart[c - 1] + coreNeurons[c - 1];
         for (int first = 0; first < coreNeurons[c]; first += BLOCK) {
           blocks.add(new int[] {c, first, Math.min(BLOCK, coreNeurons[c] - first)});
         }
@@ -260,18 +271,14 @@ public final class SyntheticNetwork {
       }
     }
 
-    static Layout plan(Shape shape, ChipSpec spec, int neuronsPerCore, int fanOut) {
-      return new Layout(shape, neuronsPerCore, fanOut);
-    }
-
     /** Why this layout breaks a per-core budget of the spec, or null if it fits. */
     String problem(ChipSpec spec) {
       long maxCores = (long) spec.coresPerChip() * spec.maxChips();
       if (cores > maxCores) {
         return cores + " cores exceed " + maxCores + " (" + spec.maxChips() + " chips)";
       }
-      if ((long) neuronsPerCore * fanOut > spec.outputAxonsPerCore()) {
-        return neuronsPerCore * fanOut + " output axons per core exceed " + spec.outputAxonsPerCore();
+      if ((long) coreNeurons[0] * fanOut > spec.outputAxonsPerCore()) {
+        return coreNeurons[0] * fanOut + " output axons per core exceed " + spec.outputAxonsPerCore();
       }
       for (int c = 0; c < cores; c++) {
         int axons = incomingAxons[c] + INPUTS_PER_CORE;
@@ -374,7 +381,7 @@ public final class SyntheticNetwork {
         port.addTargets(AxonRange.newBuilder().setCore(address(spec, c))
             .setAxonFirst(incomingAxons[c]).setCount(INPUTS_PER_CORE).setPortOffset(c * INPUTS_PER_CORE));
         symbol.addRanges(NeuronRange.newBuilder().setCore(address(spec, c)).setNeuronFirst(0)
-            .setCount(n).setOffset(c * neuronsPerCore));
+            .setCount(n).setOffset(coreStart[c]));
       }
       image.setHeader(ImageHeader.newBuilder()
           .setFormatVersion(1)
@@ -384,13 +391,13 @@ public final class SyntheticNetwork {
           .setSourceModel("synthetic")
           .putOptions("neurons", Integer.toString(shape.neurons()))
           .putOptions("synapses-per-neuron", Integer.toString(shape.synapsesPerNeuron()))
-          .putOptions("neurons-per-core", Integer.toString(neuronsPerCore))
+          .putOptions("neurons-per-core", Integer.toString(coreNeurons[0]))
           .putOptions("seed", Long.toString(shape.seed()))
           .setChipCount(chips)
           .setDescription("synthetic random recurrent network of quench bench"));
       image.addInputs(port);
       image.addSymbols(symbol);
-      return new SyntheticNetwork(shape, image.build(), neuronsPerCore, cores, chips, synapses,
+      return new SyntheticNetwork(shape, image.build(), coreNeurons[0], cores, chips, synapses,
           cores * INPUTS_PER_CORE);
     }
 

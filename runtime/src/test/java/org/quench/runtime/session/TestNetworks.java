@@ -48,17 +48,24 @@ public final class TestNetworks {
 
   /**
    * A random recurrent reservoir: input port "in" ({@code inputs} channels) → "res"
-   * ({@code size} LIF neurons, each input to every neuron with a random signed weight, sparse
-   * random recurrent weights). Output port "res".
+   * ({@code size} LIF neurons with random current decays; each input reaches every neuron with a
+   * random signed weight and a random delay of 0..5 steps; sparse random recurrent weights).
+   * Output port "res".
    */
   public static ChipImage reservoir(int inputs, int size, long seed) {
     SplittableRandom random = new SplittableRandom(seed);
-    FixedNeurons.Builder res = FixedNeurons.builder(size).allDu(512).allDv(256).allVth(120);
+    // Varied current decays and input delays give the neurons different memories of the input.
+    int[] decays = {256, 512, 1024, 2048, 4095};
+    int[] du = new int[size];
+    for (int n = 0; n < size; n++) {
+      du[n] = decays[random.nextInt(decays.length)];
+    }
+    FixedNeurons.Builder res = FixedNeurons.builder(size).du(du).allDv(256).allVth(120);
     Projection.Builder in = Projection.builder("in->res", Projection.Source.inputPort("in"), inputs,
         "res", size).fixed(WeightFormat.dense(SignMode.MIXED));
     for (int c = 0; c < inputs; c++) {
       for (int n = 0; n < size; n++) {
-        in.fixedSynapse(c, n, random.nextInt(-120, 121), 0);
+        in.fixedSynapse(c, n, random.nextInt(-120, 121), random.nextInt(6));
       }
     }
     Projection.Builder rec = Projection.builder("res->res", Projection.Source.population("res"),

@@ -1,0 +1,65 @@
+package org.quench.runtime.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code quench demo} end to end, in process. */
+class DemoCommandTest {
+  @TempDir
+  Path dir;
+
+  private static RunCommandTest.Outcome demo(String... args) {
+    return RunCommandTest.execute(new CommandLine(new DemoCommand()), args);
+  }
+
+  @Test
+  void compilesRunsReportsAndWritesARaster() throws Exception {
+    Path out = dir.resolve("demo-out");
+    RunCommandTest.Outcome o = demo("--out", out.toString());
+    assertEquals(0, o.code(), o.err());
+    String text = o.out();
+    assertTrue(text.matches("(?s).*compiled for loihi in \\d+ ms: [1-9]\\d* core\\(s\\), [1-9]\\d* decay "
+        + "profile\\(s\\), [1-9]\\d* threshold profile\\(s\\).*"), text);
+    assertTrue(text.contains("quantization error:"), text);
+    assertTrue(text.contains("float reference:"), text);
+    assertTrue(text.matches("(?s).*run: 200 steps on emu:loihi in [0-9.]+ s: \\d+ steps/s.*"), text);
+    Path png = out.resolve("demo-raster.png");
+    assertTrue(text.contains("raster plot: " + png.toAbsolutePath().normalize()), text);
+    BufferedImage img = ImageIO.read(png.toFile());
+    assertEquals(800, img.getWidth());
+  }
+
+  @Test
+  void theSameSeedGivesTheSameSpikes() {
+    String a = demo("--out", dir.toString(), "--seed", "3", "--steps", "60").out();
+    String b = demo("--out", dir.toString(), "--seed", "3", "--steps", "60").out();
+    assertEquals(spikeLines(a), spikeLines(b));
+    assertTrue(spikeLines(a).contains("spikes"), a);
+  }
+
+  private static String spikeLines(String text) {
+    StringBuilder s = new StringBuilder();
+    for (String line : text.split("\\R")) {
+      if (line.startsWith("output ")) {
+        s.append(line).append('\n');
+      }
+    }
+    return s.toString();
+  }
+
+  @Test
+  void badArgumentsFailWithOneLine() {
+    demo("--steps", "0").assertOneLineError("--steps 0");
+    RunCommandTest.Outcome o = RunCommandTest.execute(DemoCommand.standalone(), "--steps", "x");
+    assertEquals(2, o.code());
+    o.assertOneLine("--steps");
+    demo("--device", "bogus:x").assertOneLineError("bogus");
+  }
+}

@@ -122,9 +122,9 @@ public final class DemoCommand implements Callable<Integer> {
         summary = session.run(steps, input, outputs);
       }
       long neurons = network.neuronCount();
-      text.printf(Locale.ROOT, "run: %d steps on %s in %.3f s: %.0f steps/s, %.3g neuron-steps/s%n",
-          summary.steps(), device, summary.nanos() / 1e9, summary.stepsPerSecond(),
-          summary.stepsPerSecond() * neurons);
+      text.printf(Locale.ROOT, "run: %d steps on %s in %.3f s: %.0f steps/s, %.3g neuron-steps/s"
+          + " (%d input spikes, seed %d)%n", summary.steps(), device, summary.nanos() / 1e9,
+          summary.stepsPerSecond(), summary.stepsPerSecond() * neurons, summary.inputEvents(), seed);
       summary.spikesPerPort().forEach((port, n) ->
           text.printf("output %s: %d spikes%n", port, n));
       Path png = out.resolve("demo-raster.png");
@@ -150,22 +150,36 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   /**
-   * Seeded Poisson spikes over the image's first input port (12 channels for braille), or, for an
-   * image without input ports (the netx stand-in takes its input as a bias), the shipped bias.
+   * Seeded Poisson spikes (rate 0.2 per step) on every channel of the image's input port (12
+   * channels for braille). The netx stand-in's input port reaches its input layer with weight 1,
+   * far below threshold, so like the golden case it also gets the shipped constant bias of its
+   * input layer, which is what makes that network fire.
    */
   private InputSource input(ChipImage image, Network network) {
+    SpikeTrains.Builder b = SpikeTrains.builder(steps);
     if (image.getInputsCount() > 0) {
       var port = image.getInputs(0);
       double[][] intensity = new double[steps][port.getWidth()];
       for (double[] row : intensity) {
         java.util.Arrays.fill(row, 1.0);
       }
-      return new RateEncoder(0.2, seed).encode(intensity, port.getName());
+      SpikeTrains poisson = new RateEncoder(0.2, seed).encode(intensity, port.getName());
+      int[][] dense = poisson.dense(port.getName());
+      b.port(port.getName(), port.getWidth());
+      for (int t = 0; t < steps; t++) {
+        for (int c = 0; c < dense[t].length; c++) {
+          if (dense[t][c] != 0) {
+            b.spike(t, port.getName(), c);
+          }
+        }
+      }
     }
-    int[] bias = NpyArray.parse(resource("netx-random-input-bias.npy"),
-        "netx-random-input-bias.npy").toInts();
-    String population = network.populations().get(0).name();
-    return SpikeTrains.builder(steps).bias(0, population, bias).build();
+    if (MODEL == Model.NETX_STAND_IN) {
+      int[] bias = NpyArray.parse(resource("netx-random-input-bias.npy"),
+          "netx-random-input-bias.npy").toInts();
+      b.bias(0, network.populations().get(0).name(), bias);
+    }
+    return b.build();
   }
 
   /** All probed populations side by side: column offsets follow probe order. */

@@ -37,21 +37,31 @@ class DemoCommandTest {
   }
 
   @Test
-  void theSameSeedGivesTheSameSpikes() {
+  void theSeedDecidesTheInputAndTheSameSeedGivesTheSameSpikes() {
     String a = demo("--out", dir.toString(), "--seed", "3", "--steps", "60").out();
     String b = demo("--out", dir.toString(), "--seed", "3", "--steps", "60").out();
-    assertEquals(spikeLines(a), spikeLines(b));
-    assertTrue(spikeLines(a).contains("spikes"), a);
+    String c = demo("--out", dir.toString(), "--seed", "4", "--steps", "60").out();
+    assertEquals(lines(a, "output "), lines(b, "output "));
+    assertEquals(inputSpikes(a), inputSpikes(b));
+    assertTrue(lines(a, "output ").contains("spikes"), a);
+    assertTrue(inputSpikes(a) > 0, a);
+    assertTrue(inputSpikes(a) != inputSpikes(c), "seeds 3 and 4 should draw different input");
   }
 
-  private static String spikeLines(String text) {
+  private static String lines(String text, String prefix) {
     StringBuilder s = new StringBuilder();
     for (String line : text.split("\\R")) {
-      if (line.startsWith("output ")) {
+      if (line.startsWith(prefix)) {
         s.append(line).append('\n');
       }
     }
     return s.toString();
+  }
+
+  private static int inputSpikes(String text) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\((\\d+) input spikes").matcher(text);
+    assertTrue(m.find(), text);
+    return Integer.parseInt(m.group(1));
   }
 
   @Test

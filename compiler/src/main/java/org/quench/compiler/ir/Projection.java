@@ -315,19 +315,22 @@ public final class Projection {
       for (int k = 0; k < count; k++) {
         order[next[src[k]]++] = k;
       }
-      Integer[] boxed = new Integer[count];
+      // Within each row, sort (target, original position) keys: stable by construction.
+      long[] keys = new long[count];
       for (int k = 0; k < count; k++) {
-        boxed[k] = order[k];
+        keys[k] = ((long) tgt[order[k]] << 32) | order[k];
       }
       for (int s = 0; s < sourceSize; s++) {
-        Arrays.sort(boxed, rowPtr[s], rowPtr[s + 1], (a, b) -> Integer.compare(tgt[a], tgt[b]));
+        if (rowPtr[s + 1] - rowPtr[s] > 1) {
+          Arrays.sort(keys, rowPtr[s], rowPtr[s + 1]);
+        }
       }
       int[] targets = new int[count];
       int[] delays = new int[count];
       int[] ints = format != null ? new int[count] : null;
       double[] floats = format == null ? new double[count] : null;
       for (int k = 0; k < count; k++) {
-        int from = boxed[k];
+        int from = (int) keys[k];
         targets[k] = tgt[from];
         delays[k] = dly[from];
         if (ints != null) {

@@ -178,6 +178,24 @@ public final class Projection {
     return fixedWeights;
   }
 
+  /**
+   * The same synapses (sources, targets, delays, order) with fixed-point weights, one per synapse
+   * in this projection's synapse order; linear time, no re-sorting.
+   */
+  public Projection withFixedWeights(int[] weights, WeightFormat f) {
+    if (weights.length != targets.length) {
+      throw new IllegalArgumentException("projection '" + name + "': " + weights.length
+          + " weights for " + targets.length + " synapses");
+    }
+    if (f == null) {
+      throw new QuenchException("projection '" + name + "': a fixed-point projection needs a format");
+    }
+    Builder b = new Builder(name, source, sourceSize, target, targetSize);
+    b.format = f;
+    b.numMessageBits = numMessageBits;
+    return new Projection(b, rowPtr, targets, delays, null, weights.clone());
+  }
+
   @Override
   public String toString() {
     return "Projection[" + name + ": " + source + " -> '" + target + "', " + synapseCount()

@@ -27,7 +27,7 @@ public final class Place {
       addresses[c] = new int[] {c / spec.coresPerChip(), c % spec.coresPerChip()};
     }
     Mapping placed = partitioned.placed(addresses);
-    List<CoreLayout> layouts = CoreLayout.of(placed);
+    List<CoreLayout> layouts = placed.layouts();
     long routes = 0;
     long interCore = 0;
     long interChip = 0;

@@ -148,7 +148,16 @@ public final class Quantize implements NetworkPass {
       Projection p = in.get(j);
       WeightQuantizer.Result r;
       try {
-        r = WeightQuantizer.quantize(eff[j], scale / act, spec);
+        // The exponent is chosen on the same deterministic sample the scale search used (for
+        // large projections); the full weights are then rounded at that exponent.
+        double[] smp = sample(new double[][] {eff[j]})[0];
+        WeightQuantizer.Options fixedExp = null;
+        if (smp.length < eff[j].length) {
+          fixedExp = new WeightQuantizer.Options(false,
+              WeightQuantizer.quantize(smp, scale / act, spec).weightExp());
+        }
+        r = fixedExp == null ? WeightQuantizer.quantize(eff[j], scale / act, spec)
+            : WeightQuantizer.quantize(eff[j], scale / act, spec, fixedExp);
       } catch (QuenchException e) {
         throw new QuenchException("projection '" + p.name() + "': " + e.getMessage());
       }
@@ -158,21 +167,16 @@ public final class Quantize implements NetworkPass {
         default -> SignMode.MIXED;
       };
       WeightFormat f = new WeightFormat(r.weightExp(), r.numWeightBits(), mode, ConnectionKind.DENSE);
-      Projection.Builder b = Projection.builder(p.name(), p.source(), p.sourceSize(), p.target(),
-          p.targetSize()).fixed(f).numMessageBits(p.numMessageBits());
       int[] m = r.weights();
-      for (int s = 0; s < p.sourceSize(); s++) {
-        for (int k = p.rowStart(s); k < p.rowStart(s + 1); k++) {
-          b.fixedSynapse(s, p.target(k), m[k], p.delay(k));
-          double e = r.effective(k);
-          if (e > 0) {
-            pos[p.target(k)] += e;
-          } else {
-            neg[p.target(k)] -= e;
-          }
+      for (int k = 0; k < m.length; k++) {
+        double e = r.effective(k);
+        if (e > 0) {
+          pos[p.target(k)] += e;
+        } else {
+          neg[p.target(k)] -= e;
         }
       }
-      fixedIn.add(b.build());
+      fixedIn.add(p.withFixedWeights(m, f));
       context.report().projection(new CompileReport.ProjectionQuality(p.name(), p.synapseCount(),
           r.weightExp(), r.numWeightBits(), mode.name(), r.clipped(), r.zeroed(), r.rmsRelError(),
           r.maxRelError()));

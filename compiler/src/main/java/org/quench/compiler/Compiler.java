@@ -3,13 +3,18 @@ package org.quench.compiler;
 import java.util.ArrayList;
 import java.util.List;
 import org.quench.compiler.ir.Network;
+import org.quench.compiler.frontend.nir.NirImportOptions;
+import org.quench.compiler.passes.Discretize;
 import org.quench.compiler.passes.Emit;
 import org.quench.compiler.passes.GreedyPartition;
+import org.quench.compiler.passes.LocalityOrder;
 import org.quench.compiler.passes.Mapping;
 import org.quench.compiler.passes.NetworkPass;
 import org.quench.compiler.passes.Partition;
 import org.quench.compiler.passes.PassContext;
 import org.quench.compiler.passes.Place;
+import org.quench.compiler.passes.ProfileBudget;
+import org.quench.compiler.passes.Quantize;
 import org.quench.hal.ChipSpec;
 import org.quench.hal.proto.ChipImage;
 
@@ -41,6 +46,17 @@ public final class Compiler {
     partition = b.partition;
   }
 
+  /**
+   * The float pipeline for networks imported from NIR (or built in code with {@code FloatNeurons}):
+   * discretize at the options' dt and convention, fit the profile budget (clustering and
+   * co-location), quantize, then greedy partition, place and emit. Fixed-point populations pass
+   * the float passes untouched, so the same compiler also takes netx networks.
+   */
+  public static Compiler forNir(NirImportOptions options) {
+    return builder().pass(new Discretize(options.dt(), options.discretization()))
+        .pass(new ProfileBudget(options.dt(), options.discretization())).pass(new Quantize()).pass(new LocalityOrder()).build();
+  }
+
   /** No network passes; greedy partition, in-order placement, emit. */
   public static Compiler standard() {
     return builder().build();
@@ -66,10 +82,18 @@ public final class Compiler {
     PassContext context = new PassContext(spec, options, report);
     Network current = network;
     for (NetworkPass p : passes) {
+      long t0 = System.nanoTime();
       current = p.apply(current, context);
+      report.timing(p.name(), System.nanoTime() - t0);
     }
-    Mapping placed = new Place().apply(partition.apply(current, context), context);
+    long t0 = System.nanoTime();
+    Mapping partitioned = partition.apply(current, context);
+    long t1 = System.nanoTime();
+    Mapping placed = new Place().apply(partitioned, context);
+    long t2 = System.nanoTime();
     ChipImage image = new Emit().apply(placed, context);
+    long t3 = System.nanoTime();
+    report.timing("partition", t1 - t0).timing("place", t2 - t1).timing("emit", t3 - t2);
     return new Result(current, placed, image, report.build());
   }
 

@@ -41,12 +41,17 @@ public final class GreedyPartition implements Partition {
           into.add(j);
         }
       }
+      if (pop.hasPlacementOrder() && core.neurons > 0) {
+        // An ordered population's profile chunks line up with cores only from a fresh core.
+        cores.add(core.slices);
+        core = new Core(spec, projections, cores.size(), core);
+      }
       int sliceStart = 0;
       for (int i = 0; i < pop.size(); i++) {
-        String refusal = core.tryAdd(f, i, into, incoming);
+        String refusal = core.tryAdd(f, pop.neuronAt(i), into, incoming);
         if (refusal != null) {
           if (core.neurons == 0) {
-            throw new QuenchException("population '" + pop.name() + "' neuron " + i
+            throw new QuenchException("population '" + pop.name() + "' neuron " + pop.neuronAt(i)
                 + " does not fit an empty core of spec '" + spec.name() + "': " + refusal);
           }
           if (i > sliceStart) {
@@ -55,9 +60,9 @@ public final class GreedyPartition implements Partition {
           cores.add(core.slices);
           core = new Core(spec, projections, cores.size(), core);
           sliceStart = i;
-          refusal = core.tryAdd(f, i, into, incoming);
+          refusal = core.tryAdd(f, pop.neuronAt(i), into, incoming);
           if (refusal != null) {
-            throw new QuenchException("population '" + pop.name() + "' neuron " + i
+            throw new QuenchException("population '" + pop.name() + "' neuron " + pop.neuronAt(i)
                 + " does not fit an empty core of spec '" + spec.name() + "': " + refusal);
           }
         }

@@ -21,13 +21,15 @@ import org.quench.compiler.ir.Projection;
 import org.quench.compiler.ir.Provenance;
 import org.quench.compiler.ir.SignMode;
 import org.quench.compiler.ir.WeightFormat;
+import org.quench.compiler.quant.WeightBits;
+import org.quench.hal.ChipSpec;
 import org.quench.hal.QuenchException;
 
 /**
  * Reads a lava-dl netx network (the {@code .net} HDF5 file, FORMATS.md) into a fixed-point
  * {@link Network}, doing exactly what netx does on its way to Lava's bit-accurate processes and
  * nothing more: weights and biases truncated toward zero, dense and dense_rec weights through
- * lava-dl's weight optimisation ({@link OptimizedWeights}), conv layers lowered to sparse synapses
+ * lava-dl's weight optimisation ({@link WeightBits#optimizeNetx}), conv layers lowered to sparse synapses
  * with their integer weights, CUBA/LOIHI neurons mapped to du = iDecay - 1, dv = vDecay,
  * vth = vThMant, bias_exp = 6.
  *
@@ -287,7 +289,7 @@ public final class NetxReader {
         System.arraycopy(weight, 0, joint, 0, weight.length);
         System.arraycopy(rec, 0, joint, weight.length, rec.length);
       }
-      OptimizedWeights opt = OptimizedWeights.of(joint, f.where(g) + ": " + where);
+      DenseWeights opt = optimise(joint, f.where(g) + ": " + where);
       notes.add("netx: " + where + " weights optimised: sign " + opt.signMode() + ", num_weight_bits "
           + opt.numWeightBits() + ", weight_exp " + opt.weightExp() + (opt.clipped()
           ? " (clipped to [-256, 254] as lava-dl does)" : ""));
@@ -611,5 +613,41 @@ public final class NetxReader {
       }
       return b.build(me.name());
     }
+  }
+
+  /** A dense layer's weights after lava-dl's optimisation, in the IR's terms. */
+  record DenseWeights(int[] weights, int numWeightBits, int weightExp, SignMode signMode,
+      boolean clipped) {}
+
+  /**
+   * lava-dl's dense weight optimisation ({@link WeightBits#optimizeNetx}) on truncated weights,
+   * refusing what lava-dl would silently zero: weights that need a positive exponent (beyond the
+   * 8-bit synapse on their sign's side), which netx shifts to zero through a negative numpy shift.
+   */
+  static DenseWeights optimise(long[] weights, String where) {
+    ChipSpec spec = ChipSpec.loihi();
+    long max = 0;
+    long min = 0;
+    for (long w : weights) {
+      max = Math.max(max, w);
+      min = Math.min(min, w);
+    }
+    int[] w = new int[weights.length];
+    for (int i = 0; i < w.length; i++) {
+      // Values beyond int clip (mixed) or are refused below either way.
+      w[i] = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, weights[i]));
+    }
+    WeightBits.OptimizedWeights o = WeightBits.optimizeNetx(w, spec);
+    SignMode mode = switch (o.signMode()) {
+      case INHIBITORY -> SignMode.INHIBITORY;
+      case EXCITATORY -> SignMode.EXCITATORY;
+      default -> SignMode.MIXED;
+    };
+    if (o.weightExp() > 0) {
+      throw new QuenchException(where + ": " + mode + " weights reach " + (mode == SignMode.INHIBITORY
+          ? min : max) + ", beyond the 8-bit synapse (" + (mode == SignMode.INHIBITORY ? "-256" : "255")
+          + "); lava-dl would shift them to zero. Retrain or rescale the weights into range");
+    }
+    return new DenseWeights(o.weights(), o.numWeightBits(), o.weightExp(), mode, o.clipped() > 0);
   }
 }

@@ -23,6 +23,29 @@ final class Checks {
     return values.clone();
   }
 
+  /** As {@link #perNeuron(String, String, double[], int)} but +infinity is allowed (NaN, -inf not). */
+  static double[] perNeuronOrInfinite(String owner, String param, double[] values, int size) {
+    double[] copy = values == null ? null : values.clone();
+    if (copy != null) {
+      for (int i = 0; i < copy.length; i++) {
+        if (copy[i] == Double.POSITIVE_INFINITY) {
+          copy[i] = 0; // checked as finite below, restored after
+        }
+      }
+    }
+    perNeuron(owner, param, copy, size);
+    return values.clone();
+  }
+
+  static void nonNegative(String owner, String param, double[] values) {
+    for (int i = 0; i < values.length; i++) {
+      if (!(values[i] >= 0)) {
+        throw new QuenchException(owner + ": parameter '" + param + "' of neuron " + i + " is "
+            + values[i] + "; a time constant must be >= 0");
+      }
+    }
+  }
+
   static int[] perNeuron(String owner, String param, int[] values, int size) {
     if (values == null) {
       throw new QuenchException(owner + ": parameter '" + param + "' is missing");

@@ -3,10 +3,21 @@ package org.quench.compiler.ir;
 import java.util.Arrays;
 
 /**
- * Continuous-time current-based LIF parameters, one value per neuron (NIR's CubaLIF; LIF is the
- * case tau_syn -> 0, handled by the discretizing pass). Units: time constants in seconds,
- * voltages and currents in the model's own units. Invariants: all values finite, time constants
- * positive, refractory periods non-negative (in steps). Immutable; arrays are copied in and out.
+ * Continuous-time current-based LIF parameters, one value per neuron (NIR's CubaLIF). Units: time
+ * constants in seconds, voltages and currents in the model's own units.
+ *
+ * <p>Dynamics, with {@code x} the summed weighted input (spikes times projection weights) plus
+ * {@code bias} (a constant input current): {@code tau_syn dI/dt = -I + x};
+ * {@code tau_mem dv/dt = (v_leak - v) + r I}; spike when {@code v > threshold}, then reset (to
+ * {@code v_reset}, or by subtracting the threshold). Special values, so every NIR neuron fits:
+ * {@code tau_syn = 0}: no synaptic filter, {@code I = x} (LIF, IF, LI, Threshold);
+ * {@code tau_mem = +infinity}: a perfect integrator that adds {@code r I} per step (I, IF: the
+ * discrete-time reading NIR's exporters use); {@code tau_mem = 0}: no memory, {@code v = r I}
+ * (Threshold); {@code threshold = +infinity}: never spikes (LI, CubaLI readouts). The discretizing
+ * pass turns these into per-step decays and gains (see passes.Discretize).
+ *
+ * <p>Invariants: values finite except the +infinity cases above, time constants >= 0,
+ * refractory periods non-negative (in steps). Immutable; arrays are copied in and out.
  */
 public final class FloatNeurons implements NeuronDynamics {
   private final double[] tauSyn;
@@ -22,16 +33,16 @@ public final class FloatNeurons implements NeuronDynamics {
   private FloatNeurons(Builder b, String owner) {
     int n = b.size;
     tauSyn = Checks.perNeuron(owner, "tau_syn", b.tauSyn, n);
-    tauMem = Checks.perNeuron(owner, "tau_mem", b.tauMem, n);
-    threshold = Checks.perNeuron(owner, "threshold", b.threshold, n);
+    tauMem = Checks.perNeuronOrInfinite(owner, "tau_mem", b.tauMem, n);
+    threshold = Checks.perNeuronOrInfinite(owner, "threshold", b.threshold, n);
     bias = Checks.perNeuron(owner, "bias", b.bias, n);
     vLeak = Checks.perNeuron(owner, "v_leak", b.vLeak, n);
     vReset = Checks.perNeuron(owner, "v_reset", b.vReset, n);
     r = Checks.perNeuron(owner, "r", b.r, n);
     resetMode = Checks.perNeuron(owner, "reset_mode", b.resetMode, n);
     refractory = Checks.perNeuron(owner, "refractory", b.refractory, n);
-    Checks.positive(owner, "tau_syn", tauSyn);
-    Checks.positive(owner, "tau_mem", tauMem);
+    Checks.nonNegative(owner, "tau_syn", tauSyn);
+    Checks.nonNegative(owner, "tau_mem", tauMem);
     Checks.atLeast(owner, "refractory", refractory, 0);
   }
 

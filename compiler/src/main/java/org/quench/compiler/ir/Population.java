@@ -12,11 +12,14 @@ public final class Population {
   private final String name;
   private final int[] shape;
   private final NeuronDynamics dynamics;
+  /** Placement order (a permutation of 0..size-1), or null for index order. */
+  private final int[] order;
 
-  private Population(String name, int[] shape, NeuronDynamics dynamics) {
+  private Population(String name, int[] shape, NeuronDynamics dynamics, int[] order) {
     this.name = name;
     this.shape = shape;
     this.dynamics = dynamics;
+    this.order = order;
   }
 
   /** A population whose shape is just its size. */
@@ -45,7 +48,7 @@ public final class Population {
       throw new QuenchException("population '" + name + "' has shape " + Arrays.toString(shape)
           + " (" + product + " neurons) but its dynamics describe " + dynamics.size() + " neurons");
     }
-    return new Population(name, shape.clone(), dynamics);
+    return new Population(name, shape.clone(), dynamics, null);
   }
 
   public String name() {
@@ -78,9 +81,44 @@ public final class Population {
         + "discretize and quantize passes before placing it on a chip");
   }
 
-  /** The same population with other dynamics of the same size. */
+  /** The same population (placement order kept) with other dynamics of the same size. */
   public Population withDynamics(NeuronDynamics other) {
-    return of(name, shape, other);
+    Population p = of(name, shape, other);
+    return order == null ? p : p.withPlacementOrder(order);
+  }
+
+  /**
+   * The same population with a placement order: partitioners place neuron {@code order[0]} first,
+   * then {@code order[1]}, ..., so neurons with similar profiles can share cores. Neuron indices
+   * (what users probe and the symbol table maps) do not change.
+   *
+   * @throws QuenchException unless {@code order} is a permutation of {@code 0..size-1}
+   */
+  public Population withPlacementOrder(int[] order) {
+    int n = size();
+    if (order.length != n) {
+      throw new QuenchException("population '" + name + "': placement order has " + order.length
+          + " entries for " + n + " neurons");
+    }
+    boolean[] seen = new boolean[n];
+    for (int i : order) {
+      if (i < 0 || i >= n || seen[i]) {
+        throw new QuenchException("population '" + name + "': placement order is not a permutation"
+            + " (index " + i + ")");
+      }
+      seen[i] = true;
+    }
+    return new Population(name, shape, dynamics, order.clone());
+  }
+
+  /** The neuron placed at position {@code position} of the placement order. */
+  public int neuronAt(int position) {
+    return order == null ? position : order[position];
+  }
+
+  /** Whether the placement order is not simply index order. */
+  public boolean hasPlacementOrder() {
+    return order != null;
   }
 
   @Override

@@ -49,9 +49,10 @@ final class CoreLayout {
       CoreLayout core = new CoreLayout(c, mc.neuronCount());
       for (Mapping.Slice s : mc.slices()) {
         int p = net.indexOf(s.population());
+        Population popn = net.populations().get(p);
         for (int k = 0; k < s.count(); k++) {
           core.pop[s.coreOffset() + k] = p;
-          core.neuron[s.coreOffset() + k] = s.first() + k;
+          core.neuron[s.coreOffset() + k] = popn.neuronAt(s.first() + k);
         }
       }
       for (int l = 0; l < mc.neuronCount(); l++) {

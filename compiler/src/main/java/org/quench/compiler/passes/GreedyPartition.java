@@ -43,10 +43,10 @@ public final class GreedyPartition implements Partition {
       }
       int sliceStart = 0;
       for (int i = 0; i < pop.size(); i++) {
-        String refusal = core.tryAdd(f, i, into, incoming);
+        String refusal = core.tryAdd(f, pop.neuronAt(i), into, incoming);
         if (refusal != null) {
           if (core.neurons == 0) {
-            throw new QuenchException("population '" + pop.name() + "' neuron " + i
+            throw new QuenchException("population '" + pop.name() + "' neuron " + pop.neuronAt(i)
                 + " does not fit an empty core of spec '" + spec.name() + "': " + refusal);
           }
           if (i > sliceStart) {
@@ -55,9 +55,9 @@ public final class GreedyPartition implements Partition {
           cores.add(core.slices);
           core = new Core(spec, projections, cores.size(), core);
           sliceStart = i;
-          refusal = core.tryAdd(f, i, into, incoming);
+          refusal = core.tryAdd(f, pop.neuronAt(i), into, incoming);
           if (refusal != null) {
-            throw new QuenchException("population '" + pop.name() + "' neuron " + i
+            throw new QuenchException("population '" + pop.name() + "' neuron " + pop.neuronAt(i)
                 + " does not fit an empty core of spec '" + spec.name() + "': " + refusal);
           }
         }

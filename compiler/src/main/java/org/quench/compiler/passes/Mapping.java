@@ -14,7 +14,11 @@ import org.quench.hal.QuenchException;
  * position in the slice. Immutable.
  */
 public final class Mapping {
-  /** Neurons {@code first .. first+count-1} of a population, at local indices from {@code coreOffset}. */
+  /**
+   * Positions {@code first .. first+count-1} of a population's placement order (its neuron indices
+   * unless the population has a placement order, see Population#neuronAt) at local indices from
+   * {@code coreOffset}.
+   */
   public record Slice(String population, int first, int count, int coreOffset) {}
 
   /** One core: its address (chip -1 until placed) and its slices in local order. */
@@ -48,13 +52,15 @@ public final class Mapping {
         if (p < 0) {
           throw new IllegalArgumentException("slice of unknown population " + s.population());
         }
+        Population popn = pops.get(p);
         for (int k = 0; k < s.count(); k++) {
-          if (coreOf[p][s.first() + k] >= 0) {
-            throw new IllegalArgumentException("neuron " + (s.first() + k) + " of " + s.population()
+          int neuron = popn.neuronAt(s.first() + k);
+          if (coreOf[p][neuron] >= 0) {
+            throw new IllegalArgumentException("neuron " + neuron + " of " + s.population()
                 + " is mapped twice");
           }
-          coreOf[p][s.first() + k] = c;
-          localOf[p][s.first() + k] = s.coreOffset() + k;
+          coreOf[p][neuron] = c;
+          localOf[p][neuron] = s.coreOffset() + k;
         }
       }
     }

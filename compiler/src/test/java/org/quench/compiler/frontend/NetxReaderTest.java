@@ -102,7 +102,7 @@ class NetxReaderTest {
         flat[o * w[0].length + k] = (long) w[o][k];
       }
     }
-    OptimizedWeights opt = OptimizedWeights.of(flat, "t");
+    NetxReader.DenseWeights opt = NetxReader.optimise(flat, "t");
     Projection p = n.projections().get(1);
     assertEquals(opt.weightExp(), p.format().weightExp());
     assertEquals(opt.numWeightBits(), p.format().numWeightBits());
@@ -137,7 +137,7 @@ class NetxReaderTest {
         joint[o * (in + out) + in + k] = (long) r[o][k];
       }
     }
-    OptimizedWeights opt = OptimizedWeights.of(joint, "t");
+    NetxReader.DenseWeights opt = NetxReader.optimise(joint, "t");
     for (Projection p : List.of(n.projections().get(2), n.projections().get(3))) {
       assertEquals(opt.weightExp(), p.format().weightExp(), p.name());
       assertEquals(opt.numWeightBits(), p.format().numWeightBits(), p.name());

@@ -11,15 +11,15 @@ import org.junit.jupiter.api.Test;
 import org.quench.compiler.ir.SignMode;
 import org.quench.hal.QuenchException;
 
-class OptimizedWeightsTest {
+class NetxDenseWeightsTest {
   // Cases worked by hand from FORMATS.md's formula.
 
   @Test
   void excitatoryWeightsScaleUpToTheByte() {
     // max 10: scale 25.5, floor(log2) = 4; all even: n = 1; bits 8 - 4 - 1 = 3.
-    OptimizedWeights o = OptimizedWeights.of(new long[] {10, 10, 10}, "t");
+    NetxReader.DenseWeights o = NetxReader.optimise(new long[] {10, 10, 10}, "t");
     assertEquals(SignMode.EXCITATORY, o.signMode());
-    assertEquals(4, o.scaleBits());
+    assertEquals(4, -o.weightExp());
     assertEquals(-4, o.weightExp());
     assertEquals(3, o.numWeightBits());
     assertArrayEquals(new int[] {160, 160, 160}, o.weights());
@@ -29,7 +29,7 @@ class OptimizedWeightsTest {
   void mixedOddWeightsAtTheLimitsGiveNineBits() {
     // scale min(127/254, 128/256) = 0.5: floor(log2) = -1, + signed = 0; odd weight: n = 0 - 1;
     // bits 8 - 0 + 1 = 9 (the core then drops no bit).
-    OptimizedWeights o = OptimizedWeights.of(new long[] {254, -256, 3}, "t");
+    NetxReader.DenseWeights o = NetxReader.optimise(new long[] {254, -256, 3}, "t");
     assertEquals(SignMode.MIXED, o.signMode());
     assertEquals(9, o.numWeightBits());
     assertEquals(0, o.weightExp());
@@ -39,7 +39,7 @@ class OptimizedWeightsTest {
 
   @Test
   void mixedWeightsBeyondTheRangeAreClipped() {
-    OptimizedWeights o = OptimizedWeights.of(new long[] {300, -5}, "t");
+    NetxReader.DenseWeights o = NetxReader.optimise(new long[] {300, -5}, "t");
     assertTrue(o.clipped());
     assertArrayEquals(new int[] {254, -5}, o.weights());
     assertEquals(9, o.numWeightBits());
@@ -48,7 +48,7 @@ class OptimizedWeightsTest {
   @Test
   void inhibitoryWeightsScaleByTheirMinimum() {
     // scale 256/6 = 42.7: 5 bits; -3 is odd: n = 0; bits 8 - 5 - 0 = 3.
-    OptimizedWeights o = OptimizedWeights.of(new long[] {-3, -6}, "t");
+    NetxReader.DenseWeights o = NetxReader.optimise(new long[] {-3, -6}, "t");
     assertEquals(SignMode.INHIBITORY, o.signMode());
     assertEquals(-5, o.weightExp());
     assertEquals(3, o.numWeightBits());
@@ -58,15 +58,15 @@ class OptimizedWeightsTest {
   @Test
   void mixedPowersOfTwoKeepFewBits() {
     // scale min(127/64, 128/128) = 1: 0 + 1 = 1; all divisible by 64: n = 6 - 1 = 5; bits 2.
-    OptimizedWeights o = OptimizedWeights.of(new long[] {-128, 64}, "t");
-    assertEquals(1, o.scaleBits());
+    NetxReader.DenseWeights o = NetxReader.optimise(new long[] {-128, 64}, "t");
+    assertEquals(1, -o.weightExp());
     assertEquals(2, o.numWeightBits());
     assertArrayEquals(new int[] {-256, 128}, o.weights());
   }
 
   @Test
   void allZeroWeightsNeedNoBits() {
-    OptimizedWeights o = OptimizedWeights.of(new long[] {0, 0}, "t");
+    NetxReader.DenseWeights o = NetxReader.optimise(new long[] {0, 0}, "t");
     assertEquals(0, o.numWeightBits());
     assertEquals(0, o.weightExp());
     assertArrayEquals(new int[] {0, 0}, o.weights());
@@ -75,19 +75,9 @@ class OptimizedWeightsTest {
   @Test
   void excitatoryWeightsAboveTheByteAreRefused() {
     QuenchException e = assertThrows(QuenchException.class,
-        () -> OptimizedWeights.of(new long[] {1000, 3}, "layer 7 (dense)"));
+        () -> NetxReader.optimise(new long[] {1000, 3}, "layer 7 (dense)"));
     assertTrue(e.getMessage().contains("layer 7 (dense)"), e.getMessage());
     assertTrue(e.getMessage().contains("1000"), e.getMessage());
-  }
-
-  @Test
-  void floorLog2RatioIsExactAtPowersOfTwo() {
-    assertEquals(4, OptimizedWeights.floorLog2Ratio(255, 10));
-    assertEquals(-1, OptimizedWeights.floorLog2Ratio(127, 254));
-    assertEquals(0, OptimizedWeights.floorLog2Ratio(128, 128));
-    assertEquals(8, OptimizedWeights.floorLog2Ratio(256, 1));
-    assertEquals(-2, OptimizedWeights.floorLog2Ratio(255, 1000));
-    assertEquals(1, OptimizedWeights.floorLog2Ratio(128, 64));
   }
 
   /**
@@ -109,7 +99,7 @@ class OptimizedWeightsTest {
         w[i] = kind == 0 ? v : kind == 1 ? -v : (rng.nextBoolean() ? v : -v);
         w[i] = Math.max(-256, Math.min(254, w[i]));
       }
-      OptimizedWeights o = OptimizedWeights.of(w, "t");
+      NetxReader.DenseWeights o = NetxReader.optimise(w, "t");
       for (int i = 0; i < n; i++) {
         long prepared = prepare(o.weights()[i], o.signMode(), o.numWeightBits());
         long activation = o.weightExp() >= 0 ? prepared << o.weightExp() : prepared >> -o.weightExp();

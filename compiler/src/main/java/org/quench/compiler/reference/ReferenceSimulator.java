@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.quench.compiler.ir.ConnectionKind;
+import org.quench.compiler.ir.DiscreteNeurons;
 import org.quench.compiler.ir.FixedNeurons;
 import org.quench.compiler.ir.FloatNeurons;
 import org.quench.compiler.ir.InputPort;
@@ -27,18 +28,27 @@ import org.quench.hal.Stimulus;
  * Runs a {@link Network} in double precision, step by step: the "ideal" network that quantization
  * approximates, driven by the same {@link Stimulus} a device takes.
  *
- * <p><b>Float populations</b> ({@link FloatNeurons}) follow the discrete semantics shared with the
- * NIR lowering and the quantizer (notes/float-semantics.md), with {@code alpha = }
- * {@link Discretization#factor} clamped to {@code [0, 1]} as the chip's decays are:
+ * <p><b>Float populations</b> ({@link FloatNeurons}) run the continuous model their Javadoc states,
+ * discretized at {@code dt} with a convention's first-order filter: kept fraction
+ * {@code a(tau) = }{@link Discretization#factor} (clamped to {@code [0, 1]} as the chip's decays
+ * are) and input gain {@code k(tau) = 1 - exp(-dt/tau)} (EXACT) or {@code dt/tau} (forward Euler):
  * <pre>
- *   I[t] = alpha_syn I[t-1] + sum w * s_src[t-1-delay]     (host events of step t-1 likewise)
- *   v[t] = alpha_mem v[t-1] + I[t] + bias;  spike if v[t] > threshold
- *   reset: v = v_reset (TO_ZERO; 0 after lowering) or v -= threshold (BY_SUBTRACTION)
- *   refractory R: v held at 0 for R steps after a spike while I integrates
+ *   x[t] = sum w * s_src[t-1-delay] + b            (host events of step t-1 likewise; graded
+ *                                                   payloads multiply w; b = constant current)
+ *   I[t] = a(tau_syn) I[t-1] + k(tau_syn) x[t]      (tau_syn = 0: I[t] = x[t])
+ *   v[t] = a(tau_mem) v[t-1] + r k(tau_mem) I[t] + k(tau_mem) v_leak
+ *          (tau_mem = +inf: v += r I, a perfect integrator; tau_mem = 0: v = r I + v_leak)
+ *   spike if v[t] > threshold (+inf never spikes); reset v = v_reset (TO_ZERO) or
+ *   v -= threshold (BY_SUBTRACTION); refractory R: v held at its reset value for R steps while
+ *   I integrates
  * </pre>
- * Units are the model's own (weights, threshold, bias as the network holds them). The lowering
- * contract leaves {@code r = 1} and {@code v_leak = 0}; anything else is refused, since it would
- * mean a network this form does not describe.
+ * This is the model before the chip's simplifications (Discretize moves b from the current to the
+ * voltage and realises v_reset as an offset); with forward Euler and snnTorch's exported gains it
+ * is snnTorch's own discrete model. Units are the model's own. {@code u} traces are {@code I}.
+ *
+ * <p><b>Discretized populations</b> ({@link DiscreteNeurons}) run their stated per-step form
+ * ({@code u = keep_u u + gain x; v = keep_v v + u + bias}, from {@code v_init}) with the kept
+ * fractions of their chip decays, in model units.
  *
  * <p><b>Fixed-point populations</b> ({@link FixedNeurons}, e.g. lava-dl netx) follow the chip's
  * equations (SEMANTICS.md) in real numbers, without truncation, wrapping or saturation: kept
@@ -50,8 +60,8 @@ import org.quench.hal.Stimulus;
  * modelled as on the chip. Values are in chip units, so traces compare directly with a device's.
  *
  * <p>Every {@link #run} starts from the initial state. Deterministic; not thread-safe (one run at a
- * time per instance). A projection's weights and its target's dynamics must both be float or both
- * fixed point.
+ * time per instance). A projection's weights and its target's dynamics must both be float (float
+ * or discretized neurons) or both fixed point.
  */
 public final class ReferenceSimulator {
   private final Network network;
@@ -300,6 +310,12 @@ public final class ReferenceSimulator {
     final boolean fixed;
     final double[] keptU;
     final double[] keptV;
+    /** Gain from the step's input x to u (or I); 1 for fixed point (the shift is in the weights). */
+    final double[] gainU;
+    /** Gain from u (or I) to v. */
+    final double[] gainV;
+    /** Constant input added to x every step (float neurons' current b); 0 otherwise. */
+    final double[] inputBias;
     final double[] bias;
     /** Fixed point only: 2^bias_exp, to turn bias mantissa overrides into values. */
     final double[] biasScale;
@@ -323,6 +339,9 @@ public final class ReferenceSimulator {
       this.fixed = fixed;
       keptU = new double[n];
       keptV = new double[n];
+      gainU = new double[n];
+      gainV = new double[n];
+      inputBias = new double[n];
       bias = new double[n];
       biasScale = new double[n];
       threshold = new double[n];
@@ -344,6 +363,9 @@ public final class ReferenceSimulator {
       fixed = m.fixed;
       keptU = m.keptU;
       keptV = m.keptV;
+      gainU = m.gainU;
+      gainV = m.gainV;
+      inputBias = m.inputBias;
       bias = m.bias;
       biasScale = m.biasScale;
       threshold = m.threshold;
@@ -361,9 +383,12 @@ public final class ReferenceSimulator {
 
     static PopulationModel of(Population pop, double dt, Discretization.Convention c,
         ChipSpec spec) {
-      PopulationModel m = new PopulationModel(pop.name(), pop.size(), pop.isFixed());
+      PopulationModel m = new PopulationModel(pop.name(), pop.size(),
+          pop.dynamics() instanceof FixedNeurons);
       if (pop.dynamics() instanceof FloatNeurons f) {
         fillFloat(m, f, dt, c);
+      } else if (pop.dynamics() instanceof DiscreteNeurons d) {
+        fillDiscrete(m, d, spec);
       } else {
         fillFixed(m, pop.fixed(), spec);
       }
@@ -384,15 +409,30 @@ public final class ReferenceSimulator {
       ResetMode[] mode = f.resetMode();
       int[] refr = f.refractory();
       for (int i = 0; i < m.n; i++) {
-        if (r[i] != 1.0 || vLeak[i] != 0.0) {
-          throw new QuenchException("population '" + m.name + "', neuron " + i + ": r = " + r[i]
-              + " and v_leak = " + vLeak[i] + "; the reference runs lowered networks (r = 1, "
-              + "v_leak = 0, their gains folded into weights and bias): lower the model first");
+        if (tauSyn[i] == 0) {
+          m.keptU[i] = 0;
+          m.gainU[i] = 1;
+        } else {
+          // Clamped as Discretization.decay clamps: forward Euler with dt > tau keeps nothing.
+          m.keptU[i] = clamp01(Discretization.factor(tauSyn[i], dt, c));
+          m.gainU[i] = inputGain(tauSyn[i], dt, c);
         }
-        // Clamped as Discretization.decay clamps: forward Euler with dt > tau keeps nothing.
-        m.keptU[i] = clamp01(Discretization.factor(tauSyn[i], dt, c));
-        m.keptV[i] = clamp01(Discretization.factor(tauMem[i], dt, c));
-        m.bias[i] = b[i];
+        double km;
+        if (tauMem[i] == Double.POSITIVE_INFINITY) {
+          m.keptV[i] = 1;
+          m.gainV[i] = r[i];
+          km = 0;
+        } else if (tauMem[i] == 0) {
+          m.keptV[i] = 0;
+          m.gainV[i] = r[i];
+          km = 1;
+        } else {
+          m.keptV[i] = clamp01(Discretization.factor(tauMem[i], dt, c));
+          km = inputGain(tauMem[i], dt, c);
+          m.gainV[i] = r[i] * km;
+        }
+        m.inputBias[i] = b[i];
+        m.bias[i] = km * vLeak[i];
         m.threshold[i] = th[i];
         m.thresholdLo[i] = Double.NEGATIVE_INFINITY;
         m.resetValue[i] = vReset[i];
@@ -401,10 +441,41 @@ public final class ReferenceSimulator {
       }
     }
 
+    /** The per-step input gain of a first-order filter with time constant {@code tau > 0}. */
+    private static double inputGain(double tau, double dt, Discretization.Convention c) {
+      return c == Discretization.Convention.EXACT ? -Math.expm1(-dt / tau) : dt / tau;
+    }
+
+    private static void fillDiscrete(PopulationModel m, DiscreteNeurons d, ChipSpec spec) {
+      double unity = spec.decayUnity();
+      int[] du = d.du();
+      int[] dv = d.dv();
+      double[] gain = d.gain();
+      double[] b = d.bias();
+      double[] th = d.threshold();
+      double[] v0 = d.vInit();
+      ResetMode[] mode = d.resetMode();
+      int[] refr = d.refractory();
+      for (int i = 0; i < m.n; i++) {
+        m.keptU[i] = (unity - 1 - du[i]) / unity;
+        m.keptV[i] = (unity - dv[i]) / unity;
+        m.gainU[i] = gain[i];
+        m.gainV[i] = 1;
+        m.bias[i] = b[i];
+        m.threshold[i] = th[i];
+        m.thresholdLo[i] = Double.NEGATIVE_INFINITY;
+        m.subtract[i] = mode[i] == ResetMode.BY_SUBTRACTION;
+        m.refractory[i] = refr[i];
+        m.v0[i] = v0[i];
+      }
+    }
+
     private static void fillFixed(PopulationModel m, FixedNeurons f, ChipSpec spec) {
       double unity = spec.decayUnity();
       double thScale = Math.scalb(1.0, spec.thresholdShift());
       for (int i = 0; i < m.n; i++) {
+        m.gainU[i] = 1;
+        m.gainV[i] = 1;
         m.keptU[i] = (unity - 1 - f.du(i)) / unity;
         m.keptV[i] = (unity - f.dv(i)) / unity;
         m.biasScale[i] = Math.scalb(1.0, f.biasExp(i));
@@ -474,14 +545,14 @@ public final class ReferenceSimulator {
       for (int i = 0; i < n; i++) {
         double a = ring[base + i];
         ring[base + i] = 0;
-        double un = m.keptU[i] * u[i] + a;
+        double un = m.keptU[i] * u[i] + m.gainU[i] * (a + m.inputBias[i]);
         u[i] = un;
         if (m.anyRefractory && refractoryLeft[i] > 0) {
           refractoryLeft[i]--;
-          v[i] = 0;
+          v[i] = m.resetValue[i]; // 0 on the chip; v_reset in a float model (its offset origin)
           continue;
         }
-        double vn = m.keptV[i] * v[i] + un + bias[i];
+        double vn = m.keptV[i] * v[i] + m.gainV[i] * un + bias[i];
         byte s = 0;
         if (vn < m.thresholdLo[i]) {
           s = -1;

@@ -26,8 +26,10 @@ import org.quench.hal.Stimulus;
 
 class ReferenceSimulatorTest {
   private static final double DT = 1e-3;
-  /** With forward Euler and dt = 1e-3 this tau keeps exactly 1.0 per step (1 - 1e-303 == 1). */
-  private static final double NO_DECAY = 1e300;
+  /** tau_mem = +infinity: a perfect integrator, v += r I per step. */
+  private static final double NO_DECAY = Double.POSITIVE_INFINITY;
+  /** tau_syn = 0: no synaptic filter, I = x. */
+  private static final double NO_FILTER = 0;
 
   private static FloatNeurons.Builder lif(int n, double tauSyn, double tauMem, double threshold) {
     return FloatNeurons.builder(n).allTauSyn(tauSyn).allTauMem(tauMem).allThreshold(threshold);
@@ -52,37 +54,43 @@ class ReferenceSimulatorTest {
         .run(Stimulus.builder(30).spike(0, "in", 0).build(), Set.of("p"));
     double as = Math.exp(-DT / tauSyn);
     double am = Math.exp(-DT / tauMem);
+    double gs = 1 - as; // zero-order-hold input gains of the EXACT convention
+    double gm = 1 - am;
     double[] i = run.u("p");
     double[] v = run.v("p");
     assertEquals(0.0, i[0], "an input of step 0 reaches I at step 1");
     assertEquals(0.0, v[0]);
     for (int k = 1; k < 30; k++) {
-      // I[k] = w as^(k-1); v[k] = sum_{j=1..k} am^(k-j) I[j] = w (as^k - am^k) / (as - am).
-      assertEquals(w * Math.pow(as, k - 1), i[k], 1e-12, "I at step " + k);
-      assertEquals(w * (Math.pow(as, k) - Math.pow(am, k)) / (as - am), v[k], 1e-12, "v at " + k);
+      // I[k] = gs w as^(k-1); v[k] = gm sum_{j=1..k} am^(k-j) I[j]
+      //      = gm gs w (as^k - am^k) / (as - am).
+      assertEquals(gs * w * Math.pow(as, k - 1), i[k], 1e-12, "I at step " + k);
+      assertEquals(gm * gs * w * (Math.pow(as, k) - Math.pow(am, k)) / (as - am), v[k], 1e-12,
+          "v at " + k);
     }
     assertEquals(0, run.totalSpikes("p"));
   }
 
   @Test
   void forwardEulerKeepsOneMinusDtOverTau() {
-    // tau_mem = 4 dt: alpha = 0.75; a constant bias b gives v[k] = b (1 - 0.75^(k+1)) / 0.25.
-    FloatNeurons dyn = lif(1, DT, 4 * DT, 1e9).bias(new double[] {0.5}).build("p");
+    // tau_mem = 4 dt: alpha = 0.75, gain 0.25, r = 2; a constant current b = 0.5 gives
+    // v[k] = 0.25 * 2 * 0.5 * (1 - 0.75^(k+1)) / 0.25.
+    FloatNeurons dyn = lif(1, NO_FILTER, 4 * DT, 1e9).bias(new double[] {0.5})
+        .r(new double[] {2}).build("p");
     ReferenceRun run = new ReferenceSimulator(single(dyn, 1, 0), DT, Convention.FORWARD_EULER)
         .run(Stimulus.idle(12), Set.of("p"));
     double[] v = run.v("p");
     for (int k = 0; k < 12; k++) {
-      assertEquals(0.5 * (1 - Math.pow(0.75, k + 1)) / 0.25, v[k], 1e-12, "v at step " + k);
+      assertEquals(1.0 * (1 - Math.pow(0.75, k + 1)), v[k], 1e-12, "v at step " + k);
     }
   }
 
   @Test
   void aSynapticDelayPostponesArrivalByThatManySteps() {
-    Network net = single(lif(1, DT, NO_DECAY, 1e9).build("p"), 2.0, 3);
+    Network net = single(lif(1, NO_FILTER, NO_DECAY, 1e9).build("p"), 2.0, 3);
     ReferenceRun run = new ReferenceSimulator(net, DT, Convention.FORWARD_EULER)
         .run(Stimulus.builder(8).spike(1, "in", 0).build(), Set.of("p"));
     double[] i = run.u("p");
-    // Euler with tau_syn = dt keeps nothing: I is exactly the input of its step.
+    // Without a synaptic filter I is exactly the input of its step.
     for (int k = 0; k < 8; k++) {
       assertEquals(k == 1 + 1 + 3 ? 2.0 : 0.0, i[k], "I at step " + k);
     }
@@ -90,8 +98,8 @@ class ReferenceSimulatorTest {
 
   @Test
   void spikesTravelBetweenPopulationsWithTheOneStepLagPlusDelay() {
-    FloatNeurons a = lif(2, DT, NO_DECAY, 0.5).build("a");
-    FloatNeurons b = lif(2, DT, NO_DECAY, 1e9).build("b");
+    FloatNeurons a = lif(2, NO_FILTER, NO_DECAY, 0.5).build("a");
+    FloatNeurons b = lif(2, NO_FILTER, NO_DECAY, 1e9).build("b");
     Network net = Network.builder("chain").input(new InputPort("in", 2))
         .population(Population.of("a", a)).population(Population.of("b", b))
         .projection(Projection.builder("in_a", Projection.Source.inputPort("in"), 2, "a", 2)
@@ -121,9 +129,9 @@ class ReferenceSimulatorTest {
     return steps;
   }
 
-  /** No leak, bias 1/4, threshold 7/8: every value is exact in binary. */
+  /** No leak, no filter, bias 1/4, threshold 7/8: every value is exact in binary. */
   private static ReferenceRun biasDriven(ResetMode mode, int refractory, int steps) {
-    FloatNeurons dyn = lif(1, DT, NO_DECAY, 0.875).bias(new double[] {0.25}).allResetMode(mode)
+    FloatNeurons dyn = lif(1, NO_FILTER, NO_DECAY, 0.875).bias(new double[] {0.25}).allResetMode(mode)
         .refractory(new int[] {refractory}).build("p");
     return new ReferenceSimulator(single(dyn, 1, 0), DT, Convention.FORWARD_EULER)
         .run(Stimulus.idle(steps), Set.of("p"));
@@ -157,13 +165,45 @@ class ReferenceSimulatorTest {
 
   @Test
   void currentKeepsIntegratingDuringRefractory() {
-    FloatNeurons dyn = lif(1, NO_DECAY, NO_DECAY, 0.5).refractory(new int[] {5}).build("p");
+    // Euler, tau_syn = 2 dt: I keeps 1/2 and takes 1/2 of the input.
+    FloatNeurons dyn = lif(1, 2 * DT, NO_DECAY, 0.25).refractory(new int[] {5}).build("p");
     ReferenceRun run = new ReferenceSimulator(single(dyn, 1.0, 0), DT, Convention.FORWARD_EULER)
         .run(Stimulus.builder(6).spike(0, "in", 0).spike(2, "in", 0).build(), Set.of("p"));
-    assertEquals(1, run.spike("p", 1, 0));
-    assertEquals(2.0, run.u("p")[3], "the second input arrives while refractory and still counts");
+    assertEquals(1, run.spike("p", 1, 0), "I = 0.5 > 0.25 at step 1");
+    assertEquals(0.25, run.u("p")[2]);
+    assertEquals(0.625, run.u("p")[3], "the second input arrives while refractory and still counts");
     assertEquals(0.0, run.v("p")[3]);
     assertEquals(1, run.totalSpikes("p"));
+  }
+
+  @Test
+  void constantCurrentPassesThroughTheSynapticFilterAndLeakAddsToVoltage() {
+    // Euler, tau_syn = 2 dt: I = 0.5 I + 0.5 b -> b (1 - 0.5^(k+1)); tau_mem = +inf, r = 1, so
+    // v accumulates I. v_leak adds k(tau_mem) v_leak per step: with tau_mem = 4 dt, 0.25 v_leak.
+    FloatNeurons dyn = lif(1, 2 * DT, NO_DECAY, 1e9).bias(new double[] {1.0}).build("p");
+    ReferenceRun run = new ReferenceSimulator(single(dyn, 1, 0), DT, Convention.FORWARD_EULER)
+        .run(Stimulus.idle(4), Set.of("p"));
+    assertArrayEquals(new double[] {0.5, 0.75, 0.875, 0.9375}, run.u("p"));
+    assertArrayEquals(new double[] {0.5, 1.25, 2.125, 3.0625}, run.v("p"));
+    FloatNeurons leaky = lif(1, NO_FILTER, 4 * DT, 1e9).vLeak(new double[] {2.0}).build("p");
+    ReferenceRun leak = new ReferenceSimulator(single(leaky, 1, 0), DT, Convention.FORWARD_EULER)
+        .run(Stimulus.idle(2), Set.of("p"));
+    assertArrayEquals(new double[] {0.5, 0.875}, leak.v("p"), "0.75 v + 0.25 * 2");
+  }
+
+  @Test
+  void resetToZeroReturnsToVResetAndNeverSpikesAtInfiniteThreshold() {
+    FloatNeurons dyn = lif(2, NO_FILTER, NO_DECAY, 0.875).bias(new double[] {0.25, 0.25})
+        .threshold(new double[] {0.875, Double.POSITIVE_INFINITY})
+        .vReset(new double[] {-0.5, 0}).build("p");
+    Network net = Network.builder("two").population(Population.of("p", dyn)).build();
+    ReferenceRun run = new ReferenceSimulator(net, DT, Convention.EXACT)
+        .run(Stimulus.idle(6), Set.of("p"));
+    // 0.25, 0.5, 0.75, 1.0 -> spike, reset to -0.5, then -0.25, 0.
+    assertEquals(-0.5, run.v("p")[3 * 2]);
+    assertEquals(0.0, run.v("p")[5 * 2]);
+    assertEquals(1, run.totalSpikes("p"));
+    assertEquals(1.5, run.v("p")[5 * 2 + 1], "the readout integrates and never spikes");
   }
 
   @Test
@@ -305,16 +345,20 @@ class ReferenceSimulatorTest {
   }
 
   @Test
-  void unloweredFloatNeuronsAreRefused() {
-    FloatNeurons dyn = lif(1, DT, DT, 1).r(new double[] {2.0}).build("p");
+  void floatWeightsIntoFixedNeuronsAreRefused() {
+    FixedNeurons fixed = FixedNeurons.builder(1).allDu(0).allDv(0).allVth(8).build("p");
+    Network net = Network.builder("mixed").input(new InputPort("in", 1))
+        .population(Population.of("p", fixed))
+        .projection(Projection.builder("in_p", Projection.Source.inputPort("in"), 1, "p", 1)
+            .floatSynapse(0, 0, 0.5, 0).build()).build();
     QuenchException e = assertThrows(QuenchException.class,
-        () -> new ReferenceSimulator(single(dyn, 1, 0), DT, Convention.EXACT));
-    assertTrue(e.getMessage().contains("r = 2.0"));
+        () -> new ReferenceSimulator(net, DT, Convention.EXACT));
+    assertTrue(e.getMessage().contains("'in_p'") && e.getMessage().contains("float"));
   }
 
   @Test
   void runsAreDeterministicAndStartFromTheInitialState() {
-    FloatNeurons dyn = lif(1, 3e-3, 8e-3, 0.3).build("p");
+    FloatNeurons dyn = lif(1, 3e-3, 8e-3, 0.05).build("p");
     ReferenceSimulator sim = new ReferenceSimulator(single(dyn, 0.4, 0), DT, Convention.EXACT);
     Stimulus.Builder s = Stimulus.builder(50);
     for (int k = 0; k < 50; k += 3) {

@@ -1,7 +1,11 @@
 package org.quench.compiler;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * What a compilation decided and what it cost: resources per used core, the decisions passes
@@ -19,14 +23,135 @@ public final class CompileReport {
   public record CoreUsage(int chip, int core, int neurons, int decayProfiles, int thresholdProfiles,
       int inputAxons, int outputAxons, long synapses, long synapseBytes) {}
 
+  /**
+   * A distribution of non-negative errors (relative unless the field says otherwise).
+   *
+   * @param count how many values
+   * @param mean arithmetic mean
+   * @param p50 median (nearest rank)
+   * @param p95 95th percentile (nearest rank)
+   * @param max largest
+   */
+  public record ErrorStats(int count, double mean, double p50, double p95, double max) {
+    /** No values. */
+    public static final ErrorStats NONE = new ErrorStats(0, 0, 0, 0, 0);
+
+    /** The statistics of {@code errors} (absolute values are taken; NaN not allowed). */
+    public static ErrorStats of(double[] errors) {
+      if (errors.length == 0) {
+        return NONE;
+      }
+      double[] a = new double[errors.length];
+      double sum = 0;
+      for (int i = 0; i < a.length; i++) {
+        a[i] = Math.abs(errors[i]);
+        sum += a[i];
+      }
+      Arrays.sort(a);
+      return new ErrorStats(a.length, sum / a.length, rank(a, 0.5), rank(a, 0.95), a[a.length - 1]);
+    }
+
+    private static double rank(double[] sorted, double q) {
+      int k = (int) Math.ceil(q * sorted.length) - 1;
+      return sorted[Math.max(0, Math.min(sorted.length - 1, k))];
+    }
+  }
+
+  /**
+   * What quantization did to one population's parameters, requested vs realised.
+   *
+   * @param population name
+   * @param neurons size
+   * @param scale chip voltage units per model voltage unit (0 if the population was already fixed)
+   * @param tauSyn relative error of the realised synaptic time constants (after clustering)
+   * @param tauMem relative error of the realised membrane time constants (after clustering)
+   * @param threshold relative error of the realised thresholds (spiking neurons only)
+   * @param bias absolute error of the realised bias per step, in units of the largest requested
+   *     |bias| (0 when all biases are 0)
+   * @param distinctDecaysRequested distinct (du, dv, refractory, reset) rows before clustering
+   * @param distinctDecaysRealized after clustering
+   * @param distinctThresholdsRequested distinct thresholds before clustering
+   * @param distinctThresholdsRealized after clustering
+   * @param thresholdsClamped thresholds beyond the mantissa range
+   * @param biasesClamped biases beyond what the mantissa and exponent reach
+   * @param uHeadroomBits static worst-case bits to spare before u wraps (negative: may overflow)
+   * @param vHeadroomBits the same for v before it saturates
+   */
+  public record PopulationQuality(String population, int neurons, double scale, ErrorStats tauSyn,
+      ErrorStats tauMem, ErrorStats threshold, ErrorStats bias, int distinctDecaysRequested,
+      int distinctDecaysRealized, int distinctThresholdsRequested, int distinctThresholdsRealized,
+      int thresholdsClamped, int biasesClamped, double uHeadroomBits, double vHeadroomBits) {}
+
+  /**
+   * What quantization did to one projection's weights.
+   *
+   * @param projection name
+   * @param synapses count
+   * @param weightExp chosen exponent
+   * @param numWeightBits bits kept
+   * @param signMode MIXED, EXCITATORY or INHIBITORY
+   * @param clipped weights beyond the mantissa range
+   * @param zeroed non-zero weights that became 0
+   * @param rmsRelError {@code sqrt(sum (realised - requested)^2 / sum requested^2)}
+   * @param maxRelError largest absolute error over the largest |requested|
+   */
+  public record ProjectionQuality(String projection, long synapses, int weightExp,
+      int numWeightBits, String signMode, int clipped, int zeroed, double rmsRelError,
+      double maxRelError) {}
+
+  /**
+   * Static spike traffic: routes (one per source neuron and destination core) that leave their
+   * core or chip; every spike of such a neuron crosses once per route. With rates known, the
+   * expected crossings per step.
+   *
+   * @param routes all (source neuron, destination core) pairs
+   * @param interCoreRoutes routes to another core
+   * @param interChipRoutes routes to another chip
+   * @param expectedInterCoreSpikesPerStep with the given rates, or -1 if no rates were given
+   */
+  public record Traffic(long routes, long interCoreRoutes, long interChipRoutes,
+      double expectedInterCoreSpikesPerStep) {}
+
   private final List<CoreUsage> cores;
   private final List<String> decisions;
   private final List<String> warnings;
+  private final List<PopulationQuality> populations;
+  private final List<ProjectionQuality> projections;
+  private final Traffic traffic;
 
   private CompileReport(Builder b) {
     cores = List.copyOf(b.cores);
     decisions = List.copyOf(b.decisions);
     warnings = List.copyOf(b.warnings);
+    List<PopulationQuality> pq = new ArrayList<>();
+    for (PopulationEntry e : b.populations.values()) {
+      pq.add(e.build());
+    }
+    populations = List.copyOf(pq);
+    projections = List.copyOf(b.projections);
+    traffic = b.traffic;
+  }
+
+  public List<PopulationQuality> populations() {
+    return populations;
+  }
+
+  public List<ProjectionQuality> projections() {
+    return projections;
+  }
+
+  /** Traffic estimate, or null when no placement happened. */
+  public Traffic traffic() {
+    return traffic;
+  }
+
+  /** Chips used (highest chip address + 1; 0 with no cores). */
+  public int chips() {
+    int n = 0;
+    for (CoreUsage c : cores) {
+      n = Math.max(n, c.chip() + 1);
+    }
+    return n;
   }
 
   public static Builder builder() {
@@ -65,9 +190,172 @@ public final class CompileReport {
     return s.toString();
   }
 
+  /**
+   * The report as JSON: {@code chips}, {@code cores} (per core: chip, core, neurons,
+   * decayProfiles, thresholdProfiles, inputAxons, outputAxons, synapses, synapseBytes),
+   * {@code populations} (per population: scale, tauSyn/tauMem/threshold/bias error statistics
+   * {count, mean, p50, p95, max}, distinct profiles requested and realised, clamps, u/v headroom
+   * bits), {@code projections} (per projection: weightExp, numWeightBits, signMode, clipped,
+   * zeroed, rmsRelError, maxRelError), {@code traffic}, {@code warnings}, {@code decisions}.
+   * Infinite numbers are written as the strings "Infinity"/"-Infinity" (JSON has no infinity).
+   */
+  public String toJson() {
+    JsonText j = new JsonText();
+    j.open('{');
+    j.key("chips").value(chips());
+    j.key("cores").open('[');
+    for (CoreUsage c : cores) {
+      j.open('{').key("chip").value(c.chip()).key("core").value(c.core()).key("neurons").value(c.neurons())
+          .key("decayProfiles").value(c.decayProfiles()).key("thresholdProfiles").value(c.thresholdProfiles())
+          .key("inputAxons").value(c.inputAxons()).key("outputAxons").value(c.outputAxons())
+          .key("synapses").value(c.synapses()).key("synapseBytes").value(c.synapseBytes()).close('}');
+    }
+    j.close(']');
+    j.key("populations").open('[');
+    for (PopulationQuality p : populations) {
+      j.open('{').key("population").value(p.population()).key("neurons").value(p.neurons())
+          .key("scale").value(p.scale());
+      stats(j.key("tauSyn"), p.tauSyn());
+      stats(j.key("tauMem"), p.tauMem());
+      stats(j.key("threshold"), p.threshold());
+      stats(j.key("bias"), p.bias());
+      j.key("distinctDecaysRequested").value(p.distinctDecaysRequested())
+          .key("distinctDecaysRealized").value(p.distinctDecaysRealized())
+          .key("distinctThresholdsRequested").value(p.distinctThresholdsRequested())
+          .key("distinctThresholdsRealized").value(p.distinctThresholdsRealized())
+          .key("thresholdsClamped").value(p.thresholdsClamped())
+          .key("biasesClamped").value(p.biasesClamped())
+          .key("uHeadroomBits").value(p.uHeadroomBits()).key("vHeadroomBits").value(p.vHeadroomBits())
+          .close('}');
+    }
+    j.close(']');
+    j.key("projections").open('[');
+    for (ProjectionQuality q : projections) {
+      j.open('{').key("projection").value(q.projection()).key("synapses").value(q.synapses())
+          .key("weightExp").value(q.weightExp()).key("numWeightBits").value(q.numWeightBits())
+          .key("signMode").value(q.signMode()).key("clipped").value(q.clipped())
+          .key("zeroed").value(q.zeroed()).key("rmsRelError").value(q.rmsRelError())
+          .key("maxRelError").value(q.maxRelError()).close('}');
+    }
+    j.close(']');
+    j.key("traffic");
+    if (traffic == null) {
+      j.nullValue();
+    } else {
+      j.open('{').key("routes").value(traffic.routes()).key("interCoreRoutes").value(traffic.interCoreRoutes())
+          .key("interChipRoutes").value(traffic.interChipRoutes())
+          .key("expectedInterCoreSpikesPerStep").value(traffic.expectedInterCoreSpikesPerStep()).close('}');
+    }
+    j.key("warnings").open('[');
+    for (String w : warnings) {
+      j.value(w);
+    }
+    j.close(']');
+    j.key("decisions").open('[');
+    for (String d : decisions) {
+      j.value(d);
+    }
+    j.close(']');
+    j.close('}');
+    return j.toString();
+  }
+
+  private static void stats(JsonText j, ErrorStats s) {
+    j.open('{').key("count").value(s.count()).key("mean").value(s.mean()).key("p50").value(s.p50())
+        .key("p95").value(s.p95()).key("max").value(s.max()).close('}');
+  }
+
+  /** A short readable summary (about a dozen lines) for the console. */
+  public String summary() {
+    StringBuilder s = new StringBuilder();
+    long neurons = 0;
+    long synapses = 0;
+    int maxDecay = 0;
+    int maxThr = 0;
+    for (CoreUsage c : cores) {
+      neurons += c.neurons();
+      synapses += c.synapses();
+      maxDecay = Math.max(maxDecay, c.decayProfiles());
+      maxThr = Math.max(maxThr, c.thresholdProfiles());
+    }
+    s.append(String.format(Locale.ROOT, "%d neurons, %d synapses on %d core(s) of %d chip(s)%n",
+        neurons, synapses, cores.size(), chips()));
+    s.append(String.format(Locale.ROOT, "profiles per core: at most %d decay, %d threshold%n",
+        maxDecay, maxThr));
+    ErrorStats worstTau = ErrorStats.NONE;
+    ErrorStats worstTh = ErrorStats.NONE;
+    double minHead = Double.POSITIVE_INFINITY;
+    String tauPop = "";
+    for (PopulationQuality p : populations) {
+      for (ErrorStats t : List.of(p.tauSyn(), p.tauMem())) {
+        if (t.max() >= worstTau.max() && t.count() > 0) {
+          worstTau = t;
+          tauPop = p.population();
+        }
+      }
+      if (p.threshold().max() >= worstTh.max()) {
+        worstTh = p.threshold();
+      }
+      minHead = Math.min(minHead, Math.min(p.uHeadroomBits(), p.vHeadroomBits()));
+    }
+    s.append(String.format(Locale.ROOT, "tau rel. error: mean %.2g, p95 %.2g, max %.2g%s%n",
+        worstTau.mean(), worstTau.p95(), worstTau.max(), tauPop.isEmpty() ? "" : " (in '" + tauPop + "')"));
+    s.append(String.format(Locale.ROOT, "threshold rel. error: max %.2g%n", worstTh.max()));
+    double worstW = 0;
+    int clipped = 0;
+    int zeroed = 0;
+    for (ProjectionQuality q : projections) {
+      worstW = Math.max(worstW, q.rmsRelError());
+      clipped += q.clipped();
+      zeroed += q.zeroed();
+    }
+    s.append(String.format(Locale.ROOT, "weights: worst RMS rel. error %.2g, %d clipped, %d zeroed%n",
+        worstW, clipped, zeroed));
+    s.append(String.format(Locale.ROOT, "overflow headroom (worst case): %.1f bits%n", minHead));
+    if (traffic != null) {
+      s.append(String.format(Locale.ROOT, "routes: %d, %d between cores, %d between chips%n",
+          traffic.routes(), traffic.interCoreRoutes(), traffic.interChipRoutes()));
+    }
+    s.append(warnings.size()).append(" warning(s)");
+    for (int i = 0; i < Math.min(3, warnings.size()); i++) {
+      s.append("\n  ").append(warnings.get(i));
+    }
+    s.append('\n');
+    return s.toString();
+  }
+
   @Override
   public String toString() {
     return toText();
+  }
+
+  /** A population's entry while passes fill it in. */
+  private static final class PopulationEntry {
+    final String name;
+    int neurons;
+    double scale;
+    ErrorStats tauSyn = ErrorStats.NONE;
+    ErrorStats tauMem = ErrorStats.NONE;
+    ErrorStats threshold = ErrorStats.NONE;
+    ErrorStats bias = ErrorStats.NONE;
+    int decaysRequested;
+    int decaysRealized;
+    int thresholdsRequested;
+    int thresholdsRealized;
+    int thresholdsClamped;
+    int biasesClamped;
+    double uHeadroom = Double.POSITIVE_INFINITY;
+    double vHeadroom = Double.POSITIVE_INFINITY;
+
+    PopulationEntry(String name) {
+      this.name = name;
+    }
+
+    PopulationQuality build() {
+      return new PopulationQuality(name, neurons, scale, tauSyn, tauMem, threshold, bias,
+          decaysRequested, decaysRealized, thresholdsRequested, thresholdsRealized,
+          thresholdsClamped, biasesClamped, uHeadroom, vHeadroom);
+    }
   }
 
   /** Collects entries in the order passes add them. */
@@ -75,8 +363,60 @@ public final class CompileReport {
     private final List<CoreUsage> cores = new ArrayList<>();
     private final List<String> decisions = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
+    private final Map<String, PopulationEntry> populations = new LinkedHashMap<>();
+    private final List<ProjectionQuality> projections = new ArrayList<>();
+    private Traffic traffic;
 
     private Builder() {}
+
+    private PopulationEntry entry(String population) {
+      return populations.computeIfAbsent(population, PopulationEntry::new);
+    }
+
+    /** Records (or replaces) a population's realised time-constant errors. */
+    public Builder tauErrors(String population, ErrorStats tauSyn, ErrorStats tauMem) {
+      PopulationEntry e = entry(population);
+      e.tauSyn = tauSyn;
+      e.tauMem = tauMem;
+      return this;
+    }
+
+    /** Records a population's profile counts before and after clustering. */
+    public Builder profiles(String population, int decaysRequested, int decaysRealized,
+        int thresholdsRequested, int thresholdsRealized) {
+      PopulationEntry e = entry(population);
+      e.decaysRequested = decaysRequested;
+      e.decaysRealized = decaysRealized;
+      e.thresholdsRequested = thresholdsRequested;
+      e.thresholdsRealized = thresholdsRealized;
+      return this;
+    }
+
+    /** Records a population's quantization: scale, threshold and bias errors, clamps, headroom. */
+    public Builder quantized(String population, int neurons, double scale, ErrorStats threshold,
+        ErrorStats bias, int thresholdsClamped, int biasesClamped, double uHeadroomBits,
+        double vHeadroomBits) {
+      PopulationEntry e = entry(population);
+      e.neurons = neurons;
+      e.scale = scale;
+      e.threshold = threshold;
+      e.bias = bias;
+      e.thresholdsClamped = thresholdsClamped;
+      e.biasesClamped = biasesClamped;
+      e.uHeadroom = uHeadroomBits;
+      e.vHeadroom = vHeadroomBits;
+      return this;
+    }
+
+    public Builder projection(ProjectionQuality q) {
+      projections.add(q);
+      return this;
+    }
+
+    public Builder traffic(Traffic t) {
+      traffic = t;
+      return this;
+    }
 
     public Builder core(CoreUsage usage) {
       cores.add(usage);

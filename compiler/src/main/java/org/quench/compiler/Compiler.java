@@ -3,13 +3,18 @@ package org.quench.compiler;
 import java.util.ArrayList;
 import java.util.List;
 import org.quench.compiler.ir.Network;
+import org.quench.compiler.frontend.nir.NirImportOptions;
+import org.quench.compiler.passes.Discretize;
 import org.quench.compiler.passes.Emit;
 import org.quench.compiler.passes.GreedyPartition;
+import org.quench.compiler.passes.LocalityOrder;
 import org.quench.compiler.passes.Mapping;
 import org.quench.compiler.passes.NetworkPass;
 import org.quench.compiler.passes.Partition;
 import org.quench.compiler.passes.PassContext;
 import org.quench.compiler.passes.Place;
+import org.quench.compiler.passes.ProfileBudget;
+import org.quench.compiler.passes.Quantize;
 import org.quench.hal.ChipSpec;
 import org.quench.hal.proto.ChipImage;
 
@@ -39,6 +44,17 @@ public final class Compiler {
   private Compiler(Builder b) {
     passes = List.copyOf(b.passes);
     partition = b.partition;
+  }
+
+  /**
+   * The float pipeline for networks imported from NIR (or built in code with {@code FloatNeurons}):
+   * discretize at the options' dt and convention, fit the profile budget (clustering and
+   * co-location), quantize, then greedy partition, place and emit. Fixed-point populations pass
+   * the float passes untouched, so the same compiler also takes netx networks.
+   */
+  public static Compiler forNir(NirImportOptions options) {
+    return builder().pass(new Discretize(options.dt(), options.discretization()))
+        .pass(new ProfileBudget(options.dt(), options.discretization())).pass(new Quantize()).pass(new LocalityOrder()).build();
   }
 
   /** No network passes; greedy partition, in-order placement, emit. */

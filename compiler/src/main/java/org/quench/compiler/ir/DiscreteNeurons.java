@@ -24,6 +24,7 @@ public final class DiscreteNeurons implements NeuronDynamics {
   private final int[] refractory;
   private final double[] tauSynRequested;
   private final double[] tauMemRequested;
+  private final double[] thresholdRequested;
 
   /**
    * @param du current decay per neuron (chip value, -1..4095 on Loihi)
@@ -36,10 +37,11 @@ public final class DiscreteNeurons implements NeuronDynamics {
    * @param refractory steps per neuron
    * @param tauSynRequested seconds, for the report
    * @param tauMemRequested seconds, for the report
+   * @param thresholdRequested the model's threshold before profile clustering, for the report
    */
   public DiscreteNeurons(String owner, int[] du, int[] dv, double[] gain, double[] bias,
       double[] threshold, double[] vInit, ResetMode[] resetMode, int[] refractory,
-      double[] tauSynRequested, double[] tauMemRequested) {
+      double[] tauSynRequested, double[] tauMemRequested, double[] thresholdRequested) {
     String who = "population '" + owner + "'";
     int n = du.length;
     this.du = Checks.perNeuron(who, "du", du, n);
@@ -52,6 +54,17 @@ public final class DiscreteNeurons implements NeuronDynamics {
     this.refractory = Checks.perNeuron(who, "refractory", refractory, n);
     this.tauSynRequested = Checks.perNeuronOrInfinite(who, "tau_syn", tauSynRequested, n);
     this.tauMemRequested = Checks.perNeuronOrInfinite(who, "tau_mem", tauMemRequested, n);
+    this.thresholdRequested = Checks.perNeuronOrInfinite(who, "threshold", thresholdRequested, n);
+  }
+
+  /** The same neurons with other decays and thresholds (profile clustering); requests kept. */
+  public DiscreteNeurons withProfiles(String owner, int[] du, int[] dv, double[] threshold) {
+    return new DiscreteNeurons(owner, du, dv, gain, bias, threshold, vInit, resetMode, refractory,
+        tauSynRequested, tauMemRequested, thresholdRequested);
+  }
+
+  public double[] thresholdRequested() {
+    return thresholdRequested.clone();
   }
 
   @Override

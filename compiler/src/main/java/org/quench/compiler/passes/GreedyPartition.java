@@ -41,6 +41,11 @@ public final class GreedyPartition implements Partition {
           into.add(j);
         }
       }
+      if (pop.hasPlacementOrder() && core.neurons > 0) {
+        // An ordered population's profile chunks line up with cores only from a fresh core.
+        cores.add(core.slices);
+        core = new Core(spec, projections, cores.size(), core);
+      }
       int sliceStart = 0;
       for (int i = 0; i < pop.size(); i++) {
         String refusal = core.tryAdd(f, pop.neuronAt(i), into, incoming);

@@ -1,0 +1,294 @@
+package org.quench.compiler.passes;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.quench.compiler.CompileReport;
+import org.quench.compiler.ir.ConnectionKind;
+import org.quench.compiler.ir.DiscreteNeurons;
+import org.quench.compiler.ir.FixedNeurons;
+import org.quench.compiler.ir.Network;
+import org.quench.compiler.ir.Population;
+import org.quench.compiler.ir.Projection;
+import org.quench.compiler.ir.SignMode;
+import org.quench.compiler.ir.WeightFormat;
+import org.quench.compiler.quant.Discretization;
+import org.quench.compiler.quant.FixedPoint;
+import org.quench.compiler.quant.OverflowBound;
+import org.quench.compiler.quant.WeightQuantizer;
+import org.quench.hal.ChipSpec;
+import org.quench.hal.QuenchException;
+
+/**
+ * Discrete neurons and their float incoming projections to the chip's integers
+ * ({@link FixedNeurons}, fixed-point projections). Populations and projections already fixed
+ * (netx) pass through untouched.
+ *
+ * <p>Per population one scale {@code s} (chip voltage units per model voltage unit) ties its
+ * thresholds, biases, starting voltages and incoming weights together, so their ratios survive. A
+ * projection's float weight from j to neuron i becomes {@code w * gain_i} model volts per spike
+ * (the discretized gain), i.e. {@code w * gain_i * s / 2^activationShift} chip activation units:
+ * quantized per projection by {@link WeightQuantizer} (8-bit mantissa, one exponent, negative
+ * exponents allowed). The scale is chosen to minimise functional error: the candidates put the
+ * largest threshold at the top of the vth mantissa and at quarter-octave steps below it, down 16
+ * octaves (weights larger than the threshold clip at the top: the largest weight the chip adds is
+ * 255 * 2^7 activation units), and the candidate with the least
+ * sum of squared relative errors of weights (RMS over a deterministic sample of at most 4096
+ * synapses per projection), thresholds and biases wins. A population with no threshold (readouts)
+ * takes the largest scale at which the static worst-case bound on |v| stays within a quarter of the
+ * state range (or, without a finite bound, at which the largest weight fills the mantissa).
+ * Thresholds round to {@link FixedPoint#thresholds}, biases to one shared exponent
+ * ({@link FixedPoint#biasesSharedExponent}); the static overflow bound
+ * ({@link OverflowBound#bound}, every input spiking every step) goes to the report.
+ */
+public final class Quantize implements NetworkPass {
+  private static final int SAMPLE = 4096;
+  /** How far below the top the scale search goes: weights too large for the top need room. */
+  private static final int OCTAVES = 16;
+
+  @Override
+  public String name() {
+    return "quantize";
+  }
+
+  @Override
+  public Network apply(Network network, PassContext context) {
+    Network.Builder out = network.toBuilder();
+    List<Projection> projections = network.projections();
+    for (Population p : network.populations()) {
+      List<Projection> in = new ArrayList<>();
+      for (Projection pr : projections) {
+        if (pr.target().equals(p.name())) {
+          in.add(pr);
+        }
+      }
+      if (p.dynamics() instanceof DiscreteNeurons d) {
+        quantize(p, d, in, out, context);
+      } else {
+        for (Projection pr : in) {
+          if (!pr.isFixed()) {
+            throw new QuenchException("projection '" + pr.name() + "' has float weights but its"
+                + " target population '" + p.name() + "' is " + (p.isFixed() ? "already fixed point"
+                : "not discretized") + "; build it with fixed weights or run the discretize pass");
+          }
+        }
+      }
+    }
+    return out.build();
+  }
+
+  private void quantize(Population pop, DiscreteNeurons d, List<Projection> in,
+      Network.Builder out, PassContext context) {
+    ChipSpec spec = context.spec();
+    String name = pop.name();
+    String who = "population '" + name + "'";
+    int n = d.size();
+    double[] gain = d.gain();
+    double[] thr = d.threshold();
+    double[] bias = d.bias();
+    double act = Math.scalb(1.0, spec.activationShift());
+    // Effective float weights (model volts per spike) per projection, in synapse order.
+    double[][] eff = new double[in.size()][];
+    for (int j = 0; j < in.size(); j++) {
+      Projection p = in.get(j);
+      double[] w = p.floatWeights();
+      for (int k = 0; k < w.length; k++) {
+        w[k] *= gain[p.target(k)];
+      }
+      eff[j] = w;
+    }
+    double thMax = 0;
+    boolean spiking = false;
+    for (double t : thr) {
+      if (Double.isFinite(t)) {
+        spiking = true;
+        thMax = Math.max(thMax, Math.abs(t));
+      }
+    }
+    double[] finiteThr = new double[n];
+    for (int i = 0; i < n; i++) {
+      finiteThr[i] = Double.isFinite(thr[i]) ? thr[i] : 0;
+    }
+    double scale;
+    if (spiking && thMax > 0) {
+      double top = ((1L << spec.thresholdMantBits()) - 1) * Math.scalb(1.0, spec.thresholdShift()) / thMax;
+      double[][] samples = sample(eff);
+      scale = top;
+      double best = Double.POSITIVE_INFINITY;
+      for (int q = 0; q < 4 * OCTAVES; q++) {
+        double s = top * Math.pow(2, -q / 4.0);
+        double err = 0;
+        for (double[] w : samples) {
+          if (w.length > 0) {
+            double e = WeightQuantizer.quantize(w, s / act, spec).rmsRelError();
+            err += e * e;
+          }
+        }
+        double te = FixedPoint.thresholds(who, finiteThr, s, false, spec).maxRelError();
+        FixedPoint.Biases b = FixedPoint.biasesSharedExponent(who, bias, s, false, spec);
+        double be = relToMax(b.maxAbsError(), bias);
+        err += te * te + be * be;
+        if (err < best * (1 - 1e-9)) {
+          best = err;
+          scale = s;
+        }
+      }
+    } else {
+      scale = readoutScale(d, in, eff, bias, spec);
+    }
+    // Weights.
+    List<Projection> fixedIn = new ArrayList<>();
+    double[] pos = new double[n];
+    double[] neg = new double[n];
+    for (int j = 0; j < in.size(); j++) {
+      Projection p = in.get(j);
+      WeightQuantizer.Result r;
+      try {
+        r = WeightQuantizer.quantize(eff[j], scale / act, spec);
+      } catch (QuenchException e) {
+        throw new QuenchException("projection '" + p.name() + "': " + e.getMessage());
+      }
+      SignMode mode = switch (r.signMode()) {
+        case EXCITATORY -> SignMode.EXCITATORY;
+        case INHIBITORY -> SignMode.INHIBITORY;
+        default -> SignMode.MIXED;
+      };
+      WeightFormat f = new WeightFormat(r.weightExp(), r.numWeightBits(), mode, ConnectionKind.DENSE);
+      Projection.Builder b = Projection.builder(p.name(), p.source(), p.sourceSize(), p.target(),
+          p.targetSize()).fixed(f).numMessageBits(p.numMessageBits());
+      int[] m = r.weights();
+      for (int s = 0; s < p.sourceSize(); s++) {
+        for (int k = p.rowStart(s); k < p.rowStart(s + 1); k++) {
+          b.fixedSynapse(s, p.target(k), m[k], p.delay(k));
+          double e = r.effective(k);
+          if (e > 0) {
+            pos[p.target(k)] += e;
+          } else {
+            neg[p.target(k)] -= e;
+          }
+        }
+      }
+      fixedIn.add(b.build());
+      context.report().projection(new CompileReport.ProjectionQuality(p.name(), p.synapseCount(),
+          r.weightExp(), r.numWeightBits(), mode.name(), r.clipped(), r.zeroed(), r.rmsRelError(),
+          r.maxRelError()));
+      if (r.clipped() > 0) {
+        context.report().warning("projection '" + p.name() + "': " + r.clipped() + " weight(s) clipped"
+            + " at the mantissa range (scale " + (float) scale + " chip units per model unit)");
+      }
+    }
+    // Thresholds, biases, starting voltages.
+    FixedPoint.Thresholds t = FixedPoint.thresholds(who, finiteThr, scale, false, spec);
+    int[] vth = t.vth();
+    int vthMax = (1 << spec.thresholdMantBits()) - 1;
+    double[] thReq = d.thresholdRequested();
+    double[] thErr = new double[n];
+    int nt = 0;
+    for (int i = 0; i < n; i++) {
+      if (!Double.isFinite(thr[i])) {
+        vth[i] = vthMax;
+      } else if (thReq[i] != 0) {
+        thErr[nt++] = (Math.scalb((double) vth[i], spec.thresholdShift()) / scale - thReq[i]) / thReq[i];
+      }
+    }
+    FixedPoint.Biases b = FixedPoint.biasesSharedExponent(who, bias, scale, false, spec);
+    double[] biasErr = new double[n];
+    double maxBias = 0;
+    for (double v : bias) {
+      maxBias = Math.max(maxBias, Math.abs(v));
+    }
+    for (int i = 0; i < n; i++) {
+      biasErr[i] = maxBias == 0 ? 0 : (b.realised()[i] - bias[i]) / maxBias;
+    }
+    double[] vInitModel = d.vInit();
+    int[] vInit = new int[n];
+    long stateMax = (1L << (spec.stateBits() - 1)) - 1;
+    for (int i = 0; i < n; i++) {
+      vInit[i] = (int) Math.max(-stateMax, Math.min(stateMax, Math.round(vInitModel[i] * scale)));
+    }
+    int[] du = d.du();
+    int[] dv = d.dv();
+    FixedNeurons fixed = FixedNeurons.builder(n).du(du).dv(dv).vth(vth).biasMant(b.mant())
+        .biasExp(b.exp()).refractory(d.refractory()).resetMode(d.resetMode()).vInit(vInit)
+        .build(name);
+    long[] effBias = new long[n];
+    long[] effVth = new long[n];
+    for (int i = 0; i < n; i++) {
+      effBias[i] = FixedPoint.effectiveBias(b.mant()[i], b.exp()[i]);
+      effVth[i] = (long) vth[i] << spec.thresholdShift();
+    }
+    OverflowBound.Bound ob = OverflowBound.bound(pos, neg, du, dv, effBias, effVth, 0, spec);
+    context.report().quantized(name, n, scale, CompileReport.ErrorStats.of(java.util.Arrays.copyOf(thErr, nt)),
+        CompileReport.ErrorStats.of(biasErr), t.clamped(), b.clamped(), ob.uHeadroomBits(),
+        ob.vHeadroomBits());
+    if (ob.uMayWrap()) {
+      context.report().warning(who + ": u may wrap if every input spikes every step (worst-case"
+          + " headroom " + String.format("%.1f", ob.uHeadroomBits()) + " bits, neuron " + ob.worstU() + ")");
+    }
+    if (t.clamped() > 0 || b.clamped() > 0) {
+      context.report().warning(who + ": " + t.clamped() + " threshold(s) and " + b.clamped()
+          + " bias(es) clamped to the chip's range at scale " + (float) scale);
+    }
+    out.replacePopulation(pop.withDynamics(fixed));
+    for (Projection p : fixedIn) {
+      out.replaceProjection(p);
+    }
+    context.report().decision("quantize: population '" + name + "' scale " + (float) scale
+        + " chip units per model unit" + (spiking ? "" : " (readout: no threshold)"));
+  }
+
+  /** Largest scale at which the worst-case |v| stays within a quarter of the state range. */
+  private static double readoutScale(DiscreteNeurons d, List<Projection> in, double[][] eff,
+      double[] bias, ChipSpec spec) {
+    int n = d.size();
+    double[] drive = new double[n];
+    double maxW = 0;
+    for (int j = 0; j < in.size(); j++) {
+      Projection p = in.get(j);
+      for (int k = 0; k < eff[j].length; k++) {
+        drive[p.target(k)] += Math.abs(eff[j][k]);
+        maxW = Math.max(maxW, Math.abs(eff[j][k]));
+      }
+    }
+    int[] du = d.du();
+    int[] dv = d.dv();
+    double worst = 0;
+    for (int i = 0; i < n; i++) {
+      double fu = Discretization.keptFraction(Discretization.Variable.CURRENT, du[i], spec);
+      double fv = Discretization.keptFraction(Discretization.Variable.VOLTAGE, dv[i], spec);
+      double u = drive[i] == 0 ? 0 : drive[i] / (1 - fu);
+      double v = (u + Math.abs(bias[i])) == 0 ? 0 : (u + Math.abs(bias[i])) / (1 - fv);
+      worst = Math.max(worst, v);
+    }
+    double act = Math.scalb(1.0, spec.activationShift());
+    double fill = maxW > 0 ? ((1 << spec.weightMantBits()) - 2) * act / maxW : 1.0;
+    if (worst > 0 && Double.isFinite(worst)) {
+      return Math.min(fill, Math.scalb(1.0, spec.stateBits() - 3) / worst);
+    }
+    return fill;
+  }
+
+  private static double[][] sample(double[][] eff) {
+    double[][] out = new double[eff.length][];
+    for (int j = 0; j < eff.length; j++) {
+      double[] w = eff[j];
+      if (w.length <= SAMPLE) {
+        out[j] = w;
+      } else {
+        out[j] = new double[SAMPLE];
+        double step = (double) w.length / SAMPLE;
+        for (int q = 0; q < SAMPLE; q++) {
+          out[j][q] = w[(int) (q * step)];
+        }
+      }
+    }
+    return out;
+  }
+
+  private static double relToMax(double abs, double[] values) {
+    double m = 0;
+    for (double v : values) {
+      m = Math.max(m, Math.abs(v));
+    }
+    return m == 0 ? 0 : abs / m;
+  }
+}

@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
             + " correlation, rates, the fraction of steps x neurons that agree, the first"
             + " differing step, and for outputs whether the argmax of spike counts agrees.",
         "Without --input: seeded random spikes on the first input port, at the lowest of"
-            + " 5%, 10%, 20%, 40% per channel and step that makes every output spike in the"
+            + " 10%, 20%, 40%, 80% per channel and step that makes every output spike in the"
             + " reference (for netx networks without ports: a random constant bias on the input"
             + " layer)."},
     footerHeading = "%nExamples:%n",
@@ -43,7 +43,7 @@ import picocli.CommandLine.Spec;
         "  quench verify braille.nir --input spikes.npy     spikes (steps, width) for the first port",
         "  quench verify model.net --input bias.npy --steps 300 --json"})
 public final class VerifyCommand implements Callable<Integer> {
-  private static final double[] RATES = {0.05, 0.1, 0.2, 0.4};
+  private static final double[] RATES = {0.1, 0.2, 0.4, 0.8};
 
   @Parameters(index = "0", paramLabel = "MODEL", description = "A NIR (.nir) or lava-dl netx (.net) file.")
   Path model;

@@ -1,0 +1,224 @@
+package org.quench.runtime.verify;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.quench.compiler.Compiler;
+import org.quench.compiler.ir.Network;
+import org.quench.compiler.ir.Population;
+import org.quench.compiler.quant.Discretization;
+import org.quench.compiler.reference.ReferenceRun;
+import org.quench.compiler.reference.ReferenceSimulator;
+import org.quench.hal.ChipSpec;
+import org.quench.hal.Device;
+import org.quench.hal.Devices;
+import org.quench.hal.Probe;
+import org.quench.hal.ProbeKind;
+import org.quench.hal.QuenchException;
+import org.quench.hal.RunResult;
+import org.quench.hal.Stimulus;
+import org.quench.runtime.verify.VerificationReport.PopulationAgreement;
+
+/**
+ * Runs the float reference and a device on the same stimulus and measures, per population, how
+ * far the device's spikes are from the reference's ({@link VerificationReport}).
+ *
+ * <p>The reference runs the network as the user trained it, before quantization (for a network
+ * that was fixed point from the start, such as lava-dl netx, the same network in real arithmetic);
+ * the device runs the compiled image from its initial state. Populations are matched by name: the
+ * image's symbol table uses the population names of the compiled network. A population of the
+ * reference that the compiled network lacks, or has with another size, is listed in the report's
+ * notes instead of being compared.
+ */
+public final class Verification {
+  private final ReferenceSimulator reference;
+
+  /**
+   * A verification against {@code referenceNetwork} (the float network before quantization) at
+   * time step {@code dt} seconds with {@code convention}; fixed-point populations use
+   * {@code spec}'s widths.
+   */
+  public Verification(Network referenceNetwork, double dt, Discretization.Convention convention,
+      ChipSpec spec) {
+    reference = new ReferenceSimulator(referenceNetwork, dt, convention, spec);
+  }
+
+  /** The reference this verification compares against. */
+  public ReferenceSimulator reference() {
+    return reference;
+  }
+
+  /**
+   * Opens {@code deviceUri}, loads {@code compiled.image()}, records the spikes of every
+   * population the reference also has, runs {@code stimulus} there and in the reference, and
+   * compares them.
+   */
+  public VerificationReport run(Compiler.Result compiled, String deviceUri, Stimulus stimulus) {
+    Network ref = reference.network();
+    Network chip = compiled.network();
+    List<String> notes = new ArrayList<>();
+    Map<String, Probe> probes = new LinkedHashMap<>();
+    for (Population p : ref.populations()) {
+      int at = chip.indexOf(p.name());
+      if (at < 0) {
+        notes.add("population '" + p.name() + "' is not in the compiled network; not compared");
+      } else if (chip.populations().get(at).size() != p.size()) {
+        notes.add("population '" + p.name() + "' has " + p.size() + " neurons in the reference but "
+            + chip.populations().get(at).size() + " in the compiled network; not compared");
+      } else {
+        probes.put(p.name(), Probe.of(ProbeKind.SPIKES, p.name()));
+      }
+    }
+    if (probes.isEmpty()) {
+      throw new QuenchException("verification: the compiled network '" + chip.name()
+          + "' shares no population (by name and size) with the reference '" + ref.name()
+          + "'; pass the float network the image was compiled from");
+    }
+    ReferenceRun expected = reference.run(stimulus);
+    RunResult got;
+    try (Device device = Devices.open(deviceUri)) {
+      device.load(compiled.image());
+      for (Probe probe : probes.values()) {
+        device.attach(probe);
+      }
+      got = device.run(stimulus);
+    }
+    List<PopulationAgreement> rows = new ArrayList<>();
+    for (Map.Entry<String, Probe> e : probes.entrySet()) {
+      String name = e.getKey();
+      RunResult.Trace trace = got.trace(e.getValue());
+      int n = expected.size(name);
+      if (trace.width() != n) {
+        throw new QuenchException("verification: device recorded " + trace.width()
+            + " neurons of '" + name + "', the reference has " + n);
+      }
+      int steps = stimulus.steps();
+      int[] refSpikes = new int[steps * n];
+      for (int k = 0; k < steps; k++) {
+        for (int i = 0; i < n; i++) {
+          refSpikes[k * n + i] = expected.spike(name, k, i);
+        }
+      }
+      rows.add(compare(name, ref.outputs().contains(name), steps, n, refSpikes, trace.values()));
+    }
+    return new VerificationReport(deviceUri, stimulus.steps(), stimulus.eventCount(), rows, notes);
+  }
+
+  /**
+   * Compares two row-major {@code steps × n} spike recordings of one population (reference first).
+   */
+  static PopulationAgreement compare(String name, boolean output, int steps, int n, int[] ref,
+      int[] dev) {
+    int[] refCount = new int[n];
+    int[] devCount = new int[n];
+    long same = 0;
+    Integer firstStep = null;
+    Integer firstNeuron = null;
+    for (int k = 0; k < steps; k++) {
+      for (int i = 0; i < n; i++) {
+        int a = ref[k * n + i];
+        int b = dev[k * n + i];
+        if (a != 0) {
+          refCount[i]++;
+        }
+        if (b != 0) {
+          devCount[i]++;
+        }
+        if (a == b) {
+          same++;
+        } else if (firstStep == null) {
+          firstStep = k;
+          firstNeuron = i;
+        }
+      }
+    }
+    long refTotal = sum(refCount);
+    long devTotal = sum(devCount);
+    double cells = (double) steps * n;
+    double refRate = cells == 0 ? 0 : refTotal / cells;
+    double devRate = cells == 0 ? 0 : devTotal / cells;
+    Double corr = null;
+    String corrNote = null;
+    String refFlat = constantNote("reference", refCount);
+    String devFlat = constantNote("device", devCount);
+    if (n < 2) {
+      corrNote = "a single neuron has no spread of counts";
+    } else if (refFlat != null || devFlat != null) {
+      corrNote = refFlat != null && devFlat != null ? refFlat + " and " + devFlat
+          : refFlat != null ? refFlat : devFlat;
+    } else {
+      corr = pearson(refCount, devCount);
+    }
+    Integer refArg = null;
+    Integer devArg = null;
+    Boolean agrees = null;
+    String argNote = null;
+    if (output) {
+      if (refTotal == 0 || devTotal == 0) {
+        argNote = (refTotal == 0 && devTotal == 0 ? "neither the reference nor the device"
+            : refTotal == 0 ? "the reference" : "the device") + " produced an output spike";
+      } else {
+        refArg = argmax(refCount);
+        devArg = argmax(devCount);
+        agrees = refArg.equals(devArg);
+      }
+    }
+    return new PopulationAgreement(name, n, output, refTotal, devTotal, refRate, devRate,
+        devRate - refRate, corr, corrNote, cells == 0 ? 1.0 : same / cells, firstStep, firstNeuron,
+        refArg, devArg, agrees, argNote);
+  }
+
+  private static String constantNote(String side, int[] counts) {
+    for (int c : counts) {
+      if (c != counts[0]) {
+        return null;
+      }
+    }
+    return counts.length == 0 ? side + " has no neurons"
+        : counts[0] == 0 ? side + " has no spikes"
+        : "every neuron spiked " + counts[0] + " times in the " + side;
+  }
+
+  private static long sum(int[] a) {
+    long s = 0;
+    for (int x : a) {
+      s += x;
+    }
+    return s;
+  }
+
+  private static int argmax(int[] a) {
+    int best = 0;
+    for (int i = 1; i < a.length; i++) {
+      if (a[i] > a[best]) {
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  /** Pearson correlation of two arrays whose values are not constant. */
+  static double pearson(int[] x, int[] y) {
+    int n = x.length;
+    double mx = 0;
+    double my = 0;
+    for (int i = 0; i < n; i++) {
+      mx += x[i];
+      my += y[i];
+    }
+    mx /= n;
+    my /= n;
+    double sxy = 0;
+    double sxx = 0;
+    double syy = 0;
+    for (int i = 0; i < n; i++) {
+      double dx = x[i] - mx;
+      double dy = y[i] - my;
+      sxy += dx * dy;
+      sxx += dx * dx;
+      syy += dy * dy;
+    }
+    return sxy / Math.sqrt(sxx * syy);
+  }
+}

@@ -3,15 +3,20 @@ package org.quench.runtime.session;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.quench.compiler.CompileOptions;
 import org.quench.compiler.CompileReport;
 import org.quench.compiler.Compiler;
+import org.quench.compiler.frontend.Frontends;
 import org.quench.compiler.frontend.NetxReader;
+import org.quench.compiler.frontend.nir.NirImportOptions;
 import org.quench.compiler.ir.Network;
+import org.quench.compiler.quant.Discretization;
 import org.quench.hal.ChipSpec;
 import org.quench.hal.Devices;
 import org.quench.hal.Probe;
@@ -25,6 +30,8 @@ import org.quench.runtime.encode.RateEncoder;
 import org.quench.runtime.encode.SpikeTrains;
 import org.quench.runtime.io.NpyArray;
 import org.quench.runtime.plot.SpikePlots;
+import org.quench.runtime.verify.Verification;
+import org.quench.runtime.verify.VerificationReport;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -45,13 +52,14 @@ import picocli.CommandLine.Spec;
         "  quench demo --out /tmp/q --steps 500 --seed 7"})
 public final class DemoCommand implements Callable<Integer> {
   /**
-   * STAND-IN SWITCH. The demo's model is the braille NIR network (models/braille.nir, 12 inputs,
-   * recurrent CubaLIF(38), CubaLIF(7)); compiling it needs the NIR compile entry point and the
-   * float reference, which are still being written. Until they are merged this is
-   * {@link Model#NETX_STAND_IN}: the golden netx network (models/netx-random.net), already fixed
-   * point, so there is no quantization error and no float reference to compare with.
+   * MODEL SWITCH. The demo's model is the braille NIR network (models/braille.nir, snnTorch: 12
+   * inputs, recurrent CubaLIF(38), CubaLIF(7)), compiled with Compiler.forNir and verified against
+   * the float reference. {@link Model#NETX_STAND_IN} (the golden netx network,
+   * models/netx-random.net, already fixed point: no quantization error, no float original) was the
+   * stand-in while the NIR compile entry and verification were being written; it stays as a
+   * fallback that needs neither.
    */
-  static final Model MODEL = Model.NETX_STAND_IN;
+  static final Model MODEL = Model.BRAILLE;
 
   /** Which shipped model the demo runs. */
   enum Model { NETX_STAND_IN, BRAILLE }
@@ -87,26 +95,28 @@ public final class DemoCommand implements Callable<Integer> {
     return CommandSupport.guarded(spec, this::execute);
   }
 
+  /** A compiled model with what the demo needs to run and check it. */
+  private record Prepared(Network network, Compiler.Result compiled, Verification verification,
+      long compileNanos) {}
+
   private Integer execute() {
     if (steps < 1) {
       throw new QuenchException("--steps " + steps + ": the demo needs at least 1 step");
     }
     PrintWriter text = spec.commandLine().getOut();
     ChipSpec chip = ChipSpec.loihi();
-    Network network = NetxReader.read(resource("netx-random.net"), "netx-random.net",
-        NetxReader.Options.defaults());
-    text.println("model: " + network.name() + " (netx golden network, stand-in for the braille NIR"
-        + " model), " + network.populations().size() + " populations, " + network.neuronCount()
-        + " neurons");
-    long t0 = System.nanoTime();
-    Compiler.Result compiled = Compiler.standard().compile(network, chip);
-    long compileNanos = System.nanoTime() - t0;
-    printCompileSummary(text, compiled, compileNanos);
-    text.println("quantization error: none (netx weights are already fixed point)");
-    text.println("float reference: not compared (the stand-in model has no float original)");
-
-    ChipImage image = compiled.image();
-    InputSource input = input(image, network);
+    Prepared model = MODEL == Model.BRAILLE ? braille(text, chip) : netxStandIn(text, chip);
+    printCompileSummary(text, model.compiled(), model.compileNanos());
+    ChipImage image = model.compiled().image();
+    SpikeTrains input = input(image, model.network());
+    if (model.verification() == null) {
+      text.println("float reference: not compared (the stand-in model has no float original)");
+    } else {
+      VerificationReport agreement = model.verification().run(model.compiled(), device,
+          input.chunk(0, steps));
+      text.print(agreement.summary().replace("Verification against the float reference",
+          "float reference agreement"));
+    }
     Outputs outputs = new Outputs();
     RunSummary summary;
     try (Session session = Session.open(device)) {
@@ -121,7 +131,7 @@ public final class DemoCommand implements Callable<Integer> {
         session.onProgress(bar::stepTo);
         summary = session.run(steps, input, outputs);
       }
-      long neurons = network.neuronCount();
+      long neurons = model.network().neuronCount();
       text.printf(Locale.ROOT, "run: %d steps on %s in %.3f s: %.0f steps/s, %.3g neuron-steps/s"
           + " (%d input spikes, seed %d)%n", summary.steps(), device, summary.nanos() / 1e9,
           summary.stepsPerSecond(), summary.stepsPerSecond() * neurons, summary.inputEvents(), seed);
@@ -136,6 +146,52 @@ public final class DemoCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** The braille NIR model: imported (the float reference), compiled with the NIR pipeline. */
+  private static Prepared braille(PrintWriter text, ChipSpec chip) {
+    // snnTorch integrates with forward Euler; the reference and the compiler must agree on it.
+    NirImportOptions options = NirImportOptions.defaults()
+        .withDiscretization(Discretization.Convention.FORWARD_EULER);
+    Path file = null;
+    try {
+      // The NIR reader reads files; the model ships inside the jar.
+      file = Files.createTempFile("quench-demo-braille", ".nir");
+      Files.write(file, resource("braille.nir"));
+      Network reference = Frontends.load(file, options);
+      text.println("model: braille.nir (NIR from snnTorch: 12 inputs, recurrent CubaLIF 38, "
+          + "CubaLIF 7), " + reference.populations().size() + " populations, "
+          + reference.neuronCount() + " neurons");
+      long t0 = System.nanoTime();
+      Compiler.Result compiled = Compiler.forNir(options).compile(reference, chip,
+          CompileOptions.none());
+      long nanos = System.nanoTime() - t0;
+      return new Prepared(compiled.network(), compiled,
+          new Verification(reference, options.dt(), options.discretization(), chip), nanos);
+    } catch (IOException e) {
+      throw new QuenchException("cannot unpack the shipped braille model to a temporary file: "
+          + e.getMessage(), e);
+    } finally {
+      if (file != null) {
+        try {
+          Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+          // A leftover temporary copy of a shipped model is harmless.
+        }
+      }
+    }
+  }
+
+  /** The netx golden network (fixed point already): no reference to compare with. */
+  private static Prepared netxStandIn(PrintWriter text, ChipSpec chip) {
+    Network network = NetxReader.read(resource("netx-random.net"), "netx-random.net",
+        NetxReader.Options.defaults());
+    text.println("model: " + network.name() + " (netx golden network, stand-in for the braille NIR"
+        + " model), " + network.populations().size() + " populations, " + network.neuronCount()
+        + " neurons");
+    long t0 = System.nanoTime();
+    Compiler.Result compiled = Compiler.standard().compile(network, chip);
+    return new Prepared(network, compiled, null, System.nanoTime() - t0);
+  }
+
   private static void printCompileSummary(PrintWriter text, Compiler.Result compiled, long nanos) {
     CompileReport report = compiled.report();
     int decay = 0;
@@ -147,6 +203,22 @@ public final class DemoCommand implements Callable<Integer> {
     text.printf(Locale.ROOT, "compiled for loihi in %.0f ms: %d core(s), %d decay profile(s), "
         + "%d threshold profile(s), %d warning(s)%n", nanos / 1e6, report.cores().size(), decay,
         threshold, report.warnings().size());
+    if (report.projections().isEmpty() && report.populations().isEmpty()) {
+      text.println("quantization error: none (the model's weights are already fixed point)");
+      return;
+    }
+    double weights = 0;
+    for (CompileReport.ProjectionQuality q : report.projections()) {
+      weights = Math.max(weights, q.rmsRelError());
+    }
+    double tau = 0;
+    double thresholds = 0;
+    for (CompileReport.PopulationQuality p : report.populations()) {
+      tau = Math.max(tau, Math.max(p.tauSyn().max(), p.tauMem().max()));
+      thresholds = Math.max(thresholds, p.threshold().max());
+    }
+    text.printf(Locale.ROOT, "quantization error: weights %.2g (worst RMS relative), time constants"
+        + " %.2g, thresholds %.2g (max relative)%n", weights, tau, thresholds);
   }
 
   /**
@@ -155,7 +227,7 @@ public final class DemoCommand implements Callable<Integer> {
    * far below threshold, so like the golden case it also gets the shipped constant bias of its
    * input layer, which is what makes that network fire.
    */
-  private InputSource input(ChipImage image, Network network) {
+  private SpikeTrains input(ChipImage image, Network network) {
     SpikeTrains.Builder b = SpikeTrains.builder(steps);
     if (image.getInputsCount() > 0) {
       var port = image.getInputs(0);

@@ -27,8 +27,18 @@ class DemoCommandTest {
     String text = o.out();
     assertTrue(text.matches("(?s).*compiled for loihi in \\d+ ms: [1-9]\\d* core\\(s\\), [1-9]\\d* decay "
         + "profile\\(s\\), [1-9]\\d* threshold profile\\(s\\).*"), text);
-    assertTrue(text.contains("quantization error:"), text);
-    assertTrue(text.contains("float reference:"), text);
+    assertTrue(text.startsWith("model: braille.nir"), text);
+    assertTrue(text.matches("(?s).*quantization error: weights [0-9.e-]+ .*"), text);
+    assertTrue(text.contains("float reference agreement: emu:loihi, 200 steps"), text);
+    // The braille verification (runtime.verify) measured count correlations of 0.95..1.0 for both
+    // layers; the demo must show them and they must be high on its own input too.
+    for (String population : new String[] {"lif1.lif", "lif2"}) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^  " + java.util.regex.Pattern
+          .quote(population) + "\\s+\\d+\\s+\\S+\\s+\\S+\\s+\\S+\\s+([0-9.]+)").matcher(text);
+      assertTrue(m.find(), population + " row in: " + text);
+      assertTrue(Double.parseDouble(m.group(1)) > 0.9, population + " correlation in: " + text);
+    }
+    assertTrue(text.contains("output lif2: argmax of spike counts"), text);
     assertTrue(text.matches("(?s).*run: 200 steps on emu:loihi in [0-9.]+ s: \\d+ steps/s.*"), text);
     Path png = out.resolve("demo-raster.png");
     assertTrue(text.contains("raster plot: " + png.toAbsolutePath().normalize()), text);

@@ -5,6 +5,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
 import org.quench.hal.QuenchException;
 import org.quench.hal.Stimulus;
 import org.quench.runtime.session.InputSource;
@@ -48,12 +50,12 @@ public final class SpikeTrains implements InputSource {
   }
 
   /** Port names, in the order they were first given. */
-  public java.util.Set<String> ports() {
+  public Set<String> ports() {
     return ports.keySet();
   }
 
   /** Populations with a bias, in the order they were first given. */
-  public java.util.Set<String> biasedPopulations() {
+  public Set<String> biasedPopulations() {
     return bias.keySet();
   }
 
@@ -142,7 +144,7 @@ public final class SpikeTrains implements InputSource {
     private final Map<String, long[]> keys = new LinkedHashMap<>();
     private final Map<String, int[]> values = new LinkedHashMap<>();
     private final Map<String, Integer> counts = new LinkedHashMap<>();
-    private final Map<String, java.util.TreeMap<Integer, int[]>> bias = new LinkedHashMap<>();
+    private final Map<String, TreeMap<Integer, int[]>> bias = new LinkedHashMap<>();
 
     private Builder(int steps) {
       if (steps < 0) {
@@ -210,8 +212,8 @@ public final class SpikeTrains implements InputSource {
         throw new QuenchException("bias of population '" + population + "' at step " + step
             + " lies outside the input's " + steps + " steps");
       }
-      java.util.TreeMap<Integer, int[]> rows = bias.computeIfAbsent(population,
-          p -> new java.util.TreeMap<>());
+      TreeMap<Integer, int[]> rows = bias.computeIfAbsent(population,
+          p -> new TreeMap<>());
       if (!rows.isEmpty() && rows.firstEntry().getValue().length != biasMant.length) {
         throw new QuenchException("bias rows of population '" + population + "' have "
             + rows.firstEntry().getValue().length + " and " + biasMant.length + " values");

@@ -137,6 +137,21 @@ class RunCommandTest {
     assertTrue(debug.err().contains("\tat "), "--debug shows the trace");
   }
 
+  /** Registered under the quench command, --quiet and --debug are the inherited global ones. */
+  @Test
+  void worksAsASubcommandOfQuenchWithItsInheritedOptions() {
+    CommandLine quench = new CommandLine(new org.quench.runtime.cli.QuenchCli())
+        .addSubcommand(new RunCommand()).addSubcommand(new DemoCommand());
+    Outcome o = execute(quench, "run", image.toString(), "--steps", "12", "--quiet");
+    assertEquals(0, o.code(), o.err());
+    assertTrue(o.out().contains("ran 12 steps"), o.out());
+    Outcome debug = execute(quench, "--debug", "run", dir.resolve("nope.qimg").toString(),
+        "--steps", "1");
+    assertEquals(1, debug.code());
+    assertTrue(debug.err().startsWith("quench: image file") && debug.err().contains("\tat "),
+        debug.err());
+  }
+
   @Test
   void missingOrMalformedImageIsOneLine() throws IOException {
     run(dir.resolve("nope.qimg").toString(), "--steps", "5")

@@ -1,7 +1,10 @@
 package org.quench.runtime.encode;
 
 import java.util.SplittableRandom;
+import java.util.function.LongFunction;
 import org.quench.hal.QuenchException;
+import org.quench.hal.Stimulus;
+import org.quench.runtime.session.InputSource;
 
 /**
  * Poisson (Bernoulli per step) rate coding: at each step, channel {@code c} spikes with
@@ -33,14 +36,47 @@ public final class RateEncoder implements AnalogEncoder {
     int width = AnalogEncoder.checkSignal(signal);
     SpikeTrains.Builder b = SpikeTrains.builder(signal.length).port(port, Math.max(width, 1));
     for (int t = 0; t < signal.length; t++) {
-      SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + t);
+      SplittableRandom random = random(t);
       for (int c = 0; c < width; c++) {
-        double p = Math.min(1, Math.max(0, signal[t][c])) * maxRate;
-        if (random.nextDouble() < p) {
+        if (fires(random, signal[t][c])) {
           b.spike(t, port, c);
         }
       }
     }
     return b.build();
+  }
+
+  /**
+   * The same coding as an endless input source that encodes each chunk when asked, for runs too
+   * long to hold: {@code signal.apply(step)} gives the intensities of one step ({@code channels}
+   * values). Gives exactly the spikes {@link #encode} gives for the same values.
+   */
+  public InputSource stream(String port, int channels, LongFunction<double[]> signal) {
+    return (first, steps) -> {
+      Stimulus.Builder b = Stimulus.builder(steps);
+      for (int k = 0; k < steps; k++) {
+        double[] x = signal.apply(first + k);
+        if (x.length != channels) {
+          throw new QuenchException("rate encoder: the signal has " + x.length + " channels at step "
+              + (first + k) + ", expected " + channels);
+        }
+        SplittableRandom random = random(first + k);
+        for (int c = 0; c < channels; c++) {
+          if (fires(random, x[c])) {
+            b.spike(k, port, c);
+          }
+        }
+      }
+      return b.build();
+    };
+  }
+
+  private SplittableRandom random(long step) {
+    return new SplittableRandom(seed * 0x9E3779B97F4A7C15L + step);
+  }
+
+  private boolean fires(SplittableRandom random, double x) {
+    // Draw for every channel, even silent ones, so channel c's draw never depends on others.
+    return random.nextDouble() < Math.min(1, Math.max(0, x)) * maxRate;
   }
 }

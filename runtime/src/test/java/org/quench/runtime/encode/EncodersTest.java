@@ -51,6 +51,28 @@ class EncodersTest {
   }
 
   @Test
+  void streamedRateCodingGivesTheSameSpikesChunkByChunk() {
+    double[][] x = new double[90][2];
+    for (int t = 0; t < 90; t++) {
+      x[t][0] = t / 90.0;
+      x[t][1] = 1 - t / 90.0;
+    }
+    RateEncoder enc = new RateEncoder(0.8, 11);
+    SpikeTrains whole = enc.encode(x, "in");
+    org.quench.runtime.session.InputSource stream = enc.stream("in", 2, step -> x[(int) step]);
+    int[][] got = new int[90][2];
+    for (int first = 0; first < 90; first += 25) {
+      int n = Math.min(25, 90 - first);
+      org.quench.hal.Stimulus.PortEvents e = stream.chunk(first, n).events().get("in");
+      for (int i = 0; e != null && i < e.steps().length; i++) {
+        got[first + e.steps()[i]][e.indices()[i]] = e.payloads()[i];
+      }
+    }
+    assertArrayEquals(whole.dense("in"), got);
+    assertTrue(whole.eventCount("in") > 20);
+  }
+
+  @Test
   void latencyCodingSpikesEarlierForStrongerInputOncePerWindow() {
     LatencyEncoder enc = new LatencyEncoder(11);
     int[][] s = enc.encode(constant(22, 1.0, 0.5, 0.1, 0.0), "in").dense("in");

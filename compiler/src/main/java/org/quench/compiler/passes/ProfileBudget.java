@@ -75,7 +75,8 @@ public final class ProfileBudget implements NetworkPass {
     int[] dv = d.dv();
     double[] th = d.threshold();
     int[] refr = d.refractory();
-    int decaysBefore = distinctDecays(du, dv, refr, d, 0, n, null);
+    org.quench.compiler.ir.ResetMode[] mode = d.resetMode();
+    int decaysBefore = distinctDecays(du, dv, refr, mode, 0, n, null);
     int thresholdsBefore = distinct(th, null, 0, n);
     Population result = pop;
     int[] order = null;
@@ -88,7 +89,7 @@ public final class ProfileBudget implements NetworkPass {
       for (int start = 0; start < n; start += chunk) {
         int end = Math.min(n, start + chunk);
         boolean changed = false;
-        if (distinctDecays(du, dv, refr, d, start, end, order) > kd) {
+        if (distinctDecays(du, dv, refr, mode, start, end, order) > kd) {
           boolean synVaries = distinctInts(du, order, start, end) > 1;
           boolean memVaries = distinctInts(dv, order, start, end) > 1;
           int dvCount = distinctInts(dv, order, start, end);
@@ -117,7 +118,7 @@ public final class ProfileBudget implements NetworkPass {
           + ", " + kt + "): neurons ordered by profile in chunks of " + chunk + ", " + clustered
           + " chunk(s) clustered");
     }
-    int decaysAfter = distinctDecays(du, dv, refr, d, 0, n, null);
+    int decaysAfter = distinctDecays(du, dv, refr, mode, 0, n, null);
     int thresholdsAfter = distinct(th, null, 0, n);
     context.report().profiles(name, decaysBefore, decaysAfter, thresholdsBefore, thresholdsAfter);
     errors(name, d, du, dv, th, context);
@@ -296,10 +297,9 @@ public final class ProfileBudget implements NetworkPass {
     return order;
   }
 
-  private static int distinctDecays(int[] du, int[] dv, int[] refr, DiscreteNeurons d, int start,
-      int end, int[] order) {
+  private static int distinctDecays(int[] du, int[] dv, int[] refr,
+      org.quench.compiler.ir.ResetMode[] mode, int start, int end, int[] order) {
     Set<Long> keys = new HashSet<>();
-    var mode = d.resetMode();
     for (int q = start; q < end; q++) {
       int i = order == null ? q : order[q];
       keys.add(((long) dv[i] << 40) | ((long) (du[i] + 1) << 24) | ((long) refr[i] << 1)

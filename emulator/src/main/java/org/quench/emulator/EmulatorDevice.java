@@ -465,6 +465,11 @@ public final class EmulatorDevice implements Device {
     return total;
   }
 
+  /** The loaded image's core {@code index} (tests look inside). */
+  EmulatedCore coreForTest(int index) {
+    return loaded().cores[index];
+  }
+
   /** Worker threads actually stepping the loaded image (at most one per core). */
   int workerCount() {
     return workers == null ? 0 : workers.workerCount();

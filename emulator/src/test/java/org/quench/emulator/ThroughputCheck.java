@@ -68,9 +68,15 @@ final class ThroughputCheck {
       dev.load(image);
       dev.run(Stimulus.idle(200)); // warm-up
       EmulatorDevice.Stats before = dev.stats();
+      // On a shared machine wall time says little; the calling thread's CPU time is exact for
+      // threads = 1 (with more threads it covers worker 0 only).
+      java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+      long c0 = mx.getCurrentThreadCpuTime();
       long t0 = System.nanoTime();
       dev.run(Stimulus.idle(steps));
       double sec = (System.nanoTime() - t0) / 1e9;
+      double cpu = (mx.getCurrentThreadCpuTime() - c0) / 1e9;
+      System.out.printf("wall %.2f s, calling thread cpu %.2f s (%.0f steps per cpu-second)%n", sec, cpu, steps / cpu);
       EmulatorDevice.Stats after = dev.stats();
       double upd = (after.neuronUpdates() - before.neuronUpdates()) / sec;
       double ev = (after.synapticEvents() - before.synapticEvents()) / sec;

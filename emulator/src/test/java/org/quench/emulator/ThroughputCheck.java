@@ -58,10 +58,11 @@ final class ThroughputCheck {
     int threads = args.length > 0 ? Integer.parseInt(args[0]) : 2;
     int steps = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
     boolean delays = args.length > 2 && Boolean.parseBoolean(args[2]);
+    int sources = args.length > 3 ? Integer.parseInt(args[3]) : 4;
     // 100k synapses per core exceed Loihi's 128 KiB synapse memory: measure on a roomier variant.
     ChipSpec spec = ChipSpec.of(ChipSpec.loihi().data().toBuilder().setName("loihi-roomy")
         .setSynapseMemoryBytesPerCore(1 << 24).build());
-    ChipImage image = network(100, 1000, 4, 25, delays, 1);
+    ChipImage image = network(100, 1000, sources, 25, delays, 1);
     image = image.toBuilder().setHeader(image.getHeader().toBuilder().setSpecName(spec.name())
         .setSpecHash(spec.hash())).build();
     try (EmulatorDevice dev = new EmulatorDevice(spec, "bench", threads)) {
@@ -83,7 +84,7 @@ final class ThroughputCheck {
       double rate = (double) (after.spikes() - before.spikes()) / (after.neuronUpdates() - before.neuronUpdates());
       System.out.printf("threads %d delays %s: %.0f steps/s, %.1fM neuron updates/s, %.1fM synaptic events/s,"
           + " spike rate %.3f, %d synapses, %.2f bytes/synapse, state %.1f MB%n", threads, delays, steps / sec,
-          upd / 1e6, ev / 1e6, rate, after.synapseCount(), (double) after.synapseBytes() / after.synapseCount(),
+          upd / 1e6, ev / 1e6, rate, after.synapseCount(), (double) after.synapseBytes() / Math.max(1, after.synapseCount()),
           after.stateBytes() / 1e6);
     }
   }

@@ -1,0 +1,181 @@
+package org.quench.runtime.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.quench.hal.ChipImages;
+import org.quench.hal.ChipSpec;
+import org.quench.hal.proto.ChipImage;
+import org.quench.runtime.bench.SyntheticNetwork;
+import picocli.CommandLine;
+
+class QuenchCliTest {
+  @TempDir
+  Path dir;
+
+  /** Exit code and captured streams of one in-process run. */
+  record Outcome(int code, String out, String err) {
+    long errLines() {
+      return err.lines().count();
+    }
+  }
+
+  static Outcome quench(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = QuenchCli.execute(new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), args);
+    return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  private Path smallImage() {
+    ChipImage image = SyntheticNetwork.build(new SyntheticNetwork.Shape(300, 8, 0, 5), ChipSpec.loihi()).image();
+    Path file = dir.resolve("small.qimg");
+    ChipImages.write(image, file);
+    return file;
+  }
+
+  private static void assertOneLineError(Outcome o, int expectedCode) {
+    assertEquals(expectedCode, o.code(), o.err());
+    assertEquals(1, o.errLines(), "exactly one line on stderr: " + o.err());
+    assertTrue(o.err().startsWith("quench: "), o.err());
+    assertFalse(o.err().contains("\tat "), "no stack trace: " + o.err());
+    assertFalse(o.err().contains("Exception"), "no exception class names: " + o.err());
+  }
+
+  @Test
+  void versionComesFromTheFilteredBuildProperties() {
+    Outcome o = quench("--version");
+    assertEquals(0, o.code());
+    String first = o.out().lines().findFirst().orElseThrow();
+    assertTrue(first.matches("quench \\d+\\.\\d+\\.\\d+.*"), first);
+    assertFalse(first.contains("${"), "version placeholder was not filtered: " + first);
+    assertEquals("quench " + QuenchCli.version(), first);
+  }
+
+  @Test
+  void helpListsTheCommandsAndExamples() {
+    Outcome o = quench("--help");
+    assertEquals(0, o.code());
+    assertTrue(o.out().contains("inspect"), o.out());
+    assertTrue(o.out().contains("bench"), o.out());
+    assertTrue(o.out().contains("Examples:"), o.out());
+    assertEquals("", o.err());
+  }
+
+  @Test
+  void everyCommandsHelpHasAnExampleSection() {
+    Map<String, CommandLine> commands = new CommandLine(new QuenchCli()).getSubcommands();
+    assertFalse(commands.isEmpty());
+    for (String name : commands.keySet()) {
+      Outcome o = quench(name, "--help");
+      assertEquals(0, o.code(), name);
+      assertTrue(o.out().contains("Examples:"), name + " --help has no examples:\n" + o.out());
+      assertTrue(o.out().contains("quench " + name), name + " examples do not use the command");
+    }
+  }
+
+  @Test
+  void noCommandIsAUsageError() {
+    assertOneLineError(quench(), QuenchCli.EXIT_USAGE);
+  }
+
+  @Test
+  void unknownCommandIsAUsageErrorInOneLine() {
+    Outcome o = quench("frobnicate");
+    assertOneLineError(o, QuenchCli.EXIT_USAGE);
+    assertTrue(o.err().contains("frobnicate"), o.err());
+  }
+
+  @Test
+  void malformedOptionValueIsAUsageError() {
+    Outcome o = quench("bench", "--steps", "many");
+    assertOneLineError(o, QuenchCli.EXIT_USAGE);
+    assertTrue(o.err().contains("--steps"), o.err());
+  }
+
+  @Test
+  void inspectSummarizesAnImage() {
+    Path file = smallImage();
+    Outcome o = quench("inspect", file.toString());
+    assertEquals(0, o.code(), o.err());
+    assertEquals("", o.err());
+    assertTrue(o.out().contains("loihi"), o.out());
+  }
+
+  @Test
+  void inspectJsonIsTheWholeImage() {
+    Path file = smallImage();
+    ChipImage image = ChipImages.read(file);
+    Outcome o = quench("inspect", file.toString(), "--json");
+    assertEquals(0, o.code(), o.err());
+    JsonObject json = JsonParser.parseString(o.out()).getAsJsonObject();
+    assertEquals("loihi", json.getAsJsonObject("header").get("specName").getAsString());
+    assertEquals(image.getCoresCount(), json.getAsJsonArray("cores").size());
+    assertEquals(image, ChipImages.fromJson(o.out(), "inspect output"));
+  }
+
+  @Test
+  void inspectOfAMissingFileFailsInOneLine() {
+    Outcome o = quench("inspect", dir.resolve("absent.qimg").toString());
+    assertOneLineError(o, QuenchCli.EXIT_FAILURE);
+    assertTrue(o.err().contains("absent.qimg"), o.err());
+    assertEquals("", o.out());
+  }
+
+  @Test
+  void inspectOfAGarbageFileFailsInOneLine() throws Exception {
+    Path garbage = dir.resolve("garbage.qimg");
+    Files.write(garbage, new byte[] {'Q', 'I', 'M', 'G', 7, 7, 7, 1, 2, 3});
+    Outcome o = quench("inspect", garbage.toString());
+    assertOneLineError(o, QuenchCli.EXIT_FAILURE);
+    assertTrue(o.err().contains("garbage.qimg"), o.err());
+  }
+
+  @Test
+  void debugAddsTheStackTrace() throws Exception {
+    Path garbage = dir.resolve("garbage.qimg");
+    Files.writeString(garbage, "not an image");
+    Outcome o = quench("inspect", "--debug", garbage.toString());
+    assertEquals(QuenchCli.EXIT_FAILURE, o.code());
+    assertTrue(o.err().startsWith("quench: "), o.err());
+    assertTrue(o.err().contains("\tat "), "stack trace expected with --debug: " + o.err());
+  }
+
+  @Test
+  void benchJsonReportsEveryFigure() {
+    Outcome o = quench("bench", "--neurons", "2000", "--steps", "20", "--warmup", "5", "--threads", "2",
+        "--json", "--quiet");
+    assertEquals(0, o.code(), o.err());
+    JsonObject json = JsonParser.parseString(o.out()).getAsJsonObject();
+    for (String field : new String[] {"neuronUpdatesPerSecond", "synapticEventsPerSecond", "stepsPerSecond",
+        "spikesPerStep", "spikeFraction", "bytesPerSynapse", "buildSeconds", "loadSeconds", "heapUsedBytes",
+        "heapMaxBytes", "targets"}) {
+      assertTrue(json.has(field), "missing " + field + " in " + o.out());
+    }
+    assertEquals(2000, json.get("neurons").getAsInt());
+    assertEquals(20, json.get("steps").getAsInt());
+    assertEquals(3, json.getAsJsonArray("targets").size());
+    double fraction = json.get("spikeFraction").getAsDouble();
+    assertTrue(fraction > 0 && fraction < 1, "spike fraction " + fraction);
+    assertTrue(json.get("neuronUpdatesPerSecond").getAsDouble() > 0);
+  }
+
+  @Test
+  void benchRejectsANonsensicalShapeInOneLine() {
+    Outcome o = quench("bench", "--neurons", "0", "--quiet");
+    assertOneLineError(o, QuenchCli.EXIT_FAILURE);
+    assertTrue(o.err().contains("neuron"), o.err());
+  }
+}

@@ -71,6 +71,8 @@ public final class EmulatorDevice implements Device {
   }
 
   EmulatorDevice(ChipSpec spec, String serial, int threads, String uri) {
+    java.util.Objects.requireNonNull(spec, "spec");
+    java.util.Objects.requireNonNull(serial, "serial");
     if (threads < 1) {
       throw new QuenchException("emulator threads must be at least 1, got " + threads);
     }
@@ -158,7 +160,7 @@ public final class EmulatorDevice implements Device {
     List<EmulatedNetwork.PortOut> outs = net.outputList();
     for (EmulatedNetwork.PortOut p : outs) {
       for (var r : p.sources) {
-        int c = coreIndex(net, r.getCore());
+        int c = net.coreIndex(r.getCore());
         plans[c].addTap(r.getNeuronFirst(), r.getCount(), p.slot, r.getOffset());
       }
     }
@@ -202,15 +204,6 @@ public final class EmulatorDevice implements Device {
       traceMap.put(r.probe, new RunResult.Trace(r.probe, r.core.length, traces[q]));
     }
     return new RunResult(n, first, outputs, traceMap);
-  }
-
-  private static int coreIndex(EmulatedNetwork net, org.quench.hal.proto.CoreAddress a) {
-    for (EmulatedCore c : net.cores) {
-      if (c.chip == a.getChip() && c.coreId == a.getCore()) {
-        return c.index;
-      }
-    }
-    throw new IllegalStateException("validated core missing");
   }
 
   private static RunResult.SpikeEvents collect(EmulatedNetwork.PortOut p, RunPlan.CorePlan[] plans) {
@@ -341,7 +334,7 @@ public final class EmulatorDevice implements Device {
         throw new QuenchException("bias change of population '" + pop.name + "' at step " + b.step() + " gives "
             + b.biasMant().length + " mantissas for " + pop.size + " neurons");
       }
-      if (b.step() < 0 || b.step() >= n) {
+      if (b.step() < 0 || b.step() >= Math.max(n, 1)) {
         throw new QuenchException("bias change of population '" + pop.name + "' at step " + b.step()
             + " lies outside the run's " + n + " steps");
       }
@@ -351,13 +344,25 @@ public final class EmulatorDevice implements Device {
           throw new QuenchException("bias change of population '" + pop.name + "' at step " + b.step()
               + ": mantissa " + m + " of neuron " + i + " is outside " + mantMin + ".." + mantMax);
         }
-        if (pop.core[i] >= 0) {
+        if (pop.core[i] >= 0 && n > 0) {
           if (count[pop.core[i]] == null) {
             count[pop.core[i]] = new int[n + 1];
           }
           count[pop.core[i]][b.step() + 1]++;
         }
       }
+    }
+    if (n == 0) {
+      // A zero-step run only sets the (sticky) biases for the steps to come.
+      for (Stimulus.BiasChange b : stimulus.biasChanges()) {
+        EmulatedNetwork.Population pop = net.populations.get(b.population());
+        for (int i = 0; i < pop.size; i++) {
+          if (pop.core[i] >= 0) {
+            cores[pop.core[i]].setBias(pop.neuron[i], b.biasMant()[i]);
+          }
+        }
+      }
+      return;
     }
     int[][] fill = new int[cores.length][];
     for (int c = 0; c < cores.length; c++) {
@@ -463,6 +468,11 @@ public final class EmulatorDevice implements Device {
       }
     }
     return total;
+  }
+
+  /** The loaded image's core {@code index} (tests look inside). */
+  EmulatedCore coreForTest(int index) {
+    return loaded().cores[index];
   }
 
   /** Worker threads actually stepping the loaded image (at most one per core). */

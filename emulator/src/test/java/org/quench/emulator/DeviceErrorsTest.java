@@ -99,6 +99,9 @@ class DeviceErrorsTest {
       assertArrayEquals(new int[] {7, 7}, dev.run(Stimulus.idle(2)).trace(v).values());
       dev.reset();
       assertArrayEquals(new int[] {0, 0}, dev.run(Stimulus.idle(2)).trace(v).values());
+      // A zero-step run may set biases for the steps to come.
+      dev.run(Stimulus.builder(0).bias(0, "pop", new int[] {-3}).build());
+      assertArrayEquals(new int[] {-3}, dev.run(Stimulus.idle(1)).trace(v).values());
     }
   }
 

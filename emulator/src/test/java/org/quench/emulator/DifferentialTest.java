@@ -33,6 +33,42 @@ class DifferentialTest {
     }
   }
 
+  @Test
+  void largeConvolutionWeightsOnAFullCoreUseTheWideLayoutAndStillMatch() {
+    java.util.Random rnd = new java.util.Random(42);
+    int n = 1024;
+    for (int graded = 0; graded <= 1; graded++) {
+      org.quench.hal.proto.AxonGroup.Builder g = org.quench.hal.proto.AxonGroup.newBuilder().setName("conv")
+          .setKind(org.quench.hal.proto.ConnectionKind.CONV).setAxonFirst(0).setAxonCount(8)
+          .setNumMessageBits(graded * 12).addRowPtr(0);
+      int s = 0;
+      for (int a = 0; a < 8; a++) {
+        for (int k = 0; k < 60; k++) {
+          // Targets cluster on a few neurons so that sums exceed 24 bits and wrap.
+          g.addTarget(rnd.nextInt(16)).addWeight(rnd.nextInt(131071) - 65535).addDelay(rnd.nextInt(64));
+          s++;
+        }
+        g.addRowPtr(s);
+      }
+      org.quench.hal.proto.ChipImage image = ImageFixture.single(
+          ImageFixture.lifCore(0, 0, n, 0, 0, 1000, 0, 0), g).toBuilder()
+          .setSymbols(0, ImageFixture.symbol("p0", 0, 0, n)).build();
+      org.quench.hal.Stimulus.Builder stim = org.quench.hal.Stimulus.builder(80);
+      for (int k = 0; k < 80; k++) {
+        for (int a = 0; a < 8; a++) {
+          if (rnd.nextInt(3) == 0) {
+            stim.payload(k, "in", a, graded == 1 ? rnd.nextInt(4096) - 2048 : 1);
+          }
+        }
+      }
+      compare(new RandomNetworks.Case(image, stim.build(), List.of("p0"), 42), 1);
+      try (EmulatorDevice dev = ImageFixture.device(1)) {
+        dev.load(image);
+        org.junit.jupiter.api.Assertions.assertTrue(dev.coreForTest(0).usesWideWeights());
+      }
+    }
+  }
+
   static void compare(RandomNetworks.Case c, int threads) {
     ReferenceStepper ref = new ReferenceStepper(c.image());
     ReferenceStepper.Trace expected = ref.run(c.stimulus());

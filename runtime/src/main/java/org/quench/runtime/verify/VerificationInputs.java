@@ -16,8 +16,8 @@ final class VerificationInputs {
 
   /**
    * From an array: shape (steps, width) is spikes (non-zero entries; integer values other than 1
-   * are graded payloads) on the network's first input port; shape (width,) is a constant bias
-   * mantissa for the first population of a network without input ports (how netx takes images).
+   * are graded payloads) on the network's first input port; shape (neurons,) is a constant bias
+   * mantissa for the first population when it is fixed point (how netx takes images).
    * {@code steps} (when > 0) runs that many steps: no more than the array has rows for spikes.
    */
   static Stimulus fromArray(NpyArray a, String where, Network net, int steps) {
@@ -49,12 +49,12 @@ final class VerificationInputs {
       return b.build();
     }
     if (shape.length == 1) {
-      if (!net.inputs().isEmpty()) {
-        throw new QuenchException(where + " is one-dimensional (a bias vector) but network '"
-            + net.name() + "' takes spikes on input port '" + net.inputs().get(0).name()
-            + "': give shape (steps, " + net.inputs().get(0).width() + ")");
-      }
       Population first = net.populations().get(0);
+      if (!(first.dynamics() instanceof FixedNeurons)) {
+        throw new QuenchException(where + " is one-dimensional (a bias vector) but the first"
+            + " population '" + first.name() + "' of network '" + net.name() + "' has float"
+            + " dynamics; give spikes of shape (steps, width) for its input port");
+      }
       if (shape[0] != first.size()) {
         throw new QuenchException(where + " has " + shape[0] + " bias values but population '"
             + first.name() + "' has " + first.size() + " neurons");

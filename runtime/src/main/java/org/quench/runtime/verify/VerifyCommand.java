@@ -50,7 +50,7 @@ public final class VerifyCommand implements Callable<Integer> {
 
   @Option(names = "--input", paramLabel = "FILE",
       description = ".npy input: (steps, width) spikes for the first input port, or (neurons,)"
-          + " bias mantissas for the first population of a network without ports.")
+          + " bias mantissas for the first population (fixed point, e.g. a netx input layer).")
   Path input;
 
   @Option(names = "--steps", paramLabel = "N",

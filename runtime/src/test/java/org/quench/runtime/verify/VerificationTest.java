@@ -126,4 +126,19 @@ class VerificationTest {
             .run(compiled, "emu:loihi", Stimulus.idle(3)));
     assertTrue(e.getMessage().contains("shares no population"), e.getMessage());
   }
+
+  @Test
+  void aNetworkWithoutPortsGetsASeededBiasUpToTwiceItsThreshold() {
+    Network net = Network.builder("noports").population(org.quench.compiler.ir.Population.of("x",
+        org.quench.compiler.ir.FixedNeurons.builder(50).allDu(0).allDv(0).allVth(100)
+            .allBiasExp(6).build("x"))).build();
+    Stimulus a = VerificationInputs.randomBias(net, 10, 4);
+    Stimulus b = VerificationInputs.randomBias(net, 10, 4);
+    int[] bias = a.biasChanges().get(0).biasMant();
+    org.junit.jupiter.api.Assertions.assertArrayEquals(bias, b.biasChanges().get(0).biasMant());
+    int max = java.util.Arrays.stream(bias).max().getAsInt();
+    // effective bias mant << 6 against vth << 6: up to twice the threshold, spread out
+    assertTrue(max < 200 && max > 100, "max " + max);
+    assertTrue(java.util.Arrays.stream(bias).min().getAsInt() >= 0);
+  }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.quench.hal.ChipSpec;
 import org.quench.hal.Probe;
 import org.quench.hal.ProbeKind;
 import org.quench.hal.RunResult;
@@ -52,6 +53,8 @@ class DifferentialTest {
       }
       org.quench.hal.proto.ChipImage image = ImageFixture.single(
           ImageFixture.lifCore(0, 0, n, 0, 0, 1000, 0, 0), g).toBuilder()
+          .setHeader(ImageFixture.image(1).getHeader().toBuilder().setSpecName(WIDE.name())
+              .setSpecHash(WIDE.hash()))
           .setSymbols(0, ImageFixture.symbol("p0", 0, 0, n)).build();
       org.quench.hal.Stimulus.Builder stim = org.quench.hal.Stimulus.builder(80);
       for (int k = 0; k < 80; k++) {
@@ -61,18 +64,29 @@ class DifferentialTest {
           }
         }
       }
-      compare(new RandomNetworks.Case(image, stim.build(), List.of("p0"), 42), 1);
-      try (EmulatorDevice dev = ImageFixture.device(1)) {
+      compare(new RandomNetworks.Case(image, stim.build(), List.of("p0"), 42), 1, WIDE);
+      try (EmulatorDevice dev = new EmulatorDevice(WIDE, "test", 1)) {
         dev.load(image);
         org.junit.jupiter.api.Assertions.assertTrue(dev.coreForTest(0).usesWideWeights());
       }
     }
   }
 
+  /**
+   * The loihi numbers but 20-bit weight inputs: CONV weights are plain integers on the core, so a
+   * chip with a wider weight input than loihi's 16 bits needs the emulator's wide weight layout.
+   */
+  private static final ChipSpec WIDE = ChipSpec.of(ChipSpec.loihi().data().toBuilder()
+      .setName("loihi-wide").setWeightInputBits(20).build());
+
   static void compare(RandomNetworks.Case c, int threads) {
+    compare(c, threads, ImageFixture.SPEC);
+  }
+
+  static void compare(RandomNetworks.Case c, int threads, ChipSpec spec) {
     ReferenceStepper ref = new ReferenceStepper(c.image());
     ReferenceStepper.Trace expected = ref.run(c.stimulus());
-    try (EmulatorDevice dev = ImageFixture.device(threads)) {
+    try (EmulatorDevice dev = new EmulatorDevice(spec, "test", threads)) {
       dev.load(c.image());
       List<String> pops = c.populations();
       for (String p : pops) {

@@ -44,13 +44,14 @@ final class RandomNetworks {
     List<String> pops = new ArrayList<>();
     for (int c = 0; c < coreCount; c++) {
       int n = 1 + rnd.nextInt(maxNeurons);
-      cores.add(neurons(rnd, c % chips, c / chips, n));
+      cores.add(neurons(rnd, chipOf(c, chips, coreCount), coreOf(c, chips, coreCount), n));
       pops.add("p" + c);
     }
     // Axon groups on every core, then routes and input port chunks over their axons.
     InputPort.Builder in = InputPort.newBuilder().setName("in");
     List<long[]> portRanges = new ArrayList<>(); // {portOffset, count, min, max}
     int width = 0;
+    int[] core0Group = null; // {first, count, min, max} of core 0's first axon group, if any
     for (int c = 0; c < coreCount; c++) {
       Core.Builder core = cores.get(c);
       int groups = rnd.nextInt(4);
@@ -67,8 +68,9 @@ final class RandomNetworks {
         spans.add(new int[] {cursor, count, min, max});
         cursor += count;
       }
-      // One span of axons without synapses: events there must vanish.
-      spans.add(new int[] {cursor + rnd.nextInt(3), 1 + rnd.nextInt(2), -1, 1});
+      if (c == 0 && !spans.isEmpty()) {
+        core0Group = spans.get(0);
+      }
       for (int[] span : spans) {
         int a = span[0];
         int end = span[0] + span[1];
@@ -80,12 +82,12 @@ final class RandomNetworks {
             if (srcN >= len) {
               int first = rnd.nextInt(srcN - len + 1);
               cores.get(src).addRoutes(Route.newBuilder().setNeuronFirst(first).setNeuronCount(len)
-                  .setDest(ImageFixture.at(c % chips, c / chips)).setAxonFirst(a));
+                  .setDest(ImageFixture.at(chipOf(c, chips, coreCount), coreOf(c, chips, coreCount))).setAxonFirst(a));
               a += len;
               continue;
             }
           }
-          in.addTargets(AxonRange.newBuilder().setCore(ImageFixture.at(c % chips, c / chips)).setAxonFirst(a)
+          in.addTargets(AxonRange.newBuilder().setCore(ImageFixture.at(chipOf(c, chips, coreCount), coreOf(c, chips, coreCount))).setAxonFirst(a)
               .setCount(len).setPortOffset(width));
           portRanges.add(new long[] {width, len, span[2], span[3]});
           width += len;
@@ -93,23 +95,35 @@ final class RandomNetworks {
         }
       }
     }
-    // Fan-out: one extra range re-driving the port's first indices on core 0's spare axons.
-    if (width > 0 && rnd.nextBoolean()) {
-      int len = Math.min(width, 2);
-      in.addTargets(AxonRange.newBuilder().setCore(ImageFixture.at(0, 0)).setAxonFirst(200).setCount(len)
-          .setPortOffset(0));
+    // Fan-out: one extra range re-driving the port's first indices on core 0's first axon group
+    // (the image validator requires every driven axon to lie inside an axon group). Only when the
+    // payload range of those port indices suits the group, so every generated event stays legal.
+    if (width > 0 && core0Group != null && rnd.nextBoolean()) {
+      int len = Math.min(Math.min(width, 2), core0Group[1]);
+      boolean legal = true;
+      for (long[] r : portRanges) {
+        if (r[0] < len && (r[2] < core0Group[2] || r[3] > core0Group[3])) {
+          legal = false;
+        }
+      }
+      if (legal) {
+        in.addTargets(AxonRange.newBuilder().setCore(ImageFixture.at(0, 0)).setAxonFirst(core0Group[0])
+            .setCount(len).setPortOffset(0));
+      }
     }
-    in.setWidth(width);
-    img.addInputs(in);
+    if (width > 0) { // a port of width 0 is not a port (the validator refuses it)
+      img.addInputs(in.setWidth(width));
+    }
     OutputPort.Builder out = OutputPort.newBuilder().setName("out");
     int outWidth = 0;
     for (int c = 0; c < coreCount; c++) {
       int n = cores.get(c).getNeuronCount();
-      img.addSymbols(ImageFixture.symbol(pops.get(c), c % chips, c / chips, n));
-      out.addSources(ImageFixture.range(c % chips, c / chips, 0, n, outWidth));
+      img.addSymbols(ImageFixture.symbol(pops.get(c), chipOf(c, chips, coreCount), coreOf(c, chips, coreCount), n));
+      out.addSources(ImageFixture.range(chipOf(c, chips, coreCount), coreOf(c, chips, coreCount), 0, n, outWidth));
       outWidth += n;
     }
     img.addOutputs(out.setWidth(outWidth));
+    // Core c's address grows with c (chipOf/coreOf), so this order is the format's (chip, core) order.
     for (Core.Builder core : cores) {
       img.addCores(core);
     }
@@ -171,7 +185,7 @@ final class RandomNetworks {
       }
       if (rnd.nextInt(4) == 0) {
         int interval = 1 + rnd.nextInt(7);
-        d.setResetInterval(interval).setResetOffset(rnd.nextInt(interval + 2) - 1);
+        d.setResetInterval(interval).setResetOffset(rnd.nextInt(interval + 1) - 1);
       }
       core.addDecayProfiles(d);
     }
@@ -220,7 +234,7 @@ final class RandomNetworks {
     boolean delays = rnd.nextBoolean();
     int maxDelay = rnd.nextBoolean() ? 63 : 3;
     int sign = rnd.nextInt(3); // 0 mixed, 1 non-negative, 2 non-positive weights
-    int magnitude = oneOf(rnd, 300, 3000, 65535);
+    int magnitude = oneOf(rnd, 300, 3000, 32767); // the loihi spec's 16-bit weight input range
     g.addRowPtr(0);
     int s = 0;
     for (int a = 0; a < count; a++) {
@@ -241,5 +255,19 @@ final class RandomNetworks {
       g.addRowPtr(s);
     }
     return g;
+  }
+
+  /** Cores spread over chips in blocks, so core index order is (chip, core) order. */
+  private static int chipOf(int c, int chips, int coreCount) {
+    return (int) ((long) c * chips / coreCount);
+  }
+
+  private static int coreOf(int c, int chips, int coreCount) {
+    int chip = chipOf(c, chips, coreCount);
+    int first = 0;
+    while (chipOf(first, chips, coreCount) < chip) {
+      first++;
+    }
+    return c - first;
   }
 }

@@ -10,6 +10,9 @@ import java.nio.file.NoSuchFileException;
 import java.util.Arrays;
 import java.util.Properties;
 import org.quench.hal.QuenchException;
+import org.quench.runtime.session.DemoCommand;
+import org.quench.runtime.session.RunCommand;
+import org.quench.runtime.verify.VerifyCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,10 +35,15 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = QuenchCli.Version.class,
     description = "Deploy heterogeneous spiking networks onto fixed-point neuromorphic chips.",
-    subcommands = {InspectCommand.class, BenchCommand.class},
+    subcommands = {DemoCommand.class, CompileCommand.class, InspectCommand.class, RunCommand.class,
+        VerifyCommand.class, BenchCommand.class},
     footerHeading = "%nExamples:%n",
     footer = {
+        "  quench demo                        compile, run and verify the shipped braille model",
+        "  quench compile model.nir -o m.qimg compile a NIR or netx model for the loihi chip",
         "  quench inspect model.qimg          explain a compiled chip image",
+        "  quench run m.qimg --steps 200 --plot raster.png",
+        "  quench verify model.nir            emulated chip vs float reference, per population",
         "  quench bench --threads 2           measure the emulator's throughput",
         "  quench COMMAND --help              options and examples of one command"})
 public final class QuenchCli implements Runnable {

@@ -1,0 +1,93 @@
+package org.quench.runtime.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.quench.hal.ChipImages;
+import org.quench.hal.QuenchException;
+import org.quench.runtime.model.ModelCompilation;
+import org.quench.runtime.model.ModelOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code quench compile}: a NIR or netx model to a chip image, with the compile summary on the
+ * console and, on request, the full report as JSON.
+ */
+@Command(
+    name = "compile",
+    mixinStandardHelpOptions = true,
+    versionProvider = QuenchCli.Version.class,
+    description = "Compile a trained model (NIR .nir or lava-dl netx .net) into a chip image.",
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  quench compile braille.nir -o braille.qimg",
+        "  quench compile braille.nir -o b.qimg --dt 1e-3 --discretize euler --report b.json",
+        "  quench compile model.nir -o m.qimg --chip my-chip.json --max-tau-error 0.05",
+        "  quench compile lava.net -o lava.qimg               (netx: already fixed point, not requantized)"})
+final class CompileCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "MODEL", description = "A NIR (.nir) or lava-dl netx (.net) file.")
+  Path model;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "OUT.qimg", required = true,
+      description = "Where to write the chip image (binary form; .json writes the canonical JSON form).")
+  Path output;
+
+  @Option(names = "--report", paramLabel = "FILE.json",
+      description = "Also write the full compile report as JSON.")
+  Path report;
+
+  @Mixin
+  ModelOptions options;
+
+  @ParentCommand
+  QuenchCli parent;
+
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    checkWritable(output, "--output");
+    if (report != null) {
+      checkWritable(report, "--report");
+    }
+    ModelCompilation compiled;
+    try (Progress progress = Progress.start("compile", 2, parent != null && parent.quiet())) {
+      progress.note("importing and compiling " + model.getFileName());
+      compiled = ModelCompilation.compile(model, options);
+      progress.stepBy(1);
+      if (output.getFileName().toString().endsWith(".json")) {
+        ChipImages.writeJson(compiled.result().image(), output);
+      } else {
+        ChipImages.write(compiled.result().image(), output);
+      }
+      if (report != null) {
+        Files.writeString(report, compiled.result().report().toJson(), StandardCharsets.UTF_8);
+      }
+      progress.stepBy(1);
+    }
+    out.println(compiled.result().report().summary());
+    out.println("image: " + output + (report != null ? "  report: " + report : ""));
+    return 0;
+  }
+
+  private static void checkWritable(Path file, String option) {
+    Path dir = file.toAbsolutePath().getParent();
+    if (Files.isDirectory(file)) {
+      throw new QuenchException(option + " " + file + " is a directory: give a file name");
+    }
+    if (dir != null && !Files.isDirectory(dir)) {
+      throw new QuenchException(option + " " + file + ": directory " + dir + " does not exist");
+    }
+  }
+}

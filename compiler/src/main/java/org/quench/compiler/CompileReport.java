@@ -118,6 +118,8 @@ public final class CompileReport {
   private final List<PopulationQuality> populations;
   private final List<ProjectionQuality> projections;
   private final Traffic traffic;
+  private final Map<String, Long> timings;
+  private final List<String> timingOrder;
 
   private CompileReport(Builder b) {
     cores = List.copyOf(b.cores);
@@ -130,6 +132,17 @@ public final class CompileReport {
     populations = List.copyOf(pq);
     projections = List.copyOf(b.projections);
     traffic = b.traffic;
+    timings = Map.copyOf(new LinkedHashMap<>(b.timings));
+    timingOrder = List.copyOf(b.timings.keySet());
+  }
+
+  /** Seconds per stage in pipeline order (wall time; differs run to run). */
+  public Map<String, Double> timings() {
+    Map<String, Double> m = new LinkedHashMap<>();
+    for (String k : timingOrder) {
+      m.put(k, timings.get(k) / 1e9);
+    }
+    return m;
   }
 
   public List<PopulationQuality> populations() {
@@ -246,6 +259,11 @@ public final class CompileReport {
           .key("interChipRoutes").value(traffic.interChipRoutes())
           .key("expectedInterCoreSpikesPerStep").value(traffic.expectedInterCoreSpikesPerStep()).close('}');
     }
+    j.key("timings").open('{');
+    for (Map.Entry<String, Double> t : timings().entrySet()) {
+      j.key(t.getKey()).value(t.getValue());
+    }
+    j.close('}');
     j.key("warnings").open('[');
     for (String w : warnings) {
       j.value(w);
@@ -366,8 +384,15 @@ public final class CompileReport {
     private final Map<String, PopulationEntry> populations = new LinkedHashMap<>();
     private final List<ProjectionQuality> projections = new ArrayList<>();
     private Traffic traffic;
+    private final Map<String, Long> timings = new LinkedHashMap<>();
 
     private Builder() {}
+
+    /** Wall time a stage took (nanoseconds); reported, never part of the image. */
+    public Builder timing(String stage, long nanos) {
+      timings.merge(stage, nanos, Long::sum);
+      return this;
+    }
 
     private PopulationEntry entry(String population) {
       return populations.computeIfAbsent(population, PopulationEntry::new);

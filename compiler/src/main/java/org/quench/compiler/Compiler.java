@@ -82,10 +82,18 @@ public final class Compiler {
     PassContext context = new PassContext(spec, options, report);
     Network current = network;
     for (NetworkPass p : passes) {
+      long t0 = System.nanoTime();
       current = p.apply(current, context);
+      report.timing(p.name(), System.nanoTime() - t0);
     }
-    Mapping placed = new Place().apply(partition.apply(current, context), context);
+    long t0 = System.nanoTime();
+    Mapping partitioned = partition.apply(current, context);
+    long t1 = System.nanoTime();
+    Mapping placed = new Place().apply(partitioned, context);
+    long t2 = System.nanoTime();
     ChipImage image = new Emit().apply(placed, context);
+    long t3 = System.nanoTime();
+    report.timing("partition", t1 - t0).timing("place", t2 - t1).timing("emit", t3 - t2);
     return new Result(current, placed, image, report.build());
   }
 

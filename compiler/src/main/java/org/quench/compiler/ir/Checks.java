@@ -41,7 +41,7 @@ final class Checks {
     for (int i = 0; i < values.length; i++) {
       if (!(values[i] >= 0)) {
         throw new QuenchException(owner + ": parameter '" + param + "' of neuron " + i + " is "
-            + values[i] + "; a time constant must be >= 0");
+            + values[i] + "; a time constant must be positive, or 0 for none");
       }
     }
   }

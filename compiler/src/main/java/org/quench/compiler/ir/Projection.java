@@ -178,6 +178,24 @@ public final class Projection {
     return fixedWeights;
   }
 
+  /**
+   * The same synapses (sources, targets, delays, order) with fixed-point weights, one per synapse
+   * in this projection's synapse order; linear time, no re-sorting.
+   */
+  public Projection withFixedWeights(int[] weights, WeightFormat f) {
+    if (weights.length != targets.length) {
+      throw new IllegalArgumentException("projection '" + name + "': " + weights.length
+          + " weights for " + targets.length + " synapses");
+    }
+    if (f == null) {
+      throw new QuenchException("projection '" + name + "': a fixed-point projection needs a format");
+    }
+    Builder b = new Builder(name, source, sourceSize, target, targetSize);
+    b.format = f;
+    b.numMessageBits = numMessageBits;
+    return new Projection(b, rowPtr, targets, delays, null, weights.clone());
+  }
+
   @Override
   public String toString() {
     return "Projection[" + name + ": " + source + " -> '" + target + "', " + synapseCount()
@@ -315,19 +333,22 @@ public final class Projection {
       for (int k = 0; k < count; k++) {
         order[next[src[k]]++] = k;
       }
-      Integer[] boxed = new Integer[count];
+      // Within each row, sort (target, original position) keys: stable by construction.
+      long[] keys = new long[count];
       for (int k = 0; k < count; k++) {
-        boxed[k] = order[k];
+        keys[k] = ((long) tgt[order[k]] << 32) | order[k];
       }
       for (int s = 0; s < sourceSize; s++) {
-        Arrays.sort(boxed, rowPtr[s], rowPtr[s + 1], (a, b) -> Integer.compare(tgt[a], tgt[b]));
+        if (rowPtr[s + 1] - rowPtr[s] > 1) {
+          Arrays.sort(keys, rowPtr[s], rowPtr[s + 1]);
+        }
       }
       int[] targets = new int[count];
       int[] delays = new int[count];
       int[] ints = format != null ? new int[count] : null;
       double[] floats = format == null ? new double[count] : null;
       for (int k = 0; k < count; k++) {
-        int from = boxed[k];
+        int from = (int) keys[k];
         targets[k] = tgt[from];
         delays[k] = dly[from];
         if (ints != null) {

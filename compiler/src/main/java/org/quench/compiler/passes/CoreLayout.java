@@ -32,6 +32,9 @@ final class CoreLayout {
   final int[] thresholdIndex;
   final List<Group> groups = new ArrayList<>();
   int outputAxons;
+  /** Of the output axons, those to another core and to another chip (placed mappings only). */
+  int interCoreAxons;
+  int interChipAxons;
 
   private CoreLayout(int index, int neurons) {
     this.index = index;
@@ -68,7 +71,6 @@ final class CoreLayout {
     for (int p = 1; p < popOffset.length; p++) {
       popOffset[p] = popOffset[p - 1] + net.populations().get(p - 1).size();
     }
-    Set<Long> outputPairs = new HashSet<>();
     List<Projection> projections = net.projections();
     for (int j = 0; j < projections.size(); j++) {
       Projection pr = projections.get(j);
@@ -101,11 +103,6 @@ final class CoreLayout {
             src[c][srcCount[c]] = s;
             rowPtr[c][srcCount[c]] = synCount[c];
             srcCount[c]++;
-            if (sp >= 0) {
-              if (outputPairs.add(((long) (popOffset[sp] + s) << 32) | c)) {
-                cores.get(m.coreOf(sp, s)).outputAxons++;
-              }
-            }
           }
           if (synCount[c] == syn[c].length) {
             syn[c] = java.util.Arrays.copyOf(syn[c], syn[c].length * 2);
@@ -124,7 +121,58 @@ final class CoreLayout {
             java.util.Arrays.copyOf(syn[c], synCount[c]), delays[c]));
       }
     }
+    countOutputAxons(m, cores);
     return cores;
+  }
+
+  /**
+   * One output axon per (source neuron, destination core) pair over all projections leaving the
+   * neuron: a stamp per destination core, renewed per source neuron, dedupes in linear time.
+   */
+  private static void countOutputAxons(Mapping m, List<CoreLayout> cores) {
+    Network net = m.network();
+    List<Projection> projections = net.projections();
+    int[] stamp = new int[cores.size()];
+    java.util.Arrays.fill(stamp, -1);
+    int id = 0;
+    for (int sp = 0; sp < net.populations().size(); sp++) {
+      String name = net.populations().get(sp).name();
+      List<Projection> from = new ArrayList<>();
+      List<Integer> targetPop = new ArrayList<>();
+      for (Projection pr : projections) {
+        if (!pr.source().isInputPort() && pr.source().name().equals(name)) {
+          from.add(pr);
+          targetPop.add(net.indexOf(pr.target()));
+        }
+      }
+      if (from.isEmpty()) {
+        continue;
+      }
+      for (int s = 0; s < net.populations().get(sp).size(); s++) {
+        int own = m.coreOf(sp, s);
+        int ownChip = m.cores().get(own).chip();
+        int count = 0;
+        int otherCore = 0;
+        int otherChip = 0;
+        for (int q = 0; q < from.size(); q++) {
+          Projection pr = from.get(q);
+          int tp = targetPop.get(q);
+          for (int k = pr.rowStart(s); k < pr.rowStart(s + 1); k++) {
+            int c = m.coreOf(tp, pr.target(k));
+            if (stamp[c] != id) {
+              stamp[c] = id;
+              count++;
+              otherCore += c != own ? 1 : 0;
+              otherChip += m.cores().get(c).chip() != ownChip ? 1 : 0;
+            }
+          }
+        }
+        cores.get(own).outputAxons += count;
+        cores.get(own).interCoreAxons += otherCore;
+        cores.get(own).interChipAxons += otherChip;
+        id++;
+      }
+    }
   }
 
   int inputAxons() {

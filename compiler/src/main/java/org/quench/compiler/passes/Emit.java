@@ -42,7 +42,7 @@ public final class Emit {
     Network net = mapping.network();
     ChipSpec spec = context.spec();
     checkRanges(net, spec);
-    List<CoreLayout> layouts = CoreLayout.of(mapping);
+    List<CoreLayout> layouts = mapping.layouts();
     List<Mapping.MappedCore> mapped = mapping.cores();
     List<Core.Builder> cores = new ArrayList<>();
     for (CoreLayout l : layouts) {

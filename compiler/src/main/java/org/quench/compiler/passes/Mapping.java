@@ -33,6 +33,8 @@ public final class Mapping {
   private final List<MappedCore> cores;
   private final int[][] coreOf;
   private final int[][] localOf;
+  /** Core contents, derived once on first use (deterministic, so caching changes nothing). */
+  private List<CoreLayout> layouts;
 
   private Mapping(Network network, ChipSpec spec, List<MappedCore> cores) {
     this.network = network;
@@ -111,6 +113,13 @@ public final class Mapping {
       n = Math.max(n, s.coreOffset() + s.count());
     }
     return n;
+  }
+
+  synchronized List<CoreLayout> layouts() {
+    if (layouts == null) {
+      layouts = CoreLayout.of(this);
+    }
+    return layouts;
   }
 
   public Network network() {

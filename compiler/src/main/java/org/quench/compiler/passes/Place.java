@@ -27,12 +27,19 @@ public final class Place {
       addresses[c] = new int[] {c / spec.coresPerChip(), c % spec.coresPerChip()};
     }
     Mapping placed = partitioned.placed(addresses);
-    List<CoreLayout> layouts = CoreLayout.of(placed);
+    List<CoreLayout> layouts = placed.layouts();
+    long routes = 0;
+    long interCore = 0;
+    long interChip = 0;
     for (CoreLayout l : layouts) {
       CompileReport.CoreUsage u = l.usage(placed);
       check(u, spec);
       context.report().core(u);
+      routes += l.outputAxons;
+      interCore += l.interCoreAxons;
+      interChip += l.interChipAxons;
     }
+    context.report().traffic(new CompileReport.Traffic(routes, interCore, interChip, -1));
     context.report().decision("place: " + n + " core(s) on " + placed.chipCount() + " chip(s), in order");
     return placed;
   }

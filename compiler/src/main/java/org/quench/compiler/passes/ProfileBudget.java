@@ -18,13 +18,14 @@ import org.quench.hal.QuenchException;
  * thresholds per core). Runs on {@link DiscreteNeurons}, before quantization.
  *
  * <p>When a population has more distinct decay rows or thresholds than one core holds, its neurons
- * get a placement order sorted by (dv, du, threshold), so that neurons with similar time constants
+ * get a placement order sorted by dv (ties in index order), so that neurons with similar time constants
  * land on the same cores, and the order is cut into chunks of the neurons one core is expected to
  * take (the core's neuron limit, lowered when the neurons' fan-in fills the synapse memory first).
  * Only a chunk that still needs more than K values is clustered: optimally in one dimension with the
  * least largest error (ValueClustering.minMaxError), in log-tau space for the decays (each varying
  * time constant gets its own groups; when both tau_syn and tau_mem vary the budget is split as
- * floor(sqrt K) x K/floor(sqrt K)) and in value space for thresholds. A group's time constant is the
+ * floor(sqrt K) x K/floor(sqrt K), or, when the chunk holds at most K/2 voltage decays, those
+ * kept and K/count groups for tau_syn) and in value space for thresholds. A group's time constant is the
  * geometric mean of its range, discretized again; its threshold the midpoint.
  *
  * <p>The realised relative errors (tau against the model's request, threshold against the model's
@@ -74,7 +75,8 @@ public final class ProfileBudget implements NetworkPass {
     int[] dv = d.dv();
     double[] th = d.threshold();
     int[] refr = d.refractory();
-    int decaysBefore = distinctDecays(du, dv, refr, d, 0, n, null);
+    org.quench.compiler.ir.ResetMode[] mode = d.resetMode();
+    int decaysBefore = distinctDecays(du, dv, refr, mode, 0, n, null);
     int thresholdsBefore = distinct(th, null, 0, n);
     Population result = pop;
     int[] order = null;
@@ -87,12 +89,16 @@ public final class ProfileBudget implements NetworkPass {
       for (int start = 0; start < n; start += chunk) {
         int end = Math.min(n, start + chunk);
         boolean changed = false;
-        if (distinctDecays(du, dv, refr, d, start, end, order) > kd) {
+        if (distinctDecays(du, dv, refr, mode, start, end, order) > kd) {
           boolean synVaries = distinctInts(du, order, start, end) > 1;
           boolean memVaries = distinctInts(dv, order, start, end) > 1;
+          int dvCount = distinctInts(dv, order, start, end);
           int km = synVaries && memVaries ? (int) Math.floor(Math.sqrt(kd)) : kd;
+          if (synVaries && memVaries && dvCount <= kd / 2) {
+            km = dvCount; // the sorted chunk spans few tau_mem values: keep them, give tau_syn the rest
+          }
           int ks = synVaries && memVaries ? kd / km : kd;
-          if (memVaries) {
+          if (memVaries && dvCount > km) {
             cluster(dv, tauMem, order, start, end, km, Discretization.Variable.VOLTAGE, spec);
           }
           if (synVaries) {
@@ -112,7 +118,7 @@ public final class ProfileBudget implements NetworkPass {
           + ", " + kt + "): neurons ordered by profile in chunks of " + chunk + ", " + clustered
           + " chunk(s) clustered");
     }
-    int decaysAfter = distinctDecays(du, dv, refr, d, 0, n, null);
+    int decaysAfter = distinctDecays(du, dv, refr, mode, 0, n, null);
     int thresholdsAfter = distinct(th, null, 0, n);
     context.report().profiles(name, decaysBefore, decaysAfter, thresholdsBefore, thresholdsAfter);
     errors(name, d, du, dv, th, context);
@@ -276,44 +282,24 @@ public final class ProfileBudget implements NetworkPass {
 
   private static int[] sortedOrder(int[] du, int[] dv, double[] th) {
     int n = du.length;
-    // Sort packed keys: dv (13 bits) and du (13 bits) above the neuron index, then thresholds
-    // break ties among equal decays through a stable secondary sort.
+    // Sort packed keys: dv above the neuron index.
     long[] keys = new long[n];
     for (int i = 0; i < n; i++) {
-      keys[i] = ((long) dv[i] << 50) | ((long) (du[i] + 1) << 37) | i;
+      keys[i] = ((long) dv[i] << 37) | i;
     }
     Arrays.sort(keys);
     int[] order = new int[n];
     for (int i = 0; i < n; i++) {
       order[i] = (int) (keys[i] & ((1L << 37) - 1));
     }
-    // Within runs of equal decays, order by threshold.
-    int a = 0;
-    while (a < n) {
-      int b = a + 1;
-      while (b < n && dv[order[b]] == dv[order[a]] && du[order[b]] == du[order[a]]) {
-        b++;
-      }
-      if (b - a > 1) {
-        Integer[] run = new Integer[b - a];
-        for (int q = a; q < b; q++) {
-          run[q - a] = order[q];
-        }
-        Arrays.sort(run, (x, y) -> x.equals(y) ? 0 : th[x] != th[y] ? Double.compare(th[x], th[y])
-            : Integer.compare(x, y));
-        for (int q = a; q < b; q++) {
-          order[q] = run[q - a];
-        }
-      }
-      a = b;
-    }
+    // Ties keep index order: sorting further (by du, threshold) would scatter neurons whose
+    // connectivity is local in index order, costing axons for little profile gain.
     return order;
   }
 
-  private static int distinctDecays(int[] du, int[] dv, int[] refr, DiscreteNeurons d, int start,
-      int end, int[] order) {
+  private static int distinctDecays(int[] du, int[] dv, int[] refr,
+      org.quench.compiler.ir.ResetMode[] mode, int start, int end, int[] order) {
     Set<Long> keys = new HashSet<>();
-    var mode = d.resetMode();
     for (int q = start; q < end; q++) {
       int i = order == null ? q : order[q];
       keys.add(((long) dv[i] << 40) | ((long) (du[i] + 1) << 24) | ((long) refr[i] << 1)

@@ -112,26 +112,31 @@ public final class Quantize implements NetworkPass {
     if (spiking && thMax > 0) {
       double top = ((1L << spec.thresholdMantBits()) - 1) * Math.scalb(1.0, spec.thresholdShift()) / thMax;
       double[][] samples = sample(eff);
+      double[] thSample = sample(new double[][] {finiteThr})[0];
+      double[] biasSample = sample(new double[][] {bias})[0];
+      // Whole octaves first, then quarter octaves around the best one.
       scale = top;
       double best = Double.POSITIVE_INFINITY;
-      for (int q = 0; q < 4 * OCTAVES; q++) {
-        double s = top * Math.pow(2, -q / 4.0);
-        double err = 0;
-        for (double[] w : samples) {
-          if (w.length > 0) {
-            double e = WeightQuantizer.quantize(w, s / act, spec).rmsRelError();
-            err += e * e;
-          }
-        }
-        double te = FixedPoint.thresholds(who, finiteThr, s, false, spec).maxRelError();
-        FixedPoint.Biases b = FixedPoint.biasesSharedExponent(who, bias, s, false, spec);
-        double be = relToMax(b.maxAbsError(), bias);
-        err += te * te + be * be;
+      int bestQ = 0;
+      for (int q = 0; q < 4 * OCTAVES; q += 4) {
+        double err = scaleError(top * Math.pow(2, -q / 4.0), samples, thSample, biasSample, who, spec);
         if (err < best * (1 - 1e-9)) {
           best = err;
-          scale = s;
+          bestQ = q;
         }
       }
+      int centre = bestQ;
+      for (int q = Math.max(0, centre - 3); q <= centre + 3; q++) {
+        if (q == centre) {
+          continue;
+        }
+        double err = scaleError(top * Math.pow(2, -q / 4.0), samples, thSample, biasSample, who, spec);
+        if (err < best * (1 - 1e-9) || (Math.abs(err - best) <= best * 1e-9 && q < bestQ)) {
+          best = err;
+          bestQ = q;
+        }
+      }
+      scale = top * Math.pow(2, -bestQ / 4.0);
     } else {
       scale = readoutScale(d, in, eff, bias, spec);
     }
@@ -143,7 +148,16 @@ public final class Quantize implements NetworkPass {
       Projection p = in.get(j);
       WeightQuantizer.Result r;
       try {
-        r = WeightQuantizer.quantize(eff[j], scale / act, spec);
+        // The exponent is chosen on the same deterministic sample the scale search used (for
+        // large projections); the full weights are then rounded at that exponent.
+        double[] smp = sample(new double[][] {eff[j]})[0];
+        WeightQuantizer.Options fixedExp = null;
+        if (smp.length < eff[j].length) {
+          fixedExp = new WeightQuantizer.Options(false,
+              WeightQuantizer.quantize(smp, scale / act, spec).weightExp());
+        }
+        r = fixedExp == null ? WeightQuantizer.quantize(eff[j], scale / act, spec)
+            : WeightQuantizer.quantize(eff[j], scale / act, spec, fixedExp);
       } catch (QuenchException e) {
         throw new QuenchException("projection '" + p.name() + "': " + e.getMessage());
       }
@@ -153,21 +167,16 @@ public final class Quantize implements NetworkPass {
         default -> SignMode.MIXED;
       };
       WeightFormat f = new WeightFormat(r.weightExp(), r.numWeightBits(), mode, ConnectionKind.DENSE);
-      Projection.Builder b = Projection.builder(p.name(), p.source(), p.sourceSize(), p.target(),
-          p.targetSize()).fixed(f).numMessageBits(p.numMessageBits());
       int[] m = r.weights();
-      for (int s = 0; s < p.sourceSize(); s++) {
-        for (int k = p.rowStart(s); k < p.rowStart(s + 1); k++) {
-          b.fixedSynapse(s, p.target(k), m[k], p.delay(k));
-          double e = r.effective(k);
-          if (e > 0) {
-            pos[p.target(k)] += e;
-          } else {
-            neg[p.target(k)] -= e;
-          }
+      for (int k = 0; k < m.length; k++) {
+        double e = r.effective(k);
+        if (e > 0) {
+          pos[p.target(k)] += e;
+        } else {
+          neg[p.target(k)] -= e;
         }
       }
-      fixedIn.add(b.build());
+      fixedIn.add(p.withFixedWeights(m, f));
       context.report().projection(new CompileReport.ProjectionQuality(p.name(), p.synapseCount(),
           r.weightExp(), r.numWeightBits(), mode.name(), r.clipped(), r.zeroed(), r.rmsRelError(),
           r.maxRelError()));
@@ -234,6 +243,23 @@ public final class Quantize implements NetworkPass {
     }
     context.report().decision("quantize: population '" + name + "' scale " + (float) scale
         + " chip units per model unit" + (spiking ? "" : " (readout: no threshold)"));
+  }
+
+  /** Sum of squared relative errors of weights (RMS per projection), thresholds and biases. */
+  private static double scaleError(double s, double[][] weights, double[] thresholds,
+      double[] biases, String who, ChipSpec spec) {
+    double act = Math.scalb(1.0, spec.activationShift());
+    double err = 0;
+    for (double[] w : weights) {
+      if (w.length > 0) {
+        double e = WeightQuantizer.quantize(w, s / act, spec).rmsRelError();
+        err += e * e;
+      }
+    }
+    double te = FixedPoint.thresholds(who, thresholds, s, false, spec).maxRelError();
+    FixedPoint.Biases b = FixedPoint.biasesSharedExponent(who, biases, s, false, spec);
+    double be = relToMax(b.maxAbsError(), biases);
+    return err + te * te + be * be;
   }
 
   /** Largest scale at which the worst-case |v| stays within a quarter of the state range. */

@@ -315,6 +315,9 @@ public final class NirLowering {
           if (s != null && productOf(s) == n) {
             shape = s;
           }
+        } catch (QuenchException e) {
+          // Only the shape was wanted (e.g. inside a recurrent loop that reaches this population
+          // again); a real problem with the input resurfaces when the input itself is lowered.
         } finally {
           shaping.remove(pop);
         }

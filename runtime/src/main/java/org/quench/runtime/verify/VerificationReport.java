@@ -61,6 +61,13 @@ public record VerificationReport(String device, int steps, long inputEvents,
       Integer firstDifferenceStep, Integer firstDifferenceNeuron, Integer referenceArgmax,
       Integer deviceArgmax, Boolean argmaxAgrees, String argmaxNote) {}
 
+  /** A copy with one more note (e.g. how the input was made). */
+  public VerificationReport withNote(String note) {
+    List<String> more = new java.util.ArrayList<>(notes);
+    more.add(note);
+    return new VerificationReport(device, steps, inputEvents, populations, againstDiscretized, more);
+  }
+
   /** The entry for {@code population}, or an error naming the compared ones. */
   public PopulationAgreement population(String population) {
     for (PopulationAgreement p : populations) {

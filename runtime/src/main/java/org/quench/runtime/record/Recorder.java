@@ -1,0 +1,315 @@
+package org.quench.runtime.record;
+
+import io.jhdf.HdfFile;
+import io.jhdf.WritableHdfFile;
+import io.jhdf.api.WritableGroup;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.quench.hal.Probe;
+import org.quench.hal.QuenchException;
+import org.quench.hal.RunResult;
+import org.quench.runtime.session.RunSink;
+
+/**
+ * Writes a run's probe traces (u, v, spikes by population) and output-port spikes to files, chunk
+ * by chunk. Row {@code k} of every array is the k-th step recorded (0-based from the first chunk;
+ * the device's step number is {@code first_step + k + 1}). All values are 32-bit signed integers.
+ *
+ * <p>The format follows the target path:
+ * <ul>
+ *   <li><b>a directory</b> (a path without extension, or an existing directory): one .npy file per
+ *       series, int32 of shape {@code (steps, neurons)}: {@code <population>.<kind>.npy} for a
+ *       probe ({@code kind} = u, v or spikes; a partial probe adds its range,
+ *       {@code <population>[first-end].<kind>.npy}) and {@code <port>.out.npy} for an output
+ *       port. Written as the run goes (the header's shape is fixed at the end), so memory stays
+ *       flat.</li>
+ *   <li><b>.csv</b>: one file, header {@code step,<series>[i],...}, one line per step, one column
+ *       per recorded neuron (series as in the .npy names without the extension). Streamed.</li>
+ *   <li><b>.h5 / .hdf5</b>: datasets {@code /<population>/<kind>} (partial probes:
+ *       {@code /<population>/<kind>_<first>_<end>}) and {@code /outputs/<port>}, int32
+ *       {@code (steps, neurons)}; metadata as datasets, no attributes: {@code /meta/first_step}
+ *       (int64[1]) and {@code /meta/steps} (int64[1]). Held in memory and written at the end.</li>
+ * </ul>
+ * A '/' in a population or port name becomes '_' in file and dataset names. See
+ * docs/recording.md.
+ */
+public final class Recorder implements RunSink {
+  /** The three file layouts. */
+  public enum Format { NPY_DIRECTORY, CSV, HDF5 }
+
+  private final Path target;
+  private final Format format;
+  private final List<String> names = new ArrayList<>();
+  private final List<Integer> widths = new ArrayList<>();
+  private final List<Path> written = new ArrayList<>();
+  private final Map<String, List<int[]>> held = new LinkedHashMap<>();
+  private List<FileChannel> npy;
+  private BufferedWriter csv;
+  private long firstStep = -1;
+  private long steps;
+  private boolean finished;
+
+  private Recorder(Path target, Format format) {
+    this.target = target;
+    this.format = format;
+  }
+
+  /** A recorder whose format follows {@code target}'s name (see the class comment). */
+  public static Recorder to(Path target) {
+    return new Recorder(target, formatOf(target));
+  }
+
+  /** The format {@code target} would be written in. */
+  public static Format formatOf(Path target) {
+    String name = target.getFileName().toString().toLowerCase(Locale.ROOT);
+    if (name.endsWith(".csv")) {
+      return Format.CSV;
+    }
+    if (name.endsWith(".h5") || name.endsWith(".hdf5")) {
+      return Format.HDF5;
+    }
+    if (Files.isDirectory(target) || !name.contains(".")) {
+      return Format.NPY_DIRECTORY;
+    }
+    throw new QuenchException("cannot record to " + target + ": use a directory (one .npy per probe),"
+        + " a .csv file or an .h5 file");
+  }
+
+  public Format format() {
+    return format;
+  }
+
+  /** Files written so far (complete after {@link #finish()}). */
+  public List<Path> files() {
+    return List.copyOf(written);
+  }
+
+  /** The series names (probe or port) in column order, known after the first chunk. */
+  public List<String> series() {
+    return List.copyOf(names);
+  }
+
+  @Override
+  public void accept(RunResult chunk) {
+    if (finished) {
+      throw new IllegalStateException("recorder already finished");
+    }
+    List<int[]> rows = new ArrayList<>();
+    List<String> chunkNames = new ArrayList<>();
+    List<Integer> chunkWidths = new ArrayList<>();
+    for (Map.Entry<Probe, RunResult.Trace> e : chunk.traces().entrySet()) {
+      chunkNames.add(probeName(e.getKey()));
+      chunkWidths.add(e.getValue().width());
+      rows.add(e.getValue().values());
+    }
+    for (Map.Entry<String, RunResult.SpikeEvents> e : chunk.outputs().entrySet()) {
+      chunkNames.add(safe(e.getKey()) + ".out");
+      chunkWidths.add(e.getValue().width());
+      int w = e.getValue().width();
+      int[] dense = new int[chunk.steps() * w];
+      RunResult.SpikeEvents s = e.getValue();
+      for (int i = 0; i < s.count(); i++) {
+        dense[s.steps()[i] * w + s.indices()[i]] = s.values()[i];
+      }
+      rows.add(dense);
+    }
+    if (firstStep < 0) {
+      firstStep = chunk.firstStep();
+      names.addAll(chunkNames);
+      widths.addAll(chunkWidths);
+      open();
+    } else if (!names.equals(chunkNames) || !widths.equals(chunkWidths)) {
+      throw new QuenchException("the recorded probes changed during the run (" + names + " then "
+          + chunkNames + "); record each run to its own file");
+    }
+    try {
+      switch (format) {
+        case NPY_DIRECTORY -> {
+          for (int k = 0; k < rows.size(); k++) {
+            ByteBuffer b = ByteBuffer.allocate(rows.get(k).length * 4).order(ByteOrder.LITTLE_ENDIAN);
+            b.asIntBuffer().put(rows.get(k));
+            FileChannel ch = npy.get(k);
+            while (b.hasRemaining()) {
+              ch.write(b);
+            }
+          }
+        }
+        case CSV -> {
+          StringBuilder line = new StringBuilder();
+          for (int t = 0; t < chunk.steps(); t++) {
+            line.setLength(0);
+            line.append(steps + t);
+            for (int k = 0; k < rows.size(); k++) {
+              int w = widths.get(k);
+              for (int i = 0; i < w; i++) {
+                line.append(',').append(rows.get(k)[t * w + i]);
+              }
+            }
+            csv.write(line.append('\n').toString());
+          }
+        }
+        case HDF5 -> {
+          for (int k = 0; k < rows.size(); k++) {
+            held.computeIfAbsent(names.get(k), n -> new ArrayList<>()).add(rows.get(k));
+          }
+        }
+        default -> throw new IllegalStateException();
+      }
+    } catch (IOException e) {
+      throw new QuenchException("cannot write recording " + target + ": " + e.getMessage(), e);
+    }
+    steps += chunk.steps();
+  }
+
+  private void open() {
+    try {
+      switch (format) {
+        case NPY_DIRECTORY -> {
+          Files.createDirectories(target);
+          npy = new ArrayList<>();
+          for (String name : names) {
+            Path file = target.resolve(name + ".npy");
+            FileChannel ch = new RandomAccessFile(file.toFile(), "rw").getChannel();
+            ch.truncate(0);
+            ch.write(ByteBuffer.wrap(npyHeader(0, 0)));
+            npy.add(ch);
+            written.add(file);
+          }
+        }
+        case CSV -> {
+          createParent(target);
+          csv = Files.newBufferedWriter(target, StandardCharsets.UTF_8);
+          StringBuilder header = new StringBuilder("step");
+          for (int k = 0; k < names.size(); k++) {
+            for (int i = 0; i < widths.get(k); i++) {
+              header.append(',').append(names.get(k)).append('[').append(i).append(']');
+            }
+          }
+          csv.write(header.append('\n').toString());
+          written.add(target);
+        }
+        case HDF5 -> createParent(target);
+        default -> throw new IllegalStateException();
+      }
+    } catch (IOException e) {
+      throw new QuenchException("cannot create recording " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void finish() {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    try {
+      switch (format) {
+        case NPY_DIRECTORY -> {
+          if (npy == null) {
+            return;
+          }
+          for (int k = 0; k < npy.size(); k++) {
+            FileChannel ch = npy.get(k);
+            ch.position(0);
+            ch.write(ByteBuffer.wrap(npyHeader(steps, widths.get(k))));
+            ch.close();
+          }
+        }
+        case CSV -> {
+          if (csv != null) {
+            csv.close();
+          }
+        }
+        case HDF5 -> writeHdf5();
+        default -> throw new IllegalStateException();
+      }
+    } catch (IOException | UncheckedIOException e) {
+      throw new QuenchException("cannot finish recording " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void writeHdf5() {
+    try (WritableHdfFile h5 = HdfFile.write(target)) {
+      Map<String, WritableGroup> groups = new LinkedHashMap<>();
+      for (int k = 0; k < names.size(); k++) {
+        String name = names.get(k);
+        int w = widths.get(k);
+        int[][] matrix = new int[(int) steps][w];
+        int row = 0;
+        for (int[] chunk : held.get(name)) {
+          for (int r = 0; r < chunk.length / Math.max(w, 1); r++) {
+            System.arraycopy(chunk, r * w, matrix[row++], 0, w);
+          }
+        }
+        String group;
+        String dataset;
+        if (name.endsWith(".out")) {
+          group = "outputs";
+          dataset = name.substring(0, name.length() - 4);
+        } else {
+          int dot = name.lastIndexOf('.');
+          group = name.substring(0, dot);
+          dataset = name.substring(dot + 1);
+          int bracket = group.indexOf('[');
+          if (bracket >= 0) {
+            String range = group.substring(bracket + 1, group.length() - 1).replace('-', '_');
+            dataset = dataset + "_" + range;
+            group = group.substring(0, bracket);
+          }
+        }
+        groups.computeIfAbsent(group, h5::putGroup).putDataset(dataset, matrix);
+      }
+      WritableGroup meta = h5.putGroup("meta");
+      meta.putDataset("first_step", new long[] {Math.max(firstStep, 0)});
+      meta.putDataset("steps", new long[] {steps});
+    }
+    written.add(target);
+  }
+
+  /** A version 1.0 .npy header for int32 (rows, width), padded to a fixed 128 bytes. */
+  static byte[] npyHeader(long rows, int width) {
+    String dict = "{'descr': '<i4', 'fortran_order': False, 'shape': (" + rows + ", " + width + "), }";
+    StringBuilder text = new StringBuilder(dict);
+    while (text.length() < 128 - 10 - 1) {
+      text.append(' ');
+    }
+    text.append('\n');
+    byte[] body = text.toString().getBytes(StandardCharsets.US_ASCII);
+    ByteBuffer b = ByteBuffer.allocate(10 + body.length).order(ByteOrder.LITTLE_ENDIAN);
+    b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0});
+    b.putShort((short) body.length);
+    b.put(body);
+    return b.array();
+  }
+
+  /** The series name of a probe: {@code population.kind} or {@code population[a-b].kind}. */
+  public static String probeName(Probe p) {
+    String range = p.first() == 0 && p.count() < 0 ? ""
+        : "[" + p.first() + "-" + (p.count() < 0 ? "end" : String.valueOf(p.first() + p.count())) + "]";
+    return safe(p.population()) + range + "." + p.kind().name().toLowerCase(Locale.ROOT);
+  }
+
+  private static String safe(String name) {
+    return name.replace('/', '_').replace('\\', '_');
+  }
+
+  private static void createParent(Path file) throws IOException {
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package org.quench.runtime.session;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.concurrent.Callable;
+import org.quench.hal.QuenchException;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * What {@link RunCommand} and {@link DemoCommand} share: the global {@code --quiet} and
+ * {@code --debug} options and the one-line error policy.
+ *
+ * <p>The {@code quench} top-level command declares {@code --quiet} and {@code --debug} as
+ * inherited options; a subcommand that declared them again would clash, so these commands read
+ * them from their spec when present, and {@link #standalone} adds them for use outside the
+ * {@code quench} command (tests, embedding).
+ */
+final class CommandSupport {
+  private CommandSupport() {}
+
+  /** The value of a boolean option if the command has it (inherited or added), else false. */
+  static boolean flag(CommandSpec spec, String name) {
+    OptionSpec o = spec.findOption(name);
+    if (o == null) {
+      return false;
+    }
+    Object v = o.getValue();
+    return v instanceof Boolean b && b;
+  }
+
+  /** A command line for {@code command} alone, with --quiet, --debug and one-line usage errors. */
+  static CommandLine standalone(Object command) {
+    CommandLine cli = new CommandLine(command);
+    CommandSpec spec = cli.getCommandSpec();
+    spec.addOption(OptionSpec.builder("-q", "--quiet").type(boolean.class)
+        .description("No progress bar (it is also off when stdout is not a terminal).").build());
+    spec.addOption(OptionSpec.builder("--debug").type(boolean.class)
+        .description("On errors, print the full stack trace too.").build());
+    cli.setParameterExceptionHandler((ex, args) -> {
+      ex.getCommandLine().getErr().println("quench: " + oneLine(ex.getMessage()) + " (see '"
+          + ex.getCommandLine().getCommandName() + " --help')");
+      return 2;
+    });
+    return cli;
+  }
+
+  /**
+   * Runs {@code body}; a {@link QuenchException} becomes one line on stderr and exit code 1 (with
+   * the stack trace only under --debug).
+   */
+  static int guarded(CommandSpec spec, Callable<Integer> body) throws Exception {
+    try {
+      return body.call();
+    } catch (QuenchException e) {
+      PrintWriter err = spec.commandLine().getErr();
+      err.println("quench: " + oneLine(e.getMessage()));
+      if (flag(spec, "--debug")) {
+        StringWriter trace = new StringWriter();
+        e.printStackTrace(new PrintWriter(trace));
+        err.print(trace);
+      }
+      err.flush();
+      return 1;
+    }
+  }
+
+  static String oneLine(String message) {
+    if (message == null || message.isBlank()) {
+      return "unknown error";
+    }
+    return message.strip().replaceAll("\\s*\\R\\s*", " ");
+  }
+}

@@ -1,0 +1,152 @@
+package org.quench.runtime.encode;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jhdf.HdfFile;
+import io.jhdf.WritableHdfFile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.quench.hal.QuenchException;
+import org.quench.hal.proto.ChipImage;
+import org.quench.runtime.io.NpyArray;
+import org.quench.runtime.session.TestNetworks;
+
+class InputFilesTest {
+  private static final ChipImage IMAGE = TestNetworks.small(0);
+
+  @TempDir
+  Path dir;
+
+  private String error(Path file, String target) {
+    return assertThrows(QuenchException.class, () -> InputFiles.read(file, target, IMAGE))
+        .getMessage();
+  }
+
+  @Test
+  void npyMatrixFeedsTheOnlyPortWithSpikesAndPayloads() {
+    Path f = dir.resolve("x.npy");
+    NpyArray.ofInts(NpyArray.DType.I4, new int[] {3, 4}, new int[] {1, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0, 1})
+        .write(f);
+    SpikeTrains t = InputFiles.read(f, IMAGE);
+    assertEquals(3, t.length());
+    assertArrayEquals(new int[][] {{1, 0, 0, 0}, {0, 0, 5, 0}, {0, 0, 0, 1}}, t.dense("in"));
+  }
+
+  @Test
+  void npyBoolMatrixAndOneDimensionalBias() {
+    Path spikes = dir.resolve("s.npy");
+    NpyArray.ofInts(NpyArray.DType.BOOL, new int[] {2, 4}, new int[] {0, 1, 0, 0, 1, 0, 0, 1})
+        .write(spikes);
+    assertArrayEquals(new int[][] {{0, 1, 0, 0}, {1, 0, 0, 1}},
+        InputFiles.read(spikes, IMAGE).dense("in"));
+    Path bias = dir.resolve("b.npy");
+    NpyArray.ofInts(NpyArray.DType.I8, new int[] {3}, new int[] {5, -6, 7}).write(bias);
+    SpikeTrains t = InputFiles.read(bias, "bias:out", IMAGE);
+    assertArrayEquals(new int[] {5, -6, 7}, t.biasAt("out", 0));
+  }
+
+  @Test
+  void npyErrorsSayWhatWasExpected() {
+    Path floats = dir.resolve("f.npy");
+    NpyArray.ofDoubles(NpyArray.DType.F8, new int[] {2, 4}, new double[8]).write(floats);
+    assertTrue(error(floats, null).contains("floats"));
+    Path wide = dir.resolve("w.npy");
+    NpyArray.ofInts(NpyArray.DType.I4, new int[] {1, 5}, new int[5]).write(wide);
+    String m = error(wide, null);
+    assertTrue(m.contains(wide.toString()) && m.contains("5 columns") && m.contains("4 channels"), m);
+    Path bias = dir.resolve("b.npy");
+    NpyArray.ofInts(NpyArray.DType.I4, new int[] {2}, new int[2]).write(bias);
+    m = error(bias, "bias:hidden");
+    assertTrue(m.contains("8 neurons"), m);
+    assertTrue(error(bias, "bias:nobody").contains("no population 'nobody'"));
+    assertTrue(error(bias, "nope").contains("no input port 'nope'"));
+  }
+
+  @Test
+  void denseCsvRowsAreSteps() throws IOException {
+    Path f = dir.resolve("d.csv");
+    Files.writeString(f, "# comment\n1,0,0,0\n\n0,0,0,3\n");
+    assertArrayEquals(new int[][] {{1, 0, 0, 0}, {0, 0, 0, 3}}, InputFiles.read(f, IMAGE).dense("in"));
+  }
+
+  @Test
+  void eventCsvIsRecognisedByItsHeader() throws IOException {
+    Path f = dir.resolve("e.csv");
+    Files.writeString(f, "step,index\n4,2\n0,1\n");
+    SpikeTrains t = InputFiles.read(f, IMAGE);
+    assertEquals(5, t.length());
+    assertEquals(1, t.dense("in")[4][2]);
+    assertEquals(1, t.dense("in")[0][1]);
+    Path g = dir.resolve("g.csv");
+    Files.writeString(g, "port,step,index,value\nin,1,3,9\n");
+    assertEquals(9, InputFiles.read(g, IMAGE).dense("in")[1][3]);
+  }
+
+  @Test
+  void malformedCsvNamesLineAndColumn() throws IOException {
+    Path f = dir.resolve("bad.csv");
+    Files.writeString(f, "1,0,0,0\n0,x,0,0\n");
+    String m = error(f, null);
+    assertTrue(m.contains("bad.csv") && m.contains("line 2") && m.contains("column 2")
+        && m.contains("'x'"), m);
+    Path header = dir.resolve("h.csv");
+    Files.writeString(header, "time,neuron\n1,2\n");
+    m = error(header, null);
+    assertTrue(m.contains("line 1") && m.contains("step,index"), m);
+    Path events = dir.resolve("ev.csv");
+    Files.writeString(events, "step,index\n1,2\n3\n");
+    m = error(events, null);
+    assertTrue(m.contains("line 3") && m.contains("expected 2"), m);
+    Path range = dir.resolve("r.csv");
+    Files.writeString(range, "step,index\n1,4\n");
+    assertTrue(error(range, null).contains("4 channels"));
+    Path empty = dir.resolve("empty.csv");
+    Files.writeString(empty, "");
+    assertTrue(error(empty, null).contains("empty"));
+  }
+
+  @Test
+  void hdf5HoldsADatasetPerPortAndABiasGroup() {
+    Path f = dir.resolve("in.h5");
+    try (WritableHdfFile h5 = HdfFile.write(f)) {
+      h5.putDataset("in", new int[][] {{0, 1, 0, 0}, {0, 0, 0, 0}, {2, 0, 0, 0}});
+      h5.putGroup("bias").putDataset("out", new int[][] {{1, 2, 3}, {4, 5, 6}});
+    }
+    SpikeTrains t = InputFiles.read(f, IMAGE);
+    assertEquals(3, t.length());
+    assertEquals(2, t.dense("in")[2][0]);
+    assertArrayEquals(new int[] {4, 5, 6}, t.biasAt("out", 2));
+  }
+
+  @Test
+  void hdf5ErrorsNameTheDataset() throws IOException {
+    Path f = dir.resolve("bad.h5");
+    try (WritableHdfFile h5 = HdfFile.write(f)) {
+      h5.putDataset("in", new double[][] {{0.5, 1, 0, 0}});
+    }
+    String m = error(f, null);
+    assertTrue(m.contains("/in") && m.contains("integers"), m);
+    Path g = dir.resolve("unknown.h5");
+    try (WritableHdfFile h5 = HdfFile.write(g)) {
+      h5.putDataset("spikes", new int[][] {{0, 1, 0, 0}});
+    }
+    assertTrue(error(g, null).contains("no input port 'spikes'"));
+    Path junk = dir.resolve("junk.h5");
+    Files.writeString(junk, "not hdf5 at all");
+    assertTrue(error(junk, null).contains("junk.h5"));
+  }
+
+  @Test
+  void missingAndUnknownFilesAreNamed() throws IOException {
+    assertTrue(error(dir.resolve("none.npy"), null).contains("does not exist"));
+    Path txt = dir.resolve("x.txt");
+    Files.writeString(txt, "1");
+    assertTrue(error(txt, null).contains("unknown type"));
+  }
+}

@@ -27,7 +27,10 @@ import org.quench.hal.proto.ChipImage;
  * cannot meet Loihi's 4096 output axons per core at this size). Compiled for the {@code loihi}
  * spec through the full float pipeline; prints build and compile time and the peak heap.
  *
- * <p>Usage: {@code CompileBench [sizes...]} (default 10000 100000); run with e.g. -Xmx12g.
+ * <p>Usage: {@code CompileBench [sizes...]} (default 10000 100000); run with e.g. -Xmx12g;
+ * {@code -Dbench.window=W} sets the recurrent window (default 1000). The partitioner does not
+ * bound output axons, so at 1M neurons a window of 1000 leaves one core 72 axons over Loihi's
+ * 4096; 700 fits.
  */
 public final class CompileBench {
   private CompileBench() {}
@@ -76,7 +79,7 @@ public final class CompileBench {
         width, "pop", n);
     Projection.Builder rec = Projection.builder("pop->pop", Projection.Source.population("pop"), n,
         "pop", n);
-    int window = Math.min(1000, (n - 1) / 2);
+    int window = Math.min(Integer.getInteger("bench.window", 1000), (n - 1) / 2);
     for (int t = 0; t < n; t++) {
       for (int k = 0; k < 10; k++) {
         in.floatSynapse(rng.nextInt(width), t, 0.5 * gaussian(rng), 0);

@@ -16,7 +16,10 @@ import org.quench.hal.QuenchException;
  * Fills cores in population order, neuron by neuron: a neuron joins the current core if the core
  * still has room for it (neurons, distinct decay and threshold profiles, input axons, synapse
  * memory of its incoming synapses); otherwise a new core starts. Populations share cores and
- * split over cores as needed. Simple and predictable; it does not minimise traffic.
+ * split over cores as needed; a population with a placement order (profile co-location,
+ * channel-last locality) is walked in that order and starts on a fresh core. Simple, linear and
+ * predictable. It is not rate- or traffic-aware beyond what the placement orders give (neighbours
+ * in the order share cores), and it does not bound output axons: {@link Place} checks those.
  */
 public final class GreedyPartition implements Partition {
   @Override

@@ -24,8 +24,7 @@ import org.quench.hal.QuenchException;
  * Only a chunk that still needs more than K values is clustered: optimally in one dimension with the
  * least largest error (ValueClustering.minMaxError), in log-tau space for the decays (each varying
  * time constant gets its own groups; when both tau_syn and tau_mem vary the budget is split as
- * floor(sqrt K) x K/floor(sqrt K), or, when the chunk holds at most K/2 voltage decays, those
- * kept and K/count groups for tau_syn) and in value space for thresholds. A group's time constant is the
+ * km x K/km groups, km chosen to minimise the larger of the two min-max log errors) and in value space for thresholds. A group's time constant is the
  * geometric mean of its range, discretized again; its threshold the midpoint.
  *
  * <p>The realised relative errors (tau against the model's request, threshold against the model's
@@ -93,9 +92,9 @@ public final class ProfileBudget implements NetworkPass {
           boolean synVaries = distinctInts(du, order, start, end) > 1;
           boolean memVaries = distinctInts(dv, order, start, end) > 1;
           int dvCount = distinctInts(dv, order, start, end);
-          int km = synVaries && memVaries ? (int) Math.floor(Math.sqrt(kd)) : kd;
-          if (synVaries && memVaries && dvCount <= kd / 2) {
-            km = dvCount; // the sorted chunk spans few tau_mem values: keep them, give tau_syn the rest
+          int km = kd;
+          if (synVaries && memVaries) {
+            km = bestSplit(logTau(tauMem, order, start, end), logTau(tauSyn, order, start, end), kd);
           }
           int ks = synVaries && memVaries ? kd / km : kd;
           if (memVaries && dvCount > km) {
@@ -196,6 +195,45 @@ public final class ProfileBudget implements NetworkPass {
 
   private static boolean real(double tau) {
     return tau > 0 && tau != Double.POSITIVE_INFINITY;
+  }
+
+  /**
+   * Groups for tau_mem when both time constants vary: the km (tau_syn then gets K / km) whose
+   * larger min-max log error of the two is least.
+   */
+  private static int bestSplit(double[] logMem, double[] logSyn, int k) {
+    // The tau_mem error falls and the tau_syn error rises with km: binary search for the crossing.
+    int lo = 1;
+    int hi = k;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (splitError(logMem, mid) <= splitError(logSyn, k / mid)) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    double at = Math.max(splitError(logMem, lo), splitError(logSyn, k / lo));
+    if (lo > 1 && Math.max(splitError(logMem, lo - 1), splitError(logSyn, k / (lo - 1))) < at) {
+      return lo - 1;
+    }
+    return lo;
+  }
+
+  private static double splitError(double[] logs, int groups) {
+    return logs.length == 0 ? 0 : ValueClustering.minMaxError(logs, groups).maxAbsError();
+  }
+
+  private static double[] logTau(double[] tau, int[] order, int start, int end) {
+    double[] out = new double[end - start];
+    int m = 0;
+    for (int q = start; q < end; q++) {
+      double t = tau[order[q]];
+      if (real(t)) {
+        out[m++] = Math.log(t);
+      }
+    }
+    return Arrays.copyOf(out, m);
   }
 
   /** Clusters one decay variable over positions start..end-1 of the order, in log-tau space. */

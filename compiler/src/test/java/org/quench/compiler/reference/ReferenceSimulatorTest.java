@@ -218,6 +218,26 @@ class ReferenceSimulatorTest {
     assertEquals(3.0, run.u("p")[1]);
   }
 
+  @Test
+  void discretizedNeuronsRunTheirPerStepFormFromVInit() {
+    // du = 4095 keeps nothing of u, dv = 2048 keeps half of v: u = 2 x; v = v/2 + u + 0.25,
+    // starting from v = -0.5. One input of weight 1 at step 0 reaches u at step 1.
+    double inf = Double.POSITIVE_INFINITY;
+    org.quench.compiler.ir.DiscreteNeurons dyn = new org.quench.compiler.ir.DiscreteNeurons("p",
+        new int[] {4095}, new int[] {2048}, new double[] {2}, new double[] {0.25},
+        new double[] {inf}, new double[] {-0.5}, new ResetMode[] {ResetMode.TO_ZERO}, new int[1],
+        new double[] {0}, new double[] {1e-3}, new double[] {inf});
+    Network net = Network.builder("d").input(new InputPort("in", 1))
+        .population(Population.of("p", dyn))
+        .projection(Projection.builder("in_p", Projection.Source.inputPort("in"), 1, "p", 1)
+            .floatSynapse(0, 0, 1.0, 0).build()).build();
+    ReferenceRun run = new ReferenceSimulator(net, DT, Convention.EXACT)
+        .run(Stimulus.builder(3).spike(0, "in", 0).build(), Set.of("p"));
+    assertArrayEquals(new double[] {0, 2, 0}, run.u("p"));
+    assertArrayEquals(new double[] {0.0, 2.25, 1.375}, run.v("p"));
+    assertEquals(0, run.totalSpikes("p"), "an infinite threshold never spikes");
+  }
+
   // ---- fixed-point populations, against SEMANTICS.md's golden vectors -------------------------
 
   private static Network fixedSingle(FixedNeurons dyn, int weight) {

@@ -4,9 +4,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.quench.compiler.CompileOptions;
+import org.quench.compiler.CompileReport;
 import org.quench.compiler.Compiler;
+import org.quench.compiler.ir.FloatNeurons;
 import org.quench.compiler.ir.Network;
 import org.quench.compiler.ir.Population;
+import org.quench.compiler.passes.Discretize;
+import org.quench.compiler.passes.PassContext;
+import org.quench.compiler.passes.ProfileBudget;
 import org.quench.compiler.quant.Discretization;
 import org.quench.compiler.reference.ReferenceRun;
 import org.quench.compiler.reference.ReferenceSimulator;
@@ -30,9 +36,18 @@ import org.quench.runtime.verify.VerificationReport.PopulationAgreement;
  * image's symbol table uses the population names of the compiled network. A population of the
  * reference that the compiled network lacks, or has with another size, is listed in the report's
  * notes instead of being compared.
+ *
+ * <p>When the reference has float populations, the device is also compared with the network after
+ * the compiler's discretize and profile-budget passes, run in double precision: the difference
+ * between the two comparisons separates what the discrete model changed (chip decays, bias added
+ * to v rather than filtered, clustered profiles) from what quantization and integer arithmetic
+ * changed.
  */
 public final class Verification {
   private final ReferenceSimulator reference;
+  /** The discretized network in double precision, or null (no float populations). */
+  private final ReferenceSimulator discretized;
+  private final String discretizedNote;
 
   /**
    * A verification against {@code referenceNetwork} (the float network before quantization) at
@@ -42,6 +57,22 @@ public final class Verification {
   public Verification(Network referenceNetwork, double dt, Discretization.Convention convention,
       ChipSpec spec) {
     reference = new ReferenceSimulator(referenceNetwork, dt, convention, spec);
+    boolean anyFloat = referenceNetwork.populations().stream()
+        .anyMatch(p -> p.dynamics() instanceof FloatNeurons);
+    ReferenceSimulator d = null;
+    String note = null;
+    if (anyFloat) {
+      try {
+        PassContext context = new PassContext(spec, CompileOptions.none(), CompileReport.builder());
+        Network n = new Discretize(dt, convention).apply(referenceNetwork, context);
+        n = new ProfileBudget(dt, convention).apply(n, context);
+        d = new ReferenceSimulator(n, dt, convention, spec);
+      } catch (QuenchException e) {
+        note = "no comparison with the discretized model: " + e.getMessage();
+      }
+    }
+    discretized = d;
+    discretizedNote = note;
   }
 
   /** The reference this verification compares against. */
@@ -76,6 +107,10 @@ public final class Verification {
           + "'; pass the float network the image was compiled from");
     }
     ReferenceRun expected = reference.run(stimulus);
+    ReferenceRun stepped = discretized == null ? null : discretized.run(stimulus);
+    if (discretizedNote != null) {
+      notes.add(discretizedNote);
+    }
     RunResult got;
     try (Device device = Devices.open(deviceUri)) {
       device.load(compiled.image());
@@ -85,6 +120,7 @@ public final class Verification {
       got = device.run(stimulus);
     }
     List<PopulationAgreement> rows = new ArrayList<>();
+    List<PopulationAgreement> discreteRows = new ArrayList<>();
     for (Map.Entry<String, Probe> e : probes.entrySet()) {
       String name = e.getKey();
       RunResult.Trace trace = got.trace(e.getValue());
@@ -93,16 +129,26 @@ public final class Verification {
         throw new QuenchException("verification: device recorded " + trace.width()
             + " neurons of '" + name + "', the reference has " + n);
       }
+      boolean output = ref.outputs().contains(name);
       int steps = stimulus.steps();
-      int[] refSpikes = new int[steps * n];
-      for (int k = 0; k < steps; k++) {
-        for (int i = 0; i < n; i++) {
-          refSpikes[k * n + i] = expected.spike(name, k, i);
-        }
+      rows.add(compare(name, output, steps, n, spikes(expected, name, steps, n), trace.values()));
+      if (stepped != null) {
+        discreteRows.add(compare(name, output, steps, n, spikes(stepped, name, steps, n),
+            trace.values()));
       }
-      rows.add(compare(name, ref.outputs().contains(name), steps, n, refSpikes, trace.values()));
     }
-    return new VerificationReport(deviceUri, stimulus.steps(), stimulus.eventCount(), rows, notes);
+    return new VerificationReport(deviceUri, stimulus.steps(), stimulus.eventCount(), rows,
+        discreteRows, notes);
+  }
+
+  private static int[] spikes(ReferenceRun run, String name, int steps, int n) {
+    int[] s = new int[steps * n];
+    for (int k = 0; k < steps; k++) {
+      for (int i = 0; i < n; i++) {
+        s[k * n + i] = run.spike(name, k, i);
+      }
+    }
+    return s;
   }
 
   /**

@@ -17,14 +17,19 @@ import java.util.Locale;
  * @param device the device URI
  * @param steps number of steps run
  * @param inputEvents number of host input events (spikes or payloads) in the stimulus
- * @param populations one entry per population compared, in network order
+ * @param populations one entry per population compared with the float reference, in network order
+ * @param againstDiscretized the same comparisons against the discretized model (after the
+ *     discretize and profile-budget passes, in double precision): what quantization alone
+ *     changed; empty when the model had no float populations
  * @param notes populations not compared, and why
  */
 public record VerificationReport(String device, int steps, long inputEvents,
-    List<PopulationAgreement> populations, List<String> notes) {
+    List<PopulationAgreement> populations, List<PopulationAgreement> againstDiscretized,
+    List<String> notes) {
 
   public VerificationReport {
     populations = List.copyOf(populations);
+    againstDiscretized = List.copyOf(againstDiscretized);
     notes = List.copyOf(notes);
   }
 
@@ -56,6 +61,13 @@ public record VerificationReport(String device, int steps, long inputEvents,
       Integer firstDifferenceStep, Integer firstDifferenceNeuron, Integer referenceArgmax,
       Integer deviceArgmax, Boolean argmaxAgrees, String argmaxNote) {}
 
+  /** A copy with one more note (e.g. how the input was made). */
+  public VerificationReport withNote(String note) {
+    List<String> more = new java.util.ArrayList<>(notes);
+    more.add(note);
+    return new VerificationReport(device, steps, inputEvents, populations, againstDiscretized, more);
+  }
+
   /** The entry for {@code population}, or an error naming the compared ones. */
   public PopulationAgreement population(String population) {
     for (PopulationAgreement p : populations) {
@@ -73,15 +85,28 @@ public record VerificationReport(String device, int steps, long inputEvents,
     StringBuilder out = new StringBuilder();
     out.append(String.format(Locale.ROOT, "Verification against the float reference: %s, %d steps,"
         + " %d input events%n", device, steps, inputEvents));
+    table(out, populations);
+    if (!againstDiscretized.isEmpty()) {
+      out.append("Against the discretized model in double precision (quantization alone):")
+          .append(System.lineSeparator());
+      table(out, againstDiscretized);
+    }
+    for (String note : notes) {
+      out.append("  note: ").append(note).append(System.lineSeparator());
+    }
+    return out.toString();
+  }
+
+  private static void table(StringBuilder out, List<PopulationAgreement> rows) {
     int nameWidth = "population".length();
-    for (PopulationAgreement p : populations) {
+    for (PopulationAgreement p : rows) {
       nameWidth = Math.max(nameWidth, p.population().length());
     }
     String head = "  %-" + nameWidth + "s %7s %9s %9s %10s %8s %8s  %s%n";
     out.append(String.format(Locale.ROOT, head, "population", "neurons", "ref rate", "dev rate",
         "rate diff", "corr", "agree", "first difference"));
     String row = "  %-" + nameWidth + "s %7d %9.4f %9.4f %+10.4f %8s %7.2f%%  %s%n";
-    for (PopulationAgreement p : populations) {
+    for (PopulationAgreement p : rows) {
       String corr = p.countCorrelation() == null ? "n/a"
           : String.format(Locale.ROOT, "%.3f", p.countCorrelation());
       String first = p.firstDifferenceStep() == null ? "none"
@@ -89,13 +114,13 @@ public record VerificationReport(String device, int steps, long inputEvents,
       out.append(String.format(Locale.ROOT, row, p.population(), p.neurons(), p.referenceRate(),
           p.deviceRate(), p.rateDifference(), corr, 100 * p.agreement(), first));
     }
-    for (PopulationAgreement p : populations) {
+    for (PopulationAgreement p : rows) {
       if (p.countCorrelation() == null) {
         out.append("  ").append(p.population()).append(": correlation undefined: ")
             .append(p.correlationNote()).append(System.lineSeparator());
       }
     }
-    for (PopulationAgreement p : populations) {
+    for (PopulationAgreement p : rows) {
       if (!p.output()) {
         continue;
       }
@@ -109,10 +134,6 @@ public record VerificationReport(String device, int steps, long inputEvents,
       }
       out.append(System.lineSeparator());
     }
-    for (String note : notes) {
-      out.append("  note: ").append(note).append(System.lineSeparator());
-    }
-    return out.toString();
   }
 
   /** The report as pretty-printed JSON; undefined values are JSON null with a note. */
@@ -121,8 +142,17 @@ public record VerificationReport(String device, int steps, long inputEvents,
     root.addProperty("device", device);
     root.addProperty("steps", steps);
     root.addProperty("inputEvents", inputEvents);
+    root.add("populations", array(populations));
+    root.add("againstDiscretized", array(againstDiscretized));
+    JsonArray n = new JsonArray();
+    notes.forEach(n::add);
+    root.add("notes", n);
+    return new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(root);
+  }
+
+  private static JsonArray array(List<PopulationAgreement> rows) {
     JsonArray pops = new JsonArray();
-    for (PopulationAgreement p : populations) {
+    for (PopulationAgreement p : rows) {
       JsonObject o = new JsonObject();
       o.addProperty("population", p.population());
       o.addProperty("neurons", p.neurons());
@@ -146,10 +176,6 @@ public record VerificationReport(String device, int steps, long inputEvents,
       }
       pops.add(o);
     }
-    root.add("populations", pops);
-    JsonArray n = new JsonArray();
-    notes.forEach(n::add);
-    root.add("notes", n);
-    return new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(root);
+    return pops;
   }
 }

@@ -73,6 +73,10 @@ public final class VerifyCommand implements Callable<Integer> {
       description = "NIR discretization: exact or euler (snnTorch's export; default: ${DEFAULT-VALUE}).")
   String discretize;
 
+  @Option(names = "--reset", paramLabel = "zero|subtract", defaultValue = "zero",
+      description = "NIR reset rule: zero (to v_reset) or subtract (default: ${DEFAULT-VALUE}).")
+  String reset;
+
   @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
       description = "Seed of the random input (default: ${DEFAULT-VALUE}).")
   long seed;
@@ -82,6 +86,9 @@ public final class VerifyCommand implements Callable<Integer> {
 
   @Spec
   CommandSpec spec;
+
+  /** How the stimulus was made, for the report. */
+  private String inputDescription;
 
   @Override
   public Integer call() {
@@ -93,12 +100,19 @@ public final class VerifyCommand implements Callable<Integer> {
       case "euler" -> Discretization.Convention.FORWARD_EULER;
       default -> throw new QuenchException("--discretize '" + discretize + "' is not exact or euler");
     };
-    NirImportOptions options = NirImportOptions.defaults().withDt(dt).withDiscretization(convention);
+    NirImportOptions.Reset resetRule = switch (reset.toLowerCase(Locale.ROOT)) {
+      case "zero" -> NirImportOptions.Reset.ZERO;
+      case "subtract" -> NirImportOptions.Reset.SUBTRACT;
+      default -> throw new QuenchException("--reset '" + reset + "' is not zero or subtract");
+    };
+    NirImportOptions options = NirImportOptions.defaults().withDt(dt).withDiscretization(convention)
+        .withReset(resetRule);
     ChipSpec chipSpec = ChipSpec.resolve(chip);
     ModelPipeline.Compiled compiled = ModelPipeline.compile(model, chipSpec, options);
     Verification verification = new Verification(compiled.reference(), dt, convention, chipSpec);
     Stimulus stimulus = stimulus(compiled.reference(), verification);
-    VerificationReport report = verification.run(compiled.result(), device, stimulus);
+    VerificationReport report = verification.run(compiled.result(), device, stimulus)
+        .withNote("input: " + inputDescription);
     PrintWriter out = spec.commandLine().getOut();
     out.print(json ? report.toJson() + System.lineSeparator() : report.summary());
     out.flush();
@@ -108,14 +122,19 @@ public final class VerifyCommand implements Callable<Integer> {
   private Stimulus stimulus(Network net, Verification verification) {
     int n = steps == null ? 0 : steps;
     if (input != null) {
+      inputDescription = "from " + input;
       return VerificationInputs.fromArray(NpyArray.read(input), input.toString(), net, n);
     }
     int run = n > 0 ? n : 100;
     if (net.inputs().isEmpty()) {
+      inputDescription = "seeded random constant bias on '" + net.populations().get(0).name()
+          + "' (seed " + seed + ")";
       return VerificationInputs.randomBias(net, run, seed);
     }
     Stimulus chosen = null;
     for (double rate : RATES) {
+      inputDescription = String.format(Locale.ROOT, "seeded random spikes on port '%s', %.0f%% per"
+          + " channel and step (seed %d)", net.inputs().get(0).name(), 100 * rate, seed);
       chosen = VerificationInputs.poisson(net, run, rate, seed);
       ReferenceRun r = verification.reference().run(chosen);
       boolean active = !net.outputs().isEmpty();

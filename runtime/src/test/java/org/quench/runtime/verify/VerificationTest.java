@@ -59,7 +59,7 @@ class VerificationTest {
     assertNull(a.argmaxAgrees());
     assertTrue(a.argmaxNote().contains("the reference"), a.argmaxNote());
     VerificationReport report = new VerificationReport("emu:loihi", 2, 0,
-        java.util.List.of(a), java.util.List.of());
+        java.util.List.of(a), java.util.List.of(), java.util.List.of());
     String text = report.summary();
     assertFalse(text.contains("NaN"), text);
     assertTrue(text.contains("n/a") && text.contains("correlation undefined"), text);

@@ -51,6 +51,8 @@ class VerifyCommandTest {
     assertTrue(o.out().contains("lif1.lif") && o.out().contains("lif2"), o.out());
     assertTrue(o.out().contains("60 steps"), o.out());
     assertTrue(o.out().contains("output lif2: argmax"), o.out());
+    assertTrue(o.out().contains("note: input: seeded random spikes on port 'input'")
+        && o.out().contains("(seed 3)"), o.out());
   }
 
   @Test
@@ -102,6 +104,10 @@ class VerifyCommandTest {
     Outcome badDisc = verify(resource(BRAILLE), "--discretize", "rk4");
     assertEquals(1, badDisc.exit());
     assertTrue(badDisc.err().contains("rk4"), badDisc.err());
+
+    Outcome badReset = verify(resource(BRAILLE), "--reset", "halfway");
+    assertEquals(1, badReset.exit());
+    assertTrue(badReset.err().contains("halfway"), badReset.err());
 
     Outcome badSteps = verify(resource(BRAILLE), "--steps", "0");
     assertEquals(1, badSteps.exit());

@@ -1,0 +1,904 @@
+package org.quench.emulator;
+
+import java.util.Arrays;
+import org.quench.hal.ChipSpec;
+import org.quench.hal.QuenchException;
+import org.quench.hal.proto.AxonGroup;
+import org.quench.hal.proto.ConnectionKind;
+import org.quench.hal.proto.Core;
+import org.quench.hal.proto.DecayProfile;
+import org.quench.hal.proto.NeuronKind;
+import org.quench.hal.proto.ResetMode;
+import org.quench.hal.proto.SignMode;
+import org.quench.hal.proto.ThresholdProfile;
+
+/**
+ * One emulated core: neuron state, its synapse memory and its activation delay line, with the two
+ * halves of a step. {@link #update} (phase 1) advances the neurons and lists this step's spikes;
+ * {@link #deliver} (phase 2) pulls the spikes addressed to this core's axons from the source cores'
+ * lists and adds the activation they produce to the delay line. Only the thread that owns a core
+ * calls either, so no buffer is ever written by two threads.
+ *
+ * <p>Spike lists are double-buffered by step parity: while slower threads still read the list of
+ * step t, the owner may already write the list of step t+1.
+ */
+final class EmulatedCore {
+  // Per-synapse finishing operation of a group (how a summed activation enters the delay line).
+  private static final int FOLD = 0; // exponent >= 0: shift each product, sum modulo 2^32 is exact
+  private static final int FLOOR = 1; // exponent < 0: floor-shift of the per-(delay, target) sum
+  private static final int WRAP = 2; // CONV: per-(delay, target) sum wrapped to stateBits
+
+  final int index;
+  final int chip;
+  final int coreId;
+  final int n;
+  final String where;
+
+  // Arithmetic constants from the spec.
+  private final int decayShift;
+  private final long decayRound;
+  private final int actShift;
+  private final int stateMax; // 2^(stateBits-1)
+  private final int stateRange; // 2^stateBits
+  private final int voltMax; // 2^(stateBits-1) - 1
+
+  // Neuron state and per-neuron constants.
+  final int[] u;
+  final int[] v;
+  private final int[] refractoryLeft;
+  private final int[] uInit;
+  private final int[] vInit;
+  private final int[] uFactor;
+  private final int[] vFactor;
+  private final int[] vthEff;
+  private final int[] vthLoEff;
+  private final boolean[] ternary;
+  private final boolean[] subtractive;
+  private final int[] refractory;
+  final int[] biasMant;
+  private final int[] biasMantInit;
+  private final int[] biasExp;
+  private final int[] effBias;
+  private final boolean plain;
+
+  // Periodic reset per decay profile.
+  private final int[] decayIndex;
+  private final int[] resetInterval;
+  private final int[] resetOffset;
+  private final boolean anyPeriodicReset;
+  private final boolean[] resetNow;
+
+  // Delay line: activation for step s lives in slot s % depth, neuron i at slot * n + i.
+  private final int depth;
+  private final int maxDelay;
+  private final int[] ring;
+  private final int[] slotOffset;
+
+  // Synapse memory: one CSR over the core's axons. A packed word holds, from the low bits:
+  // target (targetBits), delay (delayBits), prepared weight (the rest, signed). When a weight does
+  // not fit (large CONV weights), words hold target and delay only and weights sit in wideWeights.
+  final int axonSpan;
+  private final int[] rowPtr;
+  private final int[] groupOfAxon;
+  private final int[] words;
+  private final int[] wideWeights;
+  private final int targetMask;
+  private final int delayShift;
+  private final int delayMask;
+  private final int weightShift;
+  private final int[] groupMode;
+  private final int[] groupExp;
+  private final boolean[] groupGraded;
+  private final int[] groupMessageMin;
+  private final int[] groupMessageMax;
+  private final String[] groupName;
+  private final int[] scratch;
+  private final int[] groupCount;
+  private final int[] groupStart;
+  final long synapseCount;
+
+  // Routes arriving at this core (filled at load by the network).
+  private int[] inSource = new int[0];
+  private int[] inFirst = new int[0];
+  private int[] inCount = new int[0];
+  private int[] inAxon = new int[0];
+  private int incomingCapacity;
+
+  // Spikes of the last two steps, by parity.
+  final int[][] spikeIdx;
+  final int[][] spikeVal;
+  final int[] spikeCount = new int[2];
+
+  // Event buffers of phase 2.
+  private int[] evAxon;
+  private int[] evVal;
+  private int[] sortedAxon;
+  private int[] sortedVal;
+
+  // Per-run plan, set by the device before a run (read-only during it).
+  RunPlan.CorePlan plan;
+
+  // Counters, owner-written.
+  long neuronUpdates;
+  long synapticEvents;
+  long spikes;
+  long interChipSpikes;
+
+  EmulatedCore(int index, Core c, ChipSpec spec) {
+    this.index = index;
+    this.chip = c.getAddress().getChip();
+    this.coreId = c.getAddress().getCore();
+    this.where = "core (" + chip + "," + coreId + ")";
+    this.n = c.getNeuronCount();
+    if (n < 0 || n > spec.neuronsPerCore()) {
+      throw bad("neuron_count " + Integer.toUnsignedString(n) + " exceeds neuronsPerCore "
+          + spec.neuronsPerCore());
+    }
+    decayShift = spec.decayBits();
+    decayRound = (1L << decayShift) - 1;
+    actShift = spec.activationShift();
+    stateMax = 1 << (spec.stateBits() - 1);
+    stateRange = stateMax << 1;
+    voltMax = stateMax - 1;
+    int unity = spec.decayUnity();
+
+    // Profile tables.
+    int nd = c.getDecayProfilesCount();
+    int nt = c.getThresholdProfilesCount();
+    if (nd == 0 && n > 0) {
+      throw bad("has neurons but no decay profile");
+    }
+    if (nt == 0 && n > 0) {
+      throw bad("has neurons but no threshold profile");
+    }
+    int[] pu = new int[nd];
+    int[] pv = new int[nd];
+    int[] pRef = new int[nd];
+    boolean[] pSub = new boolean[nd];
+    resetInterval = new int[nd];
+    resetOffset = new int[nd];
+    resetNow = new boolean[nd];
+    boolean periodic = false;
+    for (int p = 0; p < nd; p++) {
+      DecayProfile d = c.getDecayProfiles(p);
+      if (d.getDu() < -1 || d.getDu() > unity - 1) {
+        throw bad("decay profile " + p + ": du " + d.getDu() + " is outside -1.." + (unity - 1));
+      }
+      if (d.getDv() < 0 || d.getDv() > unity) {
+        throw bad("decay profile " + p + ": dv " + d.getDv() + " is outside 0.." + unity);
+      }
+      if (Integer.toUnsignedLong(d.getRefractory()) > spec.maxRefractory()) {
+        throw bad("decay profile " + p + ": refractory " + Integer.toUnsignedString(d.getRefractory())
+            + " exceeds maxRefractory " + spec.maxRefractory());
+      }
+      if (d.getResetModeValue() != ResetMode.RESET_TO_ZERO_VALUE
+          && d.getResetModeValue() != ResetMode.RESET_BY_SUBTRACTION_VALUE) {
+        throw bad("decay profile " + p + ": unknown reset_mode " + d.getResetModeValue());
+      }
+      if (d.getResetInterval() < 0) {
+        throw bad("decay profile " + p + ": reset_interval "
+            + Integer.toUnsignedString(d.getResetInterval()) + " is too large");
+      }
+      // Lava's ds_offset: the current decays by du + 1.
+      pu[p] = unity - (d.getDu() + 1);
+      pv[p] = unity - d.getDv();
+      pRef[p] = d.getRefractory();
+      pSub[p] = d.getResetMode() == ResetMode.RESET_BY_SUBTRACTION;
+      resetInterval[p] = d.getResetInterval();
+      resetOffset[p] = d.getResetOffset();
+      periodic |= d.getResetInterval() > 0;
+    }
+    anyPeriodicReset = periodic;
+    int vthMax = (1 << spec.thresholdMantBits()) - 1;
+    int shift = spec.thresholdShift();
+    int[] tHi = new int[nt];
+    int[] tLo = new int[nt];
+    boolean[] tTern = new boolean[nt];
+    for (int p = 0; p < nt; p++) {
+      ThresholdProfile t = c.getThresholdProfiles(p);
+      if (t.getVth() < 0 || t.getVth() > vthMax) {
+        throw bad("threshold profile " + p + ": vth " + Integer.toUnsignedString(t.getVth())
+            + " is outside 0.." + vthMax);
+      }
+      if (t.getKindValue() != NeuronKind.LIF_VALUE && t.getKindValue() != NeuronKind.TERNARY_LIF_VALUE) {
+        throw bad("threshold profile " + p + ": unknown neuron kind " + t.getKindValue());
+      }
+      if (t.getVthLo() < -vthMax - 1 || t.getVthLo() > vthMax) {
+        throw bad("threshold profile " + p + ": vth_lo " + t.getVthLo() + " is outside "
+            + (-vthMax - 1) + ".." + vthMax);
+      }
+      tHi[p] = t.getVth() << shift;
+      tLo[p] = t.getVthLo() << shift;
+      tTern[p] = t.getKind() == NeuronKind.TERNARY_LIF;
+    }
+
+    // Neurons.
+    checkLength("decay_index", c.getDecayIndexCount(), false);
+    checkLength("threshold_index", c.getThresholdIndexCount(), false);
+    checkLength("bias_mant", c.getBiasMantCount(), false);
+    checkLength("bias_exp", c.getBiasExpCount(), true);
+    checkLength("u_init", c.getUInitCount(), true);
+    checkLength("v_init", c.getVInitCount(), true);
+    u = new int[n];
+    v = new int[n];
+    refractoryLeft = new int[n];
+    uInit = new int[n];
+    vInit = new int[n];
+    uFactor = new int[n];
+    vFactor = new int[n];
+    vthEff = new int[n];
+    vthLoEff = new int[n];
+    ternary = new boolean[n];
+    subtractive = new boolean[n];
+    refractory = new int[n];
+    biasMant = new int[n];
+    biasMantInit = new int[n];
+    biasExp = new int[n];
+    effBias = new int[n];
+    decayIndex = new int[n];
+    int mantMin = -(1 << (spec.biasMantBits() - 1));
+    int mantMax = (1 << (spec.biasMantBits() - 1)) - 1;
+    boolean isPlain = true;
+    for (int i = 0; i < n; i++) {
+      int di = c.getDecayIndex(i);
+      int ti = c.getThresholdIndex(i);
+      if (di < 0 || di >= nd) {
+        throw bad("neuron " + i + ": decay_index " + Integer.toUnsignedString(di) + " is not below "
+            + nd);
+      }
+      if (ti < 0 || ti >= nt) {
+        throw bad("neuron " + i + ": threshold_index " + Integer.toUnsignedString(ti)
+            + " is not below " + nt);
+      }
+      decayIndex[i] = di;
+      uFactor[i] = pu[di];
+      vFactor[i] = pv[di];
+      refractory[i] = pRef[di];
+      subtractive[i] = pSub[di];
+      vthEff[i] = tHi[ti];
+      vthLoEff[i] = tLo[ti];
+      ternary[i] = tTern[ti];
+      isPlain &= !ternary[i] && !subtractive[i] && refractory[i] == 0;
+      int bm = c.getBiasMant(i);
+      if (bm < mantMin || bm > mantMax) {
+        throw bad("neuron " + i + ": bias_mant " + bm + " is outside " + mantMin + ".." + mantMax);
+      }
+      biasMantInit[i] = bm;
+      int be = c.getBiasExpCount() == 0 ? 0 : c.getBiasExp(i);
+      if (be < spec.biasExpMin() || be > spec.biasExpMax()) {
+        throw bad("neuron " + i + ": bias_exp " + be + " is outside " + spec.biasExpMin() + ".."
+            + spec.biasExpMax());
+      }
+      biasExp[i] = be;
+      uInit[i] = c.getUInitCount() == 0 ? 0 : c.getUInit(i);
+      vInit[i] = c.getVInitCount() == 0 ? 0 : c.getVInit(i);
+      if (uInit[i] <= -stateMax || uInit[i] > stateMax) {
+        throw bad("neuron " + i + ": u_init " + uInit[i] + " is outside the " + spec.stateBits()
+            + "-bit state range");
+      }
+      if (vInit[i] < -voltMax || vInit[i] > voltMax) {
+        throw bad("neuron " + i + ": v_init " + vInit[i] + " is outside the " + spec.stateBits()
+            + "-bit state range");
+      }
+    }
+    plain = isPlain;
+
+    // Synapses.
+    int groups = c.getAxonGroupsCount();
+    int span = 0;
+    long total = 0;
+    int maxD = 0;
+    for (int g = 0; g < groups; g++) {
+      AxonGroup ag = c.getAxonGroups(g);
+      long end = Integer.toUnsignedLong(ag.getAxonFirst()) + Integer.toUnsignedLong(ag.getAxonCount());
+      if (end > spec.inputAxonsPerCore()) {
+        throw badGroup(ag, g, "axons " + Integer.toUnsignedString(ag.getAxonFirst()) + ".." + (end - 1)
+            + " exceed inputAxonsPerCore " + spec.inputAxonsPerCore());
+      }
+      span = (int) Math.max(span, end);
+      total += ag.getTargetCount();
+      for (int s = 0; s < ag.getDelayCount(); s++) {
+        maxD = Math.max(maxD, ag.getDelay(s) < 0 ? Integer.MAX_VALUE : ag.getDelay(s));
+      }
+    }
+    if (maxD > spec.maxDelay()) {
+      throw bad("a synapse delay exceeds maxDelay " + spec.maxDelay());
+    }
+    if (total > Integer.MAX_VALUE - 8) {
+      throw bad("holds too many synapses (" + total + ")");
+    }
+    axonSpan = span;
+    maxDelay = maxD;
+    depth = maxD + 1;
+    ring = new int[depth * n];
+    slotOffset = new int[depth];
+    synapseCount = total;
+    groupOfAxon = new int[span];
+    Arrays.fill(groupOfAxon, -1);
+    groupMode = new int[groups];
+    groupExp = new int[groups];
+    groupGraded = new boolean[groups];
+    groupMessageMin = new int[groups];
+    groupMessageMax = new int[groups];
+    groupName = new String[groups];
+    groupCount = new int[groups];
+    groupStart = new int[groups + 1];
+    int targetBits = bitsFor(Math.max(n - 1, 0));
+    int delayBits = bitsFor(maxD);
+    targetMask = (1 << targetBits) - 1;
+    delayShift = targetBits;
+    delayMask = (1 << delayBits) - 1;
+    weightShift = targetBits + delayBits;
+    int weightBits = 32 - weightShift;
+    int wMin = -(1 << (weightBits - 1));
+    int wMax = (1 << (weightBits - 1)) - 1;
+
+    // First pass: check every group, prepare weights, place rows.
+    int[] prepared = new int[(int) total];
+    int[] tgt = new int[(int) total];
+    int[] del = new int[(int) total];
+    int[] rowLen = new int[span];
+    int[] rowSrc = new int[span];
+    int[] rowGroupBase = new int[span];
+    boolean needScratch = false;
+    boolean fits = true;
+    int base = 0;
+    int weightLimit = 1 << spec.weightInputBits();
+    for (int g = 0; g < groups; g++) {
+      AxonGroup ag = c.getAxonGroups(g);
+      groupName[g] = ag.getName();
+      int first = ag.getAxonFirst();
+      int count = ag.getAxonCount();
+      int ns = ag.getTargetCount();
+      if (ag.getRowPtrCount() != count + 1) {
+        throw badGroup(ag, g, "row_ptr has " + ag.getRowPtrCount() + " entries, expected axon_count + 1 = "
+            + (count + 1));
+      }
+      if (ag.getRowPtr(0) != 0 || ag.getRowPtr(count) != ns) {
+        throw badGroup(ag, g, "row_ptr must start at 0 and end at the synapse count " + ns);
+      }
+      for (int a = 0; a < count; a++) {
+        if (Integer.compareUnsigned(ag.getRowPtr(a), ag.getRowPtr(a + 1)) > 0) {
+          throw badGroup(ag, g, "row_ptr decreases at axon " + a);
+        }
+      }
+      if (ag.getWeightCount() != ns) {
+        throw badGroup(ag, g, "has " + ag.getWeightCount() + " weights for " + ns + " targets");
+      }
+      if (ag.getDelayCount() != 0 && ag.getDelayCount() != ns) {
+        throw badGroup(ag, g, "has " + ag.getDelayCount() + " delays for " + ns + " targets");
+      }
+      if (ag.getKindValue() != ConnectionKind.DENSE_VALUE && ag.getKindValue() != ConnectionKind.CONV_VALUE) {
+        throw badGroup(ag, g, "unknown connection kind " + ag.getKindValue());
+      }
+      int nmb = ag.getNumMessageBits();
+      if (nmb < 0 || nmb > spec.maxMessageBits()) {
+        throw badGroup(ag, g, "num_message_bits " + Integer.toUnsignedString(nmb) + " exceeds maxMessageBits "
+            + spec.maxMessageBits());
+      }
+      groupGraded[g] = nmb > 0;
+      // Payload range a host event may carry into this group: binary groups take -1..1 (any
+      // non-zero counts as a spike), graded groups a signed nmb-bit integer.
+      groupMessageMin[g] = nmb == 0 ? -1 : (int) -(1L << (nmb - 1));
+      groupMessageMax[g] = nmb == 0 ? 1 : (int) ((1L << (nmb - 1)) - 1);
+      boolean conv = ag.getKind() == ConnectionKind.CONV;
+      SignMode mode = SignMode.MIXED;
+      int nwb = ag.getNumWeightBits();
+      if (!conv) {
+        if (ag.getSignModeValue() < 0 || ag.getSignModeValue() > SignMode.INHIBITORY_VALUE) {
+          throw badGroup(ag, g, "unknown sign_mode " + ag.getSignModeValue());
+        }
+        int[] raw = new int[ns];
+        for (int s = 0; s < ns; s++) {
+          raw[s] = ag.getWeight(s);
+        }
+        mode = LoihiWeights.resolve(ag.getSignMode(), raw, 0, ns);
+        int mant = spec.weightMantBits();
+        int maxNwb = mant + (mode == SignMode.MIXED ? 1 : 0);
+        if (nwb < 0 || nwb > maxNwb) {
+          throw badGroup(ag, g, "num_weight_bits " + Integer.toUnsignedString(nwb) + " is outside 0.." + maxNwb
+              + " for sign mode " + mode);
+        }
+        if (ag.getWeightExp() < spec.weightExpMin() || ag.getWeightExp() > spec.weightExpMax()) {
+          throw badGroup(ag, g, "weight_exp " + ag.getWeightExp() + " is outside " + spec.weightExpMin()
+              + ".." + spec.weightExpMax());
+        }
+        groupExp[g] = ag.getWeightExp();
+        groupMode[g] = ag.getWeightExp() >= 0 ? FOLD : FLOOR;
+      } else {
+        if (ag.getWeightExp() != 0) {
+          throw badGroup(ag, g, "is a CONV group but has weight_exp " + ag.getWeightExp()
+              + " (convolutions take plain integer weights: fold the exponent into them)");
+        }
+        groupMode[g] = WRAP;
+      }
+      needScratch |= groupMode[g] != FOLD;
+      for (int s = 0; s < ns; s++) {
+        int w = ag.getWeight(s);
+        if (w <= -weightLimit || w >= weightLimit) {
+          throw badGroup(ag, g, "synapse " + s + ": weight " + w + " exceeds weightInputBits "
+              + spec.weightInputBits());
+        }
+        int t = ag.getTarget(s);
+        if (t < 0 || t >= n) {
+          throw badGroup(ag, g, "synapse " + s + ": target " + Integer.toUnsignedString(t)
+              + " is not a neuron of the core (" + n + " neurons)");
+        }
+        int pw = conv ? w : LoihiWeights.prepare(w, mode, nwb, spec.weightMantBits());
+        prepared[base + s] = pw;
+        tgt[base + s] = t;
+        del[base + s] = ag.getDelayCount() == 0 ? 0 : ag.getDelay(s);
+        fits &= pw >= wMin && pw <= wMax;
+      }
+      for (int a = 0; a < count; a++) {
+        int axon = first + a;
+        if (groupOfAxon[axon] >= 0) {
+          throw badGroup(ag, g, "axon " + axon + " already belongs to group '" + groupName[groupOfAxon[axon]]
+              + "'");
+        }
+        groupOfAxon[axon] = g;
+        rowLen[axon] = ag.getRowPtr(a + 1) - ag.getRowPtr(a);
+        rowSrc[axon] = base + ag.getRowPtr(a);
+      }
+      base += ns;
+    }
+    rowPtr = new int[span + 1];
+    for (int a = 0; a < span; a++) {
+      rowPtr[a + 1] = rowPtr[a] + rowLen[a];
+    }
+    words = new int[(int) total];
+    wideWeights = fits ? null : new int[(int) total];
+    for (int a = 0; a < span; a++) {
+      for (int k = 0; k < rowLen[a]; k++) {
+        int src = rowSrc[a] + k;
+        int dst = rowPtr[a] + k;
+        int word = tgt[src] | (del[src] << delayShift);
+        if (fits) {
+          word |= prepared[src] << weightShift;
+        } else {
+          wideWeights[dst] = prepared[src];
+        }
+        words[dst] = word;
+      }
+    }
+    scratch = needScratch ? new int[depth * n] : null;
+    spikeIdx = new int[][] {new int[n], new int[n]};
+    spikeVal = new int[][] {new int[n], new int[n]};
+    reset();
+  }
+
+  private static int bitsFor(int max) {
+    return max <= 0 ? 0 : 32 - Integer.numberOfLeadingZeros(max);
+  }
+
+  private void checkLength(String field, int count, boolean optional) {
+    if (count != n && !(optional && count == 0)) {
+      throw bad(field + " has " + count + " entries for " + n + " neurons"
+          + (optional ? " (give one per neuron or none)" : ""));
+    }
+  }
+
+  private QuenchException bad(String what) {
+    return new QuenchException("image " + where + ": " + what + "; fix the image (or recompile it)");
+  }
+
+  private QuenchException badGroup(AxonGroup ag, int g, String what) {
+    return bad("axon group " + g + " '" + ag.getName() + "' " + what);
+  }
+
+  /** Registers a route from {@code source}'s neurons to this core's axons (load time only). */
+  void addIncoming(int source, int first, int count, int axonFirst) {
+    int k = inSource.length;
+    inSource = Arrays.copyOf(inSource, k + 1);
+    inFirst = Arrays.copyOf(inFirst, k + 1);
+    inCount = Arrays.copyOf(inCount, k + 1);
+    inAxon = Arrays.copyOf(inAxon, k + 1);
+    inSource[k] = source;
+    inFirst[k] = first;
+    inCount[k] = count;
+    inAxon[k] = axonFirst;
+    incomingCapacity += count;
+    evAxon = null;
+  }
+
+  /** Sizes the event buffers for routed spikes plus {@code hostEvents} host events per step. */
+  void reserveEvents(int hostEvents) {
+    int need = incomingCapacity + hostEvents;
+    if (evAxon == null || evAxon.length < need) {
+      evAxon = new int[need];
+      evVal = new int[need];
+      sortedAxon = new int[need];
+      sortedVal = new int[need];
+    }
+  }
+
+  /** The group an axon belongs to, or -1. */
+  int groupOf(int axon) {
+    return axon < axonSpan ? groupOfAxon[axon] : -1;
+  }
+
+  String groupName(int g) {
+    return groupName[g];
+  }
+
+  int messageMin(int g) {
+    return groupMessageMin[g];
+  }
+
+  int messageMax(int g) {
+    return groupMessageMax[g];
+  }
+
+  /** Back to the loaded state: initial u and v, image biases, empty delay line and spike lists. */
+  void reset() {
+    System.arraycopy(uInit, 0, u, 0, n);
+    System.arraycopy(vInit, 0, v, 0, n);
+    System.arraycopy(biasMantInit, 0, biasMant, 0, n);
+    Arrays.fill(refractoryLeft, 0);
+    for (int i = 0; i < n; i++) {
+      effBias[i] = scaleBias(biasMant[i], biasExp[i]);
+    }
+    Arrays.fill(ring, 0);
+    spikeCount[0] = 0;
+    spikeCount[1] = 0;
+  }
+
+  private static int scaleBias(int mant, int exp) {
+    return exp >= 0 ? mant << exp : mant >> -exp;
+  }
+
+  void setBias(int neuron, int mant) {
+    biasMant[neuron] = mant;
+    effBias[neuron] = scaleBias(mant, biasExp[neuron]);
+  }
+
+  long synapseBytes() {
+    long b = 4L * words.length + 4L * rowPtr.length + 4L * groupOfAxon.length;
+    if (wideWeights != null) {
+      b += 4L * wideWeights.length;
+    }
+    return b;
+  }
+
+  long stateBytes() {
+    long perNeuron = 4L * 16 + 2; // int arrays above plus two boolean arrays
+    long b = perNeuron * n + 4L * ring.length + 8L * n /* spike lists */ + 4L * slotOffset.length;
+    if (scratch != null) {
+      b += 4L * scratch.length;
+    }
+    if (evAxon != null) {
+      b += 16L * evAxon.length;
+    }
+    b += 16L * inSource.length + 24L * groupMode.length + 5L * resetInterval.length;
+    return b;
+  }
+
+  /**
+   * Phase 1 of global step {@code t} (1-based): bias overrides, the periodic reset due from the
+   * end of step t-1, the neuron update, this step's spike list, output events and probe samples.
+   * {@code k} is the step's index within the run.
+   */
+  void update(long t, int k) {
+    RunPlan.CorePlan p = plan;
+    if (p != null && p.biasPtr != null) {
+      for (int e = p.biasPtr[k], end = p.biasPtr[k + 1]; e < end; e++) {
+        setBias(p.biasNeuron[e], p.biasValue[e]);
+      }
+    }
+    if (anyPeriodicReset && t >= 2) {
+      applyPeriodicReset(t - 1);
+    }
+    int parity = (int) (t & 1);
+    int base = (int) (t % depth) * n;
+    int count = plain ? updatePlain(base, spikeIdx[parity], spikeVal[parity])
+        : updateGeneral(base, spikeIdx[parity], spikeVal[parity]);
+    spikeCount[parity] = count;
+    neuronUpdates += n;
+    spikes += count;
+    if (p != null) {
+      p.record(this, k, parity);
+    }
+  }
+
+  /**
+   * The periodic reset of the end of step {@code ended}. It is applied at the start of the next
+   * step so that probes of step {@code ended} still see the state its spikes came from (Lava's
+   * LIFReset zeroes at the start of a step; the dynamics are the same either way).
+   */
+  private void applyPeriodicReset(long ended) {
+    boolean any = false;
+    for (int p = 0; p < resetInterval.length; p++) {
+      int interval = resetInterval[p];
+      boolean now = interval > 0 && (ended - 1) % interval == resetOffset[p];
+      resetNow[p] = now;
+      any |= now;
+    }
+    if (!any) {
+      return;
+    }
+    for (int i = 0; i < n; i++) {
+      if (resetNow[decayIndex[i]]) {
+        u[i] = 0;
+        v[i] = 0;
+        refractoryLeft[i] = 0;
+      }
+    }
+  }
+
+  private int updatePlain(int base, int[] outIdx, int[] outVal) {
+    final int[] u = this.u;
+    final int[] v = this.v;
+    final int[] ring = this.ring;
+    final int[] uf = uFactor;
+    final int[] vf = vFactor;
+    final int[] bias = effBias;
+    final int[] vth = vthEff;
+    final int shift = decayShift;
+    final long round = decayRound;
+    final int act = actShift;
+    final int smax = stateMax;
+    final int srange = stateRange;
+    final int vmax = voltMax;
+    int count = 0;
+    for (int i = 0; i < n; i++) {
+      int a = ring[base + i];
+      ring[base + i] = 0;
+      long pu = (long) u[i] * uf[i];
+      int un = (int) ((pu + ((pu >> 63) & round)) >> shift) + (a << act);
+      if (un > smax) {
+        un -= srange;
+      } else if (un <= -smax) {
+        un += srange;
+      }
+      long pv = (long) v[i] * vf[i];
+      int vn = (int) ((pv + ((pv >> 63) & round)) >> shift) + un + bias[i];
+      if (vn > vmax) {
+        vn = vmax;
+      } else if (vn < -vmax) {
+        vn = -vmax;
+      }
+      u[i] = un;
+      if (vn > vth[i]) {
+        vn = 0;
+        outIdx[count] = i;
+        outVal[count] = 1;
+        count++;
+      }
+      v[i] = vn;
+    }
+    return count;
+  }
+
+  private int updateGeneral(int base, int[] outIdx, int[] outVal) {
+    int count = 0;
+    for (int i = 0; i < n; i++) {
+      int a = ring[base + i];
+      ring[base + i] = 0;
+      long pu = (long) u[i] * uFactor[i];
+      int un = (int) ((pu + ((pu >> 63) & decayRound)) >> decayShift) + (a << actShift);
+      if (un > stateMax) {
+        un -= stateRange;
+      } else if (un <= -stateMax) {
+        un += stateRange;
+      }
+      u[i] = un;
+      if (refractoryLeft[i] > 0) {
+        // EXTENSION: refractory: u integrates, v is held at 0, no spike.
+        refractoryLeft[i]--;
+        v[i] = 0;
+        continue;
+      }
+      long pv = (long) v[i] * vFactor[i];
+      int vn = (int) ((pv + ((pv >> 63) & decayRound)) >> decayShift) + un + effBias[i];
+      if (vn > voltMax) {
+        vn = voltMax;
+      } else if (vn < -voltMax) {
+        vn = -voltMax;
+      }
+      int out = 0;
+      if (ternary[i] && vn < vthLoEff[i]) {
+        out = -1;
+      } else if (vn > vthEff[i]) {
+        out = 1;
+      }
+      if (out != 0) {
+        if (subtractive[i]) {
+          vn -= out > 0 ? vthEff[i] : vthLoEff[i];
+        } else {
+          vn = 0;
+        }
+        refractoryLeft[i] = refractory[i];
+        outIdx[count] = i;
+        outVal[count] = out;
+        count++;
+      }
+      v[i] = vn;
+    }
+    return count;
+  }
+
+  /** Index of the first spike of {@code parity}'s list whose neuron is >= {@code neuron}. */
+  int lowerBound(int parity, int neuron) {
+    int[] idx = spikeIdx[parity];
+    int lo = 0;
+    int hi = spikeCount[parity];
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (idx[mid] < neuron) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  /** The spike value of {@code neuron} in {@code parity}'s list (0 when it did not spike). */
+  int spikeOf(int parity, int neuron) {
+    int k = lowerBound(parity, neuron);
+    return k < spikeCount[parity] && spikeIdx[parity][k] == neuron ? spikeVal[parity][k] : 0;
+  }
+
+  /**
+   * Phase 2 of global step {@code t}: gathers the spikes of step t addressed to this core (routes
+   * and host events) and adds their activation to the delay line at steps t+1+delay.
+   */
+  void deliver(long t, int k, EmulatedCore[] cores) {
+    int parity = (int) (t & 1);
+    int ne = 0;
+    final int[] evA = evAxon;
+    final int[] evV = evVal;
+    for (int r = 0; r < inSource.length; r++) {
+      EmulatedCore src = cores[inSource[r]];
+      int first = inFirst[r];
+      int lo = src.lowerBound(parity, first);
+      int hi = src.lowerBound(parity, first + inCount[r]);
+      if (lo == hi) {
+        continue;
+      }
+      int[] idx = src.spikeIdx[parity];
+      int[] val = src.spikeVal[parity];
+      int shift = inAxon[r] - first;
+      for (int s = lo; s < hi; s++) {
+        evA[ne] = idx[s] + shift;
+        evV[ne] = val[s];
+        ne++;
+      }
+      if (src.chip != chip) {
+        interChipSpikes += hi - lo;
+      }
+    }
+    RunPlan.CorePlan p = plan;
+    if (p != null && p.hostPtr != null) {
+      for (int e = p.hostPtr[k], end = p.hostPtr[k + 1]; e < end; e++) {
+        evA[ne] = p.hostAxon[e];
+        evV[ne] = p.hostValue[e];
+        ne++;
+      }
+    }
+    if (ne == 0) {
+      return;
+    }
+    for (int d = 0; d < depth; d++) {
+      slotOffset[d] = (int) ((t + 1 + d) % depth) * n;
+    }
+    int pending = 0;
+    for (int e = 0; e < ne; e++) {
+      int axon = evA[e];
+      int payload = evV[e];
+      if (axon >= axonSpan || payload == 0) {
+        continue; // no synapses behind this axon, or nothing to carry
+      }
+      int g = groupOfAxon[axon];
+      if (g < 0) {
+        continue;
+      }
+      if (groupMode[g] == FOLD) {
+        foldRow(rowPtr[axon], rowPtr[axon + 1], groupGraded[g] ? payload : 1, groupExp[g]);
+      } else {
+        groupCount[g]++;
+        evA[pending] = axon; // compact the deferred events in place (pending <= e)
+        evV[pending] = payload;
+        pending++;
+      }
+    }
+    if (pending > 0) {
+      finishDeferred(pending);
+    }
+  }
+
+  private void foldRow(int from, int to, int payload, int exp) {
+    synapticEvents += to - from;
+    final int[] ring = this.ring;
+    final int[] off = slotOffset;
+    final int tm = targetMask;
+    final int ds = delayShift;
+    final int dm = delayMask;
+    if (wideWeights == null) {
+      final int ws = weightShift;
+      final int[] w = words;
+      if (payload == 1) {
+        for (int s = from; s < to; s++) {
+          int word = w[s];
+          ring[off[(word >>> ds) & dm] + (word & tm)] += (word >> ws) << exp;
+        }
+      } else {
+        for (int s = from; s < to; s++) {
+          int word = w[s];
+          ring[off[(word >>> ds) & dm] + (word & tm)] += ((word >> ws) * payload) << exp;
+        }
+      }
+    } else {
+      for (int s = from; s < to; s++) {
+        int word = words[s];
+        ring[off[(word >>> ds) & dm] + (word & tm)] += (wideWeights[s] * payload) << exp;
+      }
+    }
+  }
+
+  /**
+   * Groups whose activation is not linear in the synapses (negative exponent: floor of the sum;
+   * CONV: wrap of the sum) are summed per (delay, target) in scratch first, group by group.
+   */
+  private void finishDeferred(int pending) {
+    int groups = groupMode.length;
+    groupStart[0] = 0;
+    for (int g = 0; g < groups; g++) {
+      groupStart[g + 1] = groupStart[g] + groupCount[g];
+      groupCount[g] = 0;
+    }
+    for (int e = 0; e < pending; e++) {
+      int g = groupOfAxon[evAxon[e]];
+      int pos = groupStart[g] + groupCount[g]++;
+      sortedAxon[pos] = evAxon[e];
+      sortedVal[pos] = evVal[e];
+    }
+    final int[] sc = scratch;
+    final int tm = targetMask;
+    final int ds = delayShift;
+    final int dm = delayMask;
+    final int ws = weightShift;
+    for (int g = 0; g < groups; g++) {
+      int from = groupStart[g];
+      int to = from + groupCount[g];
+      groupCount[g] = 0;
+      if (from == to) {
+        continue;
+      }
+      boolean graded = groupGraded[g];
+      for (int e = from; e < to; e++) {
+        int axon = sortedAxon[e];
+        int payload = graded ? sortedVal[e] : 1;
+        int s0 = rowPtr[axon];
+        int s1 = rowPtr[axon + 1];
+        synapticEvents += s1 - s0;
+        for (int s = s0; s < s1; s++) {
+          int word = words[s];
+          int w = wideWeights == null ? word >> ws : wideWeights[s];
+          sc[((word >>> ds) & dm) * n + (word & tm)] += w * payload;
+        }
+      }
+      int mode = groupMode[g];
+      int k = -groupExp[g];
+      for (int e = from; e < to; e++) {
+        int axon = sortedAxon[e];
+        for (int s = rowPtr[axon], s1 = rowPtr[axon + 1]; s < s1; s++) {
+          int word = words[s];
+          int d = (word >>> ds) & dm;
+          int target = word & tm;
+          int cell = d * n + target;
+          int sum = sc[cell];
+          if (sum != 0) {
+            sc[cell] = 0;
+            ring[slotOffset[d] + target] += mode == FLOOR ? sum >> k : wrapState(sum);
+          }
+        }
+      }
+    }
+  }
+
+  private int wrapState(int x) {
+    // ((x + 2^23) mod 2^24) - 2^23 for 24-bit state, in int arithmetic.
+    return ((x + stateMax) & (stateRange - 1)) - stateMax;
+  }
+}

@@ -1,0 +1,94 @@
+package org.quench.emulator;
+
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import org.quench.hal.ChipSpec;
+import org.quench.hal.Device;
+import org.quench.hal.DeviceProvider;
+import org.quench.hal.QuenchException;
+
+/**
+ * The {@code emu:} device provider: opens an in-process {@link EmulatorDevice}.
+ *
+ * <p>URI forms: {@code emu:loihi} (a built-in spec by name), {@code emu:/path/to/spec.json} (a spec
+ * file), each optionally followed by {@code ?serial=S&threads=N}. {@code serial} is the chip
+ * instance's serial (letters, digits, '_', '.', '-'; default {@code 0}); {@code threads} the worker
+ * thread count (1..1024; default: available processors). Any other parameter is refused.
+ */
+public final class EmulatorProvider implements DeviceProvider {
+  /** The URI scheme served. */
+  public static final String SCHEME = "emu";
+
+  @Override
+  public String scheme() {
+    return SCHEME;
+  }
+
+  @Override
+  public String description() {
+    return "in-process bit-accurate emulator (emu:loihi, emu:/path/spec.json; ?serial=S&threads=N)";
+  }
+
+  @Override
+  public Device open(URI uri) {
+    if (uri.getScheme() == null || !SCHEME.equalsIgnoreCase(uri.getScheme())) {
+      throw new QuenchException("device URI '" + uri + "' is not an emu: URI");
+    }
+    // emu:loihi?x=1 is an opaque URI (getQuery() is null): split the scheme-specific part ourselves.
+    String ssp = uri.getRawSchemeSpecificPart();
+    if (ssp == null) {
+      ssp = "";
+    }
+    int q = ssp.indexOf('?');
+    String chip = decode(q < 0 ? ssp : ssp.substring(0, q));
+    String query = q < 0 ? "" : ssp.substring(q + 1);
+    if (chip.startsWith("//")) {
+      throw new QuenchException("device URI '" + uri + "': write emu:NAME or emu:/path/to/spec.json, not emu://");
+    }
+    if (chip.isEmpty()) {
+      chip = "loihi";
+    }
+    String serial = "0";
+    int threads = Runtime.getRuntime().availableProcessors();
+    if (!query.isEmpty()) {
+      for (String pair : query.split("&", -1)) {
+        if (pair.isEmpty()) {
+          continue;
+        }
+        int eq = pair.indexOf('=');
+        String key = decode(eq < 0 ? pair : pair.substring(0, eq));
+        String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+        switch (key) {
+          case "serial":
+            if (!value.matches("[A-Za-z0-9_.-]+")) {
+              throw new QuenchException("device URI '" + uri + "': parameter serial='" + value
+                  + "' must be letters, digits, '_', '.' or '-'");
+            }
+            serial = value;
+            break;
+          case "threads":
+            try {
+              threads = Integer.parseInt(value);
+            } catch (NumberFormatException e) {
+              threads = -1;
+            }
+            if (threads < 1 || threads > 1024) {
+              throw new QuenchException("device URI '" + uri + "': parameter threads='" + value
+                  + "' must be an integer from 1 to 1024");
+            }
+            break;
+          default:
+            throw new QuenchException("device URI '" + uri + "': unknown parameter '" + key
+                + "'; emu: accepts serial and threads");
+        }
+      }
+    }
+    ChipSpec spec = ChipSpec.resolve(chip);
+    return new EmulatorDevice(spec, serial, threads, uri.toString());
+  }
+
+  private static String decode(String s) {
+    return URLDecoder.decode(s, StandardCharsets.UTF_8);
+  }
+}

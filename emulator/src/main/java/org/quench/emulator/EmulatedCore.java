@@ -512,6 +512,11 @@ final class EmulatedCore {
     }
   }
 
+  /** True when some weight did not fit the packed word and weights sit in their own array. */
+  boolean usesWideWeights() {
+    return wideWeights != null;
+  }
+
   /** The group an axon belongs to, or -1. */
   int groupOf(int axon) {
     return axon < axonSpan ? groupOfAxon[axon] : -1;

@@ -71,6 +71,8 @@ public final class EmulatorDevice implements Device {
   }
 
   EmulatorDevice(ChipSpec spec, String serial, int threads, String uri) {
+    java.util.Objects.requireNonNull(spec, "spec");
+    java.util.Objects.requireNonNull(serial, "serial");
     if (threads < 1) {
       throw new QuenchException("emulator threads must be at least 1, got " + threads);
     }
@@ -341,7 +343,7 @@ public final class EmulatorDevice implements Device {
         throw new QuenchException("bias change of population '" + pop.name + "' at step " + b.step() + " gives "
             + b.biasMant().length + " mantissas for " + pop.size + " neurons");
       }
-      if (b.step() < 0 || b.step() >= n) {
+      if (b.step() < 0 || b.step() >= Math.max(n, 1)) {
         throw new QuenchException("bias change of population '" + pop.name + "' at step " + b.step()
             + " lies outside the run's " + n + " steps");
       }
@@ -351,13 +353,25 @@ public final class EmulatorDevice implements Device {
           throw new QuenchException("bias change of population '" + pop.name + "' at step " + b.step()
               + ": mantissa " + m + " of neuron " + i + " is outside " + mantMin + ".." + mantMax);
         }
-        if (pop.core[i] >= 0) {
+        if (pop.core[i] >= 0 && n > 0) {
           if (count[pop.core[i]] == null) {
             count[pop.core[i]] = new int[n + 1];
           }
           count[pop.core[i]][b.step() + 1]++;
         }
       }
+    }
+    if (n == 0) {
+      // A zero-step run only sets the (sticky) biases for the steps to come.
+      for (Stimulus.BiasChange b : stimulus.biasChanges()) {
+        EmulatedNetwork.Population pop = net.populations.get(b.population());
+        for (int i = 0; i < pop.size; i++) {
+          if (pop.core[i] >= 0) {
+            cores[pop.core[i]].setBias(pop.neuron[i], b.biasMant()[i]);
+          }
+        }
+      }
+      return;
     }
     int[][] fill = new int[cores.length][];
     for (int c = 0; c < cores.length; c++) {
@@ -463,6 +477,11 @@ public final class EmulatorDevice implements Device {
       }
     }
     return total;
+  }
+
+  /** The loaded image's core {@code index} (tests look inside). */
+  EmulatedCore coreForTest(int index) {
+    return loaded().cores[index];
   }
 
   /** Worker threads actually stepping the loaded image (at most one per core). */

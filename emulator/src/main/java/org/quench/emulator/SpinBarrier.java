@@ -3,17 +3,20 @@ package org.quench.emulator;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A reusable barrier for a fixed set of threads that meet about a thousand times a second: it
- * spins briefly (the common case costs well under a microsecond) and then yields, so it stays
- * correct, if slower, when there are more threads than processors.
+ * A reusable barrier for a fixed set of threads that meet about a thousand times a second: a
+ * waiter spins briefly (the common case, well under a microsecond when every thread has a
+ * processor), then yields, then blocks, so it stays cheap when threads outnumber processors.
  *
  * <p>Memory effects: everything a thread wrote before {@link #await()} is visible to every thread
  * after it returns (atomic increment, then a volatile generation write read by the waiters).
  */
 final class SpinBarrier {
-  private static final int SPINS_BEFORE_YIELD = 1 << 12;
+  private static final int SPINS = 1 << 10;
+  private static final int YIELDS = 64;
   private final int parties;
   private final AtomicInteger arrived = new AtomicInteger();
+  private final AtomicInteger sleepers = new AtomicInteger();
+  private final Object lock = new Object();
   private volatile int generation;
 
   SpinBarrier(int parties) {
@@ -28,15 +31,41 @@ final class SpinBarrier {
     if (arrived.incrementAndGet() == parties) {
       arrived.set(0);
       generation = g + 1;
+      // Dekker-style: a sleeper increments sleepers before re-reading generation, we write
+      // generation before reading sleepers, so one of us sees the other.
+      if (sleepers.get() > 0) {
+        synchronized (lock) {
+          lock.notifyAll();
+        }
+      }
       return;
     }
-    int spins = 0;
-    while (generation == g) {
-      if (spins < SPINS_BEFORE_YIELD) {
-        spins++;
-        Thread.onSpinWait();
-      } else {
-        Thread.yield();
+    for (int i = 0; i < SPINS; i++) {
+      if (generation != g) {
+        return;
+      }
+      Thread.onSpinWait();
+    }
+    for (int i = 0; i < YIELDS; i++) {
+      if (generation != g) {
+        return;
+      }
+      Thread.yield();
+    }
+    synchronized (lock) {
+      sleepers.incrementAndGet();
+      try {
+        while (generation == g) {
+          lock.wait();
+        }
+      } catch (InterruptedException e) {
+        // Worker threads are never interrupted; keep the flag and finish the barrier by spinning.
+        Thread.currentThread().interrupt();
+        while (generation == g) {
+          Thread.onSpinWait();
+        }
+      } finally {
+        sleepers.decrementAndGet();
       }
     }
   }

@@ -1,0 +1,52 @@
+package org.quench.emulator;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.quench.hal.Probe;
+import org.quench.hal.ProbeKind;
+import org.quench.hal.RunResult;
+
+/** The same bits for every thread count and every repetition. */
+class ThreadDeterminismTest {
+  private static RunResult runWith(RandomNetworks.Case c, int threads) {
+    try (EmulatorDevice dev = ImageFixture.device(threads)) {
+      dev.load(c.image());
+      for (String p : c.populations()) {
+        dev.attach(Probe.of(ProbeKind.U, p));
+        dev.attach(Probe.of(ProbeKind.V, p));
+      }
+      if (threads > 1) {
+        assertTrue(dev.workerCount() > 1 || c.image().getCoresCount() == 1);
+      }
+      return dev.run(c.stimulus());
+    }
+  }
+
+  private static void assertSame(RunResult a, RunResult b, String what) {
+    RunResult.SpikeEvents x = a.output("out");
+    RunResult.SpikeEvents y = b.output("out");
+    assertArrayEquals(x.steps(), y.steps(), what);
+    assertArrayEquals(x.indices(), y.indices(), what);
+    assertArrayEquals(x.values(), y.values(), what);
+    assertEquals(a.traces().keySet(), b.traces().keySet());
+    for (Probe p : a.traces().keySet()) {
+      assertArrayEquals(a.trace(p).values(), b.trace(p).values(), what + " " + p);
+    }
+  }
+
+  @Test
+  void everyThreadCountGivesTheSameResult() {
+    for (long seed = 77; seed < 82; seed++) {
+      RandomNetworks.Case c = RandomNetworks.generate(seed, 10, 80, 60);
+      RunResult one = runWith(c, 1);
+      assertTrue(one.output("out").count() > 0, "the network is active");
+      for (int threads = 2; threads <= 4; threads++) {
+        assertSame(one, runWith(c, threads), "seed " + seed + " threads " + threads);
+      }
+      assertSame(one, runWith(c, 3), "seed " + seed + " repeated");
+    }
+  }
+}

@@ -140,9 +140,22 @@ final class BoardCodec {
       RunResult.SpikeEvents ev = e.getValue();
       PortSpikes.Builder p = PortSpikes.newBuilder().setPort(e.getKey()).setWidth(ev.width());
       boolean allOnes = true;
+      for (int v : ev.values()) {
+        allOnes &= v == 1;
+      }
+      long bitmapBytes = ((long) r.steps() * ev.width() + 7) / 8;
+      // A spike in the sparse form costs at least two bytes of varints.
+      if (allOnes && bitmapBytes < 2L * ev.count()) {
+        byte[] bits = new byte[(int) bitmapBytes];
+        for (int i = 0; i < ev.count(); i++) {
+          long bit = (long) ev.steps()[i] * ev.width() + ev.indices()[i];
+          bits[(int) (bit >>> 3)] |= (byte) (1 << (bit & 7));
+        }
+        o.addOutputs(p.setBitmap(com.google.protobuf.ByteString.copyFrom(bits)));
+        continue;
+      }
       for (int i = 0; i < ev.count(); i++) {
         p.addSteps(ev.steps()[i]).addIndices(ev.indices()[i]);
-        allOnes &= ev.values()[i] == 1;
       }
       if (!allOnes) {
         for (int v : ev.values()) {
@@ -167,35 +180,51 @@ final class BoardCodec {
    * client's own probe objects, in attach order, so results are keyed as the caller expects.
    */
   static RunResult merge(List<RunOutput> parts, List<Probe> probes) {
-    int total = 0;
+    Assembly a = new Assembly(probes);
     for (RunOutput o : parts) {
-      total += o.getSteps();
+      a.add(o);
     }
-    long first = parts.isEmpty() ? 0 : parts.get(0).getFirstStep();
-    Map<String, int[][]> spikes = new LinkedHashMap<>();
-    Map<String, Integer> counts = new LinkedHashMap<>();
-    Map<String, Integer> widths = new LinkedHashMap<>();
-    Map<Probe, int[]> values = new LinkedHashMap<>();
-    Map<Probe, Integer> traceWidths = new LinkedHashMap<>();
-    int offset = 0;
-    for (RunOutput o : parts) {
+    return a.result();
+  }
+
+  /**
+   * Builds one run's result from its batches' outputs as they arrive, so a client decodes batch
+   * k while the board runs batch k + 1.
+   */
+  static final class Assembly {
+    private final List<Probe> probes;
+    private final Map<String, SpikeColumns> spikes = new LinkedHashMap<>();
+    private final Map<Probe, int[]> values = new LinkedHashMap<>();
+    private final Map<Probe, Integer> traceWidths = new LinkedHashMap<>();
+    private int total;
+    private long first = -1;
+    /** Batches added so far. */
+    int batches;
+
+    Assembly(List<Probe> probes) {
+      this.probes = probes;
+    }
+
+    void add(RunOutput o) {
+      batches++;
+      if (first < 0) {
+        first = o.getFirstStep();
+      }
+      int offset = total;
       for (PortSpikes p : o.getOutputsList()) {
+        SpikeColumns c = spikes.computeIfAbsent(p.getPort(), k -> new SpikeColumns(p.getWidth()));
+        if (!p.getBitmap().isEmpty()) {
+          c.addBitmap(p, o.getSteps(), offset);
+          continue;
+        }
         int n = p.getStepsCount();
-        widths.putIfAbsent(p.getPort(), p.getWidth());
-        int[][] a = spikes.computeIfAbsent(p.getPort(), k -> new int[3][0]);
-        int have = counts.getOrDefault(p.getPort(), 0);
-        if (have + n > a[0].length) {
-          int cap = Math.max(have + n, a[0].length * 2);
-          for (int k = 0; k < 3; k++) {
-            a[k] = Arrays.copyOf(a[k], cap);
-          }
+        if (p.getIndicesCount() != n || (p.getValuesCount() != 0 && p.getValuesCount() != n)) {
+          throw invalid("spikes of port '" + p.getPort() + "' have unequal array lengths");
         }
+        c.reserve(n);
         for (int i = 0; i < n; i++) {
-          a[0][have + i] = p.getSteps(i) + offset;
-          a[1][have + i] = p.getIndices(i);
-          a[2][have + i] = p.getValuesCount() == 0 ? 1 : p.getValues(i);
+          c.add(p.getSteps(i) + offset, p.getIndices(i), p.getValuesCount() == 0 ? 1 : p.getValues(i));
         }
-        counts.put(p.getPort(), have + n);
       }
       for (int ti = 0; ti < o.getTracesCount(); ti++) {
         ProbeTrace t = o.getTraces(ti);
@@ -211,29 +240,88 @@ final class BoardCodec {
         }
         values.put(key, v);
       }
-      offset += o.getSteps();
+      total += o.getSteps();
     }
-    Map<String, RunResult.SpikeEvents> outputs = new LinkedHashMap<>();
-    for (Map.Entry<String, int[][]> e : spikes.entrySet()) {
-      int n = counts.get(e.getKey());
-      int[][] a = e.getValue();
-      outputs.put(e.getKey(), new RunResult.SpikeEvents(widths.get(e.getKey()),
-          Arrays.copyOf(a[0], n), Arrays.copyOf(a[1], n), Arrays.copyOf(a[2], n)));
+
+    RunResult result() {
+      Map<String, RunResult.SpikeEvents> outputs = new LinkedHashMap<>();
+      for (Map.Entry<String, SpikeColumns> e : spikes.entrySet()) {
+        outputs.put(e.getKey(), e.getValue().events());
+      }
+      Map<Probe, RunResult.Trace> traces = new LinkedHashMap<>();
+      List<Probe> order = new ArrayList<>(probes);
+      for (Probe p : values.keySet()) {
+        if (!order.contains(p)) {
+          order.add(p);
+        }
+      }
+      for (Probe p : order) {
+        int[] v = values.get(p);
+        if (v != null) {
+          traces.put(p, new RunResult.Trace(p, traceWidths.get(p), v));
+        }
+      }
+      return new RunResult(total, Math.max(0, first), outputs, traces);
     }
-    Map<Probe, RunResult.Trace> traces = new LinkedHashMap<>();
-    List<Probe> order = new ArrayList<>(probes);
-    for (Probe p : values.keySet()) {
-      if (!order.contains(p)) {
-        order.add(p);
+  }
+
+  /** One port's spikes as they accumulate over batches: growable parallel arrays. */
+  private static final class SpikeColumns {
+    final int width;
+    int[] steps = new int[16];
+    int[] indices = new int[16];
+    int[] values = new int[16];
+    int size;
+
+    SpikeColumns(int width) {
+      this.width = width;
+    }
+
+    void reserve(int more) {
+      if (size + more > steps.length) {
+        int cap = Math.max(size + more, steps.length * 2);
+        steps = Arrays.copyOf(steps, cap);
+        indices = Arrays.copyOf(indices, cap);
+        values = Arrays.copyOf(values, cap);
       }
     }
-    for (Probe p : order) {
-      int[] v = values.get(p);
-      if (v != null) {
-        traces.put(p, new RunResult.Trace(p, traceWidths.get(p), v));
+
+    void add(int step, int index, int value) {
+      steps[size] = step;
+      indices[size] = index;
+      values[size] = value;
+      size++;
+    }
+
+    /** Appends a dense batch: bit (step * width + index) set = a spike of value 1. */
+    void addBitmap(PortSpikes p, int batchSteps, int offset) {
+      long bits = (long) batchSteps * width;
+      com.google.protobuf.ByteString map = p.getBitmap();
+      if (p.getWidth() != width || map.size() != (bits + 7) / 8 || p.getStepsCount() != 0) {
+        throw invalid("bitmap of port '" + p.getPort() + "' holds " + map.size() + " bytes; "
+            + batchSteps + " steps x " + p.getWidth() + " wide need " + (bits + 7) / 8);
+      }
+      int n = map.size();
+      for (int i = 0; i < n; i++) {
+        int b = map.byteAt(i) & 0xff;
+        if (b == 0) {
+          continue;
+        }
+        reserve(8);
+        while (b != 0) {
+          long bit = (long) i * 8 + Integer.numberOfTrailingZeros(b);
+          b &= b - 1;
+          if (bit < bits) {
+            add((int) (bit / width) + offset, (int) (bit % width), 1);
+          }
+        }
       }
     }
-    return new RunResult(total, first, outputs, traces);
+
+    RunResult.SpikeEvents events() {
+      return new RunResult.SpikeEvents(width, Arrays.copyOf(steps, size),
+          Arrays.copyOf(indices, size), Arrays.copyOf(values, size));
+    }
   }
 
   private static int lowerBound(int[] sorted, int key) {

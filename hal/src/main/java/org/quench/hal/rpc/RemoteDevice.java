@@ -261,11 +261,11 @@ public final class RemoteDevice implements Device {
       start.addProbes(BoardCodec.probe(p));
     }
     requests.onNext(RunInput.newBuilder().setStart(start).build());
-    List<RunOutput> parts = new ArrayList<>(count);
+    BoardCodec.Assembly parts = new BoardCodec.Assembly(probes);
     int sent = 0;
     try {
       while (true) {
-        while (sent < count && sent - parts.size() < WINDOW) {
+        while (sent < count && sent - parts.batches < WINDOW) {
           int from = sent * per;
           int n = steps == 0 ? 0 : Math.min(per, steps - from);
           requests.onNext(RunInput.newBuilder().setBatch(BoardCodec.batch(stimulus, from, n)).build());
@@ -275,7 +275,7 @@ public final class RemoteDevice implements Device {
         }
         Object a = answers.take();
         if (a instanceof RunOutput o) {
-          parts.add(o);
+          parts.add(o); // decoded while the board runs the batches still in flight
         } else if (a instanceof StatusRuntimeException e) {
           throw address.error("run " + address.device, e);
         } else if (a instanceof Throwable t) {
@@ -289,11 +289,11 @@ public final class RemoteDevice implements Device {
       Thread.currentThread().interrupt();
       throw new QuenchException("interrupted while running on " + address.uri);
     }
-    if (parts.size() != count) {
+    if (parts.batches != count) {
       throw new QuenchException("board " + address.host + ":" + address.port + " answered "
-          + parts.size() + " of " + count + " batches; the run is incomplete");
+          + parts.batches + " of " + count + " batches; the run is incomplete");
     }
-    RunResult r = BoardCodec.merge(parts, probes);
+    RunResult r = parts.result();
     time = r.firstStep() + r.steps();
     return r;
   }

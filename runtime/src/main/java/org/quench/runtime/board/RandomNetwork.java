@@ -79,8 +79,9 @@ final class RandomNetwork {
     for (int i = 0; i < neurons; i++) {
       pool[i] = i;
     }
+    int perAxon = Math.min(fanOut, neurons);
     for (int a = 0; a < axons; a++) {
-      for (int j = 0; j < fanOut; j++) {
+      for (int j = 0; j < perAxon; j++) {
         // Partial shuffle: distinct targets per axon, in random order.
         int pick = j + rnd.nextInt(neurons - j);
         int target = pool[pick];

@@ -566,8 +566,9 @@ final class EmulatedCore {
   }
 
   long stateBytes() {
-    long perNeuron = 4L * 16 + 2; // int arrays above plus two boolean arrays
-    long b = perNeuron * n + 4L * ring.length + 8L * n /* spike lists */ + 4L * slotOffset.length;
+    // 15 int arrays and 2 boolean arrays per neuron, plus two double-buffered spike lists.
+    long perNeuron = 4L * 15 + 2 + 4L * 4;
+    long b = perNeuron * n + 4L * ring.length + 4L * slotOffset.length;
     if (scratch != null) {
       b += 4L * scratch.length;
     }

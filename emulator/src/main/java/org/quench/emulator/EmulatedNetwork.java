@@ -32,6 +32,7 @@ final class EmulatedNetwork {
   final Map<String, PortIn> inputs = new LinkedHashMap<>();
   final Map<String, PortOut> outputs = new LinkedHashMap<>();
   final Map<String, Population> populations = new LinkedHashMap<>();
+  private final Map<Long, Integer> byAddress = new HashMap<>();
 
   /** Host input port: index i drives axons {@code axon[ptr[i]..ptr[i+1])} of cores {@code core[..]}. */
   static final class PortIn {
@@ -97,7 +98,6 @@ final class EmulatedNetwork {
           + "' allows at most " + spec.maxChips());
     }
     chips = chipCount;
-    Map<Long, Integer> byAddress = new HashMap<>();
     cores = new EmulatedCore[image.getCoresCount()];
     for (int i = 0; i < cores.length; i++) {
       Core c = image.getCores(i);
@@ -230,6 +230,11 @@ final class EmulatedNetwork {
 
   private static String shortHash(String h) {
     return h.length() > 12 ? h.substring(0, 12) : h;
+  }
+
+  /** Index in {@link #cores} of the core at {@code a} (which the image holds). */
+  int coreIndex(CoreAddress a) {
+    return byAddress.get(key(a));
   }
 
   /** Output ports as a list in slot order. */

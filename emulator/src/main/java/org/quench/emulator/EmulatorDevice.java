@@ -160,7 +160,7 @@ public final class EmulatorDevice implements Device {
     List<EmulatedNetwork.PortOut> outs = net.outputList();
     for (EmulatedNetwork.PortOut p : outs) {
       for (var r : p.sources) {
-        int c = coreIndex(net, r.getCore());
+        int c = net.coreIndex(r.getCore());
         plans[c].addTap(r.getNeuronFirst(), r.getCount(), p.slot, r.getOffset());
       }
     }
@@ -204,15 +204,6 @@ public final class EmulatorDevice implements Device {
       traceMap.put(r.probe, new RunResult.Trace(r.probe, r.core.length, traces[q]));
     }
     return new RunResult(n, first, outputs, traceMap);
-  }
-
-  private static int coreIndex(EmulatedNetwork net, org.quench.hal.proto.CoreAddress a) {
-    for (EmulatedCore c : net.cores) {
-      if (c.chip == a.getChip() && c.coreId == a.getCore()) {
-        return c.index;
-      }
-    }
-    throw new IllegalStateException("validated core missing");
   }
 
   private static RunResult.SpikeEvents collect(EmulatedNetwork.PortOut p, RunPlan.CorePlan[] plans) {

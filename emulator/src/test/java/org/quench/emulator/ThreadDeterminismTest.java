@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.quench.hal.Probe;
 import org.quench.hal.ProbeKind;
 import org.quench.hal.RunResult;
+import org.quench.hal.Stimulus;
 
 /** The same bits for every thread count and every repetition. */
 class ThreadDeterminismTest {
@@ -35,6 +36,24 @@ class ThreadDeterminismTest {
     for (Probe p : a.traces().keySet()) {
       assertArrayEquals(a.trace(p).values(), b.trace(p).values(), what + " " + p);
     }
+  }
+
+  private static long liveWorkers() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("quench-emu-worker-") && t.isAlive()).count();
+  }
+
+  @Test
+  void closeStopsTheWorkerThreads() {
+    long before = liveWorkers();
+    EmulatorDevice dev = ImageFixture.device(3);
+    dev.load(RandomNetworks.generate(81, 10, 8, 5).image());
+    int workers = dev.workerCount();
+    assertTrue(workers >= 2, "several cores, several workers");
+    assertEquals(before + workers - 1, liveWorkers(), "the calling thread is worker 0");
+    dev.run(Stimulus.idle(3));
+    dev.close();
+    assertEquals(before, liveWorkers());
   }
 
   @Test

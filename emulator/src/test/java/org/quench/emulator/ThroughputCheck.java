@@ -54,30 +54,48 @@ final class ThroughputCheck {
     return img.build();
   }
 
+  private static long emulatorCpuNanos() {
+    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    long total = mx.getCurrentThreadCpuTime();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().startsWith("quench-emu-worker-")) {
+        total += Math.max(0, mx.getThreadCpuTime(t.getId()));
+      }
+    }
+    return total;
+  }
+
   public static void main(String[] args) {
     int threads = args.length > 0 ? Integer.parseInt(args[0]) : 2;
     int steps = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
     boolean delays = args.length > 2 && Boolean.parseBoolean(args[2]);
+    int sources = args.length > 3 ? Integer.parseInt(args[3]) : 4;
     // 100k synapses per core exceed Loihi's 128 KiB synapse memory: measure on a roomier variant.
     ChipSpec spec = ChipSpec.of(ChipSpec.loihi().data().toBuilder().setName("loihi-roomy")
         .setSynapseMemoryBytesPerCore(1 << 24).build());
-    ChipImage image = network(100, 1000, 4, 25, delays, 1);
+    ChipImage image = network(100, 1000, sources, 25, delays, 1);
     image = image.toBuilder().setHeader(image.getHeader().toBuilder().setSpecName(spec.name())
         .setSpecHash(spec.hash())).build();
     try (EmulatorDevice dev = new EmulatorDevice(spec, "bench", threads)) {
       dev.load(image);
       dev.run(Stimulus.idle(200)); // warm-up
       EmulatorDevice.Stats before = dev.stats();
+      // On a shared machine wall time says little: also report the CPU time of the calling
+      // thread and the workers, and the throughput per CPU-second that follows.
+      long c0 = emulatorCpuNanos();
       long t0 = System.nanoTime();
       dev.run(Stimulus.idle(steps));
       double sec = (System.nanoTime() - t0) / 1e9;
+      double cpu = (emulatorCpuNanos() - c0) / 1e9;
+      System.out.printf("wall %.2f s, emulator threads' cpu %.2f s (%.0f steps per cpu-second)%n", sec, cpu,
+          steps / cpu);
       EmulatorDevice.Stats after = dev.stats();
       double upd = (after.neuronUpdates() - before.neuronUpdates()) / sec;
       double ev = (after.synapticEvents() - before.synapticEvents()) / sec;
       double rate = (double) (after.spikes() - before.spikes()) / (after.neuronUpdates() - before.neuronUpdates());
       System.out.printf("threads %d delays %s: %.0f steps/s, %.1fM neuron updates/s, %.1fM synaptic events/s,"
           + " spike rate %.3f, %d synapses, %.2f bytes/synapse, state %.1f MB%n", threads, delays, steps / sec,
-          upd / 1e6, ev / 1e6, rate, after.synapseCount(), (double) after.synapseBytes() / after.synapseCount(),
+          upd / 1e6, ev / 1e6, rate, after.synapseCount(), (double) after.synapseBytes() / Math.max(1, after.synapseCount()),
           after.stateBytes() / 1e6);
     }
   }

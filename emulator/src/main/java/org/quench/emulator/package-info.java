@@ -1,0 +1,26 @@
+/**
+ * The emulated chip: Lava's bit-accurate Loihi arithmetic (SEMANTICS.md) behind the hal
+ * {@link org.quench.hal.Device} SPI, opened as {@code emu:loihi} through {@link
+ * org.quench.emulator.EmulatorProvider}.
+ *
+ * <p>Decisions where SEMANTICS.md leaves room, all covered by tests:
+ * <ul>
+ *   <li>Periodic reset: due at the end of step t when {@code (t-1) mod interval == reset_offset};
+ *       the zeroing is applied at the start of step t+1, so probes of step t still show the state
+ *       its spikes came from (as Lava's LIFReset golden vector requires). The reset also clears a
+ *       running refractory period.
+ *   <li>Ternary neurons with reset by subtraction subtract {@code vth << 6} after a +1 and
+ *       {@code vth_lo << 6} after a -1; refractory applies after either.
+ *   <li>Host payloads: binary axon groups accept -1..1 (non-zero counts as one spike), graded
+ *       groups a signed {@code num_message_bits} integer.
+ *   <li>Activations are int32 and wrap like numpy int32; a CONV group's per-step, per-delay sum
+ *       wraps to the state width; a negative weight exponent floors each per-(step, delay,
+ *       target) sum of its group.
+ * </ul>
+ *
+ * <p>Design: each core holds flat primitive arrays (state, per-neuron decay factors, a ring of
+ * activation slots sized by its largest delay, one packed int per synapse: target | delay |
+ * prepared weight). A step is two phases separated by one barrier; each worker thread owns a
+ * fixed set of cores and only ever writes those, so results do not depend on the thread count.
+ */
+package org.quench.emulator;

@@ -309,8 +309,7 @@ public final class BoardServer implements AutoCloseable {
         for (HostedDevice d : devices.values()) {
           d.device.close();
         }
-        String what = e instanceof SSLException || certChain != null && !(e.getCause() instanceof java.net.BindException)
-            && !(e instanceof java.net.BindException)
+        String what = e instanceof SSLException || e instanceof IllegalArgumentException
             ? "cannot start TLS with certificate " + certChain + " and key " + privateKey + ": "
             : "cannot listen on " + host + ":" + port + ": ";
         throw new QuenchException(what + e.getMessage()

@@ -4,7 +4,6 @@ import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
-import java.util.List;
 import java.util.Map;
 import org.quench.hal.DeviceInfo;
 import org.quench.hal.DeviceProfile;
@@ -201,9 +200,5 @@ final class BoardService extends BoardGrpc.BoardImplBase {
     final java.util.concurrent.atomic.AtomicInteger stalledRuns = new java.util.concurrent.atomic.AtomicInteger();
     final java.util.concurrent.atomic.AtomicInteger batchesInFlight = new java.util.concurrent.atomic.AtomicInteger();
     final java.util.concurrent.atomic.AtomicInteger maxBatchesInFlight = new java.util.concurrent.atomic.AtomicInteger();
-  }
-
-  static List<String> names(Map<String, HostedDevice> devices) {
-    return List.copyOf(devices.keySet());
   }
 }

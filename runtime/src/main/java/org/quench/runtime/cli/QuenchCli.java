@@ -10,6 +10,8 @@ import java.nio.file.NoSuchFileException;
 import java.util.Arrays;
 import java.util.Properties;
 import org.quench.hal.QuenchException;
+import org.quench.runtime.board.DevicesCommand;
+import org.quench.runtime.board.ServeCommand;
 import org.quench.runtime.session.DemoCommand;
 import org.quench.runtime.session.RunCommand;
 import org.quench.runtime.verify.VerifyCommand;
@@ -36,16 +38,16 @@ import picocli.CommandLine.Spec;
     versionProvider = QuenchCli.Version.class,
     description = "Deploy heterogeneous spiking networks onto fixed-point neuromorphic chips.",
     subcommands = {DemoCommand.class, CompileCommand.class, InspectCommand.class, RunCommand.class,
-        VerifyCommand.class, BenchCommand.class},
+        VerifyCommand.class, ServeCommand.class, DevicesCommand.class, BenchCommand.class},
     footerHeading = "%nExamples:%n",
     footer = {
-        "  quench demo                        compile, run and verify the shipped braille model",
-        "  quench compile model.nir -o m.qimg compile a NIR or netx model for the loihi chip",
-        "  quench inspect model.qimg          explain a compiled chip image",
-        "  quench run m.qimg --steps 200 --plot raster.png",
-        "  quench verify model.nir            emulated chip vs float reference, per population",
-        "  quench bench --threads 2           measure the emulator's throughput",
-        "  quench COMMAND --help              options and examples of one command"})
+        "  quench demo                       the shipped braille model, end to end",
+        "  quench compile m.nir -o m.qimg    compile a NIR or netx model (loihi chip)",
+        "  quench inspect m.qimg             explain a chip image",
+        "  quench run m.qimg --plot r.png    run on the emulator, plot a raster",
+        "  quench verify m.nir               chip vs float reference",
+        "  quench serve --port 7000          host emulated chips for remote clients",
+        "  quench COMMAND --help             options and examples of one command"})
 public final class QuenchCli implements Runnable {
   /** Exit code of a failed command (bad input, device error). */
   public static final int EXIT_FAILURE = 1;

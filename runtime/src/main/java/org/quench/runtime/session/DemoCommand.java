@@ -12,7 +12,6 @@ import java.util.concurrent.Callable;
 import org.quench.compiler.CompileOptions;
 import org.quench.compiler.CompileReport;
 import org.quench.compiler.Compiler;
-import org.quench.compiler.frontend.Frontends;
 import org.quench.compiler.frontend.NetxReader;
 import org.quench.compiler.frontend.nir.NirImportOptions;
 import org.quench.compiler.ir.Network;
@@ -25,6 +24,7 @@ import org.quench.hal.QuenchException;
 import org.quench.hal.proto.ChipImage;
 import org.quench.hal.proto.Symbol;
 import org.quench.runtime.cli.Progress;
+import org.quench.runtime.model.ModelCompilation;
 import org.quench.runtime.decode.Outputs;
 import org.quench.runtime.encode.RateEncoder;
 import org.quench.runtime.encode.SpikeTrains;
@@ -156,14 +156,14 @@ public final class DemoCommand implements Callable<Integer> {
       // The NIR reader reads files; the model ships inside the jar.
       file = Files.createTempFile("quench-demo-braille", ".nir");
       Files.write(file, resource("braille.nir"));
-      Network reference = Frontends.load(file, options);
+      long t0 = System.nanoTime();
+      ModelCompilation compilation = ModelCompilation.compile(file, chip, options, CompileOptions.none());
+      long nanos = System.nanoTime() - t0;
+      Network reference = compilation.reference();
+      Compiler.Result compiled = compilation.result();
       text.println("model: braille.nir (NIR from snnTorch: 12 inputs, recurrent CubaLIF 38, "
           + "CubaLIF 7), " + reference.populations().size() + " populations, "
           + reference.neuronCount() + " neurons");
-      long t0 = System.nanoTime();
-      Compiler.Result compiled = Compiler.forNir(options).compile(reference, chip,
-          CompileOptions.none());
-      long nanos = System.nanoTime() - t0;
       return new Prepared(compiled.network(), compiled,
           new Verification(reference, options.dt(), options.discretization(), chip), nanos);
     } catch (IOException e) {

@@ -6,15 +6,17 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.quench.compiler.frontend.nir.NirImportOptions;
 import org.quench.compiler.ir.Network;
-import org.quench.compiler.quant.Discretization;
 import org.quench.compiler.reference.ReferenceRun;
 import org.quench.hal.ChipSpec;
 import org.quench.hal.Devices;
 import org.quench.hal.QuenchException;
 import org.quench.hal.Stimulus;
 import org.quench.runtime.io.NpyArray;
+import org.quench.runtime.model.ModelCompilation;
+import org.quench.runtime.model.ModelOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -57,25 +59,9 @@ public final class VerifyCommand implements Callable<Integer> {
       description = "Steps to run (default: the input's rows, or 100).")
   Integer steps;
 
-  @Option(names = "--chip", paramLabel = "SPEC", defaultValue = "loihi",
-      description = "Chip spec name or JSON file (default: ${DEFAULT-VALUE}).")
-  String chip;
-
   @Option(names = "--device", paramLabel = "URI", defaultValue = Devices.DEFAULT_URI,
       description = "Device to run on (default: ${DEFAULT-VALUE}).")
   String device;
-
-  @Option(names = "--dt", paramLabel = "S", defaultValue = "1e-4",
-      description = "NIR time step in seconds (default: ${DEFAULT-VALUE}).")
-  double dt;
-
-  @Option(names = "--discretize", paramLabel = "exact|euler", defaultValue = "exact",
-      description = "NIR discretization: exact or euler (snnTorch's export; default: ${DEFAULT-VALUE}).")
-  String discretize;
-
-  @Option(names = "--reset", paramLabel = "zero|subtract", defaultValue = "zero",
-      description = "NIR reset rule: zero (to v_reset) or subtract (default: ${DEFAULT-VALUE}).")
-  String reset;
 
   @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
       description = "Seed of the random input (default: ${DEFAULT-VALUE}).")
@@ -83,6 +69,9 @@ public final class VerifyCommand implements Callable<Integer> {
 
   @Option(names = "--json", description = "Print the report as JSON.")
   boolean json;
+
+  @Mixin
+  ModelOptions modelOptions;
 
   @Spec
   CommandSpec spec;
@@ -95,21 +84,12 @@ public final class VerifyCommand implements Callable<Integer> {
     if (steps != null && steps <= 0) {
       throw new QuenchException("--steps " + steps + " must be at least 1");
     }
-    Discretization.Convention convention = switch (discretize.toLowerCase(Locale.ROOT)) {
-      case "exact" -> Discretization.Convention.EXACT;
-      case "euler" -> Discretization.Convention.FORWARD_EULER;
-      default -> throw new QuenchException("--discretize '" + discretize + "' is not exact or euler");
-    };
-    NirImportOptions.Reset resetRule = switch (reset.toLowerCase(Locale.ROOT)) {
-      case "zero" -> NirImportOptions.Reset.ZERO;
-      case "subtract" -> NirImportOptions.Reset.SUBTRACT;
-      default -> throw new QuenchException("--reset '" + reset + "' is not zero or subtract");
-    };
-    NirImportOptions options = NirImportOptions.defaults().withDt(dt).withDiscretization(convention)
-        .withReset(resetRule);
-    ChipSpec chipSpec = ChipSpec.resolve(chip);
-    ModelPipeline.Compiled compiled = ModelPipeline.compile(model, chipSpec, options);
-    Verification verification = new Verification(compiled.reference(), dt, convention, chipSpec);
+    NirImportOptions options = modelOptions.nir();
+    ChipSpec chipSpec = modelOptions.spec();
+    ModelCompilation compiled = ModelCompilation.compile(model, chipSpec, options,
+        modelOptions.compileOptions());
+    Verification verification = new Verification(compiled.reference(), options.dt(),
+        options.discretization(), chipSpec);
     Stimulus stimulus = stimulus(compiled.reference(), verification);
     VerificationReport report = verification.run(compiled.result(), device, stimulus)
         .withNote("input: " + inputDescription);

@@ -9,7 +9,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.quench.compiler.frontend.nir.NirImportOptions;
 import org.quench.compiler.quant.Discretization;
+import org.quench.compiler.CompileOptions;
 import org.quench.hal.ChipSpec;
+import org.quench.runtime.model.ModelCompilation;
 import org.quench.hal.Stimulus;
 import org.quench.runtime.verify.VerificationReport.PopulationAgreement;
 
@@ -44,7 +46,7 @@ class BrailleVerificationTest {
   void brailleOnTheEmulatorAgreesWithTheFloatReference() {
     NirImportOptions o = NirImportOptions.defaults()
         .withDiscretization(Discretization.Convention.FORWARD_EULER);
-    ModelPipeline.Compiled c = ModelPipeline.compile(braille(), ChipSpec.loihi(), o);
+    ModelCompilation c = ModelCompilation.compile(braille(), ChipSpec.loihi(), o, CompileOptions.none());
     assertEquals(List.of("lif1.lif", "lif2"),
         c.reference().populations().stream().map(p -> p.name()).toList());
     Verification v = new Verification(c.reference(), o.dt(), o.discretization(), ChipSpec.loihi());

@@ -6,7 +6,9 @@ import java.util.TreeMap;
 
 /**
  * Compile options as name/value text, as a user gives them on a command line; passes read the
- * ones they know. Sorted by name so the image header that records them is deterministic.
+ * ones they know (e.g. {@code maxTauError}, {@code maxThresholdError}: relative errors the
+ * profile budget may not exceed, see passes.ProfileBudget). Sorted by name so the image header
+ * that records them is deterministic.
  */
 public final class CompileOptions {
   private final Map<String, String> values;

@@ -86,6 +86,15 @@ class NirCompileTest {
   }
 
   @Test
+  void theSameModelAndOptionsGiveTheSameImageBytes() {
+    NirImportOptions o = NirImportOptions.defaults().withDiscretization(
+        Discretization.Convention.FORWARD_EULER);
+    byte[] a = compile("braille_noDelay_bias_zero.nir", o).image().toByteArray();
+    byte[] b = compile("braille_noDelay_bias_zero.nir", o).image().toByteArray();
+    org.junit.jupiter.api.Assertions.assertArrayEquals(a, b);
+  }
+
+  @Test
   void cnnSinabsFitsTheLoihiSpec() {
     Compiler.Result r = compile("cnn_sinabs.nir", NirImportOptions.defaults());
     // Measured: 22 cores of one chip (8970 neurons, 1.1M synapses); the bound is the chip.

@@ -148,7 +148,7 @@ public final class NirLowering {
             checkSpiking(s.name, p);
           }
           projectionEnds.add(new String[] {s.port ? null : s.name, p});
-          projections.add(build(s, p, m, false));
+          projections.add(build(s, p, m));
         }
       }
       Set<Integer> recurrent = recurrent(projectionEnds, net, populations);
@@ -174,7 +174,7 @@ public final class NirLowering {
       return net.build();
     }
 
-    private Projection build(Source s, String target, LinearMap m, boolean unused) {
+    private Projection build(Source s, String target, LinearMap m) {
       String pname = s.name + "->" + target;
       Projection.Builder b = Projection.builder(pname, s.port ? Projection.Source.inputPort(s.name)
           : Projection.Source.population(s.name), m.cols, target, m.rows);

@@ -15,7 +15,11 @@ import picocli.CommandLine.Spec;
  * URIs can be opened here); with {@code --board host:port}, the devices that board offers.
  */
 @Command(name = "devices", mixinStandardHelpOptions = true,
-    description = "List device providers, or the devices a board offers (--board host:port).")
+    description = "List device providers, or the devices a board offers (--board host:port).",
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  quench devices                               the providers on this machine (emu:, grpc:, ...)",
+        "  quench devices --board 127.0.0.1:7000        what a running 'quench serve' hosts"})
 public final class DevicesCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;

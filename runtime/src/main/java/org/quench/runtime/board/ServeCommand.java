@@ -18,7 +18,12 @@ import picocli.CommandLine.Spec;
  * has no serial of its own.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-    description = "Host devices (emulated chips by default) as a board over gRPC.")
+    description = "Host devices (emulated chips by default) as a board over gRPC.",
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  quench serve --port 7000 --chips 4           four emulated loihi chips on port 7000",
+        "  quench serve --port 7000 --token s3cret      clients must send the bearer token",
+        "  quench run m.qimg --device grpc://127.0.0.1:7000/chip0   use it from another shell"})
 public final class ServeCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;

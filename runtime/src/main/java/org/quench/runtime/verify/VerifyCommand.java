@@ -31,12 +31,13 @@ import picocli.CommandLine.Spec;
     name = "verify",
     mixinStandardHelpOptions = true,
     description = {
-        "Compile MODEL, run it on a device and in the float reference (double precision, before"
+        "Compare the chip with the float reference on the same input, per population.",
+        "Compiles MODEL, runs it on a device and in the float reference (double precision, before"
             + " quantization) on the same input, and report per population: spike-count"
             + " correlation, rates, the fraction of steps x neurons that agree, the first"
             + " differing step, and for outputs whether the argmax of spike counts agrees.",
         "Without --input: seeded random spikes on the first input port, at the lowest of"
-            + " 10%, 20%, 40%, 80% per channel and step that makes every output spike in the"
+            + " 10%%, 20%%, 40%%, 80%% per channel and step that makes every output spike in the"
             + " reference (for netx networks without ports: a random constant bias on the input"
             + " layer)."},
     footerHeading = "%nExamples:%n",

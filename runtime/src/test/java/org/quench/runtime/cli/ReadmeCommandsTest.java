@@ -1,0 +1,111 @@
+package org.quench.runtime.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.quench.runtime.cli.QuenchCliTest.Outcome;
+
+/**
+ * Runs every {@code ./quench ...} line of README.md's shell blocks, in order, in process, so the
+ * README cannot drift from the CLI. Paths that exist relative to the repository root are read from
+ * there; other file arguments (what the tour writes) go to a temporary directory, so later lines
+ * find what earlier ones wrote. Two kinds of line are changed on purpose: {@code serve} blocks
+ * until stopped (BoardCommandsTest covers it), and {@code bench} runs on a network 50 times
+ * smaller (same command, fewer neurons and steps) to keep the suite short.
+ */
+class ReadmeCommandsTest {
+  private static final Set<String> NOT_RUN_HERE = Set.of("serve");
+
+  @TempDir
+  Path work;
+
+  private static Path repositoryRoot() {
+    Path here = Path.of("").toAbsolutePath();
+    for (Path p = here; p != null; p = p.getParent()) {
+      if (Files.exists(p.resolve("README.md")) && Files.exists(p.resolve(".ci/run"))) {
+        return p;
+      }
+    }
+    throw new IllegalStateException("no repository root above " + here);
+  }
+
+  /** The {@code ./quench} lines of fenced {@code sh} blocks, split into words. */
+  static List<List<String>> readmeCommands(String readme) {
+    List<List<String>> commands = new ArrayList<>();
+    boolean inShell = false;
+    for (String line : readme.split("\n")) {
+      String t = line.strip();
+      if (t.startsWith("```")) {
+        inShell = !inShell && t.equals("```sh");
+        continue;
+      }
+      if (inShell && t.startsWith("./quench ")) {
+        String command = t.contains(" #") ? t.substring(0, t.indexOf(" #")) : t;
+        List<String> words = new ArrayList<>(List.of(command.strip().split("\\s+")));
+        words.remove(0);
+        commands.add(words);
+      }
+    }
+    return commands;
+  }
+
+  private String mapArgument(Path root, String arg) {
+    if (arg.startsWith("-") || arg.contains("://") || arg.contains(":") || !arg.contains(".")
+        || arg.matches("[0-9eE.+-]+")) {
+      return arg;
+    }
+    Path inRepo = root.resolve(arg);
+    return Files.exists(inRepo) ? inRepo.toString() : work.resolve(arg).toString();
+  }
+
+  @Test
+  void everyReadmeCommandRunsAndSucceeds() throws IOException {
+    Path root = repositoryRoot();
+    List<List<String>> commands = readmeCommands(Files.readString(root.resolve("README.md"), StandardCharsets.UTF_8));
+    assertTrue(commands.size() >= 8, "README shows the tour: found only " + commands);
+    List<String> ran = new ArrayList<>();
+    for (List<String> words : commands) {
+      if (words.isEmpty() || NOT_RUN_HERE.contains(words.get(0))) {
+        continue;
+      }
+      List<String> args = new ArrayList<>();
+      for (String w : words) {
+        args.add(mapArgument(root, w));
+      }
+      if (args.get(0).equals("demo") && !args.contains("--out")) {
+        args.addAll(List.of("--out", work.resolve("quench-out").toString()));
+      }
+      if (args.get(0).equals("bench")) {
+        for (String sized : List.of("--neurons", "--steps", "--warmup")) {
+          int at = args.indexOf(sized);
+          if (at >= 0) {
+            args.subList(at, at + 2).clear();
+          }
+        }
+        args.addAll(List.of("--neurons", "2000", "--steps", "20", "--warmup", "5"));
+      }
+      Outcome o = QuenchCliTest.quench(args.toArray(String[]::new));
+      assertEquals(0, o.code(), "README command 'quench " + String.join(" ", words) + "' failed: " + o.err());
+      ran.add(words.get(0));
+    }
+    assertTrue(ran.containsAll(List.of("demo", "compile", "inspect", "run", "verify")), "ran " + ran);
+    assertTrue(Files.exists(work.resolve("braille.qimg")), "the tour's compile wrote the image");
+    assertTrue(Files.exists(work.resolve("braille-raster.png")), "the tour's run wrote the plot");
+    assertTrue(Files.exists(work.resolve("braille-run.h5")), "the tour's run wrote the recording");
+  }
+
+  @Test
+  void theParserFindsShellLinesOnly() {
+    String text = "intro ./quench nope\n```sh\n./quench demo   # comment\nls\n```\n```java\n./quench no\n```\n";
+    assertEquals(List.of(List.of("demo")), readmeCommands(text));
+  }
+}

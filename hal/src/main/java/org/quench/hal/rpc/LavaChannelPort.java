@@ -141,6 +141,15 @@ public final class LavaChannelPort implements AutoCloseable {
     return s.getPort();
   }
 
+  /**
+   * Waits up to {@code millis} for the Lava side to send STOP (or for {@link #close()}); true when
+   * the run loop has ended.
+   */
+  public boolean awaitStop(long millis) throws InterruptedException {
+    worker.join(Math.max(1, millis));
+    return !worker.isAlive();
+  }
+
   /** Stops the channels and the run loop; the device stays open (it is the caller's). */
   @Override
   public void close() {

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.Properties;
 import org.quench.hal.QuenchException;
 import org.quench.runtime.board.DevicesCommand;
+import org.quench.runtime.board.LavaCommand;
 import org.quench.runtime.board.ServeCommand;
 import org.quench.runtime.session.DemoCommand;
 import org.quench.runtime.session.RunCommand;
@@ -38,7 +39,8 @@ import picocli.CommandLine.Spec;
     versionProvider = QuenchCli.Version.class,
     description = "Deploy heterogeneous spiking networks onto fixed-point neuromorphic chips.",
     subcommands = {DemoCommand.class, CompileCommand.class, InspectCommand.class, RunCommand.class,
-        VerifyCommand.class, ServeCommand.class, DevicesCommand.class, BenchCommand.class},
+        VerifyCommand.class, ServeCommand.class, DevicesCommand.class, LavaCommand.class,
+        BenchCommand.class},
     footerHeading = "%nExamples:%n",
     footer = {
         "  quench demo                       the shipped braille model, end to end",

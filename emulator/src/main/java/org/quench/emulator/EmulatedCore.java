@@ -86,6 +86,9 @@ final class EmulatedCore {
   private final int delayShift;
   private final int delayMask;
   private final int weightShift;
+  private static final int AHEAD = 4; // events between reading a row early and summing it
+  private int touchSink; // keeps the early reads alive
+  private final int cellMask; // target | delay << targetBits: a word's low bits index scratch
   private final int[] groupMode;
   private final int[] groupExp;
   private final boolean[] groupGraded;
@@ -329,6 +332,7 @@ final class EmulatedCore {
     delayShift = targetBits;
     delayMask = (1 << delayBits) - 1;
     weightShift = targetBits + delayBits;
+    cellMask = (1 << weightShift) - 1;
     int weightBits = 32 - weightShift;
     int wMin = -(1 << (weightBits - 1));
     int wMax = (1 << (weightBits - 1)) - 1;
@@ -461,7 +465,7 @@ final class EmulatedCore {
         words[dst] = word;
       }
     }
-    scratch = needScratch ? new int[depth * n] : null;
+    scratch = needScratch ? new int[1 << weightShift] : null;
     spikeIdx = new int[][] {new int[n], new int[n]};
     spikeVal = new int[][] {new int[n], new int[n]};
     reset();
@@ -845,6 +849,9 @@ final class EmulatedCore {
   /**
    * Groups whose activation is not linear in the synapses (negative exponent: floor of the sum;
    * CONV: wrap of the sum) are summed per (delay, target) in scratch first, group by group.
+   * Scratch is indexed by a word's low bits (target | delay << targetBits), so a cell needs no
+   * arithmetic. The second pass finishes every cell it meets and zeroes it; a cell met again
+   * then holds 0, and 0 floors and wraps to 0, so no branch is needed to finish each cell once.
    */
   private void finishDeferred(int pending) {
     int groups = groupMode.length;
@@ -859,11 +866,6 @@ final class EmulatedCore {
       sortedAxon[pos] = evAxon[e];
       sortedVal[pos] = evVal[e];
     }
-    final int[] sc = scratch;
-    final int tm = targetMask;
-    final int ds = delayShift;
-    final int dm = delayMask;
-    final int ws = weightShift;
     for (int g = 0; g < groups; g++) {
       int from = groupStart[g];
       int to = from + groupCount[g];
@@ -871,34 +873,111 @@ final class EmulatedCore {
       if (from == to) {
         continue;
       }
-      boolean graded = groupGraded[g];
-      for (int e = from; e < to; e++) {
-        int axon = sortedAxon[e];
-        int payload = graded ? sortedVal[e] : 1;
-        int s0 = rowPtr[axon];
-        int s1 = rowPtr[axon + 1];
-        synapticEvents += s1 - s0;
-        for (int s = s0; s < s1; s++) {
-          int word = words[s];
-          int w = wideWeights == null ? word >> ws : wideWeights[s];
-          sc[((word >>> ds) & dm) * n + (word & tm)] += w * payload;
-        }
+      sumDeferred(from, to, groupGraded[g]);
+      if (groupMode[g] == FLOOR) {
+        floorDeferred(from, to, -groupExp[g]);
+      } else {
+        wrapDeferred(from, to);
       }
-      int mode = groupMode[g];
-      int k = -groupExp[g];
+    }
+  }
+
+  /** Pass 1: adds weight x payload of the rows of sortedAxon[from..to) into scratch. */
+  private void sumDeferred(int from, int to, boolean graded) {
+    final int[] sc = scratch;
+    final int[] w = words;
+    final int[] rp = rowPtr;
+    final int[] ax = sortedAxon;
+    final int cm = cellMask;
+    long visited = 0;
+    if (wideWeights == null) {
+      final int ws = weightShift;
+      int touch = 0;
       for (int e = from; e < to; e++) {
-        int axon = sortedAxon[e];
-        for (int s = rowPtr[axon], s1 = rowPtr[axon + 1]; s < s1; s++) {
-          int word = words[s];
-          int d = (word >>> ds) & dm;
-          int target = word & tm;
-          int cell = d * n + target;
-          int sum = sc[cell];
-          if (sum != 0) {
-            sc[cell] = 0;
-            ring[slotOffset[d] + target] += mode == FLOOR ? sum >> k : wrapState(sum);
+        int axon = ax[e];
+        int s0 = rp[axon];
+        int s1 = rp[axon + 1];
+        visited += s1 - s0;
+        // Rows are scattered over the synapse memory: read the first and last word of a row a
+        // few events ahead so its cache misses overlap this row's work.
+        if (e + AHEAD < to) {
+          int next = ax[e + AHEAD];
+          int n0 = rp[next];
+          int n1 = rp[next + 1];
+          if (n0 < n1) {
+            touch += w[n0] ^ w[n1 - 1];
           }
         }
+        int payload = graded ? sortedVal[e] : 1;
+        if (payload == 1) {
+          for (int s = s0; s < s1; s++) {
+            int word = w[s];
+            sc[word & cm] += word >> ws;
+          }
+        } else {
+          for (int s = s0; s < s1; s++) {
+            int word = w[s];
+            sc[word & cm] += (word >> ws) * payload;
+          }
+        }
+      }
+      touchSink = touch;
+    } else {
+      final int[] wide = wideWeights;
+      for (int e = from; e < to; e++) {
+        int axon = ax[e];
+        int s0 = rp[axon];
+        int s1 = rp[axon + 1];
+        visited += s1 - s0;
+        int payload = graded ? sortedVal[e] : 1;
+        for (int s = s0; s < s1; s++) {
+          sc[w[s] & cm] += wide[s] * payload;
+        }
+      }
+    }
+    synapticEvents += visited;
+  }
+
+  /** Pass 2 of a FLOOR group: each touched cell's sum, floor-shifted by k, into the delay line. */
+  private void floorDeferred(int from, int to, int k) {
+    final int[] sc = scratch;
+    final int[] w = words;
+    final int[] rp = rowPtr;
+    final int[] ax = sortedAxon;
+    final int[] ring = this.ring;
+    final int[] off = slotOffset;
+    final int cm = cellMask;
+    final int ds = delayShift;
+    final int tm = targetMask;
+    for (int e = from; e < to; e++) {
+      int axon = ax[e];
+      for (int s = rp[axon], s1 = rp[axon + 1]; s < s1; s++) {
+        int cell = w[s] & cm;
+        int sum = sc[cell];
+        sc[cell] = 0;
+        ring[off[cell >>> ds] + (cell & tm)] += sum >> k;
+      }
+    }
+  }
+
+  /** Pass 2 of a CONV group: each touched cell's sum, wrapped to the state width, into the delay line. */
+  private void wrapDeferred(int from, int to) {
+    final int[] sc = scratch;
+    final int[] w = words;
+    final int[] rp = rowPtr;
+    final int[] ax = sortedAxon;
+    final int[] ring = this.ring;
+    final int[] off = slotOffset;
+    final int cm = cellMask;
+    final int ds = delayShift;
+    final int tm = targetMask;
+    for (int e = from; e < to; e++) {
+      int axon = ax[e];
+      for (int s = rp[axon], s1 = rp[axon + 1]; s < s1; s++) {
+        int cell = w[s] & cm;
+        int sum = sc[cell];
+        sc[cell] = 0;
+        ring[off[cell >>> ds] + (cell & tm)] += wrapState(sum);
       }
     }
   }

@@ -86,8 +86,7 @@ final class EmulatedCore {
   private final int delayShift;
   private final int delayMask;
   private final int weightShift;
-  private static final int AHEAD = 4; // events between reading a row early and summing it
-  private int touchSink; // keeps the early reads alive
+  private int touchSink; // keeps the early reads of touchRows alive
   private final int cellMask; // target | delay << targetBits: a word's low bits index scratch
   private final int[] groupMode;
   private final int[] groupExp;
@@ -866,6 +865,7 @@ final class EmulatedCore {
       sortedAxon[pos] = evAxon[e];
       sortedVal[pos] = evVal[e];
     }
+    touchRows(sortedAxon, pending);
     for (int g = 0; g < groups; g++) {
       int from = groupStart[g];
       int to = from + groupCount[g];
@@ -882,6 +882,30 @@ final class EmulatedCore {
     }
   }
 
+  /**
+   * Reads one word per cache line of the rows of {@code axons[0..count)} before they are summed.
+   * The rows lie scattered over the synapse memory, and the step is bound by fetching them: these
+   * reads do not depend on each other, so the processor keeps many of the misses in flight at
+   * once, and the summing passes then find the rows in the first-level cache.
+   */
+  private void touchRows(int[] axons, int count) {
+    final int[] w = words;
+    final int[] rp = rowPtr;
+    int touch = 0;
+    for (int e = 0; e < count; e++) {
+      int axon = axons[e];
+      int s0 = rp[axon];
+      int s1 = rp[axon + 1];
+      for (int s = s0; s < s1; s += 16) {
+        touch += w[s];
+      }
+      if (s0 < s1) {
+        touch += w[s1 - 1];
+      }
+    }
+    touchSink = touch;
+  }
+
   /** Pass 1: adds weight x payload of the rows of sortedAxon[from..to) into scratch. */
   private void sumDeferred(int from, int to, boolean graded) {
     final int[] sc = scratch;
@@ -892,22 +916,11 @@ final class EmulatedCore {
     long visited = 0;
     if (wideWeights == null) {
       final int ws = weightShift;
-      int touch = 0;
       for (int e = from; e < to; e++) {
         int axon = ax[e];
         int s0 = rp[axon];
         int s1 = rp[axon + 1];
         visited += s1 - s0;
-        // Rows are scattered over the synapse memory: read the first and last word of a row a
-        // few events ahead so its cache misses overlap this row's work.
-        if (e + AHEAD < to) {
-          int next = ax[e + AHEAD];
-          int n0 = rp[next];
-          int n1 = rp[next + 1];
-          if (n0 < n1) {
-            touch += w[n0] ^ w[n1 - 1];
-          }
-        }
         int payload = graded ? sortedVal[e] : 1;
         if (payload == 1) {
           for (int s = s0; s < s1; s++) {
@@ -921,7 +934,6 @@ final class EmulatedCore {
           }
         }
       }
-      touchSink = touch;
     } else {
       final int[] wide = wideWeights;
       for (int e = from; e < to; e++) {

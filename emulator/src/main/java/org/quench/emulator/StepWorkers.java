@@ -125,7 +125,7 @@ final class StepWorkers implements AutoCloseable {
       } catch (Throwable e) {
         failure = e;
       }
-      barrier.await();
+      barrier.await(id);
       try {
         for (int c : mine) {
           cores[c].deliver(t, k, cores);

@@ -104,6 +104,17 @@ final class EmulatedCore {
   private int[] inFirst = new int[0];
   private int[] inCount = new int[0];
   private int[] inAxon = new int[0];
+  // Per incoming route: indices into the source core's boundary table of its first and end neuron.
+  private int[] inLoRef = new int[0];
+  private int[] inHiRef = new int[0];
+
+  // Outgoing route boundaries (first and end neurons of the routes leaving this core, sorted and
+  // distinct) and, per step parity, the index of the first spike at or after each boundary:
+  // computed once by the owner in phase 1 so that destinations need no search of the spike list.
+  private int[] boundaryList = new int[0];
+  private int boundaryCount;
+  private int[] boundAt = new int[0];
+  private final int[][] boundPos = {new int[0], new int[0]};
   private int incomingCapacity;
 
   // Spikes of the last two steps, by parity.
@@ -504,6 +515,35 @@ final class EmulatedCore {
     evAxon = null;
   }
 
+  /** Registers {@code neuron} as the first or end neuron of a route leaving this core (load time only). */
+  void addBoundary(int neuron) {
+    if (boundaryCount == boundaryList.length) {
+      boundaryList = Arrays.copyOf(boundaryList, Math.max(8, 2 * boundaryCount));
+    }
+    boundaryList[boundaryCount++] = neuron;
+  }
+
+  /** Fixes the boundary table once every route is registered (load time only). */
+  void sealBoundaries() {
+    boundAt = Arrays.stream(boundaryList, 0, boundaryCount).sorted().distinct().toArray();
+    boundPos[0] = new int[boundAt.length];
+    boundPos[1] = new int[boundAt.length];
+  }
+
+  /** Points every incoming route at its source's boundary table (after every source is sealed). */
+  void resolveIncoming(EmulatedCore[] cores) {
+    inLoRef = new int[inSource.length];
+    inHiRef = new int[inSource.length];
+    for (int r = 0; r < inSource.length; r++) {
+      int[] at = cores[inSource[r]].boundAt;
+      inLoRef[r] = Arrays.binarySearch(at, inFirst[r]);
+      inHiRef[r] = Arrays.binarySearch(at, inFirst[r] + inCount[r]);
+      if (inLoRef[r] < 0 || inHiRef[r] < 0) {
+        throw new IllegalStateException("route boundary not registered at " + where);
+      }
+    }
+  }
+
   /** Sizes the event buffers for routed spikes plus {@code hostEvents} host events per step. */
   void reserveEvents(int hostEvents) {
     int need = incomingCapacity + hostEvents;
@@ -578,7 +618,7 @@ final class EmulatedCore {
     if (evAxon != null) {
       b += 16L * evAxon.length;
     }
-    b += 16L * inSource.length + 24L * groupMode.length + 5L * resetInterval.length;
+    b += 24L * inSource.length + 12L * boundAt.length + 24L * groupMode.length + 5L * resetInterval.length;
     return b;
   }
 
@@ -602,6 +642,7 @@ final class EmulatedCore {
     int count = plain ? updatePlain(base, spikeIdx[parity], spikeVal[parity])
         : updateGeneral(base, spikeIdx[parity], spikeVal[parity]);
     spikeCount[parity] = count;
+    locateBoundaries(spikeIdx[parity], count, boundPos[parity]);
     neuronUpdates += n;
     spikes += count;
     if (p != null) {
@@ -726,6 +767,19 @@ final class EmulatedCore {
     return count;
   }
 
+  /** For each route boundary, the index of the first spike at or after it: one merge of two sorted lists. */
+  private void locateBoundaries(int[] idx, int count, int[] pos) {
+    final int[] at = boundAt;
+    int s = 0;
+    for (int b = 0; b < at.length; b++) {
+      int limit = at[b];
+      while (s < count && idx[s] < limit) {
+        s++;
+      }
+      pos[b] = s;
+    }
+  }
+
   /** Index of the first spike of {@code parity}'s list whose neuron is >= {@code neuron}. */
   int lowerBound(int parity, int neuron) {
     int[] idx = spikeIdx[parity];
@@ -760,8 +814,9 @@ final class EmulatedCore {
     for (int r = 0; r < inSource.length; r++) {
       EmulatedCore src = cores[inSource[r]];
       int first = inFirst[r];
-      int lo = src.lowerBound(parity, first);
-      int hi = src.lowerBound(parity, first + inCount[r]);
+      int[] pos = src.boundPos[parity];
+      int lo = pos[inLoRef[r]];
+      int hi = pos[inHiRef[r]];
       if (lo == hi) {
         continue;
       }

@@ -94,7 +94,10 @@ final class EmulatedCore {
   private final int[] groupMessageMin;
   private final int[] groupMessageMax;
   private final String[] groupName;
-  private final int[] scratch;
+  // Deferred sums per cell; all zero between steps, so the cores of one worker share one array
+  // (given by StepWorkers), which then stays in cache from core to core.
+  private int[] scratch;
+  private final int scratchSize;
   private final int[] groupCount;
   private final int[] groupStart;
   final long synapseCount;
@@ -475,7 +478,7 @@ final class EmulatedCore {
         words[dst] = word;
       }
     }
-    scratch = needScratch ? new int[1 << weightShift] : null;
+    scratchSize = needScratch ? 1 << weightShift : 0;
     spikeIdx = new int[][] {new int[n], new int[n]};
     spikeVal = new int[][] {new int[n], new int[n]};
     reset();
@@ -555,6 +558,22 @@ final class EmulatedCore {
     }
   }
 
+  /** Cells of deferred-sum scratch this core needs (0 when it has no FLOOR or CONV group). */
+  int scratchSize() {
+    return scratchSize;
+  }
+
+  /**
+   * Gives this core the scratch of the worker that owns it: at least {@link #scratchSize()} cells,
+   * all zero; the core leaves them zero after every step.
+   */
+  void shareScratch(int[] shared) {
+    if (shared.length < scratchSize) {
+      throw new IllegalArgumentException("scratch of " + shared.length + " cells for " + scratchSize);
+    }
+    scratch = shared;
+  }
+
   /** True when some weight did not fit the packed word and weights sit in their own array. */
   boolean usesWideWeights() {
     return wideWeights != null;
@@ -612,9 +631,7 @@ final class EmulatedCore {
     // 15 int arrays and 2 boolean arrays per neuron, plus two double-buffered spike lists.
     long perNeuron = 4L * 15 + 2 + 4L * 4;
     long b = perNeuron * n + 4L * ring.length + 4L * slotOffset.length;
-    if (scratch != null) {
-      b += 4L * scratch.length;
-    }
+    // The deferred-sum scratch is one array per worker thread, not per core: not counted here.
     if (evAxon != null) {
       b += 16L * evAxon.length;
     }

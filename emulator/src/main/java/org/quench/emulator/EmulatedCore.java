@@ -110,6 +110,13 @@ final class EmulatedCore {
   // Per incoming route: indices into the source core's boundary table of its first and end neuron.
   private int[] inLoRef = new int[0];
   private int[] inHiRef = new int[0];
+  // Per parity and incoming route: the source's boundary positions, spike neurons and spike
+  // values (arrays fixed at load), and whether the source sits on another chip. Held here so a
+  // route costs two direct loads rather than a chain through the source core object.
+  private final int[][][] inBoundPos = new int[2][0][];
+  private final int[][][] inSpikeIdx = new int[2][0][];
+  private final int[][][] inSpikeVal = new int[2][0][];
+  private boolean[] inOtherChip = new boolean[0];
 
   // Outgoing route boundaries (first and end neurons of the routes leaving this core, sorted and
   // distinct) and, per step parity, the index of the first spike at or after each boundary:
@@ -535,10 +542,24 @@ final class EmulatedCore {
 
   /** Points every incoming route at its source's boundary table (after every source is sealed). */
   void resolveIncoming(EmulatedCore[] cores) {
-    inLoRef = new int[inSource.length];
-    inHiRef = new int[inSource.length];
-    for (int r = 0; r < inSource.length; r++) {
-      int[] at = cores[inSource[r]].boundAt;
+    int routes = inSource.length;
+    inLoRef = new int[routes];
+    inHiRef = new int[routes];
+    inOtherChip = new boolean[routes];
+    for (int parity = 0; parity < 2; parity++) {
+      inBoundPos[parity] = new int[routes][];
+      inSpikeIdx[parity] = new int[routes][];
+      inSpikeVal[parity] = new int[routes][];
+    }
+    for (int r = 0; r < routes; r++) {
+      EmulatedCore src = cores[inSource[r]];
+      inOtherChip[r] = src.chip != chip;
+      for (int parity = 0; parity < 2; parity++) {
+        inBoundPos[parity][r] = src.boundPos[parity];
+        inSpikeIdx[parity][r] = src.spikeIdx[parity];
+        inSpikeVal[parity][r] = src.spikeVal[parity];
+      }
+      int[] at = src.boundAt;
       inLoRef[r] = Arrays.binarySearch(at, inFirst[r]);
       inHiRef[r] = Arrays.binarySearch(at, inFirst[r] + inCount[r]);
       if (inLoRef[r] < 0 || inHiRef[r] < 0) {
@@ -828,24 +849,25 @@ final class EmulatedCore {
     int ne = 0;
     final int[] evA = evAxon;
     final int[] evV = evVal;
+    final int[][] boundPosOf = inBoundPos[parity];
+    final int[][] spikeIdxOf = inSpikeIdx[parity];
+    final int[][] spikeValOf = inSpikeVal[parity];
     for (int r = 0; r < inSource.length; r++) {
-      EmulatedCore src = cores[inSource[r]];
-      int first = inFirst[r];
-      int[] pos = src.boundPos[parity];
+      int[] pos = boundPosOf[r];
       int lo = pos[inLoRef[r]];
       int hi = pos[inHiRef[r]];
       if (lo == hi) {
         continue;
       }
-      int[] idx = src.spikeIdx[parity];
-      int[] val = src.spikeVal[parity];
-      int shift = inAxon[r] - first;
+      int[] idx = spikeIdxOf[r];
+      int[] val = spikeValOf[r];
+      int shift = inAxon[r] - inFirst[r];
       for (int s = lo; s < hi; s++) {
         evA[ne] = idx[s] + shift;
         evV[ne] = val[s];
         ne++;
       }
-      if (src.chip != chip) {
+      if (inOtherChip[r]) {
         interChipSpikes += hi - lo;
       }
     }

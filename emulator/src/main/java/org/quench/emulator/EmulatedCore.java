@@ -86,13 +86,18 @@ final class EmulatedCore {
   private final int delayShift;
   private final int delayMask;
   private final int weightShift;
+  private int touchSink; // keeps the early reads of touchRows alive
+  private final int cellMask; // target | delay << targetBits: a word's low bits index scratch
   private final int[] groupMode;
   private final int[] groupExp;
   private final boolean[] groupGraded;
   private final int[] groupMessageMin;
   private final int[] groupMessageMax;
   private final String[] groupName;
-  private final int[] scratch;
+  // Deferred sums per cell; all zero between steps, so the cores of one worker share one array
+  // (given by StepWorkers), which then stays in cache from core to core.
+  private int[] scratch;
+  private final int scratchSize;
   private final int[] groupCount;
   private final int[] groupStart;
   final long synapseCount;
@@ -102,6 +107,24 @@ final class EmulatedCore {
   private int[] inFirst = new int[0];
   private int[] inCount = new int[0];
   private int[] inAxon = new int[0];
+  // Per incoming route: indices into the source core's boundary table of its first and end neuron.
+  private int[] inLoRef = new int[0];
+  private int[] inHiRef = new int[0];
+  // Per parity and incoming route: the source's boundary positions, spike neurons and spike
+  // values (arrays fixed at load), and whether the source sits on another chip. Held here so a
+  // route costs two direct loads rather than a chain through the source core object.
+  private final int[][][] inBoundPos = new int[2][0][];
+  private final int[][][] inSpikeIdx = new int[2][0][];
+  private final int[][][] inSpikeVal = new int[2][0][];
+  private boolean[] inOtherChip = new boolean[0];
+
+  // Outgoing route boundaries (first and end neurons of the routes leaving this core, sorted and
+  // distinct) and, per step parity, the index of the first spike at or after each boundary:
+  // computed once by the owner in phase 1 so that destinations need no search of the spike list.
+  private int[] boundaryList = new int[0];
+  private int boundaryCount;
+  private int[] boundAt = new int[0];
+  private final int[][] boundPos = {new int[0], new int[0]};
   private int incomingCapacity;
 
   // Spikes of the last two steps, by parity.
@@ -329,6 +352,7 @@ final class EmulatedCore {
     delayShift = targetBits;
     delayMask = (1 << delayBits) - 1;
     weightShift = targetBits + delayBits;
+    cellMask = (1 << weightShift) - 1;
     int weightBits = 32 - weightShift;
     int wMin = -(1 << (weightBits - 1));
     int wMax = (1 << (weightBits - 1)) - 1;
@@ -461,7 +485,7 @@ final class EmulatedCore {
         words[dst] = word;
       }
     }
-    scratch = needScratch ? new int[depth * n] : null;
+    scratchSize = needScratch ? 1 << weightShift : 0;
     spikeIdx = new int[][] {new int[n], new int[n]};
     spikeVal = new int[][] {new int[n], new int[n]};
     reset();
@@ -501,6 +525,49 @@ final class EmulatedCore {
     evAxon = null;
   }
 
+  /** Registers {@code neuron} as the first or end neuron of a route leaving this core (load time only). */
+  void addBoundary(int neuron) {
+    if (boundaryCount == boundaryList.length) {
+      boundaryList = Arrays.copyOf(boundaryList, Math.max(8, 2 * boundaryCount));
+    }
+    boundaryList[boundaryCount++] = neuron;
+  }
+
+  /** Fixes the boundary table once every route is registered (load time only). */
+  void sealBoundaries() {
+    boundAt = Arrays.stream(boundaryList, 0, boundaryCount).sorted().distinct().toArray();
+    boundPos[0] = new int[boundAt.length];
+    boundPos[1] = new int[boundAt.length];
+  }
+
+  /** Points every incoming route at its source's boundary table (after every source is sealed). */
+  void resolveIncoming(EmulatedCore[] cores) {
+    int routes = inSource.length;
+    inLoRef = new int[routes];
+    inHiRef = new int[routes];
+    inOtherChip = new boolean[routes];
+    for (int parity = 0; parity < 2; parity++) {
+      inBoundPos[parity] = new int[routes][];
+      inSpikeIdx[parity] = new int[routes][];
+      inSpikeVal[parity] = new int[routes][];
+    }
+    for (int r = 0; r < routes; r++) {
+      EmulatedCore src = cores[inSource[r]];
+      inOtherChip[r] = src.chip != chip;
+      for (int parity = 0; parity < 2; parity++) {
+        inBoundPos[parity][r] = src.boundPos[parity];
+        inSpikeIdx[parity][r] = src.spikeIdx[parity];
+        inSpikeVal[parity][r] = src.spikeVal[parity];
+      }
+      int[] at = src.boundAt;
+      inLoRef[r] = Arrays.binarySearch(at, inFirst[r]);
+      inHiRef[r] = Arrays.binarySearch(at, inFirst[r] + inCount[r]);
+      if (inLoRef[r] < 0 || inHiRef[r] < 0) {
+        throw new IllegalStateException("route boundary not registered at " + where);
+      }
+    }
+  }
+
   /** Sizes the event buffers for routed spikes plus {@code hostEvents} host events per step. */
   void reserveEvents(int hostEvents) {
     int need = incomingCapacity + hostEvents;
@@ -510,6 +577,22 @@ final class EmulatedCore {
       sortedAxon = new int[need];
       sortedVal = new int[need];
     }
+  }
+
+  /** Cells of deferred-sum scratch this core needs (0 when it has no FLOOR or CONV group). */
+  int scratchSize() {
+    return scratchSize;
+  }
+
+  /**
+   * Gives this core the scratch of the worker that owns it: at least {@link #scratchSize()} cells,
+   * all zero; the core leaves them zero after every step.
+   */
+  void shareScratch(int[] shared) {
+    if (shared.length < scratchSize) {
+      throw new IllegalArgumentException("scratch of " + shared.length + " cells for " + scratchSize);
+    }
+    scratch = shared;
   }
 
   /** True when some weight did not fit the packed word and weights sit in their own array. */
@@ -569,13 +652,11 @@ final class EmulatedCore {
     // 15 int arrays and 2 boolean arrays per neuron, plus two double-buffered spike lists.
     long perNeuron = 4L * 15 + 2 + 4L * 4;
     long b = perNeuron * n + 4L * ring.length + 4L * slotOffset.length;
-    if (scratch != null) {
-      b += 4L * scratch.length;
-    }
+    // The deferred-sum scratch is one array per worker thread, not per core: not counted here.
     if (evAxon != null) {
       b += 16L * evAxon.length;
     }
-    b += 16L * inSource.length + 24L * groupMode.length + 5L * resetInterval.length;
+    b += 24L * inSource.length + 12L * boundAt.length + 24L * groupMode.length + 5L * resetInterval.length;
     return b;
   }
 
@@ -599,6 +680,7 @@ final class EmulatedCore {
     int count = plain ? updatePlain(base, spikeIdx[parity], spikeVal[parity])
         : updateGeneral(base, spikeIdx[parity], spikeVal[parity]);
     spikeCount[parity] = count;
+    locateBoundaries(spikeIdx[parity], count, boundPos[parity]);
     neuronUpdates += n;
     spikes += count;
     if (p != null) {
@@ -723,6 +805,19 @@ final class EmulatedCore {
     return count;
   }
 
+  /** For each route boundary, the index of the first spike at or after it: one merge of two sorted lists. */
+  private void locateBoundaries(int[] idx, int count, int[] pos) {
+    final int[] at = boundAt;
+    int s = 0;
+    for (int b = 0; b < at.length; b++) {
+      int limit = at[b];
+      while (s < count && idx[s] < limit) {
+        s++;
+      }
+      pos[b] = s;
+    }
+  }
+
   /** Index of the first spike of {@code parity}'s list whose neuron is >= {@code neuron}. */
   int lowerBound(int parity, int neuron) {
     int[] idx = spikeIdx[parity];
@@ -754,23 +849,25 @@ final class EmulatedCore {
     int ne = 0;
     final int[] evA = evAxon;
     final int[] evV = evVal;
+    final int[][] boundPosOf = inBoundPos[parity];
+    final int[][] spikeIdxOf = inSpikeIdx[parity];
+    final int[][] spikeValOf = inSpikeVal[parity];
     for (int r = 0; r < inSource.length; r++) {
-      EmulatedCore src = cores[inSource[r]];
-      int first = inFirst[r];
-      int lo = src.lowerBound(parity, first);
-      int hi = src.lowerBound(parity, first + inCount[r]);
+      int[] pos = boundPosOf[r];
+      int lo = pos[inLoRef[r]];
+      int hi = pos[inHiRef[r]];
       if (lo == hi) {
         continue;
       }
-      int[] idx = src.spikeIdx[parity];
-      int[] val = src.spikeVal[parity];
-      int shift = inAxon[r] - first;
+      int[] idx = spikeIdxOf[r];
+      int[] val = spikeValOf[r];
+      int shift = inAxon[r] - inFirst[r];
       for (int s = lo; s < hi; s++) {
         evA[ne] = idx[s] + shift;
         evV[ne] = val[s];
         ne++;
       }
-      if (src.chip != chip) {
+      if (inOtherChip[r]) {
         interChipSpikes += hi - lo;
       }
     }
@@ -845,6 +942,9 @@ final class EmulatedCore {
   /**
    * Groups whose activation is not linear in the synapses (negative exponent: floor of the sum;
    * CONV: wrap of the sum) are summed per (delay, target) in scratch first, group by group.
+   * Scratch is indexed by a word's low bits (target | delay << targetBits), so a cell needs no
+   * arithmetic. The second pass finishes every cell it meets and zeroes it; a cell met again
+   * then holds 0, and 0 floors and wraps to 0, so no branch is needed to finish each cell once.
    */
   private void finishDeferred(int pending) {
     int groups = groupMode.length;
@@ -859,11 +959,7 @@ final class EmulatedCore {
       sortedAxon[pos] = evAxon[e];
       sortedVal[pos] = evVal[e];
     }
-    final int[] sc = scratch;
-    final int tm = targetMask;
-    final int ds = delayShift;
-    final int dm = delayMask;
-    final int ws = weightShift;
+    touchRows(sortedAxon, pending);
     for (int g = 0; g < groups; g++) {
       int from = groupStart[g];
       int to = from + groupCount[g];
@@ -871,34 +967,123 @@ final class EmulatedCore {
       if (from == to) {
         continue;
       }
-      boolean graded = groupGraded[g];
-      for (int e = from; e < to; e++) {
-        int axon = sortedAxon[e];
-        int payload = graded ? sortedVal[e] : 1;
-        int s0 = rowPtr[axon];
-        int s1 = rowPtr[axon + 1];
-        synapticEvents += s1 - s0;
-        for (int s = s0; s < s1; s++) {
-          int word = words[s];
-          int w = wideWeights == null ? word >> ws : wideWeights[s];
-          sc[((word >>> ds) & dm) * n + (word & tm)] += w * payload;
-        }
+      sumDeferred(from, to, groupGraded[g]);
+      if (groupMode[g] == FLOOR) {
+        floorDeferred(from, to, -groupExp[g]);
+      } else {
+        wrapDeferred(from, to);
       }
-      int mode = groupMode[g];
-      int k = -groupExp[g];
+    }
+  }
+
+  /**
+   * Reads one word per cache line of the rows of {@code axons[0..count)} before they are summed.
+   * The rows lie scattered over the synapse memory, and the step is bound by fetching them: these
+   * reads do not depend on each other, so the processor keeps many of the misses in flight at
+   * once, and the summing passes then find the rows in the first-level cache.
+   */
+  private void touchRows(int[] axons, int count) {
+    final int[] w = words;
+    final int[] rp = rowPtr;
+    int touch = 0;
+    for (int e = 0; e < count; e++) {
+      int axon = axons[e];
+      int s0 = rp[axon];
+      int s1 = rp[axon + 1];
+      for (int s = s0; s < s1; s += 16) {
+        touch += w[s];
+      }
+      if (s0 < s1) {
+        touch += w[s1 - 1];
+      }
+    }
+    touchSink = touch;
+  }
+
+  /** Pass 1: adds weight x payload of the rows of sortedAxon[from..to) into scratch. */
+  private void sumDeferred(int from, int to, boolean graded) {
+    final int[] sc = scratch;
+    final int[] w = words;
+    final int[] rp = rowPtr;
+    final int[] ax = sortedAxon;
+    final int cm = cellMask;
+    long visited = 0;
+    if (wideWeights == null) {
+      final int ws = weightShift;
       for (int e = from; e < to; e++) {
-        int axon = sortedAxon[e];
-        for (int s = rowPtr[axon], s1 = rowPtr[axon + 1]; s < s1; s++) {
-          int word = words[s];
-          int d = (word >>> ds) & dm;
-          int target = word & tm;
-          int cell = d * n + target;
-          int sum = sc[cell];
-          if (sum != 0) {
-            sc[cell] = 0;
-            ring[slotOffset[d] + target] += mode == FLOOR ? sum >> k : wrapState(sum);
+        int axon = ax[e];
+        int s0 = rp[axon];
+        int s1 = rp[axon + 1];
+        visited += s1 - s0;
+        int payload = graded ? sortedVal[e] : 1;
+        if (payload == 1) {
+          for (int s = s0; s < s1; s++) {
+            int word = w[s];
+            sc[word & cm] += word >> ws;
+          }
+        } else {
+          for (int s = s0; s < s1; s++) {
+            int word = w[s];
+            sc[word & cm] += (word >> ws) * payload;
           }
         }
+      }
+    } else {
+      final int[] wide = wideWeights;
+      for (int e = from; e < to; e++) {
+        int axon = ax[e];
+        int s0 = rp[axon];
+        int s1 = rp[axon + 1];
+        visited += s1 - s0;
+        int payload = graded ? sortedVal[e] : 1;
+        for (int s = s0; s < s1; s++) {
+          sc[w[s] & cm] += wide[s] * payload;
+        }
+      }
+    }
+    synapticEvents += visited;
+  }
+
+  /** Pass 2 of a FLOOR group: each touched cell's sum, floor-shifted by k, into the delay line. */
+  private void floorDeferred(int from, int to, int k) {
+    final int[] sc = scratch;
+    final int[] w = words;
+    final int[] rp = rowPtr;
+    final int[] ax = sortedAxon;
+    final int[] ring = this.ring;
+    final int[] off = slotOffset;
+    final int cm = cellMask;
+    final int ds = delayShift;
+    final int tm = targetMask;
+    for (int e = from; e < to; e++) {
+      int axon = ax[e];
+      for (int s = rp[axon], s1 = rp[axon + 1]; s < s1; s++) {
+        int cell = w[s] & cm;
+        int sum = sc[cell];
+        sc[cell] = 0;
+        ring[off[cell >>> ds] + (cell & tm)] += sum >> k;
+      }
+    }
+  }
+
+  /** Pass 2 of a CONV group: each touched cell's sum, wrapped to the state width, into the delay line. */
+  private void wrapDeferred(int from, int to) {
+    final int[] sc = scratch;
+    final int[] w = words;
+    final int[] rp = rowPtr;
+    final int[] ax = sortedAxon;
+    final int[] ring = this.ring;
+    final int[] off = slotOffset;
+    final int cm = cellMask;
+    final int ds = delayShift;
+    final int tm = targetMask;
+    for (int e = from; e < to; e++) {
+      int axon = ax[e];
+      for (int s = rp[axon], s1 = rp[axon + 1]; s < s1; s++) {
+        int cell = w[s] & cm;
+        int sum = sc[cell];
+        sc[cell] = 0;
+        ring[off[cell >>> ds] + (cell & tm)] += wrapState(sum);
       }
     }
   }

@@ -129,8 +129,16 @@ final class EmulatedNetwork {
         checkRange(where + " axons", route.getAxonFirst(), route.getNeuronCount(), spec.inputAxonsPerCore());
         if (route.getNeuronCount() > 0) {
           cores[dest].addIncoming(i, route.getNeuronFirst(), route.getNeuronCount(), route.getAxonFirst());
+          cores[i].addBoundary(route.getNeuronFirst());
+          cores[i].addBoundary(route.getNeuronFirst() + route.getNeuronCount());
         }
       }
+    }
+    for (EmulatedCore c : cores) {
+      c.sealBoundaries();
+    }
+    for (EmulatedCore c : cores) {
+      c.resolveIncoming(cores);
     }
     for (InputPort p : image.getInputsList()) {
       if (inputs.containsKey(p.getName())) {

@@ -29,6 +29,16 @@ final class StepWorkers implements AutoCloseable {
     int workers = Math.max(1, Math.min(threadCount, cores.length));
     owned = partition(cores, workers);
     barrier = new SpinBarrier(workers);
+    for (int[] mine : owned) {
+      int size = 0;
+      for (int c : mine) {
+        size = Math.max(size, cores[c].scratchSize());
+      }
+      int[] scratch = new int[size];
+      for (int c : mine) {
+        cores[c].shareScratch(scratch);
+      }
+    }
     start = new Semaphore[workers];
     done = new Semaphore(0);
     threads = new Thread[workers];
@@ -125,7 +135,7 @@ final class StepWorkers implements AutoCloseable {
       } catch (Throwable e) {
         failure = e;
       }
-      barrier.await();
+      barrier.await(id);
       try {
         for (int c : mine) {
           cores[c].deliver(t, k, cores);

@@ -22,5 +22,9 @@
  * activation slots sized by its largest delay, one packed int per synapse: target | delay |
  * prepared weight). A step is two phases separated by one barrier; each worker thread owns a
  * fixed set of cores and only ever writes those, so results do not depend on the thread count.
+ * Throughput is bound by fetching the synapse rows of the step's spikes from memory: a core reads
+ * them all once (independent loads, so the misses overlap) before summing; each source core
+ * locates its outgoing routes' spike ranges once per step; the cores of a worker share one
+ * deferred-sum scratch so it stays in cache.
  */
 package org.quench.emulator;

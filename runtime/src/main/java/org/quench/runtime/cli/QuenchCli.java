@@ -38,7 +38,8 @@ import picocli.CommandLine.Spec;
     versionProvider = QuenchCli.Version.class,
     description = "Deploy heterogeneous spiking networks onto fixed-point neuromorphic chips.",
     subcommands = {DemoCommand.class, CompileCommand.class, InspectCommand.class, RunCommand.class,
-        VerifyCommand.class, ServeCommand.class, DevicesCommand.class, BenchCommand.class},
+        VerifyCommand.class, ServeCommand.class, DevicesCommand.class, BenchCommand.class,
+        org.quench.runtime.replay.RecordCommand.class, org.quench.runtime.replay.ReplayCommand.class},
     footerHeading = "%nExamples:%n",
     footer = {
         "  quench demo                       the shipped braille model, end to end",

@@ -25,6 +25,7 @@ import org.quench.hal.proto.ChipImage;
 import org.quench.hal.proto.RecordedPortEvents;
 import org.quench.hal.proto.RecordedProbe;
 import org.quench.hal.proto.RecordedRun;
+import org.quench.hal.rpc.BoardServer;
 import org.quench.runtime.encode.SpikeTrains;
 import org.quench.runtime.session.Session;
 import org.quench.runtime.session.TestNetworks;
@@ -89,6 +90,25 @@ class RecordReplayTest {
     assertEquals("emu", run.getDevice().getProvider());
     Outcome r = execute(ReplayCommand.standalone(), trace.toString(), "--device",
         "emu:loihi?threads=2");
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().startsWith("identical over " + STEPS + " steps"), r.out());
+  }
+
+  /** The lab workflow: record on a (loopback) board, replay on the in-process emulator. */
+  @Test
+  void aTraceRecordedOnARemoteBoardReplaysIdenticallyOnTheEmulator() {
+    Path trace = dir.resolve("board.qtrace");
+    try (BoardServer board = BoardServer.builder().host("127.0.0.1").port(0).graceMillis(500)
+        .device("emu:loihi?threads=1").start()) {
+      String uri = "grpc://127.0.0.1:" + board.port() + "/" + board.deviceNames().get(0);
+      Outcome r = execute(RecordCommand.standalone(), image.toString(), "--device", uri,
+          "--input", input.toString(), "--probe", "v:hidden", "--chunk", "50", "-o",
+          trace.toString());
+      assertEquals(0, r.code(), r.err());
+    }
+    RecordedRun run = TraceFile.read(trace);
+    assertTrue(run.getDevice().getUri().startsWith("grpc://127.0.0.1:"), run.getDevice().getUri());
+    Outcome r = execute(ReplayCommand.standalone(), trace.toString());
     assertEquals(0, r.code(), r.out() + r.err());
     assertTrue(r.out().startsWith("identical over " + STEPS + " steps"), r.out());
   }

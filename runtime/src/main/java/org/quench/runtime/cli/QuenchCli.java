@@ -13,6 +13,8 @@ import org.quench.hal.QuenchException;
 import org.quench.runtime.board.DevicesCommand;
 import org.quench.runtime.board.LavaCommand;
 import org.quench.runtime.board.ServeCommand;
+import org.quench.runtime.replay.RecordCommand;
+import org.quench.runtime.replay.ReplayCommand;
 import org.quench.runtime.session.DemoCommand;
 import org.quench.runtime.session.RunCommand;
 import org.quench.runtime.verify.VerifyCommand;
@@ -39,8 +41,8 @@ import picocli.CommandLine.Spec;
     versionProvider = QuenchCli.Version.class,
     description = "Deploy heterogeneous spiking networks onto fixed-point neuromorphic chips.",
     subcommands = {DemoCommand.class, CompileCommand.class, InspectCommand.class, RunCommand.class,
-        VerifyCommand.class, ServeCommand.class, DevicesCommand.class, LavaCommand.class,
-        BenchCommand.class},
+        VerifyCommand.class, RecordCommand.class, ReplayCommand.class, ServeCommand.class,
+        DevicesCommand.class, LavaCommand.class, BenchCommand.class},
     footerHeading = "%nExamples:%n",
     footer = {
         "  quench demo                       the shipped braille model, end to end",

@@ -9,7 +9,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
- * What {@link RunCommand} and {@link DemoCommand} share: the global {@code --quiet} and
+ * What the commands outside the cli package ({@link RunCommand}, {@link DemoCommand}, record,
+ * replay) share: the global {@code --quiet} and
  * {@code --debug} options and the one-line error policy.
  *
  * <p>The {@code quench} top-level command declares {@code --quiet} and {@code --debug} as
@@ -17,11 +18,11 @@ import picocli.CommandLine.Model.OptionSpec;
  * them from their spec when present, and {@link #standalone} adds them for use outside the
  * {@code quench} command (tests, embedding).
  */
-final class CommandSupport {
+public final class CommandSupport {
   private CommandSupport() {}
 
   /** The value of a boolean option if the command has it (inherited or added), else false. */
-  static boolean flag(CommandSpec spec, String name) {
+  public static boolean flag(CommandSpec spec, String name) {
     OptionSpec o = spec.findOption(name);
     if (o == null) {
       return false;
@@ -31,7 +32,7 @@ final class CommandSupport {
   }
 
   /** A command line for {@code command} alone, with --quiet, --debug and one-line usage errors. */
-  static CommandLine standalone(Object command) {
+  public static CommandLine standalone(Object command) {
     CommandLine cli = new CommandLine(command);
     CommandSpec spec = cli.getCommandSpec();
     spec.addOption(OptionSpec.builder("-q", "--quiet").type(boolean.class)
@@ -50,7 +51,7 @@ final class CommandSupport {
    * Runs {@code body}; a {@link QuenchException} becomes one line on stderr and exit code 1 (with
    * the stack trace only under --debug).
    */
-  static int guarded(CommandSpec spec, Callable<Integer> body) throws Exception {
+  public static int guarded(CommandSpec spec, Callable<Integer> body) throws Exception {
     try {
       return body.call();
     } catch (QuenchException e) {
@@ -66,7 +67,7 @@ final class CommandSupport {
     }
   }
 
-  static String oneLine(String message) {
+  public static String oneLine(String message) {
     if (message == null || message.isBlank()) {
       return "unknown error";
     }

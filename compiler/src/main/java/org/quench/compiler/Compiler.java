@@ -6,7 +6,7 @@ import org.quench.compiler.ir.Network;
 import org.quench.compiler.frontend.nir.NirImportOptions;
 import org.quench.compiler.passes.Discretize;
 import org.quench.compiler.passes.Emit;
-import org.quench.compiler.passes.GreedyPartition;
+import org.quench.compiler.passes.TrafficPartition;
 import org.quench.compiler.passes.LocalityOrder;
 import org.quench.compiler.passes.Mapping;
 import org.quench.compiler.passes.NetworkPass;
@@ -100,7 +100,7 @@ public final class Compiler {
   /** Chooses the passes. */
   public static final class Builder {
     private final List<NetworkPass> passes = new ArrayList<>();
-    private Partition partition = new GreedyPartition();
+    private Partition partition = new TrafficPartition();
 
     private Builder() {}
 

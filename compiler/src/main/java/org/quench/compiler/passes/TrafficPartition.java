@@ -43,17 +43,34 @@ public final class TrafficPartition implements Partition {
   @Override
   public Mapping apply(Network network, PassContext context) {
     ChipSpec spec = context.spec();
-    Mapping start = new GreedyPartition().apply(network, context);
-    State s = new State(network, spec, start);
-    long routesBefore = s.routes;
-    long cutBefore = s.cut;
-    int[] identity = new int[s.cores];
+    // Two starts, both valid by construction: the greedy partition in population order, and the
+    // greedy partition of a breadth-first (connectivity) order, which keeps clusters together that
+    // population order interleaves; refinement alone cannot escape such symmetric splits. Each is
+    // refined; the better result is kept (routes, then synapses crossing cores; ties: population order).
+    PassContext quiet = new PassContext(spec, context.options(), org.quench.compiler.CompileReport.builder());
+    State plain = new State(network, spec, new GreedyPartition().apply(network, context));
+    State chosen = plain;
+    long routesBefore = plain.routes;
+    long cutBefore = plain.cut;
+    long[][] before = plain.coreTraffic();
+    int[] identity = new int[plain.cores];
     for (int c = 0; c < identity.length; c++) {
       identity[c] = c;
     }
-    long[][] before = s.coreTraffic();
     long chipBefore = before == null ? -1 : interChip(before, identity, spec.coresPerChip());
-    int moved = s.refine();
+    int moved = plain.refine();
+    String start = "population order";
+    Network bfs = breadthFirstOrder(network);
+    if (bfs != network) {
+      State other = new State(network, spec, new GreedyPartition().apply(bfs, quiet));
+      int otherMoved = other.refine();
+      if (other.routes < plain.routes || (other.routes == plain.routes && other.cut < plain.cut)) {
+        chosen = other;
+        moved = otherMoved;
+        start = "breadth-first order";
+      }
+    }
+    State s = chosen;
     int[] order = s.liveCores();
     long[][] after = s.coreTraffic();
     if (after != null && order.length > spec.coresPerChip()) {
@@ -61,15 +78,108 @@ public final class TrafficPartition implements Partition {
     }
     long chipAfter = after == null ? -1 : interChip(after, order, spec.coresPerChip());
     context.report().decision(String.format(Locale.ROOT,
-        "partition: traffic-aware refinement of the greedy partition (%d neuron move(s) in %d pass(es));"
-            + " estimated messages per step at one spike per neuron: inter-core routes %d -> %d,"
-            + " inter-chip routes %s -> %s, weighted cost (inter-chip x%d) %s -> %s;"
+        "partition: traffic-aware refinement (kept the start from %s; %d neuron move(s) in %d pass(es));"
+            + " estimated messages per step at one spike per neuron, greedy -> refined: inter-core routes"
+            + " %d -> %d, inter-chip routes %s -> %s, weighted cost (inter-chip x%d) %s -> %s;"
             + " synapses crossing cores %d -> %d; %d -> %d core(s)",
-        moved, s.passes, routesBefore, s.routes, count(chipBefore), count(chipAfter), INTER_CHIP_WEIGHT,
+        start, moved, s.passes, routesBefore, s.routes, count(chipBefore), count(chipAfter), INTER_CHIP_WEIGHT,
         chipBefore < 0 ? "n/a" : Long.toString(routesBefore + (INTER_CHIP_WEIGHT - 1) * chipBefore),
         chipAfter < 0 ? "n/a" : Long.toString(s.routes + (INTER_CHIP_WEIGHT - 1) * chipAfter),
-        cutBefore, s.cut, s.cores, order.length));
+        cutBefore, s.cut, plain.cores, order.length));
     return s.toMapping(order);
+  }
+
+  /**
+   * The network with a breadth-first placement order (over synapses in both directions, from the
+   * lowest unvisited neuron) for every population that has none; the same network if all have one.
+   */
+  static Network breadthFirstOrder(Network net) {
+    List<Population> pops = net.populations();
+    int[] offset = new int[pops.size() + 1];
+    for (int p = 0; p < pops.size(); p++) {
+      offset[p + 1] = offset[p] + pops.get(p).size();
+    }
+    int n = offset[pops.size()];
+    List<Projection> prs = net.projections();
+    int[] src = new int[prs.size()];
+    int[] tgt = new int[prs.size()];
+    IncomingSynapses[] in = new IncomingSynapses[prs.size()];
+    List<List<Integer>> into = new ArrayList<>();
+    List<List<Integer>> outOf = new ArrayList<>();
+    for (int p = 0; p < pops.size(); p++) {
+      into.add(new ArrayList<>());
+      outOf.add(new ArrayList<>());
+    }
+    boolean any = false;
+    for (Population p : pops) {
+      any |= !p.hasPlacementOrder();
+    }
+    if (!any) {
+      return net;
+    }
+    for (int j = 0; j < prs.size(); j++) {
+      Projection pr = prs.get(j);
+      src[j] = pr.source().isInputPort() ? -1 : net.indexOf(pr.source().name());
+      tgt[j] = net.indexOf(pr.target());
+      if (src[j] >= 0) {
+        in[j] = new IncomingSynapses(pr);
+        into.get(tgt[j]).add(j);
+        outOf.get(src[j]).add(j);
+      }
+    }
+    int[] popOf = new int[n];
+    for (int p = 0; p < pops.size(); p++) {
+      Arrays.fill(popOf, offset[p], offset[p + 1], p);
+    }
+    boolean[] seen = new boolean[n];
+    int[] queue = new int[n];
+    int[][] order = new int[pops.size()][];
+    int[] filled = new int[pops.size()];
+    for (int p = 0; p < pops.size(); p++) {
+      order[p] = new int[pops.get(p).size()];
+    }
+    int head = 0;
+    int tail = 0;
+    for (int root = 0; root < n; root++) {
+      if (seen[root]) {
+        continue;
+      }
+      seen[root] = true;
+      queue[tail++] = root;
+      while (head < tail) {
+        int v = queue[head++];
+        int p = popOf[v];
+        int i = v - offset[p];
+        order[p][filled[p]++] = i;
+        for (int j : into.get(p)) {
+          IncomingSynapses s = in[j];
+          for (int k = s.start[i]; k < s.start[i + 1]; k++) {
+            int u = offset[src[j]] + s.sourceOf[s.synapse[k]];
+            if (!seen[u]) {
+              seen[u] = true;
+              queue[tail++] = u;
+            }
+          }
+        }
+        for (int j : outOf.get(p)) {
+          Projection pr = prs.get(j);
+          for (int k = pr.rowStart(i); k < pr.rowStart(i + 1); k++) {
+            int t = offset[tgt[j]] + pr.target(k);
+            if (!seen[t]) {
+              seen[t] = true;
+              queue[tail++] = t;
+            }
+          }
+        }
+      }
+    }
+    Network.Builder b = net.toBuilder();
+    for (int p = 0; p < pops.size(); p++) {
+      if (!pops.get(p).hasPlacementOrder()) {
+        b.replacePopulation(pops.get(p).withPlacementOrder(order[p]));
+      }
+    }
+    return b.build();
   }
 
   private static String count(long v) {

@@ -46,7 +46,8 @@ public final class TrafficPartition implements Partition {
     // Two starts, both valid by construction: the greedy partition in population order, and the
     // greedy partition of a breadth-first (connectivity) order, which keeps clusters together that
     // population order interleaves; refinement alone cannot escape such symmetric splits. Each is
-    // refined; the better result is kept (routes, then synapses crossing cores; ties: population order).
+    // refined; the better result is kept (routes, then synapses crossing cores; ties: population
+    // order) unless it needs more cores.
     PassContext quiet = new PassContext(spec, context.options(), org.quench.compiler.CompileReport.builder());
     State plain = new State(network, spec, new GreedyPartition().apply(network, context));
     State chosen = plain;
@@ -64,7 +65,9 @@ public final class TrafficPartition implements Partition {
     if (bfs != network) {
       State other = new State(network, spec, new GreedyPartition().apply(bfs, quiet));
       int otherMoved = other.refine();
-      if (other.routes < plain.routes || (other.routes == plain.routes && other.cut < plain.cut)) {
+      // Never more cores than the population-order start (an ordered population starts a fresh core).
+      if (other.liveCores().length <= plain.liveCores().length
+          && (other.routes < plain.routes || (other.routes == plain.routes && other.cut < plain.cut))) {
         chosen = other;
         moved = otherMoved;
         start = "breadth-first order";

@@ -37,6 +37,8 @@ public final class TrafficPartition implements Partition {
   public static final int INTER_CHIP_WEIGHT = 10;
   static final int MAX_PASSES = 12;
   private static final int SWAP_PARTNERS = 4;
+  /** Partners examined (after the used-up head of the list) per proposal. */
+  private static final int SCAN_LIMIT = 64;
   /** Above this many cores the core-to-core traffic matrix is not built (cores stay in order). */
   private static final int MAX_CLUSTERED_CORES = 2048;
 
@@ -480,6 +482,28 @@ public final class TrafficPartition implements Partition {
       addTarget(v, b, 1);
     }
 
+    /** Whether v's decay and threshold profiles are on core b or b has a free row for each. */
+    boolean profileRoom(int v, int b) {
+      return (decays[b].get(decayId[v]) > 0 || decays[b].distinct < spec.decayProfilesPerCore())
+          && (thresholds[b].get(thresholdId[v]) > 0 || thresholds[b].distinct < spec.thresholdProfilesPerCore());
+    }
+
+    /**
+     * Cheap filter before a swap trial: each neuron's profiles are on the other core, free there,
+     * or the same as its partner's. (A swap that frees the partner's last row is not considered.)
+     */
+    boolean swapProfilesFit(int v, int a, int w, int b) {
+      boolean vd = decayId[v] == decayId[w] || decays[b].get(decayId[v]) > 0
+          || decays[b].distinct < spec.decayProfilesPerCore();
+      boolean vt = thresholdId[v] == thresholdId[w] || thresholds[b].get(thresholdId[v]) > 0
+          || thresholds[b].distinct < spec.thresholdProfilesPerCore();
+      boolean wd = decayId[v] == decayId[w] || decays[a].get(decayId[w]) > 0
+          || decays[a].distinct < spec.decayProfilesPerCore();
+      boolean wt = thresholdId[v] == thresholdId[w] || thresholds[a].get(thresholdId[w]) > 0
+          || thresholds[a].distinct < spec.thresholdProfilesPerCore();
+      return vd && vt && wd && wt;
+    }
+
     boolean fits(int c) {
       if (neurons[c] > spec.neuronsPerCore() || decays[c].distinct > spec.decayProfilesPerCore()
           || thresholds[c].distinct > spec.thresholdProfilesPerCore()
@@ -598,6 +622,9 @@ public final class TrafficPartition implements Partition {
           from[q] = core[pv[q]];
           byDirection.computeIfAbsent((long) from[q] * cores + pTo[q], k -> new ArrayList<>()).add(q);
         }
+        // Per direction list: entries before the head are used up (moved or stale), so each list
+        // is skipped over once per pass, not once per candidate.
+        Map<Long, int[]> heads = new HashMap<>();
         boolean[] done = new boolean[np];
         int movedThisPass = 0;
         for (int q : idx) {
@@ -609,38 +636,43 @@ public final class TrafficPartition implements Partition {
           }
           long routes0 = routes;
           long cut0 = cut;
-          beginTrial();
-          move(v, b);
-          if (better(routes0, cut0) && trialFits(a, b)) {
-            done[q] = true;
-            movedThisPass++;
+          if (neurons[b] < spec.neuronsPerCore() && profileRoom(v, b)) {
+            beginTrial();
+            move(v, b);
+            if (better(routes0, cut0) && trialFits(a, b)) {
+              done[q] = true;
+              movedThisPass++;
+              continue;
+            }
+            move(v, a);
+          }
+          List<Integer> partners = byDirection.get((long) b * cores + a);
+          if (partners == null) {
             continue;
           }
-          boolean swapped = false;
-          List<Integer> partners = byDirection.get((long) b * cores + a);
-          if (partners != null) {
-            int tries = 0;
-            for (int r : partners) {
-              if (tries >= SWAP_PARTNERS) {
-                break;
-              }
-              int w = pv[r];
-              if (done[r] || core[w] != b) {
-                continue;
-              }
-              tries++;
-              move(w, a);
-              if (better(routes0, cut0) && trialFits(a, b)) {
-                done[q] = true;
-                done[r] = true;
-                movedThisPass += 2;
-                swapped = true;
-                break;
-              }
-              move(w, b);
-            }
+          int[] head = heads.computeIfAbsent((long) b * cores + a, k -> new int[1]);
+          while (head[0] < partners.size() && (done[partners.get(head[0])]
+              || core[pv[partners.get(head[0])]] != b)) {
+            head[0]++;
           }
-          if (!swapped) {
+          int tries = 0;
+          for (int r = head[0]; r < partners.size() && r < head[0] + SCAN_LIMIT && tries < SWAP_PARTNERS; r++) {
+            int pr = partners.get(r);
+            int w = pv[pr];
+            if (done[pr] || core[w] != b || !swapProfilesFit(v, a, w, b)) {
+              continue;
+            }
+            tries++;
+            beginTrial();
+            move(v, b);
+            move(w, a);
+            if (better(routes0, cut0) && trialFits(a, b)) {
+              done[q] = true;
+              done[pr] = true;
+              movedThisPass += 2;
+              break;
+            }
+            move(w, b);
             move(v, a);
           }
         }

@@ -79,7 +79,12 @@ public final class TrafficPartition implements Partition {
     int[] order = s.liveCores();
     long[][] after = s.coreTraffic();
     if (after != null && order.length > spec.coresPerChip()) {
-      order = clusterIntoChips(after, order, spec.coresPerChip());
+      // Greedy clustering can lose to plain order (e.g. on a ring of local connections), so it is
+      // kept only when it lowers the inter-chip routes.
+      int[] clustered = clusterIntoChips(after, order, spec.coresPerChip());
+      if (interChip(after, clustered, spec.coresPerChip()) < interChip(after, order, spec.coresPerChip())) {
+        order = clustered;
+      }
     }
     long chipAfter = after == null ? -1 : interChip(after, order, spec.coresPerChip());
     context.report().decision(String.format(Locale.ROOT,

@@ -6,7 +6,7 @@ import org.quench.compiler.ir.Network;
 import org.quench.compiler.frontend.nir.NirImportOptions;
 import org.quench.compiler.passes.Discretize;
 import org.quench.compiler.passes.Emit;
-import org.quench.compiler.passes.GreedyPartition;
+import org.quench.compiler.passes.TrafficPartition;
 import org.quench.compiler.passes.LocalityOrder;
 import org.quench.compiler.passes.Mapping;
 import org.quench.compiler.passes.NetworkPass;
@@ -49,7 +49,7 @@ public final class Compiler {
   /**
    * The float pipeline for networks imported from NIR (or built in code with {@code FloatNeurons}):
    * discretize at the options' dt and convention, fit the profile budget (clustering and
-   * co-location), quantize, then greedy partition, place and emit. Fixed-point populations pass
+   * co-location), quantize, then partition (TrafficPartition), place and emit. Fixed-point populations pass
    * the float passes untouched, so the same compiler also takes netx networks.
    */
   public static Compiler forNir(NirImportOptions options) {
@@ -57,7 +57,7 @@ public final class Compiler {
         .pass(new ProfileBudget(options.dt(), options.discretization())).pass(new Quantize()).pass(new LocalityOrder()).build();
   }
 
-  /** No network passes; greedy partition, in-order placement, emit. */
+  /** No network passes; traffic-aware partition (TrafficPartition), in-order placement, emit. */
   public static Compiler standard() {
     return builder().build();
   }
@@ -100,7 +100,7 @@ public final class Compiler {
   /** Chooses the passes. */
   public static final class Builder {
     private final List<NetworkPass> passes = new ArrayList<>();
-    private Partition partition = new GreedyPartition();
+    private Partition partition = new TrafficPartition();
 
     private Builder() {}
 

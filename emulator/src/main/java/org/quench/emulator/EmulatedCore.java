@@ -88,6 +88,8 @@ final class EmulatedCore {
   private final int weightShift;
   private int touchSink; // keeps the early reads of touchRows alive
   private final int cellMask; // target | delay << targetBits: a word's low bits index scratch
+  // A FLOOR group visiting at least this many synapses in a step finishes by sweeping all cells.
+  private final long denseFloorMin;
   private final int[] groupMode;
   private final int[] groupExp;
   private final boolean[] groupGraded;
@@ -353,6 +355,9 @@ final class EmulatedCore {
     delayMask = (1 << delayBits) - 1;
     weightShift = targetBits + delayBits;
     cellMask = (1 << weightShift) - 1;
+    // A sweep costs a cheap sequential pass per cell, the row-ordered pass a scattered write per
+    // synapse: sweep once the synapses reach a quarter of the cells.
+    denseFloorMin = Math.max(1L, (long) depth * n / 4);
     int weightBits = 32 - weightShift;
     int wMin = -(1 << (weightBits - 1));
     int wMax = (1 << (weightBits - 1)) - 1;
@@ -967,9 +972,13 @@ final class EmulatedCore {
       if (from == to) {
         continue;
       }
-      sumDeferred(from, to, groupGraded[g]);
+      long visited = sumDeferred(from, to, groupGraded[g]);
       if (groupMode[g] == FLOOR) {
-        floorDeferred(from, to, -groupExp[g]);
+        if (visited >= denseFloorMin) {
+          floorDense(-groupExp[g]);
+        } else {
+          floorDeferred(from, to, -groupExp[g]);
+        }
       } else {
         wrapDeferred(from, to);
       }
@@ -1000,8 +1009,8 @@ final class EmulatedCore {
     touchSink = touch;
   }
 
-  /** Pass 1: adds weight x payload of the rows of sortedAxon[from..to) into scratch. */
-  private void sumDeferred(int from, int to, boolean graded) {
+  /** Pass 1: adds weight x payload of the rows of sortedAxon[from..to) into scratch; returns the synapses visited. */
+  private long sumDeferred(int from, int to, boolean graded) {
     final int[] sc = scratch;
     final int[] w = words;
     final int[] rp = rowPtr;
@@ -1042,6 +1051,29 @@ final class EmulatedCore {
       }
     }
     synapticEvents += visited;
+    return visited;
+  }
+
+  /**
+   * Pass 2 of a FLOOR group whose rows touched many cells: sweeps every cell in order instead of
+   * revisiting the rows. Sequential reads and writes of scratch and the delay line stream from
+   * memory and need no row lookups, where the row-ordered pass scatters one delay-line write per
+   * synapse. Untouched cells hold 0, and 0 floors to 0, so the result is the same.
+   */
+  private void floorDense(int k) {
+    final int[] sc = scratch;
+    final int[] ring = this.ring;
+    final int[] off = slotOffset;
+    final int count = n;
+    for (int d = 0; d <= maxDelay; d++) {
+      int o = off[d];
+      int c = d << delayShift;
+      for (int i = 0; i < count; i++) {
+        int sum = sc[c + i];
+        sc[c + i] = 0;
+        ring[o + i] += sum >> k;
+      }
+    }
   }
 
   /** Pass 2 of a FLOOR group: each touched cell's sum, floor-shifted by k, into the delay line. */

@@ -60,6 +60,8 @@ final class EmulatedCore {
   private final int[] biasExp;
   private final int[] effBias;
   private final boolean plain;
+  // No ternary neuron: every spike value is 1, so destinations need not read the value list.
+  private final boolean onlyPositiveSpikes;
 
   // Periodic reset per decay profile.
   private final int[] decayIndex;
@@ -113,8 +115,9 @@ final class EmulatedCore {
   private int[] inLoRef = new int[0];
   private int[] inHiRef = new int[0];
   // Per parity and incoming route: the source's boundary positions, spike neurons and spike
-  // values (arrays fixed at load), and whether the source sits on another chip. Held here so a
-  // route costs two direct loads rather than a chain through the source core object.
+  // values (arrays fixed at load; values null when the source only spikes 1), and whether the
+  // source sits on another chip. Held here so a route costs two direct loads rather than a chain
+  // through the source core object.
   private final int[][][] inBoundPos = new int[2][0][];
   private final int[][][] inSpikeIdx = new int[2][0][];
   private final int[][][] inSpikeVal = new int[2][0][];
@@ -264,6 +267,7 @@ final class EmulatedCore {
     int mantMin = -(1 << (spec.biasMantBits() - 1));
     int mantMax = (1 << (spec.biasMantBits() - 1)) - 1;
     boolean isPlain = true;
+    boolean anyTernary = false;
     for (int i = 0; i < n; i++) {
       int di = c.getDecayIndex(i);
       int ti = c.getThresholdIndex(i);
@@ -284,6 +288,7 @@ final class EmulatedCore {
       vthLoEff[i] = tLo[ti];
       ternary[i] = tTern[ti];
       isPlain &= !ternary[i] && !subtractive[i] && refractory[i] == 0;
+      anyTernary |= ternary[i];
       int bm = c.getBiasMant(i);
       if (bm < mantMin || bm > mantMax) {
         throw bad("neuron " + i + ": bias_mant " + bm + " is outside " + mantMin + ".." + mantMax);
@@ -307,6 +312,7 @@ final class EmulatedCore {
       }
     }
     plain = isPlain;
+    onlyPositiveSpikes = !anyTernary;
 
     // Synapses.
     int groups = c.getAxonGroupsCount();
@@ -562,7 +568,7 @@ final class EmulatedCore {
       for (int parity = 0; parity < 2; parity++) {
         inBoundPos[parity][r] = src.boundPos[parity];
         inSpikeIdx[parity][r] = src.spikeIdx[parity];
-        inSpikeVal[parity][r] = src.spikeVal[parity];
+        inSpikeVal[parity][r] = src.onlyPositiveSpikes ? null : src.spikeVal[parity];
       }
       int[] at = src.boundAt;
       inLoRef[r] = Arrays.binarySearch(at, inFirst[r]);
@@ -867,10 +873,18 @@ final class EmulatedCore {
       int[] idx = spikeIdxOf[r];
       int[] val = spikeValOf[r];
       int shift = inAxon[r] - inFirst[r];
-      for (int s = lo; s < hi; s++) {
-        evA[ne] = idx[s] + shift;
-        evV[ne] = val[s];
-        ne++;
+      if (val == null) {
+        for (int s = lo; s < hi; s++) {
+          evA[ne] = idx[s] + shift;
+          evV[ne] = 1;
+          ne++;
+        }
+      } else {
+        for (int s = lo; s < hi; s++) {
+          evA[ne] = idx[s] + shift;
+          evV[ne] = val[s];
+          ne++;
+        }
       }
       if (inOtherChip[r]) {
         interChipSpikes += hi - lo;

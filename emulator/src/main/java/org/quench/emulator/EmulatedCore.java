@@ -60,6 +60,8 @@ final class EmulatedCore {
   private final int[] biasExp;
   private final int[] effBias;
   private final boolean plain;
+  // No ternary neuron: every spike value is 1, so destinations need not read the value list.
+  private final boolean onlyPositiveSpikes;
 
   // Periodic reset per decay profile.
   private final int[] decayIndex;
@@ -88,6 +90,8 @@ final class EmulatedCore {
   private final int weightShift;
   private int touchSink; // keeps the early reads of touchRows alive
   private final int cellMask; // target | delay << targetBits: a word's low bits index scratch
+  // A FLOOR group visiting at least this many synapses in a step finishes by sweeping all cells.
+  private final long denseFloorMin;
   private final int[] groupMode;
   private final int[] groupExp;
   private final boolean[] groupGraded;
@@ -111,8 +115,9 @@ final class EmulatedCore {
   private int[] inLoRef = new int[0];
   private int[] inHiRef = new int[0];
   // Per parity and incoming route: the source's boundary positions, spike neurons and spike
-  // values (arrays fixed at load), and whether the source sits on another chip. Held here so a
-  // route costs two direct loads rather than a chain through the source core object.
+  // values (arrays fixed at load; values null when the source only spikes 1), and whether the
+  // source sits on another chip. Held here so a route costs two direct loads rather than a chain
+  // through the source core object.
   private final int[][][] inBoundPos = new int[2][0][];
   private final int[][][] inSpikeIdx = new int[2][0][];
   private final int[][][] inSpikeVal = new int[2][0][];
@@ -262,6 +267,7 @@ final class EmulatedCore {
     int mantMin = -(1 << (spec.biasMantBits() - 1));
     int mantMax = (1 << (spec.biasMantBits() - 1)) - 1;
     boolean isPlain = true;
+    boolean anyTernary = false;
     for (int i = 0; i < n; i++) {
       int di = c.getDecayIndex(i);
       int ti = c.getThresholdIndex(i);
@@ -282,6 +288,7 @@ final class EmulatedCore {
       vthLoEff[i] = tLo[ti];
       ternary[i] = tTern[ti];
       isPlain &= !ternary[i] && !subtractive[i] && refractory[i] == 0;
+      anyTernary |= ternary[i];
       int bm = c.getBiasMant(i);
       if (bm < mantMin || bm > mantMax) {
         throw bad("neuron " + i + ": bias_mant " + bm + " is outside " + mantMin + ".." + mantMax);
@@ -305,6 +312,7 @@ final class EmulatedCore {
       }
     }
     plain = isPlain;
+    onlyPositiveSpikes = !anyTernary;
 
     // Synapses.
     int groups = c.getAxonGroupsCount();
@@ -353,6 +361,9 @@ final class EmulatedCore {
     delayMask = (1 << delayBits) - 1;
     weightShift = targetBits + delayBits;
     cellMask = (1 << weightShift) - 1;
+    // A sweep costs a cheap sequential pass per cell, the row-ordered pass a scattered write per
+    // synapse: sweep once the synapses reach a quarter of the cells.
+    denseFloorMin = Math.max(1L, (long) depth * n / 4);
     int weightBits = 32 - weightShift;
     int wMin = -(1 << (weightBits - 1));
     int wMax = (1 << (weightBits - 1)) - 1;
@@ -557,7 +568,7 @@ final class EmulatedCore {
       for (int parity = 0; parity < 2; parity++) {
         inBoundPos[parity][r] = src.boundPos[parity];
         inSpikeIdx[parity][r] = src.spikeIdx[parity];
-        inSpikeVal[parity][r] = src.spikeVal[parity];
+        inSpikeVal[parity][r] = src.onlyPositiveSpikes ? null : src.spikeVal[parity];
       }
       int[] at = src.boundAt;
       inLoRef[r] = Arrays.binarySearch(at, inFirst[r]);
@@ -862,10 +873,18 @@ final class EmulatedCore {
       int[] idx = spikeIdxOf[r];
       int[] val = spikeValOf[r];
       int shift = inAxon[r] - inFirst[r];
-      for (int s = lo; s < hi; s++) {
-        evA[ne] = idx[s] + shift;
-        evV[ne] = val[s];
-        ne++;
+      if (val == null) {
+        for (int s = lo; s < hi; s++) {
+          evA[ne] = idx[s] + shift;
+          evV[ne] = 1;
+          ne++;
+        }
+      } else {
+        for (int s = lo; s < hi; s++) {
+          evA[ne] = idx[s] + shift;
+          evV[ne] = val[s];
+          ne++;
+        }
       }
       if (inOtherChip[r]) {
         interChipSpikes += hi - lo;
@@ -967,9 +986,13 @@ final class EmulatedCore {
       if (from == to) {
         continue;
       }
-      sumDeferred(from, to, groupGraded[g]);
+      long visited = sumDeferred(from, to, groupGraded[g]);
       if (groupMode[g] == FLOOR) {
-        floorDeferred(from, to, -groupExp[g]);
+        if (visited >= denseFloorMin) {
+          floorDense(-groupExp[g]);
+        } else {
+          floorDeferred(from, to, -groupExp[g]);
+        }
       } else {
         wrapDeferred(from, to);
       }
@@ -1000,8 +1023,8 @@ final class EmulatedCore {
     touchSink = touch;
   }
 
-  /** Pass 1: adds weight x payload of the rows of sortedAxon[from..to) into scratch. */
-  private void sumDeferred(int from, int to, boolean graded) {
+  /** Pass 1: adds weight x payload of the rows of sortedAxon[from..to) into scratch; returns the synapses visited. */
+  private long sumDeferred(int from, int to, boolean graded) {
     final int[] sc = scratch;
     final int[] w = words;
     final int[] rp = rowPtr;
@@ -1042,6 +1065,29 @@ final class EmulatedCore {
       }
     }
     synapticEvents += visited;
+    return visited;
+  }
+
+  /**
+   * Pass 2 of a FLOOR group whose rows touched many cells: sweeps every cell in order instead of
+   * revisiting the rows. Sequential reads and writes of scratch and the delay line stream from
+   * memory and need no row lookups, where the row-ordered pass scatters one delay-line write per
+   * synapse. Untouched cells hold 0, and 0 floors to 0, so the result is the same.
+   */
+  private void floorDense(int k) {
+    final int[] sc = scratch;
+    final int[] ring = this.ring;
+    final int[] off = slotOffset;
+    final int count = n;
+    for (int d = 0; d <= maxDelay; d++) {
+      int o = off[d];
+      int c = d << delayShift;
+      for (int i = 0; i < count; i++) {
+        int sum = sc[c + i];
+        sc[c + i] = 0;
+        ring[o + i] += sum >> k;
+      }
+    }
   }
 
   /** Pass 2 of a FLOOR group: each touched cell's sum, floor-shifted by k, into the delay line. */

@@ -25,6 +25,9 @@
  * Throughput is bound by fetching the synapse rows of the step's spikes from memory: a core reads
  * them all once (independent loads, so the misses overlap) before summing; each source core
  * locates its outgoing routes' spike ranges once per step; the cores of a worker share one
- * deferred-sum scratch so it stays in cache.
+ * deferred-sum scratch so it stays in cache. A FLOOR group whose rows touch many cells in a step
+ * is finished by one in-order sweep of scratch and the delay line rather than a scattered write
+ * per synapse. Gathering the next core's events while this core's rows arrive (a two-core
+ * pipeline) was measured and was slower.
  */
 package org.quench.emulator;

@@ -43,12 +43,15 @@ class NirCompileTest {
     assertEquals(4095, lif.fixed().du(0));
   }
 
+  @org.junit.jupiter.api.io.TempDir
+  Path tempDir;
+
   @Test
   void frontendsTellNirFromNetxByContent() throws Exception {
     assertEquals(Frontends.Format.NIR, Frontends.detect(real("lif_norse.nir")));
     Path netx = Path.of(NirCompileTest.class.getResource("/golden/netx-random-1001/random.net").toURI());
     assertEquals(Frontends.Format.NETX, Frontends.detect(netx));
-    Path text = java.nio.file.Files.createTempFile("model", ".nir");
+    Path text = tempDir.resolve("model.nir");
     java.nio.file.Files.writeString(text, "not hdf5");
     String m = org.junit.jupiter.api.Assertions.assertThrows(org.quench.hal.QuenchException.class,
         () -> Frontends.detect(text)).getMessage();

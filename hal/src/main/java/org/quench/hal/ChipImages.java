@@ -78,8 +78,12 @@ public final class ChipImages {
     byte[] magic = new byte[MAGIC.length];
     in.get(magic);
     if (!java.util.Arrays.equals(magic, MAGIC)) {
+      // HDF5's signature starts with 0x89 'H' 'D' 'F': NIR and netx model files are HDF5.
+      boolean hdf5 = magic[0] == (byte) 0x89 && magic[1] == 'H' && magic[2] == 'D' && magic[3] == 'F';
       throw new QuenchException(origin + " is not a Quench image (magic " + describeMagic(magic)
-          + ", expected \"QIMG\" or a JSON image starting with '{')");
+          + ", expected \"QIMG\" or a JSON image starting with '{')"
+          + (hdf5 ? "; it looks like a model file (HDF5): compile it first with"
+              + " 'quench compile MODEL -o IMAGE.qimg'" : ""));
     }
     if (bytes.length < HEADER_BYTES) {
       throw new QuenchException(origin + " is too short: " + bytes.length

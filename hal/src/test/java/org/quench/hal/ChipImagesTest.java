@@ -2,6 +2,7 @@ package org.quench.hal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -154,6 +155,18 @@ class ChipImagesTest {
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
     assertMentions(message(() -> ChipImages.fromBytes(png, "pic.png")),
         "pic.png is not a Quench image (magic 0x89504e47 \".PNG\"", "QIMG");
+  }
+
+  @Test
+  void aModelFileGivenAsAnImageGetsTheHintToCompileIt() {
+    byte[] hdf5 = new byte[64];
+    byte[] signature = {(byte) 0x89, 'H', 'D', 'F', 13, 10, 26, 10};
+    System.arraycopy(signature, 0, hdf5, 0, signature.length);
+    assertMentions(message(() -> ChipImages.fromBytes(hdf5, "braille.nir")),
+        "braille.nir is not a Quench image", "quench compile");
+    byte[] png = {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    assertFalse(message(() -> ChipImages.fromBytes(png, "pic.png")).contains("quench compile"));
   }
 
   @Test

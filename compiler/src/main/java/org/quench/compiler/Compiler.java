@@ -70,7 +70,25 @@ public final class Compiler {
     return compile(network, spec, CompileOptions.none());
   }
 
+  /** Told as each stage of a compilation starts (progress bars); stages count from 0. */
+  @FunctionalInterface
+  public interface StageListener {
+    void started(String stage, int index, int stages);
+  }
+
+  /** Network passes plus partition, place and emit. */
+  public int stageCount() {
+    return passes.size() + 3;
+  }
+
   public Result compile(Network network, ChipSpec spec, CompileOptions options) {
+    return compile(network, spec, options, (stage, index, stages) -> { });
+  }
+
+  /** Compiles, telling {@code listener} as each stage starts. */
+  public Result compile(Network network, ChipSpec spec, CompileOptions options, StageListener listener) {
+    int stages = stageCount();
+    int stage = 0;
     CompileReport.Builder report = CompileReport.builder();
     for (String note : network.provenance().notes()) {
       if (note.startsWith("WARNING ")) {
@@ -82,15 +100,19 @@ public final class Compiler {
     PassContext context = new PassContext(spec, options, report);
     Network current = network;
     for (NetworkPass p : passes) {
+      listener.started(p.name(), stage++, stages);
       long t0 = System.nanoTime();
       current = p.apply(current, context);
       report.timing(p.name(), System.nanoTime() - t0);
     }
+    listener.started("partition", stage++, stages);
     long t0 = System.nanoTime();
     Mapping partitioned = partition.apply(current, context);
     long t1 = System.nanoTime();
+    listener.started("place", stage++, stages);
     Mapping placed = new Place().apply(partitioned, context);
     long t2 = System.nanoTime();
+    listener.started("emit", stage, stages);
     ChipImage image = new Emit().apply(placed, context);
     long t3 = System.nanoTime();
     report.timing("partition", t1 - t0).timing("place", t2 - t1).timing("emit", t3 - t2);

@@ -62,10 +62,20 @@ final class CompileCommand implements Callable<Integer> {
       checkWritable(report, "--report");
     }
     ModelCompilation compiled;
-    try (Progress progress = Progress.start("compile", 2, parent != null && parent.quiet())) {
-      progress.note("importing and compiling " + model.getFileName());
-      compiled = ModelCompilation.compile(model, options);
-      progress.stepBy(1);
+    // Stages: import, the compiler's stages, write. The compiler's count is known once it runs.
+    long[] total = {1};
+    try (Progress progress = Progress.start("compile", total[0], parent != null && parent.quiet())) {
+      progress.note("importing " + model.getFileName());
+      compiled = ModelCompilation.compile(model, options, (stage, index, stages) -> {
+        if (index == 0) {
+          total[0] = stages + 2L;
+          progress.resize(total[0]);
+        }
+        progress.stepTo(index + 1L);
+        progress.note(stage);
+      });
+      progress.stepTo(total[0] - 1);
+      progress.note("writing " + output.getFileName());
       if (output.getFileName().toString().endsWith(".json")) {
         ChipImages.writeJson(compiled.result().image(), output);
       } else {
@@ -74,7 +84,7 @@ final class CompileCommand implements Callable<Integer> {
       if (report != null) {
         Files.writeString(report, compiled.result().report().toJson(), StandardCharsets.UTF_8);
       }
-      progress.stepBy(1);
+      progress.stepTo(total[0]);
     }
     out.println(compiled.result().report().summary());
     out.println("image: " + output + (report != null ? "  report: " + report : ""));

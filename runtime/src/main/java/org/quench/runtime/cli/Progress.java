@@ -44,6 +44,13 @@ public final class Progress implements AutoCloseable {
     return new Progress(null);
   }
 
+  /** Changes the total, for work whose size is known only once it has started. */
+  public void resize(long total) {
+    if (bar != null) {
+      bar.maxHint(total);
+    }
+  }
+
   /** Advances by {@code units}. */
   public void stepBy(long units) {
     if (bar != null) {

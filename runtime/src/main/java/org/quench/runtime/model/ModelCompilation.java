@@ -22,6 +22,12 @@ public record ModelCompilation(Network reference, Compiler.Result result) {
   /** Imports and compiles {@code model} for {@code spec}. */
   public static ModelCompilation compile(Path model, ChipSpec spec, NirImportOptions nir,
       CompileOptions options) {
+    return compile(model, spec, nir, options, (stage, index, stages) -> { });
+  }
+
+  /** As above, telling {@code listener} as each compiler stage starts (for progress bars). */
+  public static ModelCompilation compile(Path model, ChipSpec spec, NirImportOptions nir,
+      CompileOptions options, Compiler.StageListener listener) {
     if (!Files.exists(model)) {
       throw new QuenchException("model file " + model + " does not exist: give a NIR (.nir) or lava-dl"
           + " netx (.net) file");
@@ -30,11 +36,11 @@ public record ModelCompilation(Network reference, Compiler.Result result) {
       throw new QuenchException(model + " is a directory, not a model file");
     }
     Network reference = Frontends.load(model, nir);
-    return new ModelCompilation(reference, Compiler.forNir(nir).compile(reference, spec, options));
+    return new ModelCompilation(reference, Compiler.forNir(nir).compile(reference, spec, options, listener));
   }
 
   /** Imports and compiles with the options a command line gave. */
-  public static ModelCompilation compile(Path model, ModelOptions options) {
-    return compile(model, options.spec(), options.nir(), options.compileOptions());
+  public static ModelCompilation compile(Path model, ModelOptions options, Compiler.StageListener listener) {
+    return compile(model, options.spec(), options.nir(), options.compileOptions(), listener);
   }
 }

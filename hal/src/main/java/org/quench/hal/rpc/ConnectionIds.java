@@ -30,7 +30,8 @@ final class ConnectionIds extends ServerTransportFilter implements ServerInterce
 
   @Override
   public void transportTerminated(Attributes attributes) {
-    Long id = attributes.get(ID);
+    // gRPC passes null for a connection that never became ready (e.g. a failed TLS handshake).
+    Long id = attributes == null ? null : attributes.get(ID);
     if (id != null) {
       board.connectionClosed(id);
     }

@@ -146,7 +146,9 @@ class LavaCommandTest {
       }
       assertTrue(expected.output("out").count() > 0, "the comparison saw spikes");
       assertEquals(0.0, decode(replies.poll(20, TimeUnit.SECONDS))[0], "DONE");
-      send(control, float64(-1));
+      // STOP's own ack may already say "stopping" (false): only the TERMINATED reply counts.
+      GrpcChannelServerGrpc.newBlockingStub(control).withDeadlineAfter(20, TimeUnit.SECONDS)
+          .recvArrayData(float64(-1));
       assertEquals(-1.0, decode(replies.poll(20, TimeUnit.SECONDS))[0], "TERMINATED");
       lava.join(20_000);
       assertEquals(0, exit.get(), out.toString(StandardCharsets.UTF_8));

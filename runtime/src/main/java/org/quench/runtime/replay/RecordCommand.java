@@ -7,9 +7,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.quench.hal.Devices;
 import org.quench.hal.Probe;
-import org.quench.hal.QuenchException;
 import org.quench.hal.proto.RecordedRun;
-import org.quench.runtime.encode.InputFiles;
 import org.quench.runtime.encode.SpikeTrains;
 import org.quench.runtime.session.CommandSupport;
 import org.quench.runtime.session.InputSource;
@@ -84,28 +82,8 @@ public final class RecordCommand implements Callable<Integer> {
     try (Session session = Session.open(device)) {
       session.load(image);
       session.chunkSteps(chunk);
-      SpikeTrains train = null;
-      if (input != null) {
-        String target = null;
-        String file = input;
-        int eq = input.indexOf('=');
-        if (eq > 0 && !input.substring(0, eq).contains("/")) {
-          target = input.substring(0, eq);
-          file = input.substring(eq + 1);
-        }
-        train = InputFiles.read(Path.of(file), target, session.image());
-      }
-      long n;
-      if (steps != null) {
-        if (steps < 0) {
-          throw new QuenchException("--steps " + steps + " is negative");
-        }
-        n = steps;
-      } else if (train != null) {
-        n = train.length();
-      } else {
-        throw new QuenchException("nothing says how long to run: give --steps N (or an --input)");
-      }
+      SpikeTrains train = CommandSupport.input(input, session.image());
+      long n = CommandSupport.steps(steps, train);
       run = Recording.record(session, train != null ? train : InputSource.none(), n, parsed);
     }
     TraceFile.write(run, output);

@@ -2,8 +2,12 @@ package org.quench.runtime.session;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.quench.hal.QuenchException;
+import org.quench.hal.proto.ChipImage;
+import org.quench.runtime.encode.InputFiles;
+import org.quench.runtime.encode.SpikeTrains;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -72,5 +76,40 @@ public final class CommandSupport {
       return "unknown error";
     }
     return message.strip().replaceAll("\\s*\\R\\s*", " ");
+  }
+
+  /**
+   * Reads an {@code --input [TARGET=]FILE} option for {@code image} (null when not given). A
+   * prefix before '=' names the target port or population unless it looks like a directory.
+   */
+  public static SpikeTrains input(String option, ChipImage image) {
+    if (option == null) {
+      return null;
+    }
+    String target = null;
+    String file = option;
+    int eq = option.indexOf('=');
+    if (eq > 0) {
+      String head = option.substring(0, eq);
+      if (!head.contains("/") && !head.contains("\\")) {
+        target = head;
+        file = option.substring(eq + 1);
+      }
+    }
+    return InputFiles.read(Path.of(file), target, image);
+  }
+
+  /** How many steps to run: {@code --steps} when given, else the input's length. */
+  public static long steps(Long steps, SpikeTrains input) {
+    if (steps != null) {
+      if (steps < 0) {
+        throw new QuenchException("--steps " + steps + " is negative");
+      }
+      return steps;
+    }
+    if (input != null) {
+      return input.length();
+    }
+    throw new QuenchException("nothing says how long to run: give --steps N (or an --input)");
   }
 }

@@ -13,7 +13,6 @@ import org.quench.hal.ProbeKind;
 import org.quench.hal.QuenchException;
 import org.quench.runtime.cli.Progress;
 import org.quench.runtime.decode.Outputs;
-import org.quench.runtime.encode.InputFiles;
 import org.quench.runtime.encode.SpikeTrains;
 import org.quench.runtime.plot.SpikePlots;
 import org.quench.runtime.record.Recorder;
@@ -99,22 +98,8 @@ public final class RunCommand implements Callable<Integer> {
     }
     try (Session session = Session.open(device)) {
       session.load(image);
-      SpikeTrains train = null;
-      if (input != null) {
-        String[] target = splitTarget(input);
-        train = InputFiles.read(Path.of(target[1]), target[0], session.image());
-      }
-      long n;
-      if (steps != null) {
-        if (steps < 0) {
-          throw new QuenchException("--steps " + steps + " is negative");
-        }
-        n = steps;
-      } else if (train != null) {
-        n = train.length();
-      } else {
-        throw new QuenchException("nothing says how long to run: give --steps N (or an --input)");
-      }
+      SpikeTrains train = CommandSupport.input(input, session.image());
+      long n = CommandSupport.steps(steps, train);
       for (Probe p : parsed) {
         session.probe(p);
       }
@@ -169,17 +154,5 @@ public final class RunCommand implements Callable<Integer> {
     }
     String port = collected.ports().get(0);
     SpikePlots.raster(collected.spikes(port), "output " + port, plot);
-  }
-
-  /** {@code [TARGET=]FILE} → {target or null, file}; '=' inside a path does not count. */
-  static String[] splitTarget(String text) {
-    int eq = text.indexOf('=');
-    if (eq > 0) {
-      String head = text.substring(0, eq);
-      if (!head.contains("/") && !head.contains("\\")) {
-        return new String[] {head, text.substring(eq + 1)};
-      }
-    }
-    return new String[] {null, text};
   }
 }

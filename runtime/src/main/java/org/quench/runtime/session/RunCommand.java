@@ -16,6 +16,7 @@ import org.quench.runtime.decode.Outputs;
 import org.quench.runtime.encode.SpikeTrains;
 import org.quench.runtime.plot.SpikePlots;
 import org.quench.runtime.record.Recorder;
+import org.quench.runtime.record.RecordingMetadata;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -107,7 +108,8 @@ public final class RunCommand implements Callable<Integer> {
       RunSink sink = RunSink.discard();
       Recorder recorder = null;
       if (record != null) {
-        recorder = Recorder.to(record);
+        recorder = Recorder.to(record).describedBy(
+            RecordingMetadata.of(session.image(), session.device().info(), input));
         sink = recorder;
       }
       Outputs collected = null;
@@ -123,6 +125,7 @@ public final class RunCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "ran %d steps on %s in %.3f s (%.0f steps/s), %d input events%n",
           summary.steps(), device, summary.nanos() / 1e9, summary.stepsPerSecond(),
           summary.inputEvents());
+      out.println(ModelTime.describe(session.image(), summary.steps()));
       Map<String, Integer> widths = session.outputPorts();
       for (Map.Entry<String, Long> e : summary.spikesPerPort().entrySet()) {
         out.printf(Locale.ROOT, "output %s: %d spikes over %d neurons%n", e.getKey(), e.getValue(),

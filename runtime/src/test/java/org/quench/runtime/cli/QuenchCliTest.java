@@ -167,6 +167,11 @@ class QuenchCliTest {
     assertEquals(2000, json.get("neurons").getAsInt());
     assertEquals(20, json.get("steps").getAsInt());
     assertEquals(3, json.getAsJsonArray("targets").size());
+    // The goals were set for 100,000 neurons: a 2,000-neuron run is not judged against them.
+    for (var t : json.getAsJsonArray("targets")) {
+      assertFalse(t.getAsJsonObject().get("judged").getAsBoolean(), t.toString());
+      assertTrue(t.getAsJsonObject().get("pass").isJsonNull(), t.toString());
+    }
     double fraction = json.get("spikeFraction").getAsDouble();
     assertTrue(fraction > 0 && fraction < 1, "spike fraction " + fraction);
     assertTrue(json.get("neuronUpdatesPerSecond").getAsDouble() > 0);

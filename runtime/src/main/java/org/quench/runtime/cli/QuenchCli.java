@@ -95,6 +95,7 @@ public final class QuenchCli implements Runnable {
     PrintWriter errWriter = new PrintWriter(err, true, StandardCharsets.UTF_8);
     cli.setOut(outWriter);
     cli.setErr(errWriter);
+    HelpLayout.apply(cli);
     // --debug may sit anywhere, even on a command line that does not parse.
     boolean debugAsked = Arrays.asList(args).contains("--debug");
     cli.setParameterExceptionHandler((ex, rawArgs) -> {

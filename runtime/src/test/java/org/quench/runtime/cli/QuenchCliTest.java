@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,6 +84,21 @@ class QuenchCliTest {
       assertEquals(0, o.code(), name);
       assertTrue(o.out().contains("Examples:"), name + " --help has no examples:\n" + o.out());
       assertTrue(o.out().contains("quench " + name), name + " examples do not use the command");
+    }
+  }
+
+  @Test
+  void helpExamplesAreNeverWrappedMidWord() {
+    Map<String, CommandLine> commands = new CommandLine(new QuenchCli()).getSubcommands();
+    for (Map.Entry<String, CommandLine> c : commands.entrySet()) {
+      Outcome o = quench(c.getKey(), "--help");
+      List<String> lines = o.out().lines().toList();
+      for (String example : c.getValue().getCommandSpec().usageMessage().footer()) {
+        if (!example.isBlank()) {
+          assertTrue(lines.contains(example.replace("%%", "%")), c.getKey() + " --help breaks the line '"
+              + example + "':\n" + o.out());
+        }
+      }
     }
   }
 

@@ -82,7 +82,7 @@ public record RecordingMetadata(double dtSeconds, String imageSha256, String sou
   }
 
   /** The {@code /meta} datasets of an HDF5 recording (besides first_step and steps). */
-  void writeTo(WritableGroup meta) {
+  public void writeTo(WritableGroup meta) {
     meta.putDataset("dt", new double[] {dtSeconds});
     meta.putDataset("image_sha256", imageSha256);
     meta.putDataset("source_model", sourceModel.isEmpty() ? "-" : sourceModel);

@@ -134,7 +134,9 @@ public final class Verification {
       notes.add(discretizedNote);
     }
     RunResult got;
+    org.quench.hal.DeviceInfo info;
     try (Device device = Devices.open(deviceUri)) {
+      info = device.info();
       device.load(image);
       for (Probe probe : probes.values()) {
         device.attach(probe);
@@ -167,7 +169,7 @@ public final class Verification {
     VerificationReport report = new VerificationReport(deviceUri, stimulus.steps(),
         stimulus.eventCount(), rows, discreteRows, notes, dt);
     return new VerificationRun(report, image, expected, got, List.copyOf(probes.keySet()),
-        List.copyOf(traced), dt);
+        List.copyOf(traced), dt, info);
   }
 
   private static int[] spikes(ReferenceRun run, String name, int steps, int n) {

@@ -2,6 +2,7 @@ package org.quench.runtime.verify;
 
 import java.util.List;
 import org.quench.compiler.reference.ReferenceRun;
+import org.quench.hal.DeviceInfo;
 import org.quench.hal.RunResult;
 import org.quench.hal.proto.ChipImage;
 
@@ -17,9 +18,11 @@ import org.quench.hal.proto.ChipImage;
  * @param compared compared populations, in network order
  * @param traced populations whose v both sides traced
  * @param dtSeconds seconds per step (NaN when unknown)
+ * @param deviceInfo the device that ran the image
  */
 public record VerificationRun(VerificationReport report, ChipImage image, ReferenceRun reference,
-    RunResult device, List<String> compared, List<String> traced, double dtSeconds) {
+    RunResult device, List<String> compared, List<String> traced, double dtSeconds,
+    DeviceInfo deviceInfo) {
   public VerificationRun {
     compared = List.copyOf(compared);
     traced = List.copyOf(traced);

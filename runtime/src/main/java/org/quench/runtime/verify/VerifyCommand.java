@@ -58,7 +58,7 @@ import picocli.CommandLine.Spec;
     footerHeading = "%nExamples:%n",
     footer = {
         "  quench verify braille.nir                                   random input, emulator",
-        "  quench verify braille.qimg --model braille.nir --input spikes.npy --min-agreement 95%",
+        "  quench verify braille.qimg --model braille.nir --input spikes.npy --min-agreement 95%%",
         "  quench verify m.qimg --model m.nir --input in.npy --tolerance 1 --require-argmax",
         "  quench verify m.nir --input signal.npy --encode rate:0.5 --plot v.png --record both.h5",
         "  quench verify m.nir --input spikes.npy --input bias:hidden=bias.npy --json",
@@ -276,10 +276,13 @@ public final class VerifyCommand implements Callable<Integer> {
     if (!inputs.isEmpty()) {
       inputDescription = String.join(" + ", inputs) + (encode == null ? "" : " (encoded " + encode + ")");
       String only = inputs.get(0);
-      if (inputs.size() == 1 && encode == null && !only.contains("=") && only.toLowerCase(Locale.ROOT).endsWith(".npy")
-          && image.getInputsCount() == 0) {
-        // A network without input ports (netx) takes a bias vector for its first population.
-        return VerificationInputs.fromArray(NpyArray.read(Path.of(only)), only, net, n);
+      if (inputs.size() == 1 && encode == null && !only.contains("=")
+          && only.toLowerCase(Locale.ROOT).endsWith(".npy")) {
+        NpyArray array = NpyArray.read(Path.of(only));
+        if (array.shape().length == 1) {
+          // A (neurons,) vector is a constant bias for the first population (how netx takes images).
+          return VerificationInputs.fromArray(array, only, net, n);
+        }
       }
       SpikeTrains train = InputArguments.read(inputs, encode, seed, image);
       long length = train.length();

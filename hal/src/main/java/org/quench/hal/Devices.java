@@ -45,4 +45,12 @@ public final class Devices {
     }
     return list;
   }
+
+  /**
+   * {@code uri} as it may be shown or stored (summaries, reports, recordings): the value of every
+   * secret query parameter ({@code token=}) replaced by {@code ***}, the rest unchanged.
+   */
+  public static String redacted(String uri) {
+    return uri == null ? null : uri.replaceAll("(?i)([?&]token=)[^&#]*", "$1***");
+  }
 }

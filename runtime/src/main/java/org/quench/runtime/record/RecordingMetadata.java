@@ -23,7 +23,7 @@ import org.quench.runtime.session.ModelTime;
  * @param imageSha256 SHA-256 (lower-case hex) of the image's deterministic protobuf payload: the
  *     same value the binary {@code .qimg} frame carries
  * @param sourceModel the model file the image was compiled from
- * @param deviceUri the URI the device was opened with
+ * @param deviceUri the URI the device was opened with, any token redacted
  * @param deviceSerial the chip instance's serial ("" when the device has none)
  * @param input where the input came from (the {@code --input} text, "none" without one)
  * @param units per population: its scale and per-neuron voltage offset
@@ -67,7 +67,7 @@ public record RecordingMetadata(double dtSeconds, String imageSha256, String sou
     byte[] framed = ChipImages.toBytes(image);
     String hash = ChipImages.sha256(Arrays.copyOfRange(framed, ChipImages.HEADER_BYTES, framed.length));
     return new RecordingMetadata(dt, hash, image.getHeader().getSourceModel(),
-        device == null ? "" : device.uri(), device == null || device.serial() == null ? "" : device.serial(),
+        device == null ? "" : org.quench.hal.Devices.redacted(device.uri()), device == null || device.serial() == null ? "" : device.serial(),
         input == null ? "none" : input, units);
   }
 

@@ -166,7 +166,7 @@ public final class Verification {
       }
     }
     double dt = org.quench.runtime.session.ModelTime.dtSeconds(image);
-    VerificationReport report = new VerificationReport(deviceUri, stimulus.steps(),
+    VerificationReport report = new VerificationReport(Devices.redacted(deviceUri), stimulus.steps(),
         stimulus.eventCount(), rows, discreteRows, notes, dt);
     return new VerificationRun(report, image, expected, got, List.copyOf(probes.keySet()),
         List.copyOf(traced), dt, info);

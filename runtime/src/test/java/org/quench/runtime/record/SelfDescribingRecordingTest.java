@@ -116,4 +116,34 @@ class SelfDescribingRecordingTest {
     assertEquals(image.getSymbols(0).getModelScale(),
         side.getAsJsonObject("series").getAsJsonObject("lif.v").get("scale").getAsDouble());
   }
+
+  /** The repository root (where README.md and docs/ are). */
+  private static Path repositoryRoot() {
+    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+      if (Files.exists(p.resolve("docs/recording.md"))) {
+        return p;
+      }
+    }
+    throw new IllegalStateException("no docs/recording.md above " + Path.of("").toAbsolutePath());
+  }
+
+  @Test
+  void everyDatasetTheDocsPythonReadsIsInARecording() throws Exception {
+    String doc = Files.readString(repositoryRoot().resolve("docs/recording.md"));
+    java.util.regex.Matcher block = java.util.regex.Pattern.compile("(?s)```python\n(.*?)```").matcher(doc);
+    assertTrue(block.find(), "docs/recording.md shows Python");
+    String hdf5Snippet = block.group(1);
+    Path out = dir.resolve("run.h5");
+    run(Recorder.to(out), "v:lif");
+    java.util.regex.Matcher path = java.util.regex.Pattern.compile("f\\[\"([^\"]+)\"\\]").matcher(hdf5Snippet);
+    int found = 0;
+    try (HdfFile h5 = new HdfFile(out)) {
+      while (path.find()) {
+        assertTrue(h5.getByPath("/" + path.group(1)) != null, path.group(1));
+        found++;
+      }
+    }
+    assertTrue(found >= 5, "the snippet reads dt, first_step, v, scale and v_offset: " + found);
+    assertTrue(hdf5Snippet.contains("time (ms)") && hdf5Snippet.contains("v (model units)"), hdf5Snippet);
+  }
 }

@@ -12,7 +12,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import org.quench.hal.QuenchException;
-import org.quench.hal.proto.RecordedRun;
+import org.quench.board.proto.RecordedRun;
 
 /**
  * The on-disk form of a recorded run ({@code .qtrace}): a fixed 52-byte frame followed by one

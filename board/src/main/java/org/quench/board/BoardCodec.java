@@ -85,8 +85,8 @@ public final class BoardCodec {
     StepBatch.Builder b = StepBatch.newBuilder().setSteps(steps);
     int end = from + steps;
     for (Stimulus.PortEvents e : s.events().values()) {
-      int lo = lowerBound(e.steps(), from);
-      int hi = lowerBound(e.steps(), end);
+      int lo = Stimulus.firstAtOrAfter(e.steps(), from);
+      int hi = Stimulus.firstAtOrAfter(e.steps(), end);
       if (lo == hi) {
         continue;
       }
@@ -346,20 +346,6 @@ public final class BoardCodec {
       return new RunResult.SpikeEvents(width, Arrays.copyOf(steps, size),
           Arrays.copyOf(indices, size), Arrays.copyOf(values, size));
     }
-  }
-
-  private static int lowerBound(int[] sorted, int key) {
-    int lo = 0;
-    int hi = sorted.length;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (sorted[mid] < key) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return lo;
   }
 
   static io.grpc.StatusRuntimeException invalid(String description) {

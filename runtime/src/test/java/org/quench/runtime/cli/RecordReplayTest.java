@@ -200,6 +200,17 @@ class RecordReplayTest {
     assertFalse(r.err().contains("Exception"), r.err());
   }
 
+  /** Format 1 traces (magic "QTRACE\r\n", before the shared frame) are named, not misread. */
+  @Test
+  void aFormatOneTraceIsRecognisedAndRefusedWithTheRemedy() throws Exception {
+    Path old = dir.resolve("old.qtrace");
+    byte[] head = "QTRACE\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    Files.write(old, Arrays.copyOf(head, 52 + 10));
+    Outcome r = execute(ReplayCommand.standalone(), old.toString());
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains("trace format 1") && r.err().contains("quench record"), r.err());
+  }
+
   @Test
   void aCorruptedOrForeignTraceIsRefused() throws Exception {
     byte[] bytes = Files.readAllBytes(record("1000"));
@@ -209,7 +220,7 @@ class RecordReplayTest {
     assertTrue(e.getMessage().contains("corrupted"), e.getMessage());
     Outcome r = execute(ReplayCommand.standalone(), image.toString());
     assertEquals(1, r.code());
-    assertTrue(r.err().contains("is not a quench trace"), r.err());
+    assertTrue(r.err().contains("is not a Quench trace"), r.err());
     Outcome missing = execute(ReplayCommand.standalone(), dir.resolve("none.qtrace").toString());
     assertEquals(1, missing.code());
     assertTrue(missing.err().contains("does not exist"), missing.err());

@@ -28,7 +28,7 @@ import org.quench.hal.QuenchException;
 
 /**
  * A board: hosts devices (opened by URI through {@link Devices#open}, or handed over) behind the
- * {@code quench.hal.v1.Board} gRPC service on Netty. Devices are named {@code chip0},
+ * {@code quench.board.v1.Board} gRPC service on Netty. Devices are named {@code chip0},
  * {@code chip1}, ... in the order given.
  *
  * <p>Security: an optional bearer token (every call must carry it), optional TLS from PEM files.

@@ -1,9 +1,6 @@
 package org.quench.runtime.cli;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import org.quench.hal.QuenchException;
 import org.quench.hal.proto.ChipImage;
 import org.quench.runtime.encode.InputFiles;
@@ -13,20 +10,32 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
- * What the commands outside the cli package ({@link RunCommand}, {@link DemoCommand}, record,
- * replay) share: the global {@code --quiet} and
- * {@code --debug} options and the one-line error policy.
+ * What every {@code quench} command shares: the global {@code --quiet} and {@code --debug} options
+ * and their one reading, running a command alone (tests, embedding) under the same error policy as
+ * the {@code quench} command ({@link QuenchCli#withErrorPolicy}), and the reading of
+ * {@code --input [TARGET=]FILE} and {@code --steps}.
  *
  * <p>The {@code quench} top-level command declares {@code --quiet} and {@code --debug} as
- * inherited options; a subcommand that declared them again would clash, so these commands read
- * them from their spec when present, and {@link #standalone} adds them for use outside the
- * {@code quench} command (tests, embedding).
+ * inherited options; a subcommand that declared them again would clash, so commands read them from
+ * their spec ({@link #quiet}), and {@link #standalone} adds them for use outside the {@code quench}
+ * command. {@code --quiet} means: no progress bars and no progress chatter on stdout; results and
+ * errors still print.
  */
-public final class CommandSupport {
+final class CommandSupport {
   private CommandSupport() {}
 
+  /** Whether the user asked for {@code --quiet}. */
+  static boolean quiet(CommandSpec spec) {
+    return flag(spec, "--quiet");
+  }
+
+  /** Whether the user asked for {@code --debug} (stack traces with errors). */
+  static boolean debug(CommandSpec spec) {
+    return flag(spec, "--debug");
+  }
+
   /** The value of a boolean option if the command has it (inherited or added), else false. */
-  public static boolean flag(CommandSpec spec, String name) {
+  private static boolean flag(CommandSpec spec, String name) {
     OptionSpec o = spec.findOption(name);
     if (o == null) {
       return false;
@@ -35,54 +44,22 @@ public final class CommandSupport {
     return v instanceof Boolean b && b;
   }
 
-  /** A command line for {@code command} alone, with --quiet, --debug and one-line usage errors. */
-  public static CommandLine standalone(Object command) {
+  /** A command line for {@code command} alone, with --quiet, --debug and quench's error policy. */
+  static CommandLine standalone(Object command) {
     CommandLine cli = new CommandLine(command);
     CommandSpec spec = cli.getCommandSpec();
     spec.addOption(OptionSpec.builder("-q", "--quiet").type(boolean.class)
-        .description("No progress bar (it is also off when stdout is not a terminal).").build());
+        .description(QuenchCli.QUIET_DESCRIPTION).build());
     spec.addOption(OptionSpec.builder("--debug").type(boolean.class)
-        .description("On errors, print the full stack trace too.").build());
-    cli.setParameterExceptionHandler((ex, args) -> {
-      ex.getCommandLine().getErr().println("quench: " + oneLine(ex.getMessage()) + " (see '"
-          + ex.getCommandLine().getCommandName() + " --help')");
-      return 2;
-    });
-    return cli;
-  }
-
-  /**
-   * Runs {@code body}; a {@link QuenchException} becomes one line on stderr and exit code 1 (with
-   * the stack trace only under --debug).
-   */
-  public static int guarded(CommandSpec spec, Callable<Integer> body) throws Exception {
-    try {
-      return body.call();
-    } catch (QuenchException e) {
-      PrintWriter err = spec.commandLine().getErr();
-      err.println("quench: " + oneLine(e.getMessage()));
-      if (flag(spec, "--debug")) {
-        StringWriter trace = new StringWriter();
-        e.printStackTrace(new PrintWriter(trace));
-        err.print(trace);
-      }
-      err.flush();
-      return 1;
-    }
-  }
-
-  public static String oneLine(String message) {
-    if (message == null || message.isBlank()) {
-      return "unknown error";
-    }
-    return message.strip().replaceAll("\\s*\\R\\s*", " ");
+        .description(QuenchCli.DEBUG_DESCRIPTION).build());
+    return QuenchCli.withErrorPolicy(cli);
   }
 
   /**
    * Reads an {@code --input [TARGET=]FILE} option for {@code image} (null when not given). A
    * prefix before '=' names the target port or population unless it looks like a directory.
    */
-  public static SpikeTrains input(String option, ChipImage image) {
+  static SpikeTrains input(String option, ChipImage image) {
     if (option == null) {
       return null;
     }
@@ -100,7 +77,7 @@ public final class CommandSupport {
   }
 
   /** How many steps to run: {@code --steps} when given, else the input's length. */
-  public static long steps(Long steps, SpikeTrains input) {
+  static long steps(Long steps, SpikeTrains input) {
     if (steps != null) {
       if (steps < 0) {
         throw new QuenchException("--steps " + steps + " is negative");

@@ -92,16 +92,12 @@ public final class DemoCommand implements Callable<Integer> {
     return CommandSupport.standalone(new DemoCommand());
   }
 
-  @Override
-  public Integer call() throws Exception {
-    return CommandSupport.guarded(spec, this::execute);
-  }
-
   /** A compiled model with what the demo needs to run and check it. */
   private record Prepared(Network network, Compiler.Result compiled, Verification verification,
       long compileNanos) {}
 
-  private Integer execute() {
+  @Override
+  public Integer call() {
     if (steps < 1) {
       throw new QuenchException("--steps " + steps + ": the demo needs at least 1 step");
     }
@@ -129,7 +125,7 @@ public final class DemoCommand implements Callable<Integer> {
         session.probe(p);
         probes.add(p);
       }
-      try (Progress bar = Progress.start("demo", steps, CommandSupport.flag(spec, "--quiet"))) {
+      try (Progress bar = Progress.start("demo", steps, CommandSupport.quiet(spec))) {
         session.onProgress(bar::stepTo);
         summary = session.run(steps, input, outputs);
       }

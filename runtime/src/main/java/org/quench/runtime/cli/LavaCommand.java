@@ -76,6 +76,8 @@ public final class LavaCommand implements Callable<Integer> {
     }
     ChipImage chip = ChipImages.read(image);
     PrintWriter out = spec.commandLine().getOut();
+    // --quiet keeps the channel lines (Lava needs their ports) and drops the status messages.
+    boolean quiet = CommandSupport.quiet(spec);
     try (Device dev = Devices.open(device)) {
       dev.load(chip);
       LavaChannelPort.Builder b = LavaChannelPort.builder(dev).host(host).control(control).replies(replies);
@@ -99,14 +101,16 @@ public final class LavaCommand implements Callable<Integer> {
           out.println("input channel '" + name + "' on " + host + ":" + lava.port(name));
         }
         out.println("control channel on " + host + ":" + lava.port(LavaChannelPort.CONTROL)
-            + "; waiting for Lava (STOP ends)");
+            + (quiet ? "" : "; waiting for Lava (STOP ends)"));
         out.flush();
         while (!lava.awaitStop(1000)) {
           // keep serving until Lava sends STOP or the process is interrupted
         }
       }
     }
-    out.println("Lava sent STOP; device released");
+    if (!quiet) {
+      out.println("Lava sent STOP; device released");
+    }
     return 0;
   }
 

@@ -71,11 +71,7 @@ public final class RecordCommand implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() throws Exception {
-    return CommandSupport.guarded(spec, this::execute);
-  }
-
-  private Integer execute() {
+  public Integer call() {
     List<Probe> parsed = new ArrayList<>();
     for (String p : probes) {
       parsed.add(Probe.parse(p));

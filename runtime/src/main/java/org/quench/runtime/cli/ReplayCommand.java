@@ -53,11 +53,7 @@ public final class ReplayCommand implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() throws Exception {
-    return CommandSupport.guarded(spec, this::execute);
-  }
-
-  private Integer execute() {
+  public Integer call() {
     RecordedRun run = TraceFile.read(trace);
     Replay.Outcome outcome;
     try (Session session = Session.open(device)) {

@@ -84,11 +84,7 @@ public final class RunCommand implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() throws Exception {
-    return CommandSupport.guarded(spec, this::execute);
-  }
-
-  private Integer execute() {
+  public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     if (plot != null && !plot.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
       throw new QuenchException("--plot " + plot + ": plots are PNG files; name it FILE.png");
@@ -120,7 +116,7 @@ public final class RunCommand implements Callable<Integer> {
         sink = sink.and(collected);
       }
       RunSummary summary;
-      try (Progress bar = Progress.start("run", n, CommandSupport.flag(spec, "--quiet"))) {
+      try (Progress bar = Progress.start("run", n, CommandSupport.quiet(spec))) {
         session.onProgress(bar::stepTo);
         summary = session.run(n, train != null ? train : InputSource.none(), sink);
       }

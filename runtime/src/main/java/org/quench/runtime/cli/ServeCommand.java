@@ -92,15 +92,19 @@ public final class ServeCommand implements Callable<Integer> {
     BoardServer board = start();
     Runtime.getRuntime().addShutdownHook(new Thread(board::close, "quench-serve-shutdown"));
     PrintWriter out = spec.commandLine().getOut();
-    out.printf("board listening on %s:%d (%s%s), %d device%s:%n", host, board.port(),
+    // --quiet keeps the first line only: it says where the board listens (--port 0 picks any).
+    boolean quiet = CommandSupport.quiet(spec);
+    out.printf("board listening on %s:%d (%s%s), %d device%s%s%n", host, board.port(),
         tls != null ? "TLS" : "plaintext", board.deviceNames().isEmpty() ? "" :
         (token != null || System.getenv("QUENCH_TOKEN") != null ? ", token required" : ""),
-        board.deviceNames().size(), board.deviceNames().size() == 1 ? "" : "s");
-    List<String> uris = deviceUris();
-    for (int i = 0; i < uris.size(); i++) {
-      out.printf("  %s  %s%n", board.deviceNames().get(i), uris.get(i));
+        board.deviceNames().size(), board.deviceNames().size() == 1 ? "" : "s", quiet ? "" : ":");
+    if (!quiet) {
+      List<String> uris = deviceUris();
+      for (int i = 0; i < uris.size(); i++) {
+        out.printf("  %s  %s%n", board.deviceNames().get(i), uris.get(i));
+      }
+      out.println("clients open grpc://HOST:" + board.port() + "/chip0; Ctrl-C stops the board");
     }
-    out.println("clients open grpc://HOST:" + board.port() + "/chip0; Ctrl-C stops the board");
     out.flush();
     board.awaitTermination();
     return 0;

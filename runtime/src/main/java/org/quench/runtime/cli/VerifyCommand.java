@@ -90,13 +90,30 @@ public final class VerifyCommand implements Callable<Integer> {
     }
     NirImportOptions options = modelOptions.nir();
     ChipSpec chipSpec = modelOptions.spec();
-    ModelCompilation compiled = ModelCompilation.compile(model, chipSpec, options,
-        modelOptions.compileOptions());
-    Verification verification = new Verification(compiled.reference(), options.dt(),
-        options.discretization(), chipSpec);
-    Stimulus stimulus = stimulus(compiled.reference(), verification);
-    VerificationReport report = verification.run(compiled.result(), device, stimulus)
-        .withNote("input: " + inputDescription);
+    ModelCompilation compiled;
+    VerificationReport report;
+    // Stages: import, the compiler's stages, then the two runs (reference and chip) as one.
+    long[] total = {2};
+    try (Progress progress = Progress.start("verify", total[0], CommandSupport.quiet(spec))) {
+      progress.note("importing " + model.getFileName());
+      compiled = ModelCompilation.compile(model, chipSpec, options, modelOptions.compileOptions(),
+          (stage, index, stages) -> {
+            if (index == 0) {
+              total[0] = stages + 2L;
+              progress.resize(total[0]);
+            }
+            progress.stepTo(index + 1L);
+            progress.note(stage);
+          });
+      progress.stepTo(total[0] - 1);
+      progress.note("running reference and " + device);
+      Verification verification = new Verification(compiled.reference(), options.dt(),
+          options.discretization(), chipSpec);
+      Stimulus stimulus = stimulus(compiled.reference(), verification);
+      report = verification.run(compiled.result(), device, stimulus)
+          .withNote("input: " + inputDescription);
+      progress.stepTo(total[0]);
+    }
     PrintWriter out = spec.commandLine().getOut();
     out.print(json ? report.toJson() + System.lineSeparator() : report.summary());
     out.flush();

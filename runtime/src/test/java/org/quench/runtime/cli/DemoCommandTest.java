@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code quench demo} end to end, in process. */
 class DemoCommandTest {
@@ -16,7 +15,7 @@ class DemoCommandTest {
   Path dir;
 
   private static RunCommandTest.Outcome demo(String... args) {
-    return RunCommandTest.execute(new CommandLine(new DemoCommand()), args);
+    return RunCommandTest.execute(DemoCommand.standalone(), args);
   }
 
   @Test

@@ -58,7 +58,7 @@ class RunCommandTest {
   }
 
   private static Outcome run(String... args) {
-    return execute(new CommandLine(new RunCommand()), args);
+    return execute(RunCommand.standalone(), args);
   }
 
   @BeforeEach
@@ -142,7 +142,7 @@ class RunCommandTest {
   /** Registered under the quench command, --quiet and --debug are the inherited global ones. */
   @Test
   void worksAsASubcommandOfQuenchWithItsInheritedOptions() {
-    CommandLine quench = new CommandLine(new org.quench.runtime.cli.QuenchCli()); // run, demo registered
+    CommandLine quench = QuenchCli.commandLine(new PrintWriter(System.err, true)); // as quench builds it
     Outcome o = execute(quench, "run", image.toString(), "--steps", "12", "--quiet");
     assertEquals(0, o.code(), o.err());
     assertTrue(o.out().contains("ran 12 steps"), o.out());

@@ -27,8 +27,10 @@ import org.quench.hal.proto.Symbol;
  * dt is known, else in steps.
  */
 public final class VerificationPlot {
-  static final int WIDTH = 900;
-  static final int HEIGHT = 330;
+  /** Width of each panel, pixels. */
+  public static final int WIDTH = 900;
+  /** Height of each panel, pixels (the PNG stacks up to three). */
+  public static final int HEIGHT = 330;
   private static final Color REFERENCE = new Color(30, 90, 200);
   private static final Color DEVICE = new Color(210, 60, 30);
 

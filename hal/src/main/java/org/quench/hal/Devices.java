@@ -13,8 +13,23 @@ public final class Devices {
 
   private Devices() {}
 
-  /** Opens {@code uri} (e.g. {@code emu:loihi?serial=7}, {@code grpc://host:port/chip0}). */
+  /**
+   * Opens {@code uri} (e.g. {@code emu:loihi?serial=7}, {@code grpc://host:port/chip0}). Errors
+   * never repeat a token the URI carries ({@link #redacted}).
+   */
   public static Device open(String uri) {
+    try {
+      return openUnredacted(uri);
+    } catch (QuenchException e) {
+      String shown = redacted(uri);
+      if (uri == null || shown.equals(uri) || e.getMessage() == null || !e.getMessage().contains(uri)) {
+        throw e;
+      }
+      throw new QuenchException(e.getMessage().replace(uri, shown), e.getCause());
+    }
+  }
+
+  private static Device openUnredacted(String uri) {
     URI parsed;
     try {
       parsed = new URI(uri);

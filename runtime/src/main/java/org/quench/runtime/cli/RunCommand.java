@@ -41,6 +41,8 @@ import org.quench.runtime.session.Session;
         "  quench run model.qimg --input spikes.npy --probe v:hidden --record out/",
         "  quench run model.qimg --input bias:layer0=image.npy --steps 32 --plot raster.png",
         "  quench run model.qimg --device emu:loihi?serial=7 --input events.csv --record run.h5",
+        "  quench run model.qimg --input spikes.npy --input bias:hidden=bias.npy --steps 300",
+        "  quench run model.qimg --input signal.npy --encode rate:0.5 --probe v:hidden[0:10]",
         "",
         "Inputs: .npy (steps, width), .csv (rows = steps, or a step,index[,value] header),",
         ".h5 (a dataset per port, /bias/<population>). TARGET= picks a port or bias:POPULATION."})
@@ -53,8 +55,18 @@ public final class RunCommand implements Callable<Integer> {
   String device;
 
   @Option(names = "--input", paramLabel = "[TARGET=]FILE",
-      description = "Input spikes, payloads or biases (.npy, .csv, .h5).")
-  String input;
+      description = "Input spikes, payloads or biases (.npy, .csv, .h5); repeatable, e.g. a port's"
+          + " spikes and a population's bias from separate files.")
+  List<String> inputs = new ArrayList<>();
+
+  @Option(names = "--encode", paramLabel = "rate|delta|latency[:P]",
+      description = "Encode analog --input signals (floats, (steps, channels)) into spikes:"
+          + " rate[:MAX_RATE], delta[:THRESHOLD], latency[:WINDOW].")
+  String encode;
+
+  @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
+      description = "Seed of --encode rate (default: ${DEFAULT-VALUE}).")
+  long seed;
 
   @Option(names = "--steps", paramLabel = "N",
       description = "Steps to run (default: the input's length).")
@@ -99,8 +111,11 @@ public final class RunCommand implements Callable<Integer> {
     }
     try (Session session = Session.open(device)) {
       session.load(image);
-      SpikeTrains train = CommandSupport.input(input, session.image());
+      SpikeTrains train = CommandSupport.inputs(inputs, encode, seed, session.image());
       long n = CommandSupport.steps(steps, train);
+      String padding = CommandSupport.paddingNote(n, train);
+      String input = inputs.isEmpty() ? null
+          : String.join(" + ", inputs) + (encode == null ? "" : " (encoded " + encode + ")");
       for (Probe p : parsed) {
         session.probe(p);
       }
@@ -123,9 +138,12 @@ public final class RunCommand implements Callable<Integer> {
         summary = session.run(n, train != null ? train : InputSource.none(), sink);
       }
       out.printf(Locale.ROOT, "ran %d steps on %s in %.3f s (%.0f steps/s), %d input events%n",
-          summary.steps(), device, summary.nanos() / 1e9, summary.stepsPerSecond(),
+          summary.steps(), Devices.redacted(device), summary.nanos() / 1e9, summary.stepsPerSecond(),
           summary.inputEvents());
       out.println(ModelTime.describe(session.image(), summary.steps()));
+      if (padding != null) {
+        out.println(padding);
+      }
       Map<String, Integer> widths = session.outputPorts();
       for (Map.Entry<String, Long> e : summary.spikesPerPort().entrySet()) {
         out.printf(Locale.ROOT, "output %s: %d spikes over %d neurons%n", e.getKey(), e.getValue(),

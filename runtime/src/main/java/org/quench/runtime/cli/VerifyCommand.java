@@ -208,6 +208,9 @@ public final class VerifyCommand implements Callable<Integer> {
         });
         image = compiled.result().image();
         reference = compiled.reference();
+        for (String w : compiled.result().report().warnings()) {
+          inputNotes.add("compile warning: " + w);
+        }
       }
       progress.stepTo(total[0] - 1);
       progress.note("running reference and " + Devices.redacted(device));

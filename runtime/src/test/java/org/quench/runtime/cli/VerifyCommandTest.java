@@ -160,6 +160,17 @@ class VerifyCommandTest {
   }
 
   @Test
+  void aWrongDtIsShownAndWarnedAboutAndStrictFails(@TempDir Path dir) {
+    Outcome o = verify(resource("/nir/tiny.nir"), "--dt", "1", "--steps", "20");
+    assertEquals(0, o.exit(), o.err());
+    assertTrue(o.out().contains("dt 1.0 s per step: 20 steps = 20000.0 ms of model time"), o.out());
+    assertTrue(o.out().contains("note: compile warning: population 'lif': dt 1.0 s is not well below"), o.out());
+    Outcome strict = verify(resource("/nir/tiny.nir"), "--dt", "1", "--steps", "20", "--strict");
+    assertEquals(1, strict.exit());
+    assertTrue(strict.err().contains("--strict"), strict.err());
+  }
+
+  @Test
   void anImageIsVerifiedAgainstTheModelItWasCompiledFromAndNoOther(@TempDir Path dir) throws Exception {
     Path image = dir.resolve("b.qimg");
     org.quench.hal.ChipImages.write(org.quench.runtime.model.ModelCompilation.compile(Path.of(resource(BRAILLE)),

@@ -64,7 +64,10 @@ public final class Discretize implements NetworkPass {
         count++;
       }
     }
-    context.report().dt(dt, convention.name());
+    if (count > 0) {
+      // A network that is fixed point from the start (netx) counts time in chip steps only.
+      context.report().dt(dt, convention.name());
+    }
     context.report().decision("discretize: " + count + " population(s) at dt " + dt + " s, "
         + convention + " convention");
     return out.build();

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.quench.hal.Devices;
+import org.quench.runtime.session.ModelTime;
 import org.quench.hal.Probe;
 import org.quench.hal.ProbeKind;
 import org.quench.hal.QuenchException;

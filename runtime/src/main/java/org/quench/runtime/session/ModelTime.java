@@ -34,11 +34,9 @@ public final class ModelTime {
         number(dt * 1e3), steps, number(steps * dt * 1e3));
   }
 
+  /** Six significant digits at most, no trailing zeros, never an exponent ("0.1", "20"). */
   private static String number(double v) {
-    String g = String.format(Locale.ROOT, "%.6g", v);
-    if (g.contains("e")) {
-      return g.replaceAll("\\.?0+e", "e");
-    }
-    return g.contains(".") ? g.replaceAll("\\.?0+$", "") : g;
+    return java.math.BigDecimal.valueOf(v).round(new java.math.MathContext(6)).stripTrailingZeros()
+        .toPlainString();
   }
 }

@@ -178,7 +178,9 @@ public final class DemoCommand implements Callable<Integer> {
       file = Files.createTempFile("quench-demo-braille", ".nir");
       Files.write(file, resource("braille.nir"));
       long t0 = System.nanoTime();
-      ModelCompilation compilation = ModelCompilation.compile(file, chip, options, CompileOptions.none());
+      // The header keeps dt and the convention, so recordings and reports of the image state them.
+      ModelCompilation compilation = ModelCompilation.compile(file, chip, options, CompileOptions.none()
+          .with("dt", Double.toString(options.dt())).with("discretize", "euler"));
       long nanos = System.nanoTime() - t0;
       Network reference = compilation.reference();
       Compiler.Result compiled = compilation.result();

@@ -100,8 +100,8 @@ class NetxGoldenTest {
   /**
    * A lowered convolution on the chip: input neurons pushed to spike at step 1 by their bias
    * (pattern from conv.net's check/input), the conv layer's u at step 2 must be the activation
-   * NumPy computed independently (check/activation: the stored kernel flipped, then
-   * cross-correlated) shifted left by 6.
+   * NumPy computed independently (check/activation: cross-correlation with the kernel as
+   * stored) shifted left by 6.
    */
   @Test
   void convLayerActivationMatchesNumpyOnTheEmulator() throws IOException {

@@ -21,7 +21,7 @@ import org.quench.hal.proto.ChipImage;
  * The two file forms of a {@link ChipImage}.
  *
  * <p><b>Binary</b> (big-endian): the 4 magic bytes {@code "QIMG"}, a u16 frame format version
- * ({@value #FORMAT_VERSION}), u16 flags (0), a u64 payload length in bytes, the 32-byte SHA-256 of
+ * ({@link QuenchVersion#imageFormat()}), u16 flags (0), a u64 payload length in bytes, the 32-byte SHA-256 of
  * the payload, then the payload: the ChipImage protobuf, serialized deterministically (map keys
  * sorted), so the same image always gives the same bytes. The header is {@value #HEADER_BYTES}
  * bytes. A reader refuses any deviation (wrong magic, unknown version or flags, truncation, trailing
@@ -35,8 +35,8 @@ import org.quench.hal.proto.ChipImage;
  * JSON, anything else must be the binary form.
  */
 public final class ChipImages {
-  /** The frame (and header.format_version) this code writes and reads. */
-  public static final int FORMAT_VERSION = 1;
+  /** The frame (and header.format_version) this code writes and reads: {@link QuenchVersion#imageFormat()}. */
+  public static final int FORMAT_VERSION = QuenchVersion.imageFormat();
 
   /** Size of the binary frame before the payload: magic, version, flags, length, SHA-256. */
   public static final int HEADER_BYTES = 4 + 2 + 2 + 8 + 32;

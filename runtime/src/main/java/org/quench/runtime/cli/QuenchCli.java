@@ -1,15 +1,14 @@
 package org.quench.runtime.cli;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.util.Arrays;
-import java.util.Properties;
 import org.quench.hal.QuenchException;
+import org.quench.hal.QuenchVersion;
 import org.quench.runtime.board.DevicesCommand;
 import org.quench.runtime.board.LavaCommand;
 import org.quench.runtime.board.ServeCommand;
@@ -152,18 +151,9 @@ public final class QuenchCli implements Runnable {
     return message.strip().replaceAll("\\s*\\R\\s*", " ");
   }
 
-  /** The tool's version, from the properties Maven filters at build time. */
+  /** The tool's version: the project version hal records at build time. */
   public static String version() {
-    try (InputStream in = QuenchCli.class.getResourceAsStream("version.properties")) {
-      if (in == null) {
-        return "unknown";
-      }
-      Properties p = new Properties();
-      p.load(in);
-      return p.getProperty("version", "unknown");
-    } catch (IOException e) {
-      return "unknown";
-    }
+    return QuenchVersion.project();
   }
 
   /** Supplies {@code --version}. */

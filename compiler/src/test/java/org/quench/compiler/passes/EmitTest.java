@@ -173,7 +173,7 @@ class EmitTest {
     Network n = Network.builder("n").population(p).build();
     String m = assertThrows(QuenchException.class, () -> Compiler.standard().compile(n, ChipSpec.loihi()))
         .getMessage();
-    assertTrue(m.contains("population 'big' neuron 1") && m.contains("bias_mant = 5000")
+    assertTrue(m.contains("population 'big' neuron 1") && m.contains("bias_mant 5000")
         && m.contains("-4096..4095"), m);
   }
 
@@ -185,7 +185,7 @@ class EmitTest {
     Network n = Network.builder("n").population(a).projection(pr).build();
     String m = assertThrows(QuenchException.class, () -> Compiler.standard().compile(n, ChipSpec.loihi()))
         .getMessage();
-    assertTrue(m.contains("projection 'slow'") && m.contains("delay 70") && m.contains("63"), m);
+    assertTrue(m.contains("axon group 'slow'") && m.contains("delay 70") && m.contains("63"), m);
   }
 
   @Test

@@ -3,8 +3,6 @@ package org.quench.runtime;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.io.IOException;
-import java.io.InputStream;
 import org.junit.jupiter.api.Test;
 import org.quench.compiler.Compiler;
 import org.quench.compiler.frontend.NetxReader;
@@ -31,14 +29,7 @@ class LavaDlTinyNetTest {
   private static final int COMPARED_STEPS = 15;
 
   private static byte[] resource(String name) {
-    try (InputStream in = LavaDlTinyNetTest.class.getResourceAsStream(DIR + name)) {
-      if (in == null) {
-        throw new IllegalStateException("missing test resource " + DIR + name);
-      }
-      return in.readAllBytes();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return TestResources.bytes(DIR + name);
   }
 
   @Test

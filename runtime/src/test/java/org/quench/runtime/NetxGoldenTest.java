@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.jhdf.HdfFile;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -35,14 +34,7 @@ class NetxGoldenTest {
   private static final int STEPS = 300;
 
   private static byte[] resource(String name) {
-    try (InputStream in = NetxGoldenTest.class.getResourceAsStream(DIR + name)) {
-      if (in == null) {
-        throw new IllegalStateException("missing test resource " + DIR + name);
-      }
-      return in.readAllBytes();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return TestResources.bytes(DIR + name);
   }
 
   @Test
@@ -105,10 +97,7 @@ class NetxGoldenTest {
    */
   @Test
   void convLayerActivationMatchesNumpyOnTheEmulator() throws IOException {
-    byte[] bytes;
-    try (InputStream in = NetxGoldenTest.class.getResourceAsStream("/netx/conv.net")) {
-      bytes = in.readAllBytes();
-    }
+    byte[] bytes = TestResources.bytes("/netx/conv.net");
     long[][][] x;
     long[][][] act;
     try (HdfFile f = HdfFile.fromBytes(bytes)) {

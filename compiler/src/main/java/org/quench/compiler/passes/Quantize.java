@@ -188,7 +188,9 @@ public final class Quantize implements NetworkPass {
     // Thresholds, biases, starting voltages.
     FixedPoint.Thresholds t = FixedPoint.thresholds(who, finiteThr, scale, false, spec);
     int[] vth = t.vth();
-    // An infinite threshold gets the top of vthRange, which no voltage exceeds: it never fires.
+    // An infinite threshold gets the top of vthRange: on Loihi (2^17 << 6 = 2^23) no voltage
+    // exceeds it, so the neuron never fires; a spec with fewer threshold bits has no such value,
+    // and this is the highest threshold it offers.
     int neverFires = spec.vthRange().max();
     double[] thReq = d.thresholdRequested();
     double[] thErr = new double[n];

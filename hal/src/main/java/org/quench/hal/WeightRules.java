@@ -6,7 +6,7 @@ import org.quench.hal.proto.SignMode;
  * Lava's weight rules for a dense connection, written once: how a sign mode is derived from the
  * weights when an image leaves it to them, and the core's one-time preparation of a weight (clip
  * to the mantissa by sign mode, then truncate to {@code num_weight_bits}) that decides the integer
- * the synapse memory holds (docs/chip-semantics.md, "Weight preparation"). The emulator prepares
+ * the synapse memory holds (docs/chip-semantics.md#weight-preparation-sign-mode-clip-truncate). The emulator prepares
  * its synapses with it, {@link ImageValidator} judges sign modes and weight bits with it and the
  * compiler predicts what the chip will hold with it.
  *

@@ -64,14 +64,6 @@ final class CommandSupport {
     return option == null ? null : InputArguments.read(List.of(option), null, 0, image);
   }
 
-  /**
-   * Reads repeatable {@code --input [TARGET=]FILE} options (null when none), analog files encoded
-   * with {@code --encode} when given (see {@link InputArguments}).
-   */
-  static SpikeTrains inputs(List<String> options, String encode, long seed, ChipImage image) {
-    return InputArguments.read(options, encode, seed, image);
-  }
-
   /** What a run past the input's end means, or null when the input covers the run. */
   static String paddingNote(long steps, SpikeTrains input) {
     if (input == null || steps <= input.length()) {

@@ -20,6 +20,7 @@ import org.quench.runtime.record.Recorder;
 import org.quench.runtime.record.RecordingMetadata;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -55,19 +56,8 @@ public final class RunCommand implements Callable<Integer> {
       description = "Device to run on (default: ${DEFAULT-VALUE}).")
   String device;
 
-  @Option(names = "--input", paramLabel = "[TARGET=]FILE",
-      description = "Input spikes, payloads or biases (.npy, .csv, .h5); repeatable, e.g. a port's"
-          + " spikes and a population's bias from separate files.")
-  List<String> inputs = new ArrayList<>();
-
-  @Option(names = "--encode", paramLabel = "rate|delta|latency[:P]",
-      description = "Encode analog --input signals (floats, (steps, channels)) into spikes:"
-          + " rate[:MAX_RATE], delta[:THRESHOLD], latency[:WINDOW].")
-  String encode;
-
-  @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
-      description = "Seed of --encode rate (default: ${DEFAULT-VALUE}).")
-  long seed;
+  @Mixin
+  InputOptions input;
 
   @Option(names = "--steps", paramLabel = "N",
       description = "Steps to run (default: the input's length).")
@@ -112,11 +102,9 @@ public final class RunCommand implements Callable<Integer> {
     }
     try (Session session = Session.open(device)) {
       session.load(image);
-      SpikeTrains train = CommandSupport.inputs(inputs, encode, seed, session.image());
+      SpikeTrains train = input.read(session.image());
       long n = CommandSupport.steps(steps, train);
       String padding = CommandSupport.paddingNote(n, train);
-      String input = inputs.isEmpty() ? null
-          : String.join(" + ", inputs) + (encode == null ? "" : " (encoded " + encode + ")");
       for (Probe p : parsed) {
         session.probe(p);
       }
@@ -125,7 +113,7 @@ public final class RunCommand implements Callable<Integer> {
       Recorder recorder = null;
       if (record != null) {
         recorder = Recorder.to(record).describedBy(
-            RecordingMetadata.of(session.image(), session.device().info(), input));
+            RecordingMetadata.of(session.image(), session.device().info(), input.describe()));
         sink = recorder;
       }
       Outputs collected = null;

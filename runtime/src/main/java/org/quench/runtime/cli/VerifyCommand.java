@@ -17,7 +17,6 @@ import org.quench.hal.Devices;
 import org.quench.hal.QuenchException;
 import org.quench.hal.Stimulus;
 import org.quench.hal.proto.ChipImage;
-import org.quench.runtime.encode.InputArguments;
 import org.quench.runtime.encode.SpikeTrains;
 import org.quench.runtime.io.NpyArray;
 import org.quench.runtime.model.ModelCompilation;
@@ -86,15 +85,8 @@ public final class VerifyCommand implements Callable<Integer> {
       description = "With an IMAGE: the model it was compiled from (the float reference runs it).")
   Path model;
 
-  @Option(names = "--input", paramLabel = "[TARGET=]FILE",
-      description = "Input spikes, payloads or biases (.npy, .csv, .h5, events), as for quench run;"
-          + " repeatable (e.g. a port's spikes and a population's bias from separate files).")
-  List<String> inputs = new ArrayList<>();
-
-  @Option(names = "--encode", paramLabel = "rate|delta|latency[:P]",
-      description = "Encode analog --input signals (floats, (steps, channels)) into spikes: rate[:MAX_RATE],"
-          + " delta[:THRESHOLD], latency[:WINDOW].")
-  String encode;
+  @Mixin
+  InputOptions input;
 
   @Option(names = "--steps", paramLabel = "N",
       description = "Steps to run (default: the input's length, or 100); past the input's end the"
@@ -105,9 +97,6 @@ public final class VerifyCommand implements Callable<Integer> {
       description = "Device to run on (default: ${DEFAULT-VALUE}).")
   String device;
 
-  @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
-      description = "Seed of the random input and of --encode rate (default: ${DEFAULT-VALUE}).")
-  long seed;
 
   @Option(names = "--min-agreement", paramLabel = "FRACTION",
       description = "Fail (exit 3) when an output's agreement is below this (0.95 or 95%%).")
@@ -301,10 +290,11 @@ public final class VerifyCommand implements Callable<Integer> {
 
   private Stimulus stimulus(Network net, Verification verification, ChipImage image) {
     int n = steps == null ? 0 : steps;
-    if (!inputs.isEmpty()) {
-      inputDescription = String.join(" + ", inputs) + (encode == null ? "" : " (encoded " + encode + ")");
-      String only = inputs.get(0);
-      if (inputs.size() == 1 && encode == null && !only.contains("=")
+    long seed = input.seed;
+    if (!input.files.isEmpty()) {
+      inputDescription = input.describe();
+      String only = input.files.get(0);
+      if (input.files.size() == 1 && input.encode == null && !only.contains("=")
           && only.toLowerCase(Locale.ROOT).endsWith(".npy")) {
         NpyArray array = NpyArray.read(Path.of(only));
         if (array.shape().length == 1) {
@@ -312,7 +302,7 @@ public final class VerifyCommand implements Callable<Integer> {
           return VerificationInputs.fromArray(array, only, net, n);
         }
       }
-      SpikeTrains train = InputArguments.read(inputs, encode, seed, image);
+      SpikeTrains train = input.read(image);
       long length = train.length();
       int run = n > 0 ? n : (int) length;
       if (run > length) {

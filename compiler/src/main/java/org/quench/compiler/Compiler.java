@@ -108,6 +108,7 @@ public final class Compiler {
     listener.started("partition", stage++, stages);
     long t0 = System.nanoTime();
     Mapping partitioned = partition.apply(current, context);
+    checkCoreLimit(partitioned, options);
     long t1 = System.nanoTime();
     listener.started("place", stage++, stages);
     Mapping placed = new Place().apply(partitioned, context);
@@ -117,6 +118,26 @@ public final class Compiler {
     long t3 = System.nanoTime();
     report.timing("partition", t1 - t0).timing("place", t2 - t1).timing("emit", t3 - t2);
     return new Result(current, placed, image, report.build());
+  }
+
+  /** The {@code maxCores} option against the partition's cores. */
+  private static void checkCoreLimit(Mapping mapping, CompileOptions options) {
+    String v = options.get(ProfileBudget.MAX_CORES, null);
+    if (v == null) {
+      return;
+    }
+    int limit;
+    try {
+      limit = Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      throw new org.quench.hal.QuenchException("option " + ProfileBudget.MAX_CORES + " = '" + v
+          + "' is not a core count >= 1");
+    }
+    if (mapping.cores().size() > limit) {
+      throw new org.quench.hal.QuenchException("the network needs " + mapping.cores().size()
+          + " cores after partitioning, more than --max-cores " + limit + ": raise --max-cores,"
+          + " or relax --max-tau-error / --max-threshold-error if a precision target set the count");
+    }
   }
 
   /** Chooses the passes. */

@@ -95,7 +95,7 @@ public final class CompileBench {
         .output("pop").provenance(Provenance.none()).build();
   }
 
-  private static double gaussian(SplittableRandom rng) {
+  static double gaussian(SplittableRandom rng) {
     // Box-Muller; one value per call keeps the stream simple and deterministic.
     double u = 1.0 - rng.nextDouble();
     double v = rng.nextDouble();

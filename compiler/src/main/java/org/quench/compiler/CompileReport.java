@@ -94,10 +94,26 @@ public final class CompileReport {
    * @param zeroed non-zero weights that became 0
    * @param rmsRelError {@code sqrt(sum (realised - requested)^2 / sum requested^2)}
    * @param maxRelError largest absolute error over the largest |requested|
+   * @param causes the RMS error split by cause (null for weights that were already fixed point)
    */
   public record ProjectionQuality(String projection, long synapses, int weightExp,
       int numWeightBits, String signMode, int clipped, int zeroed, double rmsRelError,
-      double maxRelError) {}
+      double maxRelError, WeightErrorCauses causes) {}
+
+  /**
+   * A projection's RMS relative weight error split by cause, each relative to the RMS of the
+   * requested weights; {@code mantissa^2 + sharedExponent^2 + clipping^2 = total^2}.
+   *
+   * @param mantissa what rounding to the mantissa would cost with an exponent per target neuron
+   *     (the limit of the mantissa's bits: a larger scale or fewer tiny weights lowers it)
+   * @param sharedExponent what one exponent for all targets adds on top (targets whose weights
+   *     differ in magnitude share one exponent)
+   * @param clipping weights beyond the largest mantissa at the exponent (a smaller scale fixes it)
+   * @param foldedGain the part of the total that disappears when every target neuron has the same
+   *     folded input gain (e.g. dt/tau_syn): per-neuron gains spread the weights' magnitudes
+   */
+  public record WeightErrorCauses(double mantissa, double sharedExponent, double clipping,
+      double foldedGain) {}
 
   /**
    * Static spike traffic: routes (one per source neuron and destination core) that leave their
@@ -147,6 +163,7 @@ public final class CompileReport {
    * @param budgetLimited time constants whose error is above their resolution floor
    * @param resolutionLimited time constants whose nearest decay misses the target (with a target)
    *     or whose error equals a non-zero floor (without one)
+   * @param tau the realised errors of all real time constants (tau_syn and tau_mem together)
    * @param tauFloor the resolution floors of all real time constants
    * @param suggestedDt a round dt at which every time constant resolves within the target (or, with
    *     no target, within 2 %), NaN when none is needed or none was found
@@ -154,7 +171,7 @@ public final class CompileReport {
    * @param worst the largest errors, worst first (at most 10)
    */
   public record Precision(String population, double tauTarget, double thresholdTarget, int cores,
-      int budgetLimited, int resolutionLimited, ErrorStats tauFloor, double suggestedDt,
+      int budgetLimited, int resolutionLimited, ErrorStats tau, ErrorStats tauFloor, double suggestedDt,
       List<TargetCost> costs, List<NeuronError> worst) {}
 
   private final List<CoreUsage> cores;
@@ -299,6 +316,7 @@ public final class CompileReport {
       j.open('{').key("population").value(p.population()).key("tauTarget").value(p.tauTarget())
           .key("thresholdTarget").value(p.thresholdTarget()).key("cores").value(p.cores())
           .key("budgetLimited").value(p.budgetLimited()).key("resolutionLimited").value(p.resolutionLimited());
+      stats(j.key("tau"), p.tau());
       stats(j.key("tauFloor"), p.tauFloor());
       j.key("suggestedDt").value(p.suggestedDt()).key("costs").open('[');
       for (TargetCost c : p.costs()) {
@@ -320,7 +338,14 @@ public final class CompileReport {
           .key("weightExp").value(q.weightExp()).key("numWeightBits").value(q.numWeightBits())
           .key("signMode").value(q.signMode()).key("clipped").value(q.clipped())
           .key("zeroed").value(q.zeroed()).key("rmsRelError").value(q.rmsRelError())
-          .key("maxRelError").value(q.maxRelError()).close('}');
+          .key("maxRelError").value(q.maxRelError());
+      if (q.causes() != null) {
+        WeightErrorCauses c = q.causes();
+        j.key("causes").open('{').key("mantissa").value(c.mantissa())
+            .key("sharedExponent").value(c.sharedExponent()).key("clipping").value(c.clipping())
+            .key("foldedGain").value(c.foldedGain()).close('}');
+      }
+      j.close('}');
     }
     j.close(']');
     j.key("traffic");
@@ -392,18 +417,30 @@ public final class CompileReport {
         worstTau.mean(), worstTau.p95(), worstTau.max(), tauPop.isEmpty() ? "" : " (in '" + tauPop + "')"));
     s.append(String.format(Locale.ROOT, "threshold rel. error: max %.2g%n", worstTh.max()));
     for (Precision p : precision) {
-      s.append(precisionLine(p));
+      if (p.tau().count() > 0) {
+        s.append(precisionLine(p));
+      }
     }
     double worstW = 0;
     int clipped = 0;
     int zeroed = 0;
+    ProjectionQuality worstP = null;
     for (ProjectionQuality q : projections) {
-      worstW = Math.max(worstW, q.rmsRelError());
+      if (worstP == null || q.rmsRelError() > worstW) {
+        worstW = q.rmsRelError();
+        worstP = q;
+      }
       clipped += q.clipped();
       zeroed += q.zeroed();
     }
     s.append(String.format(Locale.ROOT, "weights: worst RMS rel. error %.2g, %d clipped, %d zeroed%n",
         worstW, clipped, zeroed));
+    if (worstP != null && worstP.causes() != null && worstW > 0) {
+      WeightErrorCauses c = worstP.causes();
+      s.append(String.format(Locale.ROOT, "  '%s' %s: mantissa %s, shared exponent %s, clipping %s;"
+          + " folded per-neuron gain %s%n", worstP.projection(), percent(worstW), percent(c.mantissa()),
+          percent(c.sharedExponent()), percent(c.clipping()), percent(c.foldedGain())));
+    }
     s.append(String.format(Locale.ROOT, "overflow headroom (worst case): %.1f bits%n", minHead));
     if (traffic != null) {
       s.append(String.format(Locale.ROOT, "routes: %d, %d between cores, %d between chips%n",

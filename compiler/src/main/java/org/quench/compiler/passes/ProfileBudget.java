@@ -53,6 +53,11 @@ public final class ProfileBudget implements NetworkPass {
    * against the final mapping (Compiler).
    */
   public static final String MAX_CORES = "maxCores";
+  /**
+   * Compile option: {@code fail} (default) or {@code warn}: what a time constant that the decay
+   * resolution keeps from a tau target does (the precision sweep warns, to measure every target).
+   */
+  public static final String RESOLUTION_LIMIT = "resolutionLimit";
 
   private final double dt;
   private final Discretization.Convention convention;
@@ -158,7 +163,17 @@ public final class ProfileBudget implements NetworkPass {
     }
     precision(name, d, errors, values.cores(), maxTau, maxTh, chunk, context);
     if (targeted) {
-      enforce(name, d, errors, values.cores(), maxTau, maxTh, spec);
+      String miss = enforce(name, d, errors, values.cores(), maxTau, maxTh, spec);
+      if (miss != null) {
+        String policy = context.options().get(RESOLUTION_LIMIT, "fail");
+        if (policy.equals("warn")) {
+          context.report().warning(miss);
+        } else if (policy.equals("fail")) {
+          throw new QuenchException(miss);
+        } else {
+          throw new QuenchException("option " + RESOLUTION_LIMIT + " = '" + policy + "' must be fail or warn");
+        }
+      }
     }
     return new Plan(result, values.cores());
   }
@@ -262,8 +277,11 @@ public final class ProfileBudget implements NetworkPass {
     throw new QuenchException(m.toString());
   }
 
-  /** Fails when a target is missed: resolution-limited neurons in one message, with the dt to use. */
-  private void enforce(String name, DiscreteNeurons d, Errors e, int cores, double maxTau,
+  /**
+   * Fails when a budget-limited parameter misses its target; returns the one message about
+   * resolution-limited time constants (with the dt to use), or null when there are none.
+   */
+  private String enforce(String name, DiscreteNeurons d, Errors e, int cores, double maxTau,
       double maxTh, ChipSpec spec) {
     List<CompileReport.NeuronError> budget = e.budgetMissList(maxTau, maxTh);
     if (!budget.isEmpty()) {
@@ -273,7 +291,7 @@ public final class ProfileBudget implements NetworkPass {
     }
     List<CompileReport.NeuronError> res = e.resolutionMissList(maxTau);
     if (res.isEmpty()) {
-      return;
+      return null;
     }
     CompileReport.NeuronError w = res.get(0);
     double fix = DecayResolution.suggestDt(d.tauSynRequested(), d.tauMemRequested(), maxTau, dt,
@@ -292,7 +310,7 @@ public final class ProfileBudget implements NetworkPass {
           .append("' then resolves within the target), or relax --max-tau-error to ")
           .append(String.format(Locale.ROOT, "%.3g", w.error()));
     }
-    throw new QuenchException(m.toString());
+    return m.toString();
   }
 
   /** Tau targets a no-target compile prices ("<= 2 % needs about N cores"). */
@@ -319,7 +337,7 @@ public final class ProfileBudget implements NetworkPass {
     double fix = resolutionLimited == 0 ? Double.NaN
         : DecayResolution.suggestDt(d.tauSynRequested(), d.tauMemRequested(), against, dt, convention, spec);
     context.report().precision(new CompileReport.Precision(name, maxTau, maxTh, cores,
-        e.budgetLimited(), resolutionLimited, e.floorStats(), fix, costs, e.worst(10)));
+        e.budgetLimited(), resolutionLimited, e.allTauStats(), e.floorStats(), fix, costs, e.worst(10)));
     if (!costs.isEmpty()) {
       CompileReport.ErrorStats all = e.allTauStats();
       StringBuilder m = new StringBuilder(String.format(Locale.ROOT,

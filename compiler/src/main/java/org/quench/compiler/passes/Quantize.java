@@ -41,6 +41,13 @@ import org.quench.hal.QuenchException;
  * ({@link OverflowBound#bound}, every input spiking every step) goes to the report.
  */
 public final class Quantize implements NetworkPass {
+  /** Compile option: largest RMS relative weight error per projection (a goal for the scale). */
+  public static final String MAX_WEIGHT_ERROR = "maxWeightError";
+  /**
+   * Compile option: {@code avoid} (default) chooses only scales and exponents at which no weight
+   * clips, when one exists; {@code allow} takes the least-error scale even if it clips.
+   */
+  public static final String WEIGHT_CLIPPING = "weightClipping";
   private static final int SAMPLE = 4096;
   /** How far below the top the scale search goes: weights too large for the top need room. */
   private static final int OCTAVES = 16;
@@ -114,29 +121,45 @@ public final class Quantize implements NetworkPass {
       double[][] samples = sample(eff);
       double[] thSample = sample(new double[][] {finiteThr})[0];
       double[] biasSample = sample(new double[][] {bias})[0];
-      // Whole octaves first, then quarter octaves around the best one.
+      double maxWeight = weightTarget(context);
+      boolean avoidClipping = avoidClipping(context);
+      double[][] extremes = extremes(eff);
+      // Whole octaves first, then quarter octaves around the best one. A candidate is admissible
+      // when no weight need clip at it (unless clipping is allowed) and every projection meets the
+      // weight target; the least error among admissible ones wins, else among all.
       scale = top;
       double best = Double.POSITIVE_INFINITY;
       int bestQ = 0;
-      for (int q = 0; q < 4 * OCTAVES; q += 4) {
-        double err = scaleError(top * Math.pow(2, -q / 4.0), samples, thSample, biasSample, who, spec);
-        if (err < best * (1 - 1e-9)) {
-          best = err;
-          bestQ = q;
-        }
-      }
-      int centre = bestQ;
-      for (int q = Math.max(0, centre - 3); q <= centre + 3; q++) {
-        if (q == centre) {
-          continue;
-        }
-        double err = scaleError(top * Math.pow(2, -q / 4.0), samples, thSample, biasSample, who, spec);
-        if (err < best * (1 - 1e-9) || (Math.abs(err - best) <= best * 1e-9 && q < bestQ)) {
-          best = err;
-          bestQ = q;
+      boolean bestAdmissible = false;
+      double bestWorstRms = Double.POSITIVE_INFINITY;
+      for (int pass = 0; pass < 2; pass++) {
+        int centre = bestQ;
+        int from = pass == 0 ? 0 : Math.max(0, centre - 3);
+        int to = pass == 0 ? 4 * OCTAVES - 4 : centre + 3;
+        for (int q = from; q <= to; q += pass == 0 ? 4 : 1) {
+          if (pass == 1 && q == centre) {
+            continue;
+          }
+          double sq = top * Math.pow(2, -q / 4.0);
+          double[] ew = scaleError(sq, samples, thSample, biasSample, who, spec);
+          boolean admissible = ew[1] <= maxWeight && (!avoidClipping || !clips(extremes, sq / act, spec));
+          boolean better = admissible && !bestAdmissible
+              || admissible == bestAdmissible && (ew[0] < best * (1 - 1e-9)
+                  || (pass == 1 && Math.abs(ew[0] - best) <= best * 1e-9 && q < bestQ));
+          if (better) {
+            best = ew[0];
+            bestQ = q;
+            bestAdmissible = admissible;
+          }
+          bestWorstRms = Math.min(bestWorstRms, ew[1]);
         }
       }
       scale = top * Math.pow(2, -bestQ / 4.0);
+      if (!bestAdmissible && Double.isFinite(maxWeight)) {
+        throw new QuenchException(who + ": no population scale meets --max-weight-error " + maxWeight
+            + " on every incoming projection (the best reaches " + (float) bestWorstRms + "): "
+            + weightAdvice(in, eff, scale / act, d.gain(), spec));
+      }
     } else {
       scale = readoutScale(d, in, eff, bias, spec);
     }
@@ -158,6 +181,17 @@ public final class Quantize implements NetworkPass {
         }
         r = fixedExp == null ? WeightQuantizer.quantize(eff[j], scale / act, spec)
             : WeightQuantizer.quantize(eff[j], scale / act, spec, fixedExp);
+        if (r.clipped() > 0 && avoidClipping(context)) {
+          // The least-squares exponent may sacrifice a few large weights for the many small ones;
+          // the smallest exponent at which none clips keeps every weight's sign and size.
+          for (int e = r.weightExp() + 1; e <= spec.weightExpMax() && r.clipped() > 0; e++) {
+            WeightQuantizer.Result higher = WeightQuantizer.quantize(eff[j], scale / act, spec,
+                new WeightQuantizer.Options(false, e));
+            if (higher.clipped() < r.clipped()) {
+              r = higher;
+            }
+          }
+        }
       } catch (QuenchException e) {
         throw new QuenchException("projection '" + p.name() + "': " + e.getMessage());
       }
@@ -177,12 +211,19 @@ public final class Quantize implements NetworkPass {
         }
       }
       fixedIn.add(p.withFixedWeights(m, f));
+      CompileReport.WeightErrorCauses causes = WeightErrorAttribution.of(p, eff[j], r, scale / act,
+          d.gain(), spec);
       context.report().projection(new CompileReport.ProjectionQuality(p.name(), p.synapseCount(),
           r.weightExp(), r.numWeightBits(), mode.name(), r.clipped(), r.zeroed(), r.rmsRelError(),
-          r.maxRelError()));
+          r.maxRelError(), causes));
       if (r.clipped() > 0) {
         context.report().warning("projection '" + p.name() + "': " + r.clipped() + " weight(s) clipped"
-            + " at the mantissa range (scale " + (float) scale + " chip units per model unit)");
+            + " at the mantissa range (scale " + (float) scale + " chip units per model unit"
+            + (avoidClipping(context) ? ", the smallest that keeps thresholds and biases in range" : "")
+            + "); estimated effect: the clipped weights alone make " + CompileReport.percent(causes.clipping())
+            + " RMS error of the projection's weights, largest cut " + CompileReport.percent(
+                WeightErrorAttribution.largestClipCut(eff[j], r)) + (avoidClipping(context) ? ""
+                : "; drop " + WEIGHT_CLIPPING + "=allow to avoid it"));
       }
     }
     // Thresholds, biases, starting voltages.
@@ -245,21 +286,97 @@ public final class Quantize implements NetworkPass {
         + " chip units per model unit" + (spiking ? "" : " (readout: no threshold)"));
   }
 
-  /** Sum of squared relative errors of weights (RMS per projection), thresholds and biases. */
-  private static double scaleError(double s, double[][] weights, double[] thresholds,
+  /**
+   * {sum of squared relative errors of weights (RMS per projection), thresholds and biases; the
+   * worst projection's RMS}.
+   */
+  private static double[] scaleError(double s, double[][] weights, double[] thresholds,
       double[] biases, String who, ChipSpec spec) {
     double act = Math.scalb(1.0, spec.activationShift());
     double err = 0;
+    double worst = 0;
     for (double[] w : weights) {
       if (w.length > 0) {
         double e = WeightQuantizer.quantize(w, s / act, spec).rmsRelError();
         err += e * e;
+        worst = Math.max(worst, e);
       }
     }
     double te = FixedPoint.thresholds(who, thresholds, s, false, spec).maxRelError();
     FixedPoint.Biases b = FixedPoint.biasesSharedExponent(who, biases, s, false, spec);
     double be = relToMax(b.maxAbsError(), biases);
-    return err + te * te + be * be;
+    return new double[] {err + te * te + be * be, worst};
+  }
+
+  private static double weightTarget(PassContext context) {
+    String v = context.options().get(MAX_WEIGHT_ERROR, null);
+    if (v == null) {
+      return Double.POSITIVE_INFINITY;
+    }
+    try {
+      double d = Double.parseDouble(v);
+      if (!(d >= 0)) {
+        throw new NumberFormatException();
+      }
+      return d;
+    } catch (NumberFormatException e) {
+      throw new QuenchException("option " + MAX_WEIGHT_ERROR + " = '" + v + "' is not a relative error >= 0");
+    }
+  }
+
+  private static boolean avoidClipping(PassContext context) {
+    String v = context.options().get(WEIGHT_CLIPPING, "avoid");
+    if (!v.equals("avoid") && !v.equals("allow")) {
+      throw new QuenchException("option " + WEIGHT_CLIPPING + " = '" + v + "' must be avoid or allow");
+    }
+    return v.equals("avoid");
+  }
+
+  /** Per projection its largest and smallest effective weight (clipping happens at the extremes). */
+  private static double[][] extremes(double[][] eff) {
+    double[][] out = new double[eff.length][];
+    for (int j = 0; j < eff.length; j++) {
+      double lo = 0;
+      double hi = 0;
+      for (double w : eff[j]) {
+        lo = Math.min(lo, w);
+        hi = Math.max(hi, w);
+      }
+      out[j] = new double[] {lo, hi};
+    }
+    return out;
+  }
+
+  /** Whether some weight clips at this scale even at the largest exponent. */
+  private static boolean clips(double[][] extremes, double scale, ChipSpec spec) {
+    for (double[] e : extremes) {
+      if (e[0] != 0 || e[1] != 0) {
+        // The extremes decide the sign mode as the full projection's do.
+        if (WeightQuantizer.quantize(e, scale, spec, new WeightQuantizer.Options(false,
+            spec.weightExpMax())).clipped() > 0) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** What limits the weights at the chosen scale, per projection, for a failure message. */
+  private static String weightAdvice(List<Projection> in, double[][] eff, double scale,
+      double[] gain, ChipSpec spec) {
+    StringBuilder m = new StringBuilder();
+    for (int j = 0; j < in.size(); j++) {
+      WeightQuantizer.Result r = WeightQuantizer.quantize(eff[j], scale, spec);
+      CompileReport.WeightErrorCauses c = WeightErrorAttribution.of(in.get(j), eff[j], r, scale, gain, spec);
+      m.append(j == 0 ? "" : "; ").append("projection '").append(in.get(j).name()).append("' ")
+          .append(CompileReport.percent(r.rmsRelError())).append(" = mantissa ")
+          .append(CompileReport.percent(c.mantissa())).append(", shared exponent ")
+          .append(CompileReport.percent(c.sharedExponent())).append(", clipping ")
+          .append(CompileReport.percent(c.clipping())).append(" (folded per-neuron gain ")
+          .append(CompileReport.percent(c.foldedGain())).append(')');
+    }
+    return m.append(": fewer tiny weights (prune), more uniform tau_syn per population, or a chip"
+        + " with more weight bits").toString();
   }
 
   /** Largest scale at which the worst-case |v| stays within a quarter of the state range. */

@@ -11,7 +11,7 @@ import org.quench.hal.Stimulus;
 import org.quench.runtime.io.NpyArray;
 
 /** The stimuli {@code quench verify} feeds both sides: from a .npy file, or seeded random input. */
-final class VerificationInputs {
+public final class VerificationInputs {
   private VerificationInputs() {}
 
   /**
@@ -66,7 +66,7 @@ final class VerificationInputs {
   }
 
   /** Independent Bernoulli spikes with probability {@code rate} per channel and step, seeded. */
-  static Stimulus poisson(Network net, int steps, double rate, long seed) {
+  public static Stimulus poisson(Network net, int steps, double rate, long seed) {
     InputPort port = firstPort(net, "random input");
     SplittableRandom rnd = new SplittableRandom(seed);
     Stimulus.Builder b = Stimulus.builder(steps);

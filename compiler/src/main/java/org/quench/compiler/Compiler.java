@@ -15,6 +15,7 @@ import org.quench.compiler.passes.PassContext;
 import org.quench.compiler.passes.Place;
 import org.quench.compiler.passes.ProfileBudget;
 import org.quench.compiler.passes.Quantize;
+import org.quench.compiler.reference.StateRanges;
 import org.quench.hal.ChipSpec;
 import org.quench.hal.proto.ChipImage;
 
@@ -53,8 +54,17 @@ public final class Compiler {
    * the float passes untouched, so the same compiler also takes netx networks.
    */
   public static Compiler forNir(NirImportOptions options) {
+    return forNir(options, null);
+  }
+
+  /**
+   * {@link #forNir(NirImportOptions)} with calibration: population scales chosen so the observed
+   * state ranges fit (null: none).
+   */
+  public static Compiler forNir(NirImportOptions options, StateRanges calibration) {
     return builder().pass(new Discretize(options.dt(), options.discretization()))
-        .pass(new ProfileBudget(options.dt(), options.discretization())).pass(new Quantize()).pass(new LocalityOrder()).build();
+        .pass(new ProfileBudget(options.dt(), options.discretization()))
+        .pass(new Quantize(calibration)).pass(new LocalityOrder()).build();
   }
 
   /** No network passes; traffic-aware partition (TrafficPartition), in-order placement, emit. */

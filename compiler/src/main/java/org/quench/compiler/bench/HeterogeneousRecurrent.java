@@ -14,7 +14,7 @@ import org.quench.compiler.ir.Provenance;
  * sigma of log 0.5) and thresholds uniform in [0.5, 1.5], in neuron index order (no sorting).
  * Every neuron gets {@link #RECURRENT_FAN_IN} recurrent synapses from random other neurons (weights
  * normal, mean 0, sd 0.1: balanced) and {@link #INPUT_FAN_IN} from an input port of
- * {@link #INPUT_WIDTH} channels (weights normal, mean 0.6, sd 0.2: excitatory drive).
+ * {@link #INPUT_WIDTH} channels (weights normal, mean 1, sd 0.25: excitatory drive).
  * Deterministic in the seed. Used by tests and by the precision benchmark.
  */
 public final class HeterogeneousRecurrent {
@@ -62,7 +62,7 @@ public final class HeterogeneousRecurrent {
           s = rng.nextInt(INPUT_WIDTH);
         }
         usedIn[s] = true;
-        in.floatSynapse(s, t, 0.6 + 0.2 * CompileBench.gaussian(rng), 0);
+        in.floatSynapse(s, t, 1.0 + 0.25 * CompileBench.gaussian(rng), 0);
       }
     }
     return Network.builder("heterogeneous" + n).input(new InputPort("input", INPUT_WIDTH))

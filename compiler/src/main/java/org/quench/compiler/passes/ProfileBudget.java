@@ -120,6 +120,7 @@ public final class ProfileBudget implements NetworkPass {
     double maxTau = option(context, MAX_TAU_ERROR);
     double maxTh = option(context, MAX_THRESHOLD_ERROR);
     int chunk = chunkSize(net, pop, spec);
+    double fanOut = fanOut(net, pop);
     // Fewest cores: chunks of what one core holds, clustered to the budget (the default).
     Values values;
     boolean ordered = decaysBefore > kd || thresholdsBefore > kt;
@@ -133,9 +134,9 @@ public final class ProfileBudget implements NetworkPass {
     boolean targeted = Double.isFinite(maxTau) || Double.isFinite(maxTh);
     Errors errors = new Errors(d, values.du, values.dv, values.th, dt, convention, spec);
     if (targeted && errors.budgetMisses(maxTau, maxTh) > 0) {
-      Values covered = covered(d, maxTau, maxTh, chunk, spec);
+      Values covered = covered(d, maxTau, maxTh, chunk, fanOut, spec);
       if (covered.cores() > available) {
-        shortfall(name, d, covered.cores(), available, maxTau, maxTh, chunk, context);
+        shortfall(name, d, covered.cores(), available, maxTau, maxTh, chunk, fanOut, context);
       }
       values = covered;
       ordered = true;
@@ -161,7 +162,7 @@ public final class ProfileBudget implements NetworkPass {
           + " relative error mean " + (float) te.mean() + ", p95 " + (float) te.p95() + ", max "
           + (float) te.max());
     }
-    precision(name, d, errors, values.cores(), maxTau, maxTh, chunk, context);
+    precision(name, d, errors, values.cores(), maxTau, maxTh, chunk, fanOut, context);
     if (targeted) {
       String miss = enforce(name, d, errors, values.cores(), maxTau, maxTh, spec);
       if (miss != null) {
@@ -219,12 +220,47 @@ public final class ProfileBudget implements NetworkPass {
   }
 
   /** The tolerance cover at the targets; dimensions without a target clustered per core after. */
-  private Values covered(DiscreteNeurons d, double maxTau, double maxTh, int chunk, ChipSpec spec) {
+  private Values covered(DiscreteNeurons d, double maxTau, double maxTh, int chunk, double fanOut,
+      ChipSpec spec) {
     ToleranceCover tc = new ToleranceCover(d, maxTau, maxTh, dt, convention, spec);
-    ToleranceCover.Cover c = tc.cover(chunk, spec.decayProfilesPerCore(),
-        spec.thresholdProfilesPerCore(), d.du(), d.dv(), d.threshold());
+    // Spreading a population over more cores spreads each neuron's targets over more cores too:
+    // every (neuron, destination core) pair is an output axon of the neuron's core. Cap the
+    // neurons per core so the expected count fits, and repeat until the cover agrees with it.
+    int capacity = chunk;
+    ToleranceCover.Cover c = null;
+    for (int round = 0; round < 8; round++) {
+      c = tc.cover(capacity, spec.decayProfilesPerCore(), spec.thresholdProfilesPerCore(), d.du(),
+          d.dv(), d.threshold());
+      int cores = c.cores();
+      double dest = fanOut <= 0 ? 0 : cores * -Math.expm1(fanOut * Math.log1p(-1.0 / Math.max(2, cores)));
+      int fits = dest <= 1 ? chunk : (int) Math.floor(spec.outputAxonsPerCore() * 0.9 / dest);
+      if (largestCore(c) <= fits || fits < 1) {
+        break;
+      }
+      capacity = Math.min(capacity, fits);
+    }
     return clustered(d, c.order(), c.bounds(), c.du(), c.dv(), c.threshold(),
         !Double.isFinite(maxTau), !Double.isFinite(maxTh), spec);
+  }
+
+  private static int largestCore(ToleranceCover.Cover c) {
+    int[] b = c.bounds();
+    int m = 0;
+    for (int k = 0; k + 1 < b.length; k++) {
+      m = Math.max(m, b[k + 1] - b[k]);
+    }
+    return m;
+  }
+
+  /** Synapses leaving each neuron of the population, on average (all projections from it). */
+  private static double fanOut(Network net, Population pop) {
+    long synapses = 0;
+    for (Projection p : net.projections()) {
+      if (!p.source().isInputPort() && p.source().name().equals(pop.name())) {
+        synapses += p.synapseCount();
+      }
+    }
+    return pop.size() == 0 ? 0 : (double) synapses / pop.size();
   }
 
   /**
@@ -232,7 +268,7 @@ public final class ProfileBudget implements NetworkPass {
    * the neurons that would miss and what would fix them.
    */
   private void shortfall(String name, DiscreteNeurons d, int needed, int available, double maxTau,
-      double maxTh, int chunk, PassContext context) {
+      double maxTh, int chunk, double fanOut, PassContext context) {
     ChipSpec spec = context.spec();
     // The smallest common relaxation of both targets whose cover fits the cores left.
     double lo = 1;
@@ -240,7 +276,7 @@ public final class ProfileBudget implements NetworkPass {
     Values best = null;
     for (int k = 0; k < 12 && best == null; k++) {
       hi *= 2;
-      Values v = covered(d, maxTau * hi, maxTh * hi, chunk, spec);
+      Values v = covered(d, maxTau * hi, maxTh * hi, chunk, fanOut, spec);
       if (v.cores() <= available) {
         best = v;
       } else {
@@ -249,7 +285,7 @@ public final class ProfileBudget implements NetworkPass {
     }
     for (int k = 0; k < 10 && best != null; k++) {
       double mid = Math.sqrt(lo * hi);
-      Values v = covered(d, maxTau * mid, maxTh * mid, chunk, spec);
+      Values v = covered(d, maxTau * mid, maxTh * mid, chunk, fanOut, spec);
       if (v.cores() <= available) {
         best = v;
         hi = mid;
@@ -320,16 +356,14 @@ public final class ProfileBudget implements NetworkPass {
 
   /** The precision entry of the report, and the cost line a no-target compile prints. */
   private void precision(String name, DiscreteNeurons d, Errors e, int cores,
-      double maxTau, double maxTh, int chunk, PassContext context) {
+      double maxTau, double maxTh, int chunk, double fanOut, PassContext context) {
     ChipSpec spec = context.spec();
     boolean targeted = Double.isFinite(maxTau);
     double against = targeted ? maxTau : REFERENCE_TARGET;
     List<CompileReport.TargetCost> costs = new ArrayList<>();
     if (!Double.isFinite(maxTau) && !Double.isFinite(maxTh) && e.tauCount() > 0) {
       for (double t : COST_TARGETS) {
-        int c = new ToleranceCover(d, t, Double.POSITIVE_INFINITY, dt, convention, spec)
-            .cover(chunk, spec.decayProfilesPerCore(), spec.thresholdProfilesPerCore(), d.du(), d.dv(),
-                d.threshold()).cores();
+        int c = covered(d, t, Double.POSITIVE_INFINITY, chunk, fanOut, spec).cores();
         costs.add(new CompileReport.TargetCost(t, c));
       }
     }
@@ -562,7 +596,7 @@ public final class ProfileBudget implements NetworkPass {
     }
 
     List<CompileReport.NeuronError> worst(int k) {
-      List<CompileReport.NeuronError> all = select(e -> true);
+      List<CompileReport.NeuronError> all = select(e -> e.error() > 0);
       return List.copyOf(all.subList(0, Math.min(k, all.size())));
     }
   }

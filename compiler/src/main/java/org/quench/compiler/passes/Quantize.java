@@ -15,6 +15,7 @@ import org.quench.compiler.quant.Discretization;
 import org.quench.compiler.quant.FixedPoint;
 import org.quench.compiler.quant.OverflowBound;
 import org.quench.compiler.quant.WeightQuantizer;
+import org.quench.compiler.reference.StateRanges;
 import org.quench.hal.ChipSpec;
 import org.quench.hal.QuenchException;
 
@@ -49,6 +50,21 @@ public final class Quantize implements NetworkPass {
    */
   public static final String WEIGHT_CLIPPING = "weightClipping";
   private static final int SAMPLE = 4096;
+  /** Observed state ranges (calibration), or null: then only the static worst case is reported. */
+  private final StateRanges calibration;
+
+  /** Quantization without calibration data. */
+  public Quantize() {
+    this(null);
+  }
+
+  /**
+   * Quantization whose population scales keep the {@code calibration}'s observed u and v within
+   * the state registers with a bit to spare (null: no calibration).
+   */
+  public Quantize(StateRanges calibration) {
+    this.calibration = calibration;
+  }
   /** How far below the top the scale search goes: weights too large for the top need room. */
   private static final int OCTAVES = 16;
 
@@ -124,13 +140,14 @@ public final class Quantize implements NetworkPass {
       double maxWeight = weightTarget(context);
       boolean avoidClipping = avoidClipping(context);
       double[][] extremes = extremes(eff);
+      double stateCap = calibratedCap(name, spec);
       // Whole octaves first, then quarter octaves around the best one. A candidate is admissible
       // when no weight need clip at it (unless clipping is allowed) and every projection meets the
       // weight target; the least error among admissible ones wins, else among all.
       scale = top;
       double best = Double.POSITIVE_INFINITY;
       int bestQ = 0;
-      boolean bestAdmissible = false;
+      int bestRank = -1;
       double bestWorstRms = Double.POSITIVE_INFINITY;
       for (int pass = 0; pass < 2; pass++) {
         int centre = bestQ;
@@ -142,26 +159,29 @@ public final class Quantize implements NetworkPass {
           }
           double sq = top * Math.pow(2, -q / 4.0);
           double[] ew = scaleError(sq, samples, thSample, biasSample, who, spec);
-          boolean admissible = ew[1] <= maxWeight && (!avoidClipping || !clips(extremes, sq / act, spec));
-          boolean better = admissible && !bestAdmissible
-              || admissible == bestAdmissible && (ew[0] < best * (1 - 1e-9)
+          // What a scale must satisfy, most important first: the observed state fits (overflow
+          // wrecks a neuron), no weight clips, the weight target holds.
+          int rank = (sq <= stateCap ? 4 : 0) + (!avoidClipping || !clips(extremes, sq / act, spec) ? 2 : 0)
+              + (ew[1] <= maxWeight ? 1 : 0);
+          boolean better = rank > bestRank
+              || rank == bestRank && (ew[0] < best * (1 - 1e-9)
                   || (pass == 1 && Math.abs(ew[0] - best) <= best * 1e-9 && q < bestQ));
           if (better) {
             best = ew[0];
             bestQ = q;
-            bestAdmissible = admissible;
+            bestRank = rank;
           }
           bestWorstRms = Math.min(bestWorstRms, ew[1]);
         }
       }
       scale = top * Math.pow(2, -bestQ / 4.0);
-      if (!bestAdmissible && Double.isFinite(maxWeight)) {
+      if ((bestRank & 1) == 0 && Double.isFinite(maxWeight)) {
         throw new QuenchException(who + ": no population scale meets --max-weight-error " + maxWeight
             + " on every incoming projection (the best reaches " + (float) bestWorstRms + "): "
             + weightAdvice(in, eff, scale / act, d.gain(), spec));
       }
     } else {
-      scale = readoutScale(d, in, eff, bias, spec);
+      scale = Math.min(readoutScale(d, in, eff, bias, spec), calibratedCap(name, spec));
     }
     // Weights.
     List<Projection> fixedIn = new ArrayList<>();
@@ -270,9 +290,25 @@ public final class Quantize implements NetworkPass {
     context.report().quantized(name, n, scale, CompileReport.ErrorStats.of(java.util.Arrays.copyOf(thErr, nt)),
         CompileReport.ErrorStats.of(biasErr), t.clamped(), b.clamped(), ob.uHeadroomBits(),
         ob.vHeadroomBits());
-    if (ob.uMayWrap()) {
+    boolean calibrated = calibration != null && !Double.isNaN(calibration.maxAbsV(name));
+    if (calibrated) {
+      // The overflow risk from the same data the scale came from.
+      double stateRange = Math.scalb(1.0, spec.stateBits() - 1);
+      double uBits = Math.log(stateRange / Math.max(1e-300, calibration.maxAbsU(name) * scale)) / Math.log(2);
+      double vBits = Math.log(stateRange / Math.max(1e-300, calibration.maxAbsV(name) * scale)) / Math.log(2);
+      String text = String.format(java.util.Locale.ROOT, "%s: calibrated on %d step(s): observed |u| up to"
+          + " %.3g and |v| up to %.3g model units leave %.1f and %.1f bits of headroom at scale %.4g",
+          who, calibration.steps(), calibration.maxAbsU(name), calibration.maxAbsV(name),
+          Math.min(uBits, 99), Math.min(vBits, 99), scale);
+      if (Math.min(uBits, vBits) < 1) {
+        context.report().warning(text + ": inputs beyond the calibration data may overflow");
+      } else {
+        context.report().decision("quantize: " + text);
+      }
+    } else if (ob.uMayWrap()) {
       context.report().warning(who + ": u may wrap if every input spikes every step (worst-case"
-          + " headroom " + String.format("%.1f", ob.uHeadroomBits()) + " bits, neuron " + ob.worstU() + ")");
+          + " headroom " + String.format("%.1f", ob.uHeadroomBits()) + " bits, neuron " + ob.worstU()
+          + "); --calibrate-input picks the scale from observed ranges instead");
     }
     if (t.clamped() > 0 || b.clamped() > 0) {
       context.report().warning(who + ": " + t.clamped() + " threshold(s) and " + b.clamped()
@@ -306,6 +342,19 @@ public final class Quantize implements NetworkPass {
     FixedPoint.Biases b = FixedPoint.biasesSharedExponent(who, biases, s, false, spec);
     double be = relToMax(b.maxAbsError(), biases);
     return new double[] {err + te * te + be * be, worst};
+  }
+
+  /**
+   * The largest scale at which the calibration's observed |u| and |v| of {@code population} stay a
+   * bit below the state registers' range; infinite without calibration data for it.
+   */
+  private double calibratedCap(String population, ChipSpec spec) {
+    if (calibration == null || Double.isNaN(calibration.maxAbsV(population))) {
+      return Double.POSITIVE_INFINITY;
+    }
+    double room = Math.scalb(1.0, spec.stateBits() - 2);
+    double peak = Math.max(calibration.maxAbsU(population), calibration.maxAbsV(population));
+    return peak > 0 ? room / peak : Double.POSITIVE_INFINITY;
   }
 
   private static double weightTarget(PassContext context) {

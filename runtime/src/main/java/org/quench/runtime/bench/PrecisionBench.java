@@ -25,8 +25,8 @@ import org.quench.runtime.verify.VerificationReport;
  * the emulator) at the cheapest and the most precise setting under seeded random input.
  *
  * <p>Usage: {@code java -cp runtime/target/quench.jar org.quench.runtime.bench.PrecisionBench
- * [steps] [inputRate]} (defaults 300 steps, 0.10 per channel and step, which makes about 2-10 %
- * of the population fire per step). Wall times vary run to run; they are not asserted anywhere.
+ * [steps] [inputRate]} (defaults 1000 steps; the input rate starts at 0.05 per channel and step and
+ * rises until the float population fires at least 2 % per step). Wall times vary run to run; they are not asserted anywhere.
  */
 public final class PrecisionBench {
   private static final int[] BUDGETS = {5, 10, 20, 40, 80};
@@ -34,8 +34,8 @@ public final class PrecisionBench {
   private PrecisionBench() {}
 
   public static void main(String[] args) {
-    int steps = args.length > 0 ? Integer.parseInt(args[0]) : 300;
-    double rate = args.length > 1 ? Double.parseDouble(args[1]) : 0.10;
+    int steps = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+    double rate = args.length > 1 ? Double.parseDouble(args[1]) : 0.05;
     Network net = HeterogeneousRecurrent.network(2000, 7);
     ChipSpec spec = ChipSpec.loihi();
     for (double dt : new double[] {1e-4, 1e-3}) {
@@ -76,7 +76,16 @@ public final class PrecisionBench {
             best.compileSeconds());
       }
       Verification v = new Verification(net, dt, nir.discretization(), spec);
-      Stimulus stimulus = VerificationInputs.poisson(net, steps, rate, 1);
+      // The lowest input rate (from the given one up) at which the float population fires 2-10 %
+      // per step.
+      Stimulus stimulus = null;
+      double fired = 0;
+      for (double r = rate; stimulus == null || (fired < 0.02 && r < 1.0); r = Math.min(1.0, r * 1.5)) {
+        stimulus = VerificationInputs.poisson(net, steps, r, 1);
+        fired = v.reference().run(stimulus).totalSpikes("pop") / (double) (steps * net.populations().get(0).size());
+        System.out.printf(Locale.ROOT, "input %.3f per channel and step: the float population fires %.2f %% per step%n",
+            r, 100 * fired);
+      }
       for (int which : new int[] {0, results.size() - 1}) {
         VerificationReport rep = v.run(results.get(which), "emu:loihi", stimulus);
         VerificationReport.PopulationAgreement a = rep.population("pop");

@@ -1,5 +1,6 @@
 package org.quench.runtime.model;
 
+import java.nio.file.Path;
 import java.util.Locale;
 import org.quench.compiler.CompileOptions;
 import org.quench.compiler.frontend.nir.NirImportOptions;
@@ -55,6 +56,17 @@ public final class ModelOptions {
           + " causes when no scale can.")
   Double maxWeightError;
 
+  @Option(names = "--allow-weight-clipping",
+      description = "Let the population scale clip weights when that lowers the total error (default:"
+          + " the largest scale at which no weight clips, when one exists).")
+  boolean allowWeightClipping;
+
+  @Option(names = "--calibrate-input", paramLabel = "FILE.npy",
+      description = "Representative input, shape (steps, width) for the first input port: the float"
+          + " reference runs on it and population scales are picked from the observed u and v ranges"
+          + " (with the overflow risk reported from the same data).")
+  Path calibrateInput;
+
   @Option(names = "--max-cores", paramLabel = "N",
       description = "Cores a compile may use in all (default: what the network needs; a precision"
           + " target may spend up to one chip's cores).")
@@ -102,6 +114,12 @@ public final class ModelOptions {
     if (maxWeightError != null) {
       o = o.with(Quantize.MAX_WEIGHT_ERROR, Double.toString(bound("--max-weight-error", maxWeightError)));
     }
+    if (allowWeightClipping) {
+      o = o.with(Quantize.WEIGHT_CLIPPING, "allow");
+    }
+    if (calibrateInput != null) {
+      o = o.with("calibrateInput", calibrateInput.getFileName().toString());
+    }
     if (maxCores != null) {
       if (maxCores < 1) {
         throw new QuenchException("--max-cores must be at least 1, got " + maxCores);
@@ -109,6 +127,11 @@ public final class ModelOptions {
       o = o.with(ProfileBudget.MAX_CORES, Integer.toString(maxCores));
     }
     return o;
+  }
+
+  /** The {@code --calibrate-input} file, or null. */
+  public Path calibrateInput() {
+    return calibrateInput;
   }
 
   private static double bound(String option, double value) {

@@ -20,7 +20,7 @@ public final class VerificationInputs {
    * mantissa for the first population when it is fixed point (how netx takes images).
    * {@code steps} (when > 0) runs that many steps: no more than the array has rows for spikes.
    */
-  static Stimulus fromArray(NpyArray a, String where, Network net, int steps) {
+  public static Stimulus fromArray(NpyArray a, String where, Network net, int steps) {
     int[] shape = a.shape();
     if (shape.length == 2) {
       InputPort port = firstPort(net, where);

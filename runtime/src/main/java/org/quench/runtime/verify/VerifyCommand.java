@@ -87,8 +87,7 @@ public final class VerifyCommand implements Callable<Integer> {
     }
     NirImportOptions options = modelOptions.nir();
     ChipSpec chipSpec = modelOptions.spec();
-    ModelCompilation compiled = ModelCompilation.compile(model, chipSpec, options,
-        modelOptions.compileOptions());
+    ModelCompilation compiled = ModelCompilation.compile(model, modelOptions, (stage, index, stages) -> { });
     Verification verification = new Verification(compiled.reference(), options.dt(),
         options.discretization(), chipSpec);
     Stimulus stimulus = stimulus(compiled.reference(), verification);

@@ -15,6 +15,9 @@ import org.quench.hal.proto.SignMode;
  * geometric mean, subtracted in squares).
  */
 final class WeightErrorAttribution {
+  /** Target rows sampled for the per-row exponent estimate. */
+  private static final int ROWS = 256;
+
   private WeightErrorAttribution() {}
 
   /**
@@ -51,12 +54,18 @@ final class WeightErrorAttribution {
       count[t + 1] += count[t];
     }
     double[] sorted = new double[eff.length];
+    int[] synapseOf = new int[eff.length];
     int[] fill = count.clone();
     for (int k = 0; k < eff.length; k++) {
+      synapseOf[fill[p.target(k)]] = k;
       sorted[fill[p.target(k)]++] = eff[k];
     }
+    // Per-row exponents on at most ROWS evenly spaced target rows; the share of the rounding error
+    // they remove there is taken as the share for the whole projection.
+    int stride = Math.max(1, (targets + ROWS - 1) / ROWS);
     double rowSse = 0;
-    for (int t = 0; t < targets; t++) {
+    double sharedOnRows = 0;
+    for (int t = 0; t < targets; t += stride) {
       if (count[t + 1] == count[t]) {
         continue;
       }
@@ -67,7 +76,16 @@ final class WeightErrorAttribution {
         rowNorm += (w * scale) * (w * scale);
       }
       rowSse += rr.rmsRelError() * rr.rmsRelError() * rowNorm;
+      for (int k = count[t]; k < count[t + 1]; k++) {
+        double req = sorted[k] * scale;
+        double d = r.effective(synapseOf[k]) - req;
+        if (Math.abs(d) <= step * (1 + 1e-9)) {
+          sharedOnRows += d * d;
+        }
+      }
     }
+    double share = sharedOnRows == 0 ? 1 : Math.min(1, rowSse / sharedOnRows);
+    rowSse = roundSse * share;
     double mantissaSse = Math.min(roundSse, rowSse);
     double sharedSse = Math.max(0, roundSse - mantissaSse);
     double total = r.rmsRelError();
@@ -81,7 +99,11 @@ final class WeightErrorAttribution {
       }
     }
     double folded = 0;
-    if (m > 0) {
+    boolean uniformAlready = true;
+    for (int t = 1; t < targets; t++) {
+      uniformAlready &= gain[t] == gain[0];
+    }
+    if (m > 0 && !uniformAlready) {
       double mean = Math.exp(logSum / m);
       double[] uniform = new double[eff.length];
       boolean all = true;

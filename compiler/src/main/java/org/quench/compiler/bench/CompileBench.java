@@ -64,14 +64,10 @@ public final class CompileBench {
   /** The synthetic network of {@code n} neurons, deterministic in {@code seed}. */
   public static Network network(int n, long seed) {
     SplittableRandom rng = new SplittableRandom(seed);
-    double[] tauMem = new double[n];
-    double[] tauSyn = new double[n];
-    double[] th = new double[n];
-    for (int i = 0; i < n; i++) {
-      tauMem[i] = 0.020 * Math.exp(0.5 * gaussian(rng));
-      tauSyn[i] = 0.005 * Math.exp(0.5 * gaussian(rng));
-      th[i] = 0.8 + 0.4 * rng.nextDouble();
-    }
+    double[][] params = lognormalParameters(n, rng, 0.020, 0.5, 0.005, 0.5, 0.8, 1.2);
+    double[] tauMem = params[0];
+    double[] tauSyn = params[1];
+    double[] th = params[2];
     Arrays.sort(tauMem);
     FloatNeurons f = FloatNeurons.builder(n).tauMem(tauMem).tauSyn(tauSyn).threshold(th).build("pop");
     int width = 1024;
@@ -93,6 +89,21 @@ public final class CompileBench {
     return Network.builder("bench" + n).input(new InputPort("input", width))
         .population(Population.of("pop", f)).projection(in.build()).projection(rec.build())
         .output("pop").provenance(Provenance.none()).build();
+  }
+
+  /**
+   * Per neuron, drawn in turn: tau_mem and tau_syn lognormal (median, sigma of the log), threshold
+   * uniform in [thLo, thHi]. Returns {tauMem, tauSyn, threshold}.
+   */
+  static double[][] lognormalParameters(int n, SplittableRandom rng, double memMedian, double memSigma,
+      double synMedian, double synSigma, double thLo, double thHi) {
+    double[][] p = new double[3][n];
+    for (int i = 0; i < n; i++) {
+      p[0][i] = memMedian * Math.exp(memSigma * gaussian(rng));
+      p[1][i] = synMedian * Math.exp(synSigma * gaussian(rng));
+      p[2][i] = thLo + (thHi - thLo) * rng.nextDouble();
+    }
+    return p;
   }
 
   static double gaussian(SplittableRandom rng) {

@@ -30,14 +30,10 @@ public final class HeterogeneousRecurrent {
   /** The network of {@code n} neurons in population {@code pop}, input port {@code input}. */
   public static Network network(int n, long seed) {
     SplittableRandom rng = new SplittableRandom(seed);
-    double[] tauMem = new double[n];
-    double[] tauSyn = new double[n];
-    double[] th = new double[n];
-    for (int i = 0; i < n; i++) {
-      tauMem[i] = 0.010 * Math.exp(0.8 * CompileBench.gaussian(rng));
-      tauSyn[i] = 0.003 * Math.exp(0.5 * CompileBench.gaussian(rng));
-      th[i] = 0.5 + rng.nextDouble();
-    }
+    double[][] params = CompileBench.lognormalParameters(n, rng, 0.010, 0.8, 0.003, 0.5, 0.5, 1.5);
+    double[] tauMem = params[0];
+    double[] tauSyn = params[1];
+    double[] th = params[2];
     FloatNeurons f = FloatNeurons.builder(n).tauMem(tauMem).tauSyn(tauSyn).threshold(th).build("pop");
     Projection.Builder in = Projection.builder("input->pop", Projection.Source.inputPort("input"),
         INPUT_WIDTH, "pop", n);

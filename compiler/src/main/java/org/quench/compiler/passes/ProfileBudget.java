@@ -602,20 +602,7 @@ public final class ProfileBudget implements NetworkPass {
   }
 
   private static double option(PassContext context, String name) {
-    String v = context.options().get(name, null);
-    if (v == null) {
-      return Double.POSITIVE_INFINITY;
-    }
-    try {
-      double d = Double.parseDouble(v);
-      if (!(d >= 0)) {
-        throw new NumberFormatException();
-      }
-      return d;
-    } catch (NumberFormatException e) {
-      throw new QuenchException("option " + name + " = '" + v + "' is not a relative error >= 0"
-          + " (e.g. 0.05)");
-    }
+    return context.options().relativeError(name);
   }
 
   private static boolean real(double tau) {

@@ -358,19 +358,7 @@ public final class Quantize implements NetworkPass {
   }
 
   private static double weightTarget(PassContext context) {
-    String v = context.options().get(MAX_WEIGHT_ERROR, null);
-    if (v == null) {
-      return Double.POSITIVE_INFINITY;
-    }
-    try {
-      double d = Double.parseDouble(v);
-      if (!(d >= 0)) {
-        throw new NumberFormatException();
-      }
-      return d;
-    } catch (NumberFormatException e) {
-      throw new QuenchException("option " + MAX_WEIGHT_ERROR + " = '" + v + "' is not a relative error >= 0");
-    }
+    return context.options().relativeError(MAX_WEIGHT_ERROR);
   }
 
   private static boolean avoidClipping(PassContext context) {

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.quench.compiler.CompileOptions;
 import org.quench.compiler.CompileReport;
 import org.quench.compiler.Compiler;
-import org.quench.compiler.bench.HeterogeneousRecurrent;
+import org.quench.compiler.frontend.HeterogeneousRecurrent;
 import org.quench.compiler.frontend.nir.NirImportOptions;
 import org.quench.compiler.ir.Network;
 import org.quench.compiler.quant.Discretization;

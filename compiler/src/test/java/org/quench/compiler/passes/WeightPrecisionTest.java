@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.quench.compiler.CompileOptions;
 import org.quench.compiler.CompileReport;
 import org.quench.compiler.Compiler;
-import org.quench.compiler.bench.HeterogeneousRecurrent;
+import org.quench.compiler.frontend.HeterogeneousRecurrent;
 import org.quench.compiler.frontend.nir.NirImportOptions;
 import org.quench.compiler.ir.FloatNeurons;
 import org.quench.compiler.ir.InputPort;

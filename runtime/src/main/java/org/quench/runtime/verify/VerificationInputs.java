@@ -85,7 +85,7 @@ public final class VerificationInputs {
    * uniform per neuron between 0 and about twice its threshold, so that rates spread from silent
    * to every step.
    */
-  static Stimulus randomBias(Network net, int steps, long seed) {
+  public static Stimulus randomBias(Network net, int steps, long seed) {
     Population first = net.populations().get(0);
     if (!(first.dynamics() instanceof FixedNeurons f)) {
       throw new QuenchException("network '" + net.name() + "' has no input port and its first"

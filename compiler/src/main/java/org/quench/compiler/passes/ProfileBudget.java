@@ -337,7 +337,7 @@ public final class ProfileBudget implements NetworkPass {
         .append(" time constant(s) cannot reach --max-tau-error ").append(maxTau).append(" at dt ")
         .append(dt).append(" s: the chip's ").append(spec.decayBits())
         .append("-bit decay resolves them no closer (worst ").append(describe(w))
-        .append("); every other neuron meets the target on ").append(cores).append(" cores. ");
+        .append("); every other neuron meets the target on ").append(cores).append(" core(s). ");
     if (Double.isNaN(fix)) {
       m.append("No round dt within 1000x of this one resolves them all: relax --max-tau-error to ")
           .append(String.format(Locale.ROOT, "%.3g", w.error()));

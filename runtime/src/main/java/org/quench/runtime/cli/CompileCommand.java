@@ -108,7 +108,7 @@ final class CompileCommand implements Callable<Integer> {
   private void sweep(ModelCompilation compiled, PrintWriter out) {
     List<PrecisionSweep.Point> points;
     try (Progress progress = Progress.start("precision sweep", PrecisionSweep.TARGETS.length + 1,
-        parent != null && parent.quiet())) {
+        CommandSupport.quiet(spec))) {
       points = PrecisionSweep.run(compiled.reference(), options.spec(), options.nir(),
           options.compileOptions(), (done, total) -> progress.stepTo(done));
     }

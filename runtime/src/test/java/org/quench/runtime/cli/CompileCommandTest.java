@@ -79,7 +79,7 @@ class CompileCommandTest {
   void aTauBoundTighterThanTheRealizedErrorFailsNamingTheOption() throws Exception {
     Outcome o = QuenchCliTest.quench("compile", braille().toString(), "-o", dir.resolve("x.qimg").toString(),
         "--max-tau-error", "1e-9");
-    assertOneLineError(o, 1, "--max-tau-error", "--dt");
+    assertOneLineError(o, 1, "--max-tau-error", "cannot reach");
     assertFalse(Files.exists(dir.resolve("x.qimg")), "no image is written when compilation fails");
   }
 

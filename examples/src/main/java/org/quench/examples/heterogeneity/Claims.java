@@ -183,6 +183,13 @@ final class Claims {
       named("spiking N=" + s + ": chip vs float reference, lognormal",
           plan.spiking(s, TauShape.LOGNORMAL, plan.hetCv(), StudyPlan.CHIP),
           plan.spiking(s, TauShape.LOGNORMAL, plan.hetCv(), ReservoirConfig.REFERENCE));
+      ReservoirConfig.InputMode bias = ReservoirConfig.InputMode.BIAS;
+      named("spiking N=" + s + " on the chip, input as bias: lognormal vs homogeneous",
+          plan.spiking(s, TauShape.LOGNORMAL, plan.hetCv(), StudyPlan.CHIP).withInputMode(bias),
+          plan.spiking(s, TauShape.HOMOGENEOUS, 0, StudyPlan.CHIP).withInputMode(bias));
+      named("spiking N=" + s + " on the chip, lognormal: input as bias vs graded input",
+          plan.spiking(s, TauShape.LOGNORMAL, plan.hetCv(), StudyPlan.CHIP).withInputMode(bias),
+          plan.spiking(s, TauShape.LOGNORMAL, plan.hetCv(), StudyPlan.CHIP));
       for (String preset : plan.variabilities()) {
         mismatch.add(named("spiking N=" + s + ": homogeneous on chips with '" + preset
             + "' variability vs nominal chip", varied(s, TauShape.HOMOGENEOUS, 0, preset),

@@ -90,14 +90,15 @@ public final class HeterogeneityCommand implements Callable<Integer> {
     Claims claims = new Claims(plan, results);
     String command = "quench study heterogeneity" + (quick ? " --quick" : "")
         + (variability.isEmpty() ? "" : " --variability " + String.join(",", variability));
-    String summary = StudySummary.markdown(plan, results, claims, lines.size(), command);
+    List<Path> plots = StudyPlots.write(plan, results, dir);
+    String summary = StudySummary.markdown(plan, results, claims, lines.size(), command,
+        plots.stream().map(p -> p.getFileName().toString()).toList());
     Path md = dir.resolve("summary.md");
     try {
       Files.writeString(md, summary, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    List<Path> plots = StudyPlots.write(plan, results, dir);
     text.println();
     text.print(StudySummary.claimsTable(claims.verdicts()));
     text.println();

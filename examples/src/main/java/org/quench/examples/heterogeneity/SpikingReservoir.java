@@ -72,6 +72,15 @@ final class SpikingReservoir {
 
   /** The network of a configuration for {@code seed} and {@code channels} input channels. */
   static Network network(ReservoirConfig c, long seed, int channels) {
+    return network(c, seed, channels, true);
+  }
+
+  /**
+   * The network; with {@code graded} false there is no input port and each neuron's static bias
+   * is the largest its input can make it ({@code b_i + s sum_c |Win_ic|}), so that the compiler
+   * picks a bias exponent with room for every per-step bias the host will set.
+   */
+  static Network network(ReservoirConfig c, long seed, int channels, boolean graded) {
     int n = c.neurons();
     Wiring w = Wiring.of(n, c.inDegree(), channels, seed);
     double[] tauMem = tauMemSteps(c, seed);
@@ -81,6 +90,11 @@ final class SpikingReservoir {
       tauMem[i] *= DT;
       tauSyn[i] *= DT;
       bias[i] = BIAS_LOW + BIAS_SPAN * w.offset()[i];
+      if (!graded) {
+        for (int ch = 0; ch < channels; ch++) {
+          bias[i] += c.inputScale() * Math.abs(w.input()[i][ch]);
+        }
+      }
     }
     FloatNeurons neurons = FloatNeurons.builder(n).tauMem(tauMem).tauSyn(tauSyn).allThreshold(1.0)
         .bias(bias).allResetMode(ResetMode.TO_ZERO).build(POPULATION);
@@ -92,8 +106,11 @@ final class SpikingReservoir {
         in.floatSynapse(ch, i, unit * w.input()[i][ch], 0);
       }
     }
-    Network.Builder net = Network.builder("reservoir").input(new InputPort(PORT, channels))
-        .population(Population.of(POPULATION, neurons)).projection(in.build()).output(POPULATION);
+    Network.Builder net = Network.builder("reservoir").population(Population.of(POPULATION, neurons))
+        .output(POPULATION);
+    if (graded) {
+      net.input(new InputPort(PORT, channels)).projection(in.build());
+    }
     int k = w.sources()[0].length;
     if (c.gain() != 0 && k > 0) {
       double scale = c.gain() * RECURRENT_SCALE / Math.sqrt(k);
@@ -127,16 +144,58 @@ final class SpikingReservoir {
     return s.build();
   }
 
+  /**
+   * The input as per-sample bias mantissas: neuron i's bias current during sample t is
+   * {@code x_i = b_i + s sum_c Win_ic (2 u_c[t] - 1)}; the chip adds {@code k(tau_mem) x_i} to v
+   * each step (as the discretize pass places a bias), in chip units {@code scale * k * x_i},
+   * written as a mantissa at the neuron's compiled bias exponent and clamped to the signed
+   * mantissa range.
+   */
+  static Stimulus biasStimulus(ReservoirConfig c, long seed, double[][] input, Compiler.Result compiled,
+      double scale) {
+    int n = c.neurons();
+    int channels = input[0].length;
+    Wiring w = Wiring.of(n, c.inDegree(), channels, seed);
+    double[] tauMem = tauMemSteps(c, seed);
+    org.quench.compiler.ir.FixedNeurons fixed = compiled.network().population(POPULATION).fixed();
+    ChipSpec spec = ChipSpec.loihi();
+    long hi = (1L << (spec.biasMantBits() - 1)) - 1;
+    double[] unit = new double[n];
+    for (int i = 0; i < n; i++) {
+      // EXACT convention: k = 1 - exp(-dt / tau_mem); tauMem is already in steps.
+      unit[i] = -Math.expm1(-1 / tauMem[i]) * scale / Math.scalb(1.0, fixed.biasExp(i));
+    }
+    Stimulus.Builder s = Stimulus.builder(input.length * c.stepsPerSample());
+    for (int t = 0; t < input.length; t++) {
+      int[] mant = new int[n];
+      for (int i = 0; i < n; i++) {
+        double x = BIAS_LOW + BIAS_SPAN * w.offset()[i];
+        for (int ch = 0; ch < channels; ch++) {
+          x += c.inputScale() * w.input()[i][ch] * (2 * Math.min(1, Math.max(0, input[t][ch])) - 1);
+        }
+        mant[i] = (int) Math.max(-hi - 1, Math.min(hi, Math.round(unit[i] * x)));
+      }
+      s.bias(t * c.stepsPerSample(), POPULATION, mant);
+    }
+    return s.build();
+  }
+
   /** The compiler the study deploys with: the float pipeline with the Loihi profile budget. */
   static Compiler compiler() {
     return Compiler.forNir(NirImportOptions.defaults().withDt(DT)
         .withDiscretization(Discretization.Convention.EXACT));
   }
 
-  /** Runs on {@code c.device()}: the float reference or a device URI. */
+  /**
+   * Runs on {@code c.device()}: the float reference or a device URI. The float reference always
+   * receives the input as graded events (the model); with {@link ReservoirConfig.InputMode#BIAS}
+   * a chip receives it as per-sample bias mantissas instead (see {@link #biasStimulus}).
+   */
   static Run run(ReservoirConfig c, long seed, double[][] input) {
-    Network net = network(c, seed, input[0].length);
-    Stimulus stimulus = stimulus(input, c.stepsPerSample());
+    boolean bias = c.inputMode() == ReservoirConfig.InputMode.BIAS
+        && !ReservoirConfig.REFERENCE.equals(c.device());
+    Network net = network(c, seed, input[0].length, !bias);
+    Stimulus stimulus = bias ? null : stimulus(input, c.stepsPerSample());
     int[][] spikes;
     CompileReport.PopulationQuality quality = null;
     if (ReservoirConfig.REFERENCE.equals(c.device())) {
@@ -148,6 +207,9 @@ final class SpikingReservoir {
         if (q.population().equals(POPULATION)) {
           quality = q;
         }
+      }
+      if (bias) {
+        stimulus = biasStimulus(c, seed, input, compiled, quality.scale());
       }
       try (Session session = Session.open(c.device())) {
         session.load(compiled.image());

@@ -124,17 +124,32 @@ final class StudyCsv {
     }
   }
 
-  /** Appends the lines of one finished work item (one write, then flush). */
+  /**
+   * Appends the lines of one finished work item (one write, then flush). After an interrupted
+   * write the file may end inside a line; the new lines then start on a line of their own.
+   */
   static synchronized void append(Path csv, List<String> lines) {
     if (lines.isEmpty()) {
       return;
     }
     try (BufferedWriter w = Files.newBufferedWriter(csv, StandardCharsets.UTF_8,
         StandardOpenOption.APPEND)) {
-      w.write(String.join("\n", lines) + "\n");
+      w.write((endsInsideALine(csv) ? "\n" : "") + String.join("\n", lines) + "\n");
       w.flush();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  private static boolean endsInsideALine(Path csv) throws IOException {
+    long size = Files.size(csv);
+    if (size == 0) {
+      return false;
+    }
+    try (java.nio.channels.SeekableByteChannel ch = Files.newByteChannel(csv)) {
+      java.nio.ByteBuffer last = java.nio.ByteBuffer.allocate(1);
+      ch.position(size - 1).read(last);
+      return last.get(0) != '\n';
     }
   }
 

@@ -98,7 +98,10 @@ record StudyPlan(boolean quick, List<Integer> sizes, int baseSize, int claimSize
     return c;
   }
 
-  /** Spiking configurations: float reference and chip, homogeneous and heterogeneous. */
+  /**
+   * Spiking configurations: float reference and chip (graded input, and input as bias),
+   * homogeneous and heterogeneous, and the same on varied chips when presets are given.
+   */
   Set<ReservoirConfig> spikingConfigs(long seed) {
     Set<ReservoirConfig> c = new LinkedHashSet<>();
     for (int n : spikingSizes) {
@@ -106,6 +109,9 @@ record StudyPlan(boolean quick, List<Integer> sizes, int baseSize, int claimSize
         c.add(spiking(n, TauShape.HOMOGENEOUS, 0, device));
         c.add(spiking(n, TauShape.LOGNORMAL, hetCv, device));
       }
+      // The same networks on the chip with the input written as per-sample biases.
+      c.add(spiking(n, TauShape.HOMOGENEOUS, 0, CHIP).withInputMode(ReservoirConfig.InputMode.BIAS));
+      c.add(spiking(n, TauShape.LOGNORMAL, hetCv, CHIP).withInputMode(ReservoirConfig.InputMode.BIAS));
       for (String preset : variabilities) {
         // The chip instance's serial follows the seed: each seed meets another chip.
         c.add(spiking(n, TauShape.HOMOGENEOUS, 0, variedChip(preset, seed)));

@@ -22,9 +22,6 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * over seeds; error bars are the standard deviation over seeds of the per-seed means over tasks.
  */
 final class StudyPlots {
-  static final List<String> FILES = List.of("nrmse-vs-n.png", "win-rate.png", "nrmse-vs-g.png",
-      "skewed-vs-symmetric.png", "nrmse-vs-spread.png", "nrmse-vs-train.png", "float-vs-chip.png",
-      "mismatch.png");
   private static final int W = 800;
   private static final int H = 500;
 

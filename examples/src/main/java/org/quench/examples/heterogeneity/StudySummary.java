@@ -30,7 +30,7 @@ final class StudySummary {
   }
 
   static String markdown(StudyPlan plan, StudyResults results, Claims claims, int rows,
-      String command) {
+      String command, List<String> plots) {
     List<Claims.Verdict> verdicts = claims.verdicts();
     StringBuilder b = new StringBuilder();
     b.append("# Heterogeneity study").append(plan.quick() ? " (quick)" : "").append("\n\n");
@@ -68,8 +68,11 @@ final class StudySummary {
           results.meanNrmse(plan.rate(n, TauShape.LOGNORMAL, plan.hetCv()))));
     }
     b.append("\n## Plots\n\n");
-    for (String png : StudyPlots.FILES) {
-      b.append("- `").append(png).append("`\n");
+    for (String png : plots) {
+      b.append("![").append(png).append("](").append(png).append(")\n\n");
+    }
+    if (plan.variabilities().isEmpty()) {
+      b.append("No mismatch plot: this run had no variability presets (`--variability`).\n");
     }
     return b.toString();
   }

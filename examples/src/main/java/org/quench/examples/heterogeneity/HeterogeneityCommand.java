@@ -53,6 +53,18 @@ public final class HeterogeneityCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
+  /** The plan to run instead of the quick or full one (tests); null in normal use. */
+  private final StudyPlan planOverride;
+
+  /** The command as the CLI creates it. */
+  public HeterogeneityCommand() {
+    this(null);
+  }
+
+  HeterogeneityCommand(StudyPlan plan) {
+    planOverride = plan;
+  }
+
   @Override
   public Integer call() throws Exception {
     return CommandSupport.guarded(spec, this::execute);
@@ -64,7 +76,8 @@ public final class HeterogeneityCommand implements Callable<Integer> {
     if (workers < 1) {
       throw new QuenchException("--threads " + workers + " must be at least 1");
     }
-    StudyPlan plan = (quick ? StudyPlan.quickStudy() : StudyPlan.fullStudy()).withVariabilities(variability);
+    StudyPlan plan = (planOverride != null ? planOverride
+        : quick ? StudyPlan.quickStudy() : StudyPlan.fullStudy()).withVariabilities(variability);
     Path dir = out != null ? out : Path.of("quench-out", quick ? "heterogeneity-quick" : "heterogeneity");
     try {
       Files.createDirectories(dir);

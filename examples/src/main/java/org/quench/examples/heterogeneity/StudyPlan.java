@@ -24,6 +24,7 @@ import java.util.Set;
  * @param gains recurrent gains of the gain sweep
  * @param trainLengths training lengths of the training-data sweep
  * @param rateSeeds seeds of rate rows
+ * @param rateDrives drives of rate rows
  * @param spikingSizes sizes of spiking rows
  * @param spikingDrives drives of spiking rows
  * @param spikingSeeds seeds of spiking rows
@@ -31,7 +32,7 @@ import java.util.Set;
  */
 record StudyPlan(boolean quick, List<Integer> sizes, int baseSize, int claimSize, double hetCv,
     double shapeCv, List<Double> spreads, List<Double> gains, List<Integer> trainLengths,
-    List<Long> rateSeeds, List<Integer> spikingSizes, List<Drive> spikingDrives,
+    List<Long> rateSeeds, List<Drive> rateDrives, List<Integer> spikingSizes, List<Drive> spikingDrives,
     List<Long> spikingSeeds, List<String> variabilities) {
 
   /** Default gain of every network (the gain sweep varies it). */
@@ -44,20 +45,23 @@ record StudyPlan(boolean quick, List<Integer> sizes, int baseSize, int claimSize
   static StudyPlan quickStudy() {
     return new StudyPlan(true, List.of(32, 64, 128, 256), 64, 128, 1.0, 0.5,
         List.of(0.25, 0.5, 1.0, 2.0), List.of(0.0, 0.5, 0.9, 1.5, 2.0), List.of(250, 500, 1000, 2000),
-        List.of(1L, 2L, 3L), List.of(64), List.of(Drive.values()), List.of(1L, 2L), List.of());
+        List.of(1L, 2L, 3L), List.of(Drive.values()), List.of(64), List.of(Drive.values()),
+        List.of(1L, 2L), List.of());
   }
 
   static StudyPlan fullStudy() {
     return new StudyPlan(false, List.of(32, 64, 128, 256, 512), 128, 128, 1.0, 0.5,
         List.of(0.1, 0.25, 0.5, 1.0, 1.5, 2.0), List.of(0.0, 0.25, 0.5, 0.9, 1.2, 1.5, 2.0),
-        List.of(125, 250, 500, 1000, 2000), List.of(1L, 2L, 3L, 4L, 5L), List.of(64, 128, 256),
+        List.of(125, 250, 500, 1000, 2000), List.of(1L, 2L, 3L, 4L, 5L), List.of(Drive.values()),
+        List.of(64, 128, 256),
         List.of(Drive.values()), List.of(1L, 2L, 3L), List.of());
   }
 
   /** A copy that also runs the mismatch sweep with these variability presets. */
   StudyPlan withVariabilities(List<String> presets) {
     return new StudyPlan(quick, sizes, baseSize, claimSize, hetCv, shapeCv, spreads, gains,
-        trainLengths, rateSeeds, spikingSizes, spikingDrives, spikingSeeds, List.copyOf(presets));
+        trainLengths, rateSeeds, rateDrives, spikingSizes, spikingDrives, spikingSeeds,
+        List.copyOf(presets));
   }
 
   /** The rate network of size n and shape at the base gain and training length. */
@@ -126,7 +130,7 @@ record StudyPlan(boolean quick, List<Integer> sizes, int baseSize, int claimSize
     Map<String, WorkItem> items = new LinkedHashMap<>();
     for (ReservoirConfig c : rateConfigs()) {
       for (long seed : rateSeeds) {
-        for (Drive d : Drive.values()) {
+        for (Drive d : rateDrives) {
           add(items, new WorkItem(d, c, seed, TaskSuite.on(d)));
         }
       }

@@ -82,14 +82,19 @@ final class StudyResults {
       return tasks >= 5;
     }
 
-    /** Treatment significantly better: more than half the tasks improved and p < 0.05. */
+    /**
+     * Treatment significantly better: more than half the tasks improved, the median reduction is
+     * positive, the mean NRMSE over tasks is lower too, and p < 0.05.
+     */
     boolean better() {
-      return available() && fractionImproved > 0.5 && medianGain > 0 && wilcoxonP < 0.05;
+      return available() && fractionImproved > 0.5 && medianGain > 0
+          && treatmentMean < baselineMean && wilcoxonP < 0.05;
     }
 
-    /** Treatment significantly worse. */
+    /** Treatment significantly worse (the mirror image of {@link #better()}). */
     boolean worse() {
-      return available() && fractionImproved < 0.5 && medianGain < 0 && wilcoxonP < 0.05;
+      return available() && fractionImproved < 0.5 && medianGain < 0
+          && treatmentMean > baselineMean && wilcoxonP < 0.05;
     }
   }
 

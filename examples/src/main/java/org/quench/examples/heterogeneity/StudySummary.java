@@ -41,8 +41,8 @@ final class StudySummary {
         + " `(baseline - treatment) / baseline`, median over tasks (positive = the claim's side is"
         + " better); in brackets the same per seed, mean ± standard deviation over seeds. Tasks"
         + " improved: tasks whose mean NRMSE over seeds is lower. A comparison counts as better when"
-        + " more than half the tasks improve, the median reduction is positive and the two-sided"
-        + " Wilcoxon signed-rank test over tasks gives p < 0.05. Multiple parts are separated by `;`"
+        + " more than half the tasks improve, the median reduction is positive, the mean NRMSE over"
+        + " tasks is lower and the two-sided Wilcoxon signed-rank test over tasks gives p < 0.05. Multiple parts are separated by `;`"
         + " in the order of the comparison table below.\n\n");
     b.append("## Claims\n\n").append(claimsTable(verdicts)).append('\n');
     b.append("## Comparisons\n\n");

@@ -66,12 +66,17 @@ final class Claims {
     }
     List<StudyResults.Comparison> all = new ArrayList<>(spiking);
     all.add(0, rate);
+    List<String> labels = new ArrayList<>(List.of("rate"));
+    for (int s : plan.spikingSizes()) {
+      labels.add("spiking " + s + " float");
+      labels.add("spiking " + s + " chip");
+    }
     String verdict = verdict(all.stream().allMatch(StudyResults.Comparison::available),
         all.stream().allMatch(StudyResults.Comparison::better));
     return new Verdict(1, "Fixed heterogeneity improves performance across hundreds of tasks, rate and spiking",
         "lognormal (cv " + plan.hetCv() + ") vs homogeneous tau at equal mean: rate N=" + n
             + ", spiking N=" + plan.spikingSizes() + " on the float reference and the chip",
-        verdict, gains(all), fractions(all), tests(all));
+        verdict, gains(all, labels), fractions(all, labels), tests(all, labels));
   }
 
   private Verdict claim2() {
@@ -93,6 +98,13 @@ final class Claims {
     }
     List<StudyResults.Comparison> all = new ArrayList<>(size);
     all.addAll(data);
+    List<String> labels = new ArrayList<>();
+    for (int i = 0; i + 1 < sizes.size(); i++) {
+      labels.add("N " + sizes.get(i) + " vs " + sizes.get(i + 1));
+    }
+    for (int i = 0; i + 1 < lengths.size(); i++) {
+      labels.add("train " + lengths.get(i) + " vs " + lengths.get(i + 1));
+    }
     long sizeWins = size.stream().filter(StudyResults.Comparison::better).count();
     long dataWins = data.stream().filter(StudyResults.Comparison::better).count();
     boolean available = all.stream().allMatch(StudyResults.Comparison::available);
@@ -104,7 +116,7 @@ final class Claims {
     return new Verdict(2, "Smaller heterogeneous networks beat larger homogeneous ones, with less training data",
         "rate: lognormal N vs homogeneous 2N for N in " + sizes.subList(0, sizes.size() - 1)
             + "; lognormal with half the training samples of homogeneous (N=" + plan.baseSize() + ")",
-        verdict, gains(all), fractions(all), tests(all));
+        verdict, gains(all, labels), fractions(all, labels), tests(all, labels));
   }
 
   private Verdict claim3() {
@@ -124,6 +136,7 @@ final class Claims {
           plan.rate(n, s, cv), plan.rate(n, TauShape.HOMOGENEOUS, 0));
     }
     List<StudyResults.Comparison> all = List.of(sk, skHom, symHom);
+    List<String> labels = List.of("skewed vs symmetric", "skewed vs hom.", "symmetric vs hom.");
     boolean available = all.stream().allMatch(StudyResults.Comparison::available);
     String verdict;
     if (!available) {
@@ -140,7 +153,7 @@ final class Claims {
     return new Verdict(3, "Only skewed tau distributions give the gain, not symmetric ones of the same variance",
         "rate N=" + n + ", equal mean and cv " + cv + ": skewed vs symmetric, skewed vs homogeneous,"
             + " symmetric vs homogeneous",
-        verdict, gains(all), fractions(all), tests(all));
+        verdict, gains(all, labels), fractions(all, labels), tests(all, labels));
   }
 
   private Verdict claim4() {
@@ -156,6 +169,7 @@ final class Claims {
         plan.rate(n, TauShape.HOMOGENEOUS, 0).withGain(0),
         plan.rate(n, TauShape.HOMOGENEOUS, 0).withGain(StudyPlan.BASE_GAIN));
     List<StudyResults.Comparison> all = List.of(robust, noRec);
+    List<String> labels = List.of("spread over g", "g=0 vs g=" + StudyPlan.BASE_GAIN);
     boolean available = all.stream().allMatch(StudyResults.Comparison::available);
     String verdict = !available ? "not measured"
         : robust.better() && !noRec.worse() ? "holds"
@@ -165,7 +179,7 @@ final class Claims {
     return new Verdict(4, "Heterogeneous networks are robust to large changes of the recurrent weights; removing recurrence does not hurt",
         "rate N=" + n + ": per-task spread of NRMSE over g in " + plan.gains()
             + " (lognormal vs homogeneous); lognormal at g=0 vs g=" + StudyPlan.BASE_GAIN,
-        verdict, gains(all), fractions(all), tests(all));
+        verdict, gains(all, labels), fractions(all, labels), tests(all, labels));
   }
 
   private Verdict claim5() {
@@ -214,12 +228,21 @@ final class Claims {
             : mismatchHelps ? "holds" : "does not hold");
     List<StudyResults.Comparison> all = new ArrayList<>(deploy);
     all.addAll(mismatch);
+    List<String> labels = new ArrayList<>();
+    for (int s : plan.spikingSizes()) {
+      labels.add("chip N=" + s);
+    }
+    for (int s : plan.spikingSizes()) {
+      for (String preset : plan.variabilities()) {
+        labels.add(preset + " vs nominal N=" + s);
+      }
+    }
     return new Verdict(5, "(Quench) Device mismatch on a homogeneous design acts as free heterogeneity; deployment keeps the gain",
         "spiking N=" + plan.spikingSizes() + ": lognormal vs homogeneous on the chip (quantized, Loihi profile"
             + " budget) against the same on the float reference"
             + (plan.variabilities().isEmpty() ? "" : "; homogeneous on varied chips " + plan.variabilities()
             + " vs nominal"),
-        verdict, gains(all), fractions(all), tests(all));
+        verdict, gains(all, labels), fractions(all, labels), tests(all, labels));
   }
 
   private Map<String, Map<Long, Double>> rowsOf(ReservoirConfig c) {
@@ -286,29 +309,32 @@ final class Claims {
     return !available ? "not measured" : holds ? "holds" : "does not hold";
   }
 
-  private static String gains(List<StudyResults.Comparison> cs) {
+  private static String gains(List<StudyResults.Comparison> cs, List<String> labels) {
     List<String> parts = new ArrayList<>();
-    for (StudyResults.Comparison c : cs) {
-      parts.add(c.available() ? String.format("%+.1f%% (seeds %+.1f ± %.1f%%)", 100 * c.medianGain(),
-          100 * c.gainMeanOverSeeds(), 100 * c.gainSdOverSeeds()) : "n/a");
+    for (int i = 0; i < cs.size(); i++) {
+      StudyResults.Comparison c = cs.get(i);
+      parts.add(labels.get(i) + ": " + (c.available() ? String.format("%+.1f%% (seeds %+.1f ± %.1f%%)", 100 * c.medianGain(),
+          100 * c.gainMeanOverSeeds(), 100 * c.gainSdOverSeeds()) : "n/a"));
     }
-    return String.join("; ", parts);
+    return String.join("<br>", parts);
   }
 
-  private static String fractions(List<StudyResults.Comparison> cs) {
+  private static String fractions(List<StudyResults.Comparison> cs, List<String> labels) {
     List<String> parts = new ArrayList<>();
-    for (StudyResults.Comparison c : cs) {
-      parts.add(c.available() ? String.format("%d/%d", Math.round(c.fractionImproved() * c.tasks()), c.tasks())
-          : "n/a");
+    for (int i = 0; i < cs.size(); i++) {
+      StudyResults.Comparison c = cs.get(i);
+      parts.add(labels.get(i) + ": " + (c.available()
+          ? String.format("%d/%d", Math.round(c.fractionImproved() * c.tasks()), c.tasks()) : "n/a"));
     }
-    return String.join("; ", parts);
+    return String.join("<br>", parts);
   }
 
-  private static String tests(List<StudyResults.Comparison> cs) {
+  private static String tests(List<StudyResults.Comparison> cs, List<String> labels) {
     List<String> parts = new ArrayList<>();
-    for (StudyResults.Comparison c : cs) {
-      parts.add(c.available() ? "p=" + StudySummary.p(c.wilcoxonP()) : "n/a");
+    for (int i = 0; i < cs.size(); i++) {
+      StudyResults.Comparison c = cs.get(i);
+      parts.add(labels.get(i) + ": " + (c.available() ? "p=" + StudySummary.p(c.wilcoxonP()) : "n/a"));
     }
-    return String.join("; ", parts);
+    return String.join("<br>", parts);
   }
 }

@@ -52,8 +52,8 @@ class ClaimsTest {
     claimOneRows(0.8);
     List<Claims.Verdict> v = new Claims(plan, new StudyResults(lines)).verdicts();
     assertEquals("holds", v.get(0).verdict(), v.get(0).toString());
-    assertTrue(v.get(0).improved().startsWith("30/30"), v.get(0).improved());
-    assertTrue(v.get(0).effect().matches("^\\+(19\\.[5-9]|20\\.[0-4])%.*"), "about 20% lower NRMSE: " + v.get(0).effect());
+    assertTrue(v.get(0).improved().startsWith("rate: 30/30"), v.get(0).improved());
+    assertTrue(v.get(0).effect().matches("^rate: \\+(19\\.[5-9]|20\\.[0-4])%.*"), "about 20% lower NRMSE: " + v.get(0).effect());
     assertEquals("not measured", v.get(1).verdict(), "claim 2's rows are missing");
     assertTrue(v.get(4).verdict().startsWith("deployment keeps the gain"), v.get(4).verdict());
     assertTrue(v.get(4).verdict().contains("mismatch as heterogeneity: not measured"), v.get(4).verdict());

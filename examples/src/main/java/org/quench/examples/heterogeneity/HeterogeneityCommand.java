@@ -113,7 +113,7 @@ public final class HeterogeneityCommand implements Callable<Integer> {
       throw new UncheckedIOException(e);
     }
     text.println();
-    text.print(StudySummary.claimsTable(claims.verdicts()));
+    text.print(StudySummary.claimsTable(claims.verdicts()).replace("<br>", "; "));
     text.println();
     text.println("wrote " + md + ", " + csv + " and " + plots.size() + " plots in " + dir);
     text.flush();

@@ -83,6 +83,7 @@ final class StudyPlots {
         .title("Equal mean and variance (cv " + plan.shapeCv() + "), N=" + plan.baseSize())
         .xAxisTitle("time-constant distribution").yAxisTitle("mean NRMSE over tasks").build();
     shapes.getStyler().setLegendVisible(false);
+    shapes.getStyler().setXAxisLabelRotation(15);
     List<String> names = new ArrayList<>();
     List<Double> means = new ArrayList<>();
     List<Double> errors = new ArrayList<>();

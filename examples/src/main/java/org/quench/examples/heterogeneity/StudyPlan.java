@@ -29,11 +29,12 @@ import java.util.Set;
  * @param spikingDrives drives of spiking rows
  * @param spikingSeeds seeds of spiking rows
  * @param variabilities variability presets of the mismatch sweep (empty: no mismatch sweep)
+ * @param testSamples held-out samples every row is scored on
  */
 record StudyPlan(boolean quick, List<Integer> sizes, int baseSize, int claimSize, double hetCv,
     double shapeCv, List<Double> spreads, List<Double> gains, List<Integer> trainLengths,
     List<Long> rateSeeds, List<Drive> rateDrives, List<Integer> spikingSizes, List<Drive> spikingDrives,
-    List<Long> spikingSeeds, List<String> variabilities) {
+    List<Long> spikingSeeds, List<String> variabilities, int testSamples) {
 
   /** Default gain of every network (the gain sweep varies it). */
   static final double BASE_GAIN = 0.9;
@@ -46,7 +47,7 @@ record StudyPlan(boolean quick, List<Integer> sizes, int baseSize, int claimSize
     return new StudyPlan(true, List.of(32, 64, 128, 256), 64, 128, 1.0, 0.5,
         List.of(0.25, 0.5, 1.0, 2.0), List.of(0.0, 0.5, 0.9, 1.5, 2.0), List.of(250, 500, 1000, 2000),
         List.of(1L, 2L, 3L), List.of(Drive.values()), List.of(64), List.of(Drive.values()),
-        List.of(1L, 2L), List.of());
+        List.of(1L, 2L), List.of(), 1000);
   }
 
   static StudyPlan fullStudy() {
@@ -54,23 +55,25 @@ record StudyPlan(boolean quick, List<Integer> sizes, int baseSize, int claimSize
         List.of(0.1, 0.25, 0.5, 1.0, 1.5, 2.0), List.of(0.0, 0.25, 0.5, 0.9, 1.2, 1.5, 2.0),
         List.of(125, 250, 500, 1000, 2000), List.of(1L, 2L, 3L, 4L, 5L), List.of(Drive.values()),
         List.of(64, 128, 256),
-        List.of(Drive.values()), List.of(1L, 2L, 3L), List.of());
+        List.of(Drive.values()), List.of(1L, 2L, 3L), List.of(), 1000);
   }
 
   /** A copy that also runs the mismatch sweep with these variability presets. */
   StudyPlan withVariabilities(List<String> presets) {
     return new StudyPlan(quick, sizes, baseSize, claimSize, hetCv, shapeCv, spreads, gains,
         trainLengths, rateSeeds, rateDrives, spikingSizes, spikingDrives, spikingSeeds,
-        List.copyOf(presets));
+        List.copyOf(presets), testSamples);
   }
 
   /** The rate network of size n and shape at the base gain and training length. */
   ReservoirConfig rate(int n, TauShape shape, double cv) {
-    return ReservoirConfig.rate(n, shape, cv).withGain(BASE_GAIN).withTrain(BASE_TRAIN);
+    return ReservoirConfig.rate(n, shape, cv).withGain(BASE_GAIN).withTrain(BASE_TRAIN)
+        .withTest(testSamples);
   }
 
   ReservoirConfig spiking(int n, TauShape shape, double cv, String device) {
-    return ReservoirConfig.spiking(n, shape, cv, device).withGain(BASE_GAIN).withTrain(BASE_TRAIN);
+    return ReservoirConfig.spiking(n, shape, cv, device).withGain(BASE_GAIN).withTrain(BASE_TRAIN)
+        .withTest(testSamples);
   }
 
   /** The device URI of an emulated chip instance with a variability preset. */

@@ -22,7 +22,7 @@ class HeterogeneityCommandTest {
     return new StudyPlan(true, List.of(12, 24), 12, 12, 1.0, 0.5, List.of(0.5, 1.0),
         List.of(0.0, 0.9), List.of(500, 1000), List.of(1L, 2L),
         List.of(Drive.HENON_X, Drive.LOGISTIC), List.of(16), List.of(Drive.LOGISTIC), List.of(1L),
-        List.of());
+        List.of(), 200);
   }
 
   private int run(StringWriter out, StringWriter err, String... args) {

@@ -12,7 +12,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.quench.hal.QuenchException;
 import org.quench.runtime.cli.Progress;
-import org.quench.runtime.session.CommandSupport;
+import org.quench.runtime.cli.QuenchCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -66,11 +66,7 @@ public final class HeterogeneityCommand implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() throws Exception {
-    return CommandSupport.guarded(spec, this::execute);
-  }
-
-  private int execute() {
+  public Integer call() {
     PrintWriter text = spec.commandLine().getOut();
     int workers = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
     if (workers < 1) {
@@ -92,7 +88,7 @@ public final class HeterogeneityCommand implements Callable<Integer> {
     text.flush();
     long t0 = System.nanoTime();
     StudyRunner.Outcome outcome;
-    try (Progress bar = Progress.start("study", 1, CommandSupport.flag(spec, "--quiet"))) {
+    try (Progress bar = Progress.start("study", 1, QuenchCommand.quiet(spec))) {
       outcome = StudyRunner.run(items, csv, workers, bar);
     }
     double seconds = (System.nanoTime() - t0) / 1e9;

@@ -10,7 +10,10 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.quench.runtime.session.CommandSupport;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.quench.runtime.cli.QuenchCli;
 import picocli.CommandLine;
 
 class HeterogeneityCommandTest {
@@ -26,7 +29,7 @@ class HeterogeneityCommandTest {
   }
 
   private int run(StringWriter out, StringWriter err, String... args) {
-    CommandLine cli = CommandSupport.standalone(new HeterogeneityCommand(tiny()));
+    CommandLine cli = new CommandLine(new HeterogeneityCommand(tiny()));
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
     return cli.execute(args);
@@ -55,12 +58,26 @@ class HeterogeneityCommandTest {
     assertEquals(rows, Files.lines(csv).count() - 1, "nothing is computed twice");
   }
 
+  /** Runs a whole quench command line in process, as the launcher would. */
+  private static String[] quench(int expectedCode, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = QuenchCli.execute(new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), args);
+    String[] texts = {out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
+    assertEquals(expectedCode, code, String.join(" ", args) + ": " + texts[1]);
+    return texts;
+  }
+
   @Test
-  void badOptionsGiveOneLine() {
-    StringWriter err = new StringWriter();
-    assertEquals(1, run(new StringWriter(), err, "--threads", "0", "--out", dir.toString()));
-    assertEquals("quench: --threads 0 must be at least 1", err.toString().strip());
-    assertEquals(2, StudyCommand.execute("heterogeneity", "--no-such-option"));
-    assertEquals(0, StudyCommand.execute("heterogeneity", "--help"));
+  void quenchFindsTheStudyCommandAndBadOptionsGiveOneLine() {
+    String[] help = quench(0, "study", "heterogeneity", "--help");
+    assertTrue(help[0].contains("--quick") && help[0].contains("Examples:"), help[0]);
+    assertTrue(quench(0, "--help")[0].contains("study"), "quench --help lists study");
+    String[] bad = quench(1, "study", "heterogeneity", "--threads", "0", "--out", dir.toString());
+    assertEquals("quench: --threads 0 must be at least 1", bad[1].strip());
+    String[] unknown = quench(2, "study", "heterogeneity", "--no-such-option");
+    assertEquals(1, unknown[1].strip().lines().count(), unknown[1]);
+    assertTrue(unknown[1].startsWith("quench: "), unknown[1]);
   }
 }

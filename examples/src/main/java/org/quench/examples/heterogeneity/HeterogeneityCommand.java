@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -46,9 +45,9 @@ public final class HeterogeneityCommand implements Callable<Integer> {
   Integer threads;
 
   @Option(names = "--variability", paramLabel = "PRESET", split = ",",
-      description = "Also run the mismatch sweep on emulated chips with these variability presets"
-          + " (e.g. mild,analog; needs a build whose emulator supports variability=).")
-  List<String> variability = new ArrayList<>();
+      description = "Variability presets of the mismatch sweep (emulated chips emu:loihi?serial=S"
+          + "&variability=PRESET), instead of the study's own; 'none' leaves the sweep out.")
+  List<String> variability;
 
   @Spec
   CommandSpec spec;
@@ -72,8 +71,11 @@ public final class HeterogeneityCommand implements Callable<Integer> {
     if (workers < 1) {
       throw new QuenchException("--threads " + workers + " must be at least 1");
     }
-    StudyPlan plan = (planOverride != null ? planOverride
-        : quick ? StudyPlan.quickStudy() : StudyPlan.fullStudy()).withVariabilities(variability);
+    StudyPlan plan = planOverride != null ? planOverride
+        : quick ? StudyPlan.quickStudy() : StudyPlan.fullStudy();
+    if (variability != null) {
+      plan = plan.withVariabilities(variability.contains("none") ? List.of() : variability);
+    }
     Path dir = out != null ? out : Path.of("quench-out", quick ? "heterogeneity-quick" : "heterogeneity");
     try {
       Files.createDirectories(dir);
@@ -98,7 +100,7 @@ public final class HeterogeneityCommand implements Callable<Integer> {
     StudyResults results = new StudyResults(lines);
     Claims claims = new Claims(plan, results);
     String command = "quench study heterogeneity" + (quick ? " --quick" : "")
-        + (variability.isEmpty() ? "" : " --variability " + String.join(",", variability));
+        + (variability == null ? "" : " --variability " + String.join(",", variability));
     List<Path> plots = StudyPlots.write(plan, results, dir);
     String summary = StudySummary.markdown(plan, results, claims, lines.size(), command,
         plots.stream().map(p -> p.getFileName().toString()).toList());

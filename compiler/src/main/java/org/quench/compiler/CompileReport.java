@@ -363,12 +363,12 @@ public final class CompileReport {
     j.close(']');
     j.key("precision").open('[');
     for (Precision p : precision) {
-      j.open('{').key("population").value(p.population()).key("tauTarget").value(p.tauTarget())
-          .key("thresholdTarget").value(p.thresholdTarget()).key("cores").value(p.cores())
+      j.open('{').key("population").value(p.population()).key("tauTargetRelError").value(finiteOrNull(p.tauTarget()))
+          .key("thresholdTargetRelError").value(finiteOrNull(p.thresholdTarget())).key("cores").value(p.cores())
           .key("budgetLimited").value(p.budgetLimited()).key("resolutionLimited").value(p.resolutionLimited());
       stats(j.key("tau"), p.tau());
       stats(j.key("tauFloor"), p.tauFloor());
-      j.key("suggestedDt").value(p.suggestedDt()).key("costs").open('[');
+      j.key("suggestedDtSeconds").value(finiteOrNull(p.suggestedDt())).key("costs").open('[');
       for (TargetCost c : p.costs()) {
         j.open('{').key("tauError").value(c.tauError()).key("cores").value(c.cores()).close('}');
       }
@@ -580,12 +580,20 @@ public final class CompileReport {
     if (Double.isFinite(p.tauTarget())) {
       s.append(String.format(Locale.ROOT, ", target %s met by every time constant", percent(p.tauTarget())));
     }
-    if (!p.costs().isEmpty()) {
+    // Only targets tighter than what this compile already reaches tell the user something.
+    List<TargetCost> tighter = new ArrayList<>();
+    for (TargetCost c : p.costs()) {
+      if (c.tauError() >= 0.02 && c.tauError() < tau.p95()) {
+        tighter.add(c);
+      }
+    }
+    if (!Double.isFinite(p.tauTarget()) && tighter.isEmpty() && p.resolutionLimited() == 0) {
+      return "";
+    }
+    if (!tighter.isEmpty()) {
       s.append(';');
-      for (TargetCost c : p.costs()) {
-        if (c.tauError() >= 0.02) {
-          s.append(String.format(Locale.ROOT, " <= %s needs about %d,", percent(c.tauError()), c.cores()));
-        }
+      for (TargetCost c : tighter) {
+        s.append(String.format(Locale.ROOT, " <= %s needs about %d,", percent(c.tauError()), c.cores()));
       }
       s.setLength(s.length() - 1);
     }

@@ -2,6 +2,7 @@ package org.quench.emulator;
 
 import java.util.Arrays;
 import org.quench.hal.ChipSpec;
+import org.quench.hal.CoreDeviations;
 import org.quench.hal.QuenchException;
 import org.quench.hal.proto.AxonGroup;
 import org.quench.hal.proto.ConnectionKind;
@@ -60,6 +61,10 @@ final class EmulatedCore {
   private final int[] biasExp;
   private final int[] effBias;
   private final boolean plain;
+  // The chip instance's realized parameters (null: nominal) and per-step noise on v (null: none).
+  private final InstanceParameters instance;
+  private final int[] noiseAmplitude;
+  private final long[] noiseKey;
   // No ternary neuron: every spike value is 1, so destinations need not read the value list.
   private final boolean onlyPositiveSpikes;
 
@@ -153,6 +158,14 @@ final class EmulatedCore {
   long interChipSpikes;
 
   EmulatedCore(int index, Core c, ChipSpec spec) {
+    this(index, c, spec, null);
+  }
+
+  /**
+   * A core of the image, realized on a chip instance with deviations {@code dev} (null or nominal:
+   * the spec's exact arithmetic; docs/variability.md).
+   */
+  EmulatedCore(int index, Core c, ChipSpec spec, CoreDeviations dev) {
     this.index = index;
     this.chip = c.getAddress().getChip();
     this.coreId = c.getAddress().getCore();
@@ -311,7 +324,23 @@ final class EmulatedCore {
             + "-bit state range");
       }
     }
-    plain = isPlain;
+    instance = dev == null || dev.isNominal() ? null : new InstanceParameters(c, spec, dev);
+    if (instance != null) {
+      for (int i = 0; i < n; i++) {
+        uFactor[i] = unity - (instance.du[i] + 1);
+        vFactor[i] = unity - instance.dv[i];
+        vthEff[i] = instance.vth[i] << shift;
+        vthLoEff[i] = instance.vthLo[i] << shift;
+        biasMantInit[i] = instance.biasMant[i];
+        if (instance.dead[i]) {
+          uInit[i] = 0;
+          vInit[i] = 0;
+        }
+      }
+    }
+    noiseAmplitude = instance == null ? null : instance.noiseAmplitude;
+    noiseKey = instance == null ? null : instance.noiseKey;
+    plain = isPlain && noiseAmplitude == null;
     onlyPositiveSpikes = !anyTernary;
 
     // Synapses.
@@ -463,7 +492,17 @@ final class EmulatedCore {
         prepared[base + s] = pw;
         tgt[base + s] = t;
         del[base + s] = ag.getDelayCount() == 0 ? 0 : ag.getDelay(s);
-        fits &= pw >= wMin && pw <= wMax;
+      }
+      if (instance != null) {
+        for (int a = 0; a < count; a++) {
+          for (int s = ag.getRowPtr(a), end = ag.getRowPtr(a + 1); s < end; s++) {
+            prepared[base + s] = instance.weight(prepared[base + s], first + a, tgt[base + s],
+                conv ? null : mode);
+          }
+        }
+      }
+      for (int s = 0; s < ns; s++) {
+        fits &= prepared[base + s] >= wMin && prepared[base + s] <= wMax;
       }
       for (int a = 0; a < count; a++) {
         int axon = first + a;
@@ -647,6 +686,9 @@ final class EmulatedCore {
   }
 
   void setBias(int neuron, int mant) {
+    if (instance != null) {
+      mant = instance.bias(neuron, mant);
+    }
     biasMant[neuron] = mant;
     effBias[neuron] = scaleBias(mant, biasExp[neuron]);
   }
@@ -689,7 +731,7 @@ final class EmulatedCore {
     int parity = (int) (t & 1);
     int base = (int) (t % depth) * n;
     int count = plain ? updatePlain(base, spikeIdx[parity], spikeVal[parity])
-        : updateGeneral(base, spikeIdx[parity], spikeVal[parity]);
+        : updateGeneral(t, base, spikeIdx[parity], spikeVal[parity]);
     spikeCount[parity] = count;
     locateBoundaries(spikeIdx[parity], count, boundPos[parity]);
     neuronUpdates += n;
@@ -768,7 +810,7 @@ final class EmulatedCore {
     return count;
   }
 
-  private int updateGeneral(int base, int[] outIdx, int[] outVal) {
+  private int updateGeneral(long t, int base, int[] outIdx, int[] outVal) {
     int count = 0;
     for (int i = 0; i < n; i++) {
       int a = ring[base + i];
@@ -789,6 +831,11 @@ final class EmulatedCore {
       }
       long pv = (long) v[i] * vFactor[i];
       int vn = (int) ((pv + ((pv >> 63) & decayRound)) >> decayShift) + un + effBias[i];
+      if (noiseAmplitude != null) {
+        // Temporal noise of the chip instance (docs/variability.md): a pure function of the
+        // neuron and the step, so every thread count draws the same value.
+        vn += CoreDeviations.noise(noiseKey[i], t, noiseAmplitude[i]);
+      }
       if (vn > voltMax) {
         vn = voltMax;
       } else if (vn < -voltMax) {

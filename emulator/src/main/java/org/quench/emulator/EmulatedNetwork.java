@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.quench.hal.ChipSpec;
+import org.quench.hal.DeviceProfile;
 import org.quench.hal.QuenchException;
 import org.quench.hal.proto.AxonRange;
 import org.quench.hal.proto.ChipImage;
@@ -82,6 +83,11 @@ final class EmulatedNetwork {
   }
 
   EmulatedNetwork(ChipImage image, ChipSpec spec) {
+    this(image, spec, null);
+  }
+
+  /** The image on a chip instance whose deviations are {@code profile} (null: nominal). */
+  EmulatedNetwork(ChipImage image, ChipSpec spec, DeviceProfile profile) {
     if (image.getHeader().getFormatVersion() != FORMAT_VERSION) {
       throw new QuenchException("image format version " + image.getHeader().getFormatVersion()
           + " is not supported (this emulator reads version " + FORMAT_VERSION + "); recompile the model");
@@ -112,7 +118,8 @@ final class EmulatedNetwork {
         throw new QuenchException("image has two cores at (" + a.getChip() + "," + a.getCore()
             + "); fix the image");
       }
-      cores[i] = new EmulatedCore(i, c, spec);
+      cores[i] = new EmulatedCore(i, c, spec, profile == null || profile.isNominal() ? null
+          : profile.core(a.getChip(), a.getCore(), c.getNeuronCount()));
     }
     // Routes: spikes of a source core's neuron range arrive at a destination's axon range.
     for (int i = 0; i < cores.length; i++) {

@@ -106,7 +106,9 @@ public final class VariabilityModel {
       return "unreadable";
     }
     int nl = message.indexOf('\n');
-    return nl < 0 ? message : message.substring(0, nl);
+    String line = nl < 0 ? message : message.substring(0, nl);
+    // Parser messages may carry a wrapped exception's class name: drop it.
+    return line.replaceFirst("^([a-z]+\\.)+[A-Za-z]*Exception: ", "");
   }
 
   /** The canonical JSON form (every field printed). */

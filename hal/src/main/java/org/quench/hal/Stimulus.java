@@ -13,9 +13,10 @@ import java.util.Objects;
  * payloads) on named input ports, and per-step overrides of a population's bias mantissa.
  *
  * <p>Steps are 0-based within the run: event step {@code k} is injected at the run's (k+1)-th step
- * and, like any spike, reaches its targets' {@code u} one step later (SEMANTICS.md, timing). A bias
- * override set at step {@code k} holds from step {@code k} on, in this run and later ones, until
- * changed or until {@link Device#reset()}. Immutable; build it with {@link #builder(int)}.
+ * and, like any spike, reaches its targets' {@code u} one step later
+ * (docs/chip-semantics.md#delays-and-timing). A bias override set at step {@code k} holds from step
+ * {@code k} on, in this run and later ones, until changed or until {@link Device#reset()}.
+ * Immutable; build it with {@link #builder(int)}.
  */
 public final class Stimulus {
   /** One port's events in step order: parallel arrays. */

@@ -417,7 +417,7 @@ public final class DeviceProfile {
       return "nominal (no variability)";
     }
     if (model != null) {
-      StringBuilder s = new StringBuilder(model() + " chip " + serial() + ":");
+      StringBuilder s = new StringBuilder(model() + " chip " + serial() + ", model spread per neuron:");
       for (DeviceParameter p : DeviceParameter.values()) {
         s.append(String.format(Locale.ROOT, " %s ±%.1f%%", p.key(), 100 * model.totalSpread(p)));
       }

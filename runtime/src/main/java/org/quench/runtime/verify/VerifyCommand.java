@@ -12,6 +12,7 @@ import org.quench.hal.Devices;
 import org.quench.hal.QuenchException;
 import org.quench.hal.Stimulus;
 import org.quench.runtime.io.NpyArray;
+import org.quench.hal.proto.ChipImage;
 import org.quench.runtime.model.ModelCompilation;
 import org.quench.runtime.model.ModelOptions;
 import picocli.CommandLine.Command;
@@ -88,11 +89,15 @@ public final class VerifyCommand implements Callable<Integer> {
     NirImportOptions options = modelOptions.nir();
     ChipSpec chipSpec = modelOptions.spec();
     ModelCompilation compiled = ModelCompilation.compile(model, chipSpec, options,
-        modelOptions.compileOptions());
+        modelOptions.compileOptions(), modelOptions.profile(), (stage, index, stages) -> { });
     Verification verification = new Verification(compiled.reference(), options.dt(),
         options.discretization(), chipSpec);
     Stimulus stimulus = stimulus(compiled.reference(), verification);
-    VerificationReport report = verification.run(compiled.result(), device, stimulus)
+    // With --profile the device runs the compensated image; the ideal chip runs the plain one.
+    ChipImage nominalImage = modelOptions.profile() == null ? compiled.result().image()
+        : ModelCompilation.compile(model, chipSpec, options, modelOptions.compileOptions(), null,
+            (stage, index, stages) -> { }).result().image();
+    VerificationReport report = verification.run(compiled.result(), device, stimulus, nominalImage)
         .withNote("input: " + inputDescription);
     PrintWriter out = spec.commandLine().getOut();
     out.print(json ? report.toJson() + System.lineSeparator() : report.summary());

@@ -12,7 +12,6 @@ import org.quench.hal.DeviceProfile;
 import org.quench.hal.Devices;
 import org.quench.runtime.calibrate.Calibration;
 import org.quench.runtime.calibrate.ProfileComparison;
-import org.quench.runtime.session.CommandSupport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -65,11 +64,7 @@ final class CalibrateCommand implements Callable<Integer> {
   CommandSpec spec;
 
   @Override
-  public Integer call() throws Exception {
-    return CommandSupport.guarded(spec, this::execute);
-  }
-
-  private Integer execute() {
+  public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     try (Device d = Devices.open(device)) {
       ChipSpec chipSpec = ChipSpec.resolve(d.info().specName());
@@ -78,7 +73,7 @@ final class CalibrateCommand implements Callable<Integer> {
       Calibration.Options options = new Calibration.Options(selected, n, synapses, batch);
       long started = System.nanoTime();
       Calibration.Result result;
-      try (Progress bar = Progress.start("calibrate", selected.size(), CommandSupport.flag(spec, "--quiet"))) {
+      try (Progress bar = Progress.start("calibrate", selected.size(), CommandSupport.quiet(spec))) {
         result = Calibration.run(d, options, bar::stepBy);
       }
       double seconds = (System.nanoTime() - started) / 1e9;

@@ -17,10 +17,10 @@ import org.quench.hal.Probe;
 import org.quench.hal.ProbeKind;
 import org.quench.hal.RunResult;
 import org.quench.hal.proto.ChipImage;
-import org.quench.hal.rpc.BoardServer;
+import org.quench.board.BoardServer;
+import org.quench.runtime.bench.RandomNetwork;
 import org.quench.runtime.calibrate.Calibration;
 import org.quench.runtime.calibrate.ProfileComparison;
-import picocli.CommandLine;
 
 /** Imperfect chips behind a real board on 127.0.0.1: same bits, same profile, same calibration. */
 class VariabilityBoardTest {
@@ -81,13 +81,5 @@ class VariabilityBoardTest {
     } finally {
       board.close();
     }
-  }
-
-  @Test
-  void serveVariabilityGivesEveryChipItsOwnImperfectSerial() {
-    ServeCommand serve = new ServeCommand();
-    new CommandLine(serve).parseArgs("--chips", "2", "--variability", "analog");
-    assertEquals(List.of("emu:loihi?variability=analog&serial=1", "emu:loihi?variability=analog&serial=2"),
-        serve.deviceUris());
   }
 }

@@ -95,4 +95,12 @@ class VariabilityCommandsTest {
     assertEquals(1, o.errLines(), o.err());
     assertTrue(o.err().contains("bias[1] = -3.0"), o.err());
   }
+
+  @Test
+  void serveVariabilityGivesEveryChipItsOwnImperfectSerial() {
+    ServeCommand serve = new ServeCommand();
+    new picocli.CommandLine(serve).parseArgs("--chips", "2", "--variability", "analog");
+    assertEquals(java.util.List.of("emu:loihi?variability=analog&serial=1",
+        "emu:loihi?variability=analog&serial=2"), serve.deviceUris());
+  }
 }

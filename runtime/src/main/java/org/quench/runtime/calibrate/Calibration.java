@@ -43,9 +43,11 @@ import org.quench.hal.proto.ThresholdProfile;
  *       {@value #DV_CAL}, threshold at its maximum. v after step 1 is the realized bias &lt;&lt; 6;
  *       the following steps fix the realized dv (the integer that best reproduces every step).
  *       A neuron that spikes anyway is hot; one whose v stays 0 is dead.</li>
- *   <li><b>threshold</b>: no leak (dv 0), bias {@value #BIAS_B}, vth {@value #VTH_CAL}: v ramps by
- *       the realized bias b per step (read after step 1) and the first spike at step k brackets
- *       the realized vth in [(k-1) b / 64, k b / 64): one integer when b &lt; 64.</li>
+ *   <li><b>threshold</b>: no leak (dv 0), vth {@value #VTH_CAL}: v ramps by the realized bias b per
+ *       step (read after step 1) and the first spike at step k brackets the realized vth in
+ *       [(k-1) b / 64, k b / 64). A coarse ramp (bias {@value #BIAS_COARSE}) brackets it within
+ *       a few dozen steps; a fine ramp (bias {@value #BIAS_B}) started from v just below the
+ *       bracket pins it: one integer when b &lt; 64.</li>
  *   <li><b>current decay and gain</b>: du + 1 = {@value #DU_CAL_AMOUNT}; {@code synapses} input axons
  *       reach every neuron with weight {@value #WEIGHT_CAL}, fired one at a time every
  *       {@value #SPACING} steps; u read every step gives the realized du exactly and each
@@ -58,13 +60,14 @@ public final class Calibration {
   static final int BIAS_A = 2000;
   static final int DV_CAL = 2048;
   static final int BIAS_B = 40;
+  static final int BIAS_COARSE = 2560;
   static final int VTH_CAL = 1000;
   static final int DU_CAL_AMOUNT = 2048;
   static final int WEIGHT_CAL = 150;
   static final int SPACING = 8;
   private static final int STEPS_A = 12;
   private static final int MAX_STEPS_B = 16384;
-  private static final int CHUNK_B = 512;
+  private static final int CHUNK_B = 128;
 
   /**
    * What to calibrate.
@@ -193,45 +196,26 @@ public final class Calibration {
       }
     }
 
-    // 2. Threshold.
-    device.load(image(spec, cores, n, -1, 0, VTH_CAL, BIAS_B, 0));
-    attachAll(device, cores, ProbeKind.V);
-    RunResult first = device.run(Stimulus.idle(1));
-    long[][] rampB = new long[k][n];
-    long[][] spikeAt = new long[k][n];
-    int pending = 0;
-    for (int c = 0; c < k; c++) {
-      RunResult.Trace v = first.trace(Probe.of(ProbeKind.V, population(cores.get(c))));
-      RunResult.SpikeEvents e = first.output(port(cores.get(c)));
-      for (int i = 0; i < n; i++) {
-        rampB[c][i] = v.at(0, i);
-        spikeAt[c][i] = dead[c][i] || hot[c][i] ? -1 : 0;
-        pending += spikeAt[c][i] == 0 ? 1 : 0;
-      }
-      firstSpikes(e, 1, spikeAt[c]);
-    }
-    device.detachAll();
-    long done = 1;
-    while (done < MAX_STEPS_B && (pending = countPending(spikeAt)) > 0) {
-      RunResult r = device.run(Stimulus.idle(CHUNK_B));
-      for (int c = 0; c < k; c++) {
-        firstSpikes(r.output(port(cores.get(c))), done + 1, spikeAt[c]);
-      }
-      done += CHUNK_B;
-    }
-    counts[3] += pending;
+    // 2. Threshold: a coarse ramp brackets it, a fine ramp started just below pins it.
+    boolean[][] skip = new boolean[k][n];
     for (int c = 0; c < k; c++) {
       for (int i = 0; i < n; i++) {
-        long kStep = spikeAt[c][i];
-        long b = rampB[c][i];
-        if (kStep <= 0 || b <= 0) {
-          vth[c][i] = 1;
-          continue;
-        }
-        // The realized vth satisfies (k-1) b <= vth << 6 < k b: take the middle integer.
-        long lo = ceilDiv((kStep - 1) * b, 64);
-        long hi = ceilDiv(kStep * b, 64) - 1;
-        vth[c][i] = (lo + Math.max(lo, hi)) / 2.0 / VTH_CAL;
+        skip[c][i] = dead[c][i] || hot[c][i];
+      }
+    }
+    long[][][] coarse = thresholdBrackets(device, spec, cores, n, BIAS_COARSE, null, skip, counts);
+    long[][] start = new long[k][n];
+    for (int c = 0; c < k; c++) {
+      for (int i = 0; i < n; i++) {
+        start[c][i] = coarse[c][i] == null ? 0 : Math.max(0, coarse[c][i][0] - 1) << 6;
+      }
+    }
+    long[][][] fine = thresholdBrackets(device, spec, cores, n, BIAS_B, start, skip, counts);
+    for (int c = 0; c < k; c++) {
+      for (int i = 0; i < n; i++) {
+        long[] b = fine[c][i] != null ? fine[c][i] : coarse[c][i];
+        // The middle integer of the bracket (one integer when the fine ramp's bias is below 64).
+        vth[c][i] = b == null ? 1 : (b[0] + Math.max(b[0], b[1])) / 2.0 / VTH_CAL;
       }
     }
 
@@ -290,6 +274,59 @@ public final class Calibration {
         counts[1] += hot[c][i] ? 1 : 0;
       }
       out.add(m.build());
+    }
+    return out;
+  }
+
+  /**
+   * Ramps v from {@code start} (per neuron, or 0) by the realized bias of mantissa {@code biasMant}
+   * with no leak until each neuron fires, and brackets its realized threshold mantissa: with v
+   * after step 1 = start + b and the first spike at step k, {@code start + (k-1) b <= vth << 6 <
+   * start + k b}. Null for a neuron skipped, silent, or already firing at step 1.
+   */
+  private static long[][][] thresholdBrackets(Device device, ChipSpec spec, List<int[]> cores, int n,
+      int biasMant, long[][] start, boolean[][] skip, int[] counts) {
+    int k = cores.size();
+    device.load(image(spec, cores, n, -1, 0, VTH_CAL, biasMant, 0, start));
+    attachAll(device, cores, ProbeKind.V);
+    RunResult first = device.run(Stimulus.idle(1));
+    long[][] ramp = new long[k][n];
+    long[][] spikeAt = new long[k][n];
+    for (int c = 0; c < k; c++) {
+      RunResult.Trace v = first.trace(Probe.of(ProbeKind.V, population(cores.get(c))));
+      firstSpikes(first.output(port(cores.get(c))), 1, spikeAt[c]);
+      for (int i = 0; i < n; i++) {
+        long s0 = start == null ? 0 : start[c][i];
+        ramp[c][i] = v.at(0, i) - s0;
+        if (skip[c][i] || spikeAt[c][i] != 0 || ramp[c][i] <= 0) {
+          spikeAt[c][i] = -1;
+        }
+      }
+    }
+    device.detachAll();
+    long done = 1;
+    int pending;
+    while ((pending = countPending(spikeAt)) > 0 && done < MAX_STEPS_B) {
+      RunResult r = device.run(Stimulus.idle(CHUNK_B));
+      for (int c = 0; c < k; c++) {
+        firstSpikes(r.output(port(cores.get(c))), done + 1, spikeAt[c]);
+      }
+      done += CHUNK_B;
+    }
+    if (start != null) {
+      counts[3] += pending;
+    }
+    long[][][] out = new long[k][n][];
+    for (int c = 0; c < k; c++) {
+      for (int i = 0; i < n; i++) {
+        long kStep = spikeAt[c][i];
+        long b = ramp[c][i];
+        if (kStep <= 0) {
+          continue;
+        }
+        long s0 = start == null ? 0 : start[c][i];
+        out[c][i] = new long[] {ceilDiv(s0 + (kStep - 1) * b, 64), ceilDiv(s0 + kStep * b, 64) - 1};
+      }
     }
     return out;
   }
@@ -357,10 +394,23 @@ public final class Calibration {
   /** Every core: n neurons, one decay and one threshold profile, the same bias. */
   private static ChipImage image(ChipSpec spec, List<int[]> cores, int n, int du, int dv,
       int vth, int biasMant, int biasExp) {
+    return image(spec, cores, n, du, dv, vth, biasMant, biasExp, null);
+  }
+
+  /** As above, with each core's neurons starting at v = {@code vInit[core][neuron]} (null: 0). */
+  private static ChipImage image(ChipSpec spec, List<int[]> cores, int n, int du, int dv,
+      int vth, int biasMant, int biasExp, long[][] vInit) {
     ChipImage.Builder img = header(spec, cores, "du " + du + ", dv " + dv + ", vth " + vth + ", bias "
         + biasMant + " << " + biasExp);
-    for (int[] c : cores) {
-      img.addCores(core(c, n, du, dv, vth, biasMant, biasExp));
+    for (int ci = 0; ci < cores.size(); ci++) {
+      int[] c = cores.get(ci);
+      Core.Builder core = core(c, n, du, dv, vth, biasMant, biasExp);
+      if (vInit != null) {
+        for (int i = 0; i < n; i++) {
+          core.addVInit((int) vInit[ci][i]);
+        }
+      }
+      img.addCores(core);
       addSymbols(img, c, n);
     }
     return img.build();

@@ -8,7 +8,7 @@ import org.quench.hal.proto.SignMode;
  *
  * <p>A factor travels as a gain in Q16 fixed point ({@link #ONE} = 1.0). The deviated value is
  * {@code round(value * gain / 2^16)}, rounded half away from zero, then clamped to the parameter's
- * width in the chip spec. Integer arithmetic only: same bits everywhere.
+ * range in the chip spec ({@link ChipSpec#vthRange()} and its siblings). Integer arithmetic only: same bits everywhere.
  */
 public final class ParameterDeviation {
   /** The gain of a nominal parameter: 1.0 in Q16. */
@@ -35,30 +35,27 @@ public final class ParameterDeviation {
 
   /** The deviated current decay {@code du}: its amount {@code du + 1} is scaled (-1 stays -1). */
   public static int currentDecay(ChipSpec spec, int du, int gain) {
-    long amount = scale(du + 1L, gain);
-    return (int) clamp(amount, 0, spec.decayUnity()) - 1;
+    return (int) clamp(scale(du + 1L, gain) - 1, spec.decayURange());
   }
 
   /** The deviated voltage decay {@code dv} (0..unity). */
   public static int voltageDecay(ChipSpec spec, int dv, int gain) {
-    return (int) clamp(scale(dv, gain), 0, spec.decayUnity());
+    return (int) clamp(scale(dv, gain), spec.decayVRange());
   }
 
-  /** The deviated threshold mantissa (0..2^thresholdMantBits - 1). */
+  /** The deviated threshold mantissa, within {@link ChipSpec#vthRange()}. */
   public static int threshold(ChipSpec spec, int vth, int gain) {
-    return (int) clamp(scale(vth, gain), 0, vthMax(spec));
+    return (int) clamp(scale(vth, gain), spec.vthRange());
   }
 
   /** The deviated lower threshold mantissa of a ternary neuron (signed, same width). */
   public static int thresholdLow(ChipSpec spec, int vthLo, int gain) {
-    int max = vthMax(spec);
-    return (int) clamp(scale(vthLo, gain), -max - 1L, max);
+    return (int) clamp(scale(vthLo, gain), spec.vthLoRange());
   }
 
   /** The deviated bias mantissa (signed biasMantBits). */
   public static int biasMant(ChipSpec spec, int mant, int gain) {
-    long half = 1L << (spec.biasMantBits() - 1);
-    return (int) clamp(scale(mant, gain), -half, half - 1);
+    return (int) clamp(scale(mant, gain), spec.biasMantRange());
   }
 
   /**
@@ -69,32 +66,23 @@ public final class ParameterDeviation {
    */
   public static int weight(ChipSpec spec, int prepared, int gain, SignMode mode) {
     long w = scale(prepared, gain);
-    if (mode == null) {
-      long lim = (1L << spec.weightInputBits()) - 1;
-      return (int) clamp(w, -lim, lim);
-    }
-    long top = (1L << spec.weightMantBits()) - 1;
-    switch (mode) {
-      case EXCITATORY:
-        return (int) clamp(w, 0, top);
-      case INHIBITORY:
-        return (int) clamp(w, -top, 0);
-      default:
-        return (int) clamp(w, -top - 1, top);
-    }
+    return (int) clamp(w, mode == null ? spec.weightInputRange() : spec.weightMantRange(mode));
   }
 
   /** The bias mantissa a hot neuron is stuck at: the top of its range. */
   public static int hotBiasMant(ChipSpec spec) {
-    return (1 << (spec.biasMantBits() - 1)) - 1;
+    return spec.biasMantRange().max();
   }
 
-  /** The largest threshold mantissa (a dead neuron's). */
+  /**
+   * The largest threshold mantissa: a dead neuron's (above the largest voltage, so it never fires;
+   * see {@link ChipSpec#vthRange()}).
+   */
   public static int vthMax(ChipSpec spec) {
-    return (int) ((1L << spec.thresholdMantBits()) - 1);
+    return spec.vthRange().max();
   }
 
-  private static long clamp(long v, long lo, long hi) {
-    return v < lo ? lo : v > hi ? hi : v;
+  private static long clamp(long v, ChipSpec.Range r) {
+    return v < r.min() ? r.min() : v > r.max() ? r.max() : v;
   }
 }

@@ -164,8 +164,8 @@ public final class CompensateDeviations {
       Errors errors, Map<String, Long> limits) {
     int n = c.getNeuronCount();
     int unity = spec.decayUnity();
+    int mantHalf = spec.biasMantRange().max() + 1;
     int vthMax = ParameterDeviation.vthMax(spec);
-    int mantHalf = 1 << (spec.biasMantBits() - 1);
     int[] wantAmountU = new int[n];
     int[] wantDv = new int[n];
     int[] wantVth = new int[n];
@@ -196,10 +196,10 @@ public final class CompensateDeviations {
       wantVth[i] = invert(x -> ParameterDeviation.threshold(spec, x, gt), t.getVth(),
           t.getVth() / factor(gt), 0, vthMax);
       wantVthLo[i] = invert(x -> ParameterDeviation.thresholdLow(spec, x, gt), t.getVthLo(),
-          t.getVthLo() / factor(gt), -vthMax - 1, vthMax);
+          t.getVthLo() / factor(gt), spec.vthLoRange().min(), spec.vthLoRange().max());
       int mant = c.getBiasMant(i);
       int m = invert(x -> ParameterDeviation.biasMant(spec, x, gb), mant, mant / factor(gb),
-          -mantHalf, mantHalf - 1);
+          spec.biasMantRange().min(), spec.biasMantRange().max());
       int realizedAfter = ParameterDeviation.biasMant(spec, m, gb);
       errors.add(DeviceParameter.BIAS, mant, ParameterDeviation.biasMant(spec, mant, gb), realizedAfter);
       if (realizedAfter != mant && Math.abs(realizedAfter - mant) > Math.abs(mant) * 0.5 / mantHalf + 1) {
@@ -521,10 +521,9 @@ public final class CompensateDeviations {
         }
       }
       int drop = conv ? 0 : WeightBits.truncationShift(mode, newNwb, spec);
-      int clipLo = conv ? -((1 << spec.weightInputBits()) - 1)
-          : mode == SignMode.EXCITATORY ? 0 : -(1 << spec.weightMantBits());
-      int clipHi = conv ? (1 << spec.weightInputBits()) - 1
-          : mode == SignMode.INHIBITORY ? 0 : (1 << spec.weightMantBits()) - 1;
+      ChipSpec.Range clip = conv ? spec.weightInputRange() : spec.weightMantRange(mode);
+      int clipLo = clip.min();
+      int clipHi = clip.max();
       final SignMode m = mode;
       final int nb = newNwb;
       for (int a = 0; a < g.getAxonCount(); a++) {

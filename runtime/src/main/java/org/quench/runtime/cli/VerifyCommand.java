@@ -201,7 +201,7 @@ public final class VerifyCommand implements Callable<Integer> {
         if (modelOptions.profile() != null) {
           // The device runs the image compensated for its profile; the ideal chip the plain one.
           nominalImage = ModelCompilation.compile(target, chipSpec, options, modelOptions.compileOptions(),
-              null, (stage, index, stages) -> { }).result().image();
+              modelOptions.calibrateInput(), null, (stage, index, stages) -> { }).result().image();
         }
         for (String w : compiled.result().report().warnings()) {
           inputNotes.add("compile warning: " + w);

@@ -204,6 +204,7 @@ public final class CompileReport {
   private final List<PopulationQuality> populations;
   private final List<ProjectionQuality> projections;
   private final Traffic traffic;
+  private final CompensationReport compensation;
   private final Map<String, Long> timings;
   private final List<String> timingOrder;
   private final double dtSeconds;
@@ -225,6 +226,7 @@ public final class CompileReport {
     populations = List.copyOf(pq);
     projections = List.copyOf(b.projections);
     traffic = b.traffic;
+    compensation = b.compensation;
     timings = Map.copyOf(new LinkedHashMap<>(b.timings));
     timingOrder = List.copyOf(b.timings.keySet());
   }
@@ -236,6 +238,11 @@ public final class CompileReport {
       m.put(k, timings.get(k) / 1e9);
     }
     return m;
+  }
+
+  /** What calibration-aware compensation did, or null when the compile had no profile. */
+  public CompensationReport compensation() {
+    return compensation;
   }
 
   public List<PopulationQuality> populations() {
@@ -327,7 +334,8 @@ public final class CompileReport {
    * clipped, zeroed, rmsRelError, maxRelError), {@code traffic} (expectedInterCoreSpikesPerStep
    * null without rates), {@code neurons} (per population, per neuron arrays: core, decayProfile,
    * thresholdProfile, tau and threshold requested and realised, seconds and model units),
-   * {@code warnings}, {@code decisions}. A value that does not exist is null, never a sentinel.
+   * {@code warnings}, {@code decisions}, and with a device profile {@code compensation} (per
+   * parameter before/after statistics, notCompensated, notes; see CompensationReport). A value that does not exist is null, never a sentinel.
    */
   public String toJson() {
     JsonText j = new JsonText();
@@ -407,6 +415,9 @@ public final class CompileReport {
           .key("expectedInterCoreSpikesPerStep")
           .value(traffic.expectedInterCoreSpikesPerStep() < 0 ? Double.NaN : traffic.expectedInterCoreSpikesPerStep())
           .close('}');
+    }
+    if (compensation != null) {
+      compensation.toJson(j.key("compensation"));
     }
     j.key("neurons").open('[');
     for (NeuronValues v : neurons) {
@@ -542,6 +553,9 @@ public final class CompileReport {
       s.append(String.format(Locale.ROOT, "routes: %d, %d between cores, %d between chips%n",
           traffic.routes(), traffic.interCoreRoutes(), traffic.interChipRoutes()));
     }
+    if (compensation != null) {
+      s.append(compensation.summary());
+    }
     s.append(warnings.size()).append(" warning(s)");
     for (int i = 0; i < Math.min(3, warnings.size()); i++) {
       s.append("\n  ").append(warnings.get(i));
@@ -657,11 +671,30 @@ public final class CompileReport {
     private final List<ProjectionQuality> projections = new ArrayList<>();
     private Traffic traffic;
     private final Map<String, Long> timings = new LinkedHashMap<>();
+    private CompensationReport compensation;
     private double dtSeconds = Double.NaN;
     private String discretization = "";
     private final List<NeuronValues> neurons = new ArrayList<>();
 
     private Builder() {}
+
+    /** Records what calibration-aware compensation did. */
+    public Builder compensation(CompensationReport c) {
+      compensation = c;
+      return this;
+    }
+
+    /** Updates the profile-table rows a core uses (a pass that rewrote its tables). */
+    public Builder profileRows(int chip, int core, int decays, int thresholds) {
+      for (int i = 0; i < cores.size(); i++) {
+        CoreUsage c = cores.get(i);
+        if (c.chip() == chip && c.core() == core) {
+          cores.set(i, new CoreUsage(chip, core, c.neurons(), decays, thresholds, c.inputAxons(),
+              c.outputAxons(), c.synapses(), c.synapseBytes()));
+        }
+      }
+      return this;
+    }
 
     /** The time step and convention the model's continuous dynamics were discretized at. */
     public Builder dt(double seconds, String convention) {

@@ -182,6 +182,7 @@ public final class VerifyCommand implements Callable<Integer> {
       chipSpec = modelOptions.spec();
     }
     VerificationRun run;
+    ChipImage nominalImage = null;
     // Stages: import, the compiler's stages (when compiling here), then the two runs as one.
     long[] total = {2};
     try (Progress progress = Progress.start("verify", total[0], CommandSupport.quiet(spec))) {
@@ -197,6 +198,11 @@ public final class VerifyCommand implements Callable<Integer> {
         });
         image = compiled.result().image();
         reference = compiled.reference();
+        if (modelOptions.profile() != null) {
+          // The device runs the image compensated for its profile; the ideal chip the plain one.
+          nominalImage = ModelCompilation.compile(target, chipSpec, options, modelOptions.compileOptions(),
+              modelOptions.calibrateInput(), null, (stage, index, stages) -> { }).result().image();
+        }
         for (String w : compiled.result().report().warnings()) {
           inputNotes.add("compile warning: " + w);
         }
@@ -205,7 +211,8 @@ public final class VerifyCommand implements Callable<Integer> {
       progress.note("running reference and " + Devices.redacted(device));
       Verification verification = new Verification(reference, options.dt(), options.discretization(), chipSpec);
       Stimulus stimulus = stimulus(reference, verification, image);
-      run = verification.run(image, device, stimulus, tolerance);
+      run = verification.run(image, device, stimulus, tolerance,
+          nominalImage == null ? image : nominalImage);
       progress.stepTo(total[0]);
     }
     VerificationReport report = run.report().withNote("input: " + inputDescription);

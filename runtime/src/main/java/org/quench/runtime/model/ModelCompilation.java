@@ -10,6 +10,7 @@ import org.quench.compiler.frontend.nir.NirImportOptions;
 import org.quench.compiler.ir.Network;
 import org.quench.compiler.reference.StateRanges;
 import org.quench.hal.ChipSpec;
+import org.quench.hal.DeviceProfile;
 import org.quench.hal.Stimulus;
 import org.quench.runtime.io.NpyArray;
 import org.quench.runtime.verify.VerificationInputs;
@@ -27,7 +28,7 @@ public record ModelCompilation(Network reference, Compiler.Result result) {
   /** Imports and compiles {@code model} for {@code spec}. */
   public static ModelCompilation compile(Path model, ChipSpec spec, NirImportOptions nir,
       CompileOptions options) {
-    return compile(model, spec, nir, options, null, (stage, index, stages) -> { });
+    return compile(model, spec, nir, options, (Path) null, (stage, index, stages) -> { });
   }
 
   /**
@@ -37,6 +38,15 @@ public record ModelCompilation(Network reference, Compiler.Result result) {
    */
   public static ModelCompilation compile(Path model, ChipSpec spec, NirImportOptions nir,
       CompileOptions options, Path calibrateInput, Compiler.StageListener listener) {
+    return compile(model, spec, nir, options, calibrateInput, null, listener);
+  }
+
+  /**
+   * The whole pipeline: {@code calibrateInput} as above (or null), and compensation for
+   * {@code profile}'s deviations (null: none; docs/variability.md).
+   */
+  public static ModelCompilation compile(Path model, ChipSpec spec, NirImportOptions nir,
+      CompileOptions options, Path calibrateInput, DeviceProfile profile, Compiler.StageListener listener) {
     if (!Files.exists(model)) {
       throw new QuenchException("model file " + model + " does not exist: give a NIR (.nir) or lava-dl"
           + " netx (.net) file");
@@ -55,19 +65,38 @@ public record ModelCompilation(Network reference, Compiler.Result result) {
           calibrateInput.toString(), reference, 0);
       ranges = StateRanges.observe(reference, nir.dt(), nir.discretization(), stimulus);
     }
-    return new ModelCompilation(reference, Compiler.forNir(nir, ranges).compile(reference, spec,
-        options, listener));
+    return new ModelCompilation(reference, Compiler.forNir(nir, ranges).compensatingFor(profile)
+        .compile(reference, spec, options, listener));
   }
 
   /** Imports and compiles with the options a command line gave. */
   public static ModelCompilation compile(Path model, ModelOptions options, Compiler.StageListener listener) {
     ModelCompilation done = compile(model, options.spec(), options.nir(), options.compileOptions(),
-        options.calibrateInput(), listener);
+        options.calibrateInput(), options.profile(), listener);
     List<String> warnings = done.result().report().warnings();
     if (options.strict() && !warnings.isEmpty()) {
       throw new QuenchException("--strict: " + model.getFileName() + " compiled with "
           + warnings.size() + " warning(s); the first: " + warnings.get(0));
     }
     return done;
+  }
+
+  /**
+   * Imports and compiles {@code model}, compensating for {@code profile}'s deviations (null: none;
+   * docs/variability.md).
+   */
+  public static ModelCompilation compile(Path model, ChipSpec spec, NirImportOptions nir,
+      CompileOptions options, DeviceProfile profile, Compiler.StageListener listener) {
+    return compile(model, spec, nir, options, null, profile, listener);
+  }
+
+  private static void checkModelFile(Path model) {
+    if (!Files.exists(model)) {
+      throw new QuenchException("model file " + model + " does not exist: give a NIR (.nir) or lava-dl"
+          + " netx (.net) file");
+    }
+    if (Files.isDirectory(model)) {
+      throw new QuenchException(model + " is a directory, not a model file");
+    }
   }
 }

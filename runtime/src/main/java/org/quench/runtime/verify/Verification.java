@@ -17,7 +17,9 @@ import org.quench.compiler.quant.Discretization;
 import org.quench.compiler.reference.ReferenceRun;
 import org.quench.compiler.reference.ReferenceSimulator;
 import org.quench.hal.ChipSpec;
+import org.quench.emulator.EmulatorDevice;
 import org.quench.hal.Device;
+import org.quench.hal.DeviceProfile;
 import org.quench.hal.Devices;
 import org.quench.hal.Probe;
 import org.quench.hal.ProbeKind;
@@ -50,6 +52,8 @@ public final class Verification {
   /** The discretized network in double precision, or null (no float populations). */
   private final ReferenceSimulator discretized;
   private final String discretizedNote;
+  /** The chip the ideal comparison chip follows. */
+  private final ChipSpec spec;
 
   /**
    * A verification against {@code referenceNetwork} (the float network before quantization) at
@@ -58,6 +62,7 @@ public final class Verification {
    */
   public Verification(Network referenceNetwork, double dt, Discretization.Convention convention,
       ChipSpec spec) {
+    this.spec = spec;
     reference = new ReferenceSimulator(referenceNetwork, dt, convention, spec);
     boolean anyFloat = referenceNetwork.populations().stream()
         .anyMatch(p -> p.dynamics() instanceof FloatNeurons);
@@ -99,6 +104,17 @@ public final class Verification {
    * float dynamics in the reference, for plots and recordings.
    */
   public VerificationRun run(ChipImage image, String deviceUri, Stimulus stimulus, int toleranceSteps) {
+    return run(image, deviceUri, stimulus, toleranceSteps, image);
+  }
+
+  /**
+   * As {@link #run(ChipImage, String, Stimulus, int)}; when the device reports a non-nominal
+   * profile, also runs {@code nominalImage} (the image compiled without compensation) on an ideal
+   * emulated chip and compares the device with it: how far this chip instance is from nominal
+   * (docs/variability.md).
+   */
+  public VerificationRun run(ChipImage image, String deviceUri, Stimulus stimulus, int toleranceSteps,
+      ChipImage nominalImage) {
     if (toleranceSteps < 0) {
       throw new QuenchException("--tolerance " + toleranceSteps + " must be >= 0 steps");
     }
@@ -135,6 +151,7 @@ public final class Verification {
     }
     RunResult got;
     org.quench.hal.DeviceInfo info;
+    DeviceProfile profile;
     try (Device device = Devices.open(deviceUri)) {
       info = device.info();
       device.load(image);
@@ -145,7 +162,20 @@ public final class Verification {
         device.attach(Probe.of(ProbeKind.V, name));
       }
       got = device.run(stimulus);
+      profile = device.profile();
     }
+    RunResult ideal = null;
+    if (!profile.isNominal()) {
+      try (Device nominal = new EmulatorDevice(spec, DeviceProfile.nominal("0"), 1)) {
+        nominal.load(nominalImage);
+        for (Probe probe : probes.values()) {
+          nominal.attach(probe);
+        }
+        ideal = nominal.run(stimulus);
+      }
+      notes.add("device profile: " + profile.summary());
+    }
+    List<PopulationAgreement> nominalRows = new ArrayList<>();
     List<PopulationAgreement> rows = new ArrayList<>();
     List<PopulationAgreement> discreteRows = new ArrayList<>();
     for (Map.Entry<String, Probe> e : probes.entrySet()) {
@@ -164,10 +194,14 @@ public final class Verification {
         discreteRows.add(compare(name, output, steps, n, spikes(stepped, name, steps, n),
             trace.values(), toleranceSteps));
       }
+      if (ideal != null) {
+        nominalRows.add(compare(name, output, steps, n, ideal.trace(e.getValue()).values(),
+            trace.values()));
+      }
     }
     double dt = org.quench.runtime.session.ModelTime.dtSeconds(image);
     VerificationReport report = new VerificationReport(Devices.redacted(deviceUri), stimulus.steps(),
-        stimulus.eventCount(), rows, discreteRows, notes, dt);
+        stimulus.eventCount(), rows, discreteRows, nominalRows, notes, dt);
     return new VerificationRun(report, image, expected, got, List.copyOf(probes.keySet()),
         List.copyOf(traced), dt, info);
   }

@@ -47,6 +47,11 @@ public final class ModelOptions {
       description = "Fail when any neuron's realized threshold is off by more than this relative error.")
   Double maxThresholdError;
 
+  /** What {@code --chip} says: a built-in spec name or a spec file path. */
+  public String chip() {
+    return chip;
+  }
+
   /** The chip spec named by {@code --chip}. */
   public ChipSpec spec() {
     return ChipSpec.resolve(chip);

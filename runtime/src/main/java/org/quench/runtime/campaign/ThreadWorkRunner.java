@@ -16,6 +16,7 @@ import org.quench.hal.QuenchException;
  */
 public final class ThreadWorkRunner implements WorkRunner {
   private final int threads;
+  private ChipWorkspace.WorkTiming timing = ChipWorkspace.WorkTiming.none();
 
   /** A runner of {@code threads} worker threads (>= 1). */
   public ThreadWorkRunner(int threads) {
@@ -30,6 +31,11 @@ public final class ThreadWorkRunner implements WorkRunner {
     return threads;
   }
 
+  /** Time spent by all runs of this runner so far, summed over threads. */
+  public ChipWorkspace.WorkTiming timing() {
+    return timing;
+  }
+
   @Override
   public List<ChipResult> run(List<ChipRun> items, LongConsumer done) {
     ChipResult[] results = new ChipResult[items.size()];
@@ -37,8 +43,12 @@ public final class ThreadWorkRunner implements WorkRunner {
     AtomicInteger finished = new AtomicInteger();
     AtomicReference<RuntimeException> failure = new AtomicReference<>();
     Object progressLock = new Object();
+    List<ChipWorkspace> workspaces = new ArrayList<>();
     Runnable worker = () -> {
       try (ChipWorkspace workspace = new ChipWorkspace()) {
+        synchronized (workspaces) {
+          workspaces.add(workspace);
+        }
         int i;
         while (failure.get() == null && (i = next.getAndIncrement()) < results.length) {
           results[i] = items.get(i).run(workspace);
@@ -70,6 +80,9 @@ public final class ThreadWorkRunner implements WorkRunner {
         Thread.currentThread().interrupt();
         failure.compareAndSet(null, new QuenchException("campaign interrupted"));
       }
+    }
+    for (ChipWorkspace w : workspaces) {
+      timing = timing.plus(w.timing());
     }
     RuntimeException f = failure.get();
     if (f != null) {

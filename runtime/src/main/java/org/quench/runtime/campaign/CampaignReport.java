@@ -260,6 +260,10 @@ public final class CampaignReport {
     if (Double.isInfinite(v)) {
       return v > 0 ? "inf" : "-inf";
     }
-    return String.format(Locale.ROOT, "%.4g", v);
+    String text = String.format(Locale.ROOT, "%.4g", v);
+    if (text.contains(".") && !text.contains("e")) {
+      text = text.replaceAll("0+$", "").replaceAll("\\.$", "");
+    }
+    return text;
   }
 }

@@ -20,7 +20,8 @@ import org.quench.runtime.cli.QuenchCliTest.Outcome;
  * there; other file arguments (what the tour writes) go to a temporary directory, so later lines
  * find what earlier ones wrote. Two kinds of line are changed on purpose: {@code serve} blocks
  * until stopped (BoardCommandsTest covers it), and {@code bench} runs on a network 50 times
- * smaller (same command, fewer neurons and steps) to keep the suite short.
+ * smaller (same command, fewer neurons and steps; {@code --campaign} also fewer chips) and
+ * {@code mismatch} on 20 chips, to keep the suite short.
  */
 class ReadmeCommandsTest {
   private static final Set<String> NOT_RUN_HERE = Set.of("serve");
@@ -92,6 +93,19 @@ class ReadmeCommandsTest {
           }
         }
         args.addAll(List.of("--neurons", "2000", "--steps", "20", "--warmup", "5"));
+        if (args.contains("--campaign")) {
+          args.addAll(List.of("--chips", "6", "--warmup-chips", "1"));
+        }
+      }
+      if (args.get(0).equals("mismatch")) {
+        // The same campaign on 20 chips, written to the temporary directory.
+        int at = args.indexOf("--chips");
+        if (at >= 0) {
+          args.set(at + 1, "20");
+        }
+        if (!args.contains("--out")) {
+          args.addAll(List.of("--out", work.resolve("mismatch").toString()));
+        }
       }
       Outcome o = QuenchCliTest.quench(args.toArray(String[]::new));
       assertEquals(0, o.code(), "README command 'quench " + String.join(" ", words) + "' failed: " + o.err());
@@ -101,6 +115,7 @@ class ReadmeCommandsTest {
     assertTrue(Files.exists(work.resolve("braille.qimg")), "the tour's compile wrote the image");
     assertTrue(Files.exists(work.resolve("braille-raster.png")), "the tour's run wrote the plot");
     assertTrue(Files.exists(work.resolve("braille-run.h5")), "the tour's run wrote the recording");
+    assertTrue(Files.exists(work.resolve("mismatch").resolve("histogram.png")), "the campaign wrote its plot");
   }
 
   @Test

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.LongConsumer;
 import org.quench.runtime.bench.CampaignThroughput;
 import org.quench.runtime.bench.EmulatorThroughput;
 import org.quench.runtime.bench.NumpyBaseline;
@@ -98,21 +99,8 @@ final class BenchCommand implements Callable<Integer> {
     }
     SyntheticNetwork.Shape shape = new SyntheticNetwork.Shape(neurons, synapsesPerNeuron, neuronsPerCore, seed);
     EmulatorThroughput.Settings settings = new EmulatorThroughput.Settings(shape, threads, warmup, steps);
-    EmulatorThroughput.Measurement m;
-    // The bar starts with the first steps, so that building and loading do not skew its ETA.
-    Progress[] bar = {null};
-    try {
-      m = EmulatorThroughput.run(settings, done -> {
-        if (bar[0] == null) {
-          bar[0] = Progress.start("bench", (long) warmup + steps, top.quiet());
-        }
-        bar[0].stepTo(done);
-      });
-    } finally {
-      if (bar[0] != null) {
-        bar[0].close();
-      }
-    }
+    EmulatorThroughput.Measurement m = withBar("bench", (long) warmup + steps,
+        progress -> EmulatorThroughput.run(settings, progress));
     PrintWriter out = spec.commandLine().getOut();
     JsonObject result = m.toJson();
     if (!json) {
@@ -159,20 +147,8 @@ final class BenchCommand implements Callable<Integer> {
         synapsesPerNeuron, neuronsPerCore, seed);
     CampaignThroughput.Settings settings = new CampaignThroughput.Settings(shape, steps, chips,
         warmupChips, threads, variability);
-    CampaignThroughput.Measurement m;
-    Progress[] bar = {null};
-    try {
-      m = CampaignThroughput.run(settings, done -> {
-        if (bar[0] == null) {
-          bar[0] = Progress.start("chips", chips, top.quiet());
-        }
-        bar[0].stepTo(done);
-      });
-    } finally {
-      if (bar[0] != null) {
-        bar[0].close();
-      }
-    }
+    CampaignThroughput.Measurement m = withBar("chips", chips,
+        progress -> CampaignThroughput.run(settings, progress));
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.println(new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create()
@@ -182,5 +158,25 @@ final class BenchCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  /**
+   * Runs {@code body} with a progress bar of {@code total} units that starts at the first report,
+   * so that building and loading do not skew its ETA.
+   */
+  private <T> T withBar(String task, long total, java.util.function.Function<LongConsumer, T> body) {
+    Progress[] bar = {null};
+    try {
+      return body.apply(done -> {
+        if (bar[0] == null) {
+          bar[0] = Progress.start(task, total, top.quiet());
+        }
+        bar[0].stepTo(done);
+      });
+    } finally {
+      if (bar[0] != null) {
+        bar[0].close();
+      }
+    }
   }
 }

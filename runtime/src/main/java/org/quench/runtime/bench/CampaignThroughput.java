@@ -99,6 +99,21 @@ public final class CampaignThroughput {
       return timing.chips() == 0 ? 0 : timing.runNanos() / 1e6 / timing.chips();
     }
 
+    /** Mean CPU time per chip (set-up and run), ms; 0 when not measured. */
+    public double cpuMillisPerChip() {
+      return timing.chips() == 0 ? 0 : (timing.setupCpuNanos() + timing.runCpuNanos()) / 1e6 / timing.chips();
+    }
+
+    /**
+     * The rate the measured CPU time allows when each thread has a core to itself: threads / CPU
+     * time per chip. On a shared machine this is what the engine can do; the wall-clock figure is
+     * what it did.
+     */
+    public double cpuBoundChipsPerSecond() {
+      double ms = cpuMillisPerChip();
+      return ms == 0 ? Double.NaN : settings.threads() * 1000.0 / ms;
+    }
+
     public Target target() {
       return new Target("chip runs/s", TARGET_CHIPS_PER_SECOND, true, chipsPerSecond());
     }
@@ -122,6 +137,9 @@ public final class CampaignThroughput {
       o.addProperty("neuronUpdatesPerSecond", neuronUpdatesPerSecond());
       o.addProperty("setupMillisPerChip", setupMillisPerChip());
       o.addProperty("runMillisPerChip", runMillisPerChip());
+      o.addProperty("setupCpuMillisPerChip", timing.chips() == 0 ? 0 : timing.setupCpuNanos() / 1e6 / timing.chips());
+      o.addProperty("runCpuMillisPerChip", timing.chips() == 0 ? 0 : timing.runCpuNanos() / 1e6 / timing.chips());
+      o.addProperty("cpuBoundChipsPerSecond", cpuBoundChipsPerSecond());
       o.addProperty("heapEarlyBytes", heapEarlyBytes);
       o.addProperty("heapEndBytes", heapEndBytes);
       o.addProperty("meanCorrelation", meanCorrelation);
@@ -142,8 +160,12 @@ public final class CampaignThroughput {
           settings.warmupChips(), prepareSeconds));
       s.append(String.format(Locale.ROOT, "throughput  %.1f chip runs/s = %s neuron updates/s (%.2f s)%n",
           chipsPerSecond(), Target.human(neuronUpdatesPerSecond()), seconds));
-      s.append(String.format(Locale.ROOT, "per chip    set-up %.2f ms + run %.2f ms on one thread%n",
-          setupMillisPerChip(), runMillisPerChip()));
+      s.append(String.format(Locale.ROOT, "per chip    set-up %.2f ms + run %.2f ms on one thread (wall);"
+          + " CPU %.2f + %.2f ms%n", setupMillisPerChip(), runMillisPerChip(),
+          timing.chips() == 0 ? 0 : timing.setupCpuNanos() / 1e6 / timing.chips(),
+          timing.chips() == 0 ? 0 : timing.runCpuNanos() / 1e6 / timing.chips()));
+      s.append(String.format(Locale.ROOT, "cpu-bound   %.1f chip runs/s if each of the %d threads had a core"
+          + " to itself (threads / CPU time per chip)%n", cpuBoundChipsPerSecond(), settings.threads()));
       s.append(String.format(Locale.ROOT, "memory      heap retained after GC: %.1f MiB at 10%% of the chips,"
           + " %.1f MiB at the end%n", heapEarlyBytes / 1048576.0, heapEndBytes / 1048576.0));
       s.append(String.format(Locale.ROOT, "agreement   mean spike-count correlation with nominal %.4f%n",
@@ -191,8 +213,7 @@ public final class CampaignThroughput {
       double seconds = (System.nanoTime() - start) / 1e9;
       long heapEnd = retainedHeap();
       ChipWorkspace.WorkTiming after = runner.timing();
-      ChipWorkspace.WorkTiming measured = new ChipWorkspace.WorkTiming(after.chips() - before.chips(),
-          after.setupNanos() - before.setupNanos(), after.runNanos() - before.runNanos());
+      ChipWorkspace.WorkTiming measured = after.minus(before);
       double corr = results.stream().mapToDouble(ChipResult::correlation).average().orElse(Double.NaN);
       return new Measurement(settings, network.synapses(), network.cores(), (t1 - t0) / 1e9, seconds,
           measured, heapEarly[0], heapEnd, corr);

@@ -15,7 +15,6 @@ import org.quench.runtime.bench.SyntheticNetwork;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code quench bench}: the emulator's throughput on a large synthetic network, against targets. */
@@ -85,9 +84,6 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--variability", paramLabel = "PRESET|FILE", defaultValue = "analog",
       description = "With --campaign: the chips' variability level (default: ${DEFAULT-VALUE}).")
   String variability;
-
-  @ParentCommand
-  QuenchCli top;
 
   @Spec
   CommandSpec spec;
@@ -169,7 +165,7 @@ final class BenchCommand implements Callable<Integer> {
     try {
       return body.apply(done -> {
         if (bar[0] == null) {
-          bar[0] = Progress.start(task, total, top.quiet());
+          bar[0] = Progress.start(task, total, CommandSupport.quiet(spec));
         }
         bar[0].stepTo(done);
       });

@@ -31,12 +31,10 @@ import org.quench.runtime.campaign.ThreadWorkRunner;
 import org.quench.runtime.encode.SpikeTrains;
 import org.quench.runtime.model.ModelCompilation;
 import org.quench.runtime.model.ModelOptions;
-import org.quench.runtime.session.CommandSupport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -158,9 +156,6 @@ final class MismatchCommand implements Callable<Integer> {
   @Mixin
   ModelOptions modelOptions;
 
-  @ParentCommand
-  QuenchCli top;
-
   @Spec
   CommandSpec spec;
 
@@ -196,7 +191,7 @@ final class MismatchCommand implements Callable<Integer> {
     long start = System.nanoTime();
     List<ChipResult> results;
     try (ThreadWorkRunner runner = new ThreadWorkRunner(threads);
-        Progress bar = Progress.start("chips", runs.size(), top.quiet())) {
+        Progress bar = Progress.start("chips", runs.size(), CommandSupport.quiet(spec))) {
       results = runner.run(runs, bar::stepTo);
     }
     double seconds = (System.nanoTime() - start) / 1e9;

@@ -10,7 +10,6 @@ import org.quench.hal.QuenchVersion;
 import org.quench.hal.Device;
 import org.quench.hal.DeviceInfo;
 import org.quench.hal.DeviceProfile;
-import org.quench.hal.ImageValidator;
 import org.quench.hal.Probe;
 import org.quench.hal.ProbeKind;
 import org.quench.hal.QuenchException;
@@ -96,7 +95,7 @@ public final class EmulatorDevice implements Device {
     if (image == null) {
       throw new QuenchException("load: no image given");
     }
-    ImageValidator.validate(image, spec);
+    ValidatedImages.validate(image, spec);
     EmulatedNetwork built = new EmulatedNetwork(image, spec);
     StepWorkers newWorkers = new StepWorkers(built.cores, threads);
     if (workers != null) {

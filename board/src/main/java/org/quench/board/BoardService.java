@@ -152,7 +152,8 @@ final class BoardService extends BoardGrpc.BoardImplBase {
         p = d.device.profile();
       }
       return ProfileReply.newBuilder().setSerial(p.serial()).setModel(p.model())
-          .setDescription(p.description()).build();
+          .setDescription(p.description())
+          .setProfile(com.google.protobuf.ByteString.copyFrom(p.toBytes())).build();
     });
   }
 

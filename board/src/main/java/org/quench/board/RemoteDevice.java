@@ -333,7 +333,11 @@ public final class RemoteDevice implements Device {
     try {
       ProfileReply p = call().getProfile(GetProfileRequest.newBuilder().setDevice(address.device)
           .build());
-      return new DeviceProfile(p.getSerial(), p.getModel(), p.getDescription());
+      if (p.getProfile().isEmpty()) {
+        return DeviceProfile.nominal(p.getSerial());
+      }
+      return DeviceProfile.parse(p.getProfile().toByteArray(), "the profile " + address.device
+          + " reported");
     } catch (StatusRuntimeException e) {
       throw address.error("read the profile of " + address.device, e);
     }

@@ -118,6 +118,7 @@ public final class CompileReport {
   private final List<PopulationQuality> populations;
   private final List<ProjectionQuality> projections;
   private final Traffic traffic;
+  private final CompensationReport compensation;
   private final Map<String, Long> timings;
   private final List<String> timingOrder;
 
@@ -132,6 +133,7 @@ public final class CompileReport {
     populations = List.copyOf(pq);
     projections = List.copyOf(b.projections);
     traffic = b.traffic;
+    compensation = b.compensation;
     timings = Map.copyOf(new LinkedHashMap<>(b.timings));
     timingOrder = List.copyOf(b.timings.keySet());
   }
@@ -143,6 +145,11 @@ public final class CompileReport {
       m.put(k, timings.get(k) / 1e9);
     }
     return m;
+  }
+
+  /** What calibration-aware compensation did, or null when the compile had no profile. */
+  public CompensationReport compensation() {
+    return compensation;
   }
 
   public List<PopulationQuality> populations() {
@@ -209,7 +216,9 @@ public final class CompileReport {
    * {@code populations} (per population: scale, tauSyn/tauMem/threshold/bias error statistics
    * {count, mean, p50, p95, max}, distinct profiles requested and realised, clamps, u/v headroom
    * bits), {@code projections} (per projection: weightExp, numWeightBits, signMode, clipped,
-   * zeroed, rmsRelError, maxRelError), {@code traffic}, {@code warnings}, {@code decisions}.
+   * zeroed, rmsRelError, maxRelError), {@code traffic}, {@code warnings}, {@code decisions}, and
+   * with a device profile {@code compensation} (per parameter before/after statistics,
+   * notCompensated, notes; see CompensationReport).
    * Infinite numbers are written as the strings "Infinity"/"-Infinity" (JSON has no infinity).
    */
   public String toJson() {
@@ -258,6 +267,9 @@ public final class CompileReport {
       j.open('{').key("routes").value(traffic.routes()).key("interCoreRoutes").value(traffic.interCoreRoutes())
           .key("interChipRoutes").value(traffic.interChipRoutes())
           .key("expectedInterCoreSpikesPerStep").value(traffic.expectedInterCoreSpikesPerStep()).close('}');
+    }
+    if (compensation != null) {
+      compensation.toJson(j.key("compensation"));
     }
     j.key("timings").open('{');
     for (Map.Entry<String, Double> t : timings().entrySet()) {
@@ -334,6 +346,9 @@ public final class CompileReport {
       s.append(String.format(Locale.ROOT, "routes: %d, %d between cores, %d between chips%n",
           traffic.routes(), traffic.interCoreRoutes(), traffic.interChipRoutes()));
     }
+    if (compensation != null) {
+      s.append(compensation.summary());
+    }
     s.append(warnings.size()).append(" warning(s)");
     for (int i = 0; i < Math.min(3, warnings.size()); i++) {
       s.append("\n  ").append(warnings.get(i));
@@ -385,8 +400,27 @@ public final class CompileReport {
     private final List<ProjectionQuality> projections = new ArrayList<>();
     private Traffic traffic;
     private final Map<String, Long> timings = new LinkedHashMap<>();
+    private CompensationReport compensation;
 
     private Builder() {}
+
+    /** Records what calibration-aware compensation did. */
+    public Builder compensation(CompensationReport c) {
+      compensation = c;
+      return this;
+    }
+
+    /** Updates the profile-table rows a core uses (a pass that rewrote its tables). */
+    public Builder profileRows(int chip, int core, int decays, int thresholds) {
+      for (int i = 0; i < cores.size(); i++) {
+        CoreUsage c = cores.get(i);
+        if (c.chip() == chip && c.core() == core) {
+          cores.set(i, new CoreUsage(chip, core, c.neurons(), decays, thresholds, c.inputAxons(),
+              c.outputAxons(), c.synapses(), c.synapseBytes()));
+        }
+      }
+      return this;
+    }
 
     /** Wall time a stage took (nanoseconds); reported, never part of the image. */
     public Builder timing(String stage, long nanos) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.quench.compiler.ir.Network;
 import org.quench.compiler.frontend.nir.NirImportOptions;
+import org.quench.compiler.passes.CompensateDeviations;
 import org.quench.compiler.passes.Discretize;
 import org.quench.compiler.passes.Emit;
 import org.quench.compiler.passes.TrafficPartition;
@@ -16,6 +17,7 @@ import org.quench.compiler.passes.Place;
 import org.quench.compiler.passes.ProfileBudget;
 import org.quench.compiler.passes.Quantize;
 import org.quench.hal.ChipSpec;
+import org.quench.hal.DeviceProfile;
 import org.quench.hal.proto.ChipImage;
 
 /**
@@ -37,10 +39,26 @@ public final class Compiler {
 
   private final List<NetworkPass> passes;
   private final Partition partition;
+  private final DeviceProfile compensateFor;
 
   private Compiler(Builder b) {
     passes = List.copyOf(b.passes);
     partition = b.partition;
+    compensateFor = b.compensateFor;
+  }
+
+  private Compiler(Compiler base, DeviceProfile profile) {
+    passes = base.passes;
+    partition = base.partition;
+    compensateFor = profile;
+  }
+
+  /**
+   * This pipeline plus calibration-aware compensation for one chip instance
+   * ({@link CompensateDeviations}, after emit); null or a nominal profile: none.
+   */
+  public Compiler compensatingFor(DeviceProfile profile) {
+    return new Compiler(this, profile == null || profile.isNominal() ? null : profile);
   }
 
   /**
@@ -75,7 +93,7 @@ public final class Compiler {
 
   /** Network passes plus partition, place and emit. */
   public int stageCount() {
-    return passes.size() + 3;
+    return passes.size() + 3 + (compensateFor == null ? 0 : 1);
   }
 
   public Result compile(Network network, ChipSpec spec, CompileOptions options) {
@@ -113,6 +131,19 @@ public final class Compiler {
     ChipImage image = new Emit().apply(placed, context);
     long t3 = System.nanoTime();
     report.timing("partition", t1 - t0).timing("place", t2 - t1).timing("emit", t3 - t2);
+    if (compensateFor != null) {
+      listener.started("compensate", stage + 1, stages);
+      CompensateDeviations.Outcome o = new CompensateDeviations(compensateFor).apply(image, spec);
+      ChipImage.Builder compensated = o.image().toBuilder();
+      compensated.getHeaderBuilder().putOptions("compensatedFor", o.report().profile());
+      image = compensated.build();
+      for (var e : o.tableRows().entrySet()) {
+        var a = image.getCores(e.getKey()).getAddress();
+        report.profileRows(a.getChip(), a.getCore(), e.getValue()[0], e.getValue()[1]);
+      }
+      report.compensation(o.report());
+      report.timing("compensate", System.nanoTime() - t3);
+    }
     return new Result(current, placed, image, report.build());
   }
 
@@ -120,6 +151,7 @@ public final class Compiler {
   public static final class Builder {
     private final List<NetworkPass> passes = new ArrayList<>();
     private Partition partition = new TrafficPartition();
+    private DeviceProfile compensateFor;
 
     private Builder() {}
 

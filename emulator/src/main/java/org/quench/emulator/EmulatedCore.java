@@ -2,6 +2,7 @@ package org.quench.emulator;
 
 import java.util.Arrays;
 import org.quench.hal.ChipSpec;
+import org.quench.hal.CoreDeviations;
 import org.quench.hal.proto.Core;
 
 /**
@@ -51,6 +52,10 @@ final class EmulatedCore {
   private final int[] biasExp;
   private final int[] effBias;
   private final boolean plain;
+  // The chip instance (null: nominal): host bias translation and per-step noise on v (null: none).
+  private final InstanceParameters instance;
+  private final int[] noiseAmplitude;
+  private final long[] noiseKey;
   // No ternary neuron: every spike value is 1, so destinations need not read the value list.
   private final boolean onlyPositiveSpikes;
 
@@ -150,7 +155,19 @@ final class EmulatedCore {
    * memory and the delay line sized by its largest delay.
    */
   EmulatedCore(int index, Core c, CoreParameters p, ChipSpec spec) {
+    this(index, c, p, spec, null);
+  }
+
+  /**
+   * As above, on a chip instance whose deviations {@code instance} already applied to {@code p}
+   * (null: nominal); the core keeps it to translate host-set biases and draw per-step noise
+   * (docs/variability.md).
+   */
+  EmulatedCore(int index, Core c, CoreParameters p, ChipSpec spec, InstanceParameters instance) {
     this.index = index;
+    this.instance = instance;
+    noiseAmplitude = instance == null ? null : instance.noiseAmplitude;
+    noiseKey = instance == null ? null : instance.noiseKey;
     this.chip = c.getAddress().getChip();
     this.coreId = c.getAddress().getCore();
     this.where = "core (" + chip + "," + coreId + ")";
@@ -192,7 +209,7 @@ final class EmulatedCore {
       isPlain &= !ternary[i] && !subtractive[i] && refractory[i] == 0;
       anyTernary |= ternary[i];
     }
-    plain = isPlain;
+    plain = isPlain && noiseAmplitude == null;
     onlyPositiveSpikes = !anyTernary;
     resetInterval = p.resetInterval.clone();
     resetOffset = p.resetOffset.clone();
@@ -369,6 +386,9 @@ final class EmulatedCore {
   }
 
   void setBias(int neuron, int mant) {
+    if (instance != null) {
+      mant = instance.bias(neuron, mant);
+    }
     biasMant[neuron] = mant;
     effBias[neuron] = scaleBias(mant, biasExp[neuron]);
   }
@@ -411,7 +431,7 @@ final class EmulatedCore {
     int parity = (int) (t & 1);
     int base = (int) (t % depth) * n;
     int count = plain ? updatePlain(base, spikeIdx[parity], spikeVal[parity])
-        : updateGeneral(base, spikeIdx[parity], spikeVal[parity]);
+        : updateGeneral(t, base, spikeIdx[parity], spikeVal[parity]);
     spikeCount[parity] = count;
     locateBoundaries(spikeIdx[parity], count, boundPos[parity]);
     neuronUpdates += n;
@@ -490,7 +510,7 @@ final class EmulatedCore {
     return count;
   }
 
-  private int updateGeneral(int base, int[] outIdx, int[] outVal) {
+  private int updateGeneral(long t, int base, int[] outIdx, int[] outVal) {
     int count = 0;
     for (int i = 0; i < n; i++) {
       int a = ring[base + i];
@@ -511,6 +531,11 @@ final class EmulatedCore {
       }
       long pv = (long) v[i] * vFactor[i];
       int vn = (int) ((pv + ((pv >> 63) & decayRound)) >> decayShift) + un + effBias[i];
+      if (noiseAmplitude != null) {
+        // Temporal noise of the chip instance (docs/variability.md): a pure function of the
+        // neuron and the step, so every thread count draws the same value.
+        vn += CoreDeviations.noise(noiseKey[i], t, noiseAmplitude[i]);
+      }
       if (vn > voltMax) {
         vn = voltMax;
       } else if (vn < -voltMax) {

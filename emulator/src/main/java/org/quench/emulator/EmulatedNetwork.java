@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.quench.hal.ChipSpec;
+import org.quench.hal.CoreDeviations;
+import org.quench.hal.DeviceProfile;
 import org.quench.hal.proto.AxonRange;
 import org.quench.hal.proto.ChipImage;
 import org.quench.hal.proto.Core;
@@ -83,6 +85,14 @@ final class EmulatedNetwork {
   }
 
   EmulatedNetwork(ChipImage image, ChipSpec spec) {
+    this(image, spec, null);
+  }
+
+  /**
+   * The image on a chip instance whose deviations are {@code profile} (null or nominal: the spec's
+   * exact arithmetic); each core's deviations are realized here, one core at a time.
+   */
+  EmulatedNetwork(ChipImage image, ChipSpec spec, DeviceProfile profile) {
     chips = image.getHeader().getChipCount();
     cores = new EmulatedCore[image.getCoresCount()];
     for (int i = 0; i < cores.length; i++) {
@@ -91,7 +101,14 @@ final class EmulatedNetwork {
         throw new IllegalStateException("two cores at one address: validate the image first");
       }
       CoreParameters parameters = CoreParameters.of(c, spec);
-      cores[i] = new EmulatedCore(i, c, parameters, spec);
+      InstanceParameters instance = null;
+      if (profile != null && !profile.isNominal()) {
+        CoreDeviations dev = profile.core(c.getAddress().getChip(), c.getAddress().getCore(), parameters.n);
+        if (!dev.isNominal()) {
+          instance = InstanceParameters.apply(c, parameters, spec, dev);
+        }
+      }
+      cores[i] = new EmulatedCore(i, c, parameters, spec, instance);
     }
     // Routes: spikes of a source core's neuron range arrive at a destination's axon range.
     for (int i = 0; i < cores.length; i++) {

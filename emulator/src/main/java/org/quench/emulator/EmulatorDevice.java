@@ -44,6 +44,7 @@ public final class EmulatorDevice implements Device {
 
   private final ChipSpec spec;
   private final String serial;
+  private final DeviceProfile profile;
   private final int threads;
   private final String uri;
   private EmulatedNetwork network;
@@ -64,17 +65,35 @@ public final class EmulatorDevice implements Device {
    * @param threads worker threads, at least 1 (more than the image's cores are not used)
    */
   public EmulatorDevice(ChipSpec spec, String serial, int threads) {
-    this(spec, serial, threads, "emu:" + spec.name() + "?serial=" + serial + "&threads=" + threads);
+    this(spec, DeviceProfile.nominal(serial), threads);
   }
 
-  EmulatorDevice(ChipSpec spec, String serial, int threads, String uri) {
+  /**
+   * An emulated system of {@code spec}'s chips that deviates from nominal as {@code profile} says
+   * (docs/variability.md): the profile acts on the integer parameters each image uses, at load.
+   *
+   * @param spec the chip every core follows
+   * @param profile the chip instance (its serial is the device's serial)
+   * @param threads worker threads, at least 1
+   */
+  public EmulatorDevice(ChipSpec spec, DeviceProfile profile, int threads) {
+    this(spec, profile, threads, "emu:" + spec.name() + "?serial=" + profile.serial() + "&threads=" + threads);
+  }
+
+  EmulatorDevice(ChipSpec spec, DeviceProfile profile, int threads, String uri) {
     java.util.Objects.requireNonNull(spec, "spec");
-    java.util.Objects.requireNonNull(serial, "serial");
+    java.util.Objects.requireNonNull(profile, "profile");
+    String serial = profile.serial();
+    if (!profile.data().getSpecName().isEmpty() && !profile.data().getSpecName().equals(spec.name())) {
+      throw new QuenchException("device profile of chip " + serial + " was measured on spec '"
+          + profile.data().getSpecName() + "', not '" + spec.name() + "'; open a matching emu: device");
+    }
     if (threads < 1) {
       throw new QuenchException("emulator threads must be at least 1, got " + threads);
     }
     this.spec = spec;
     this.serial = serial;
+    this.profile = profile;
     this.threads = threads;
     this.uri = uri;
   }
@@ -84,6 +103,7 @@ public final class EmulatorDevice implements Device {
     Map<String, String> props = new LinkedHashMap<>();
     props.put("emulator", "quench-emulator " + QuenchVersion.project());
     props.put("threads", String.valueOf(threads));
+    props.put("variability", profile.isNominal() ? "nominal" : profile.summary());
     props.put("semantics", "Lava bit-accurate Loihi (PyLifModelBitAcc, PyDelayDenseModelBitAcc)");
     return new DeviceInfo(uri, EmulatorProvider.SCHEME, spec.name(), spec.hash(), serial, spec.maxChips(),
         props);
@@ -96,7 +116,7 @@ public final class EmulatorDevice implements Device {
       throw new QuenchException("load: no image given");
     }
     ValidatedImages.validate(image, spec);
-    EmulatedNetwork built = new EmulatedNetwork(image, spec);
+    EmulatedNetwork built = new EmulatedNetwork(image, spec, profile);
     StepWorkers newWorkers = new StepWorkers(built.cores, threads);
     if (workers != null) {
       workers.close();
@@ -428,7 +448,7 @@ public final class EmulatorDevice implements Device {
   @Override
   public DeviceProfile profile() {
     checkOpen();
-    return DeviceProfile.nominal(serial);
+    return profile;
   }
 
   /** Work and memory counters since the last load (zeros before any load). */

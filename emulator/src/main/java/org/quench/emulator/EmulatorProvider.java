@@ -3,7 +3,10 @@ package org.quench.emulator;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import org.quench.hal.ChipSpec;
+import org.quench.hal.DeviceProfile;
+import org.quench.hal.VariabilityModel;
 import org.quench.hal.Device;
 import org.quench.hal.DeviceProvider;
 import org.quench.hal.QuenchException;
@@ -12,9 +15,13 @@ import org.quench.hal.QuenchException;
  * The {@code emu:} device provider: opens an in-process {@link EmulatorDevice}.
  *
  * <p>URI forms: {@code emu:loihi} (a built-in spec by name), {@code emu:/path/to/spec.json} (a spec
- * file), each optionally followed by {@code ?serial=S&threads=N}. {@code serial} is the chip
- * instance's serial (letters, digits, '_', '.', '-'; default {@code 0}); {@code threads} the worker
- * thread count (1..1024; default: available processors). Any other parameter is refused.
+ * file), each optionally followed by {@code ?serial=S&threads=N&variability=V} or
+ * {@code ?profile=FILE}. {@code serial} is the chip instance's serial (letters, digits, '_', '.',
+ * '-'; default {@code 0}); {@code threads} the worker thread count (1..1024; default: available
+ * processors); {@code variability} a preset ({@code ideal}, {@code digital}, {@code mild},
+ * {@code analog}) or a variability model JSON file, realized for the serial (serial 0 is always
+ * nominal); {@code profile} a device profile file ({@code quench calibrate} writes one), which
+ * brings its own serial. Any other parameter is refused. See docs/variability.md.
  */
 public final class EmulatorProvider implements DeviceProvider {
   /** The URI scheme served. */
@@ -27,7 +34,7 @@ public final class EmulatorProvider implements DeviceProvider {
 
   @Override
   public String description() {
-    return "in-process bit-accurate emulator (emu:loihi, emu:/path/spec.json; ?serial=S&threads=N)";
+    return "in-process bit-accurate emulator (emu:loihi, emu:/path/spec.json; ?serial=S&threads=N&variability=analog, ?profile=chip.qprof)";
   }
 
   @Override
@@ -49,7 +56,9 @@ public final class EmulatorProvider implements DeviceProvider {
     if (chip.isEmpty()) {
       chip = "loihi";
     }
-    String serial = "0";
+    String serial = null;
+    String variability = null;
+    String profileFile = null;
     int threads = Runtime.getRuntime().availableProcessors();
     if (!query.isEmpty()) {
       for (String pair : query.split("&", -1)) {
@@ -78,14 +87,42 @@ public final class EmulatorProvider implements DeviceProvider {
                   + "' must be an integer from 1 to 1024");
             }
             break;
+          case "variability":
+            variability = value;
+            break;
+          case "profile":
+            profileFile = value;
+            break;
           default:
             throw new QuenchException("device URI '" + uri + "': unknown parameter '" + key
-                + "'; emu: accepts serial and threads");
+                + "'; emu: accepts serial, threads, variability and profile");
         }
       }
     }
     ChipSpec spec = ChipSpec.resolve(chip);
-    return new EmulatorDevice(spec, serial, threads, uri.toString());
+    DeviceProfile profile;
+    if (profileFile != null) {
+      if (variability != null) {
+        throw new QuenchException("device URI '" + uri + "': give variability= (a model) or profile="
+            + " (one chip's profile), not both");
+      }
+      profile = DeviceProfile.read(Path.of(profileFile));
+      if (serial != null && !serial.equals(profile.serial())) {
+        throw new QuenchException("device URI '" + uri + "': serial=" + serial + " but profile "
+            + profileFile + " describes chip " + profile.serial() + "; drop serial=");
+      }
+    } else {
+      VariabilityModel model = VariabilityModel.preset("ideal");
+      if (variability != null) {
+        try {
+          model = VariabilityModel.resolve(variability);
+        } catch (QuenchException e) {
+          throw new QuenchException("device URI '" + uri + "': " + e.getMessage());
+        }
+      }
+      profile = DeviceProfile.generated(model, serial == null ? "0" : serial);
+    }
+    return new EmulatorDevice(spec, profile, threads, uri.toString());
   }
 
   private static String decode(String s) {

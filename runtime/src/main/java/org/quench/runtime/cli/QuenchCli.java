@@ -38,7 +38,8 @@ import picocli.CommandLine.Spec;
     description = "Deploy heterogeneous spiking networks onto fixed-point neuromorphic chips.",
     subcommands = {DemoCommand.class, CompileCommand.class, InspectCommand.class, RunCommand.class,
         VerifyCommand.class, RecordCommand.class, ReplayCommand.class, ServeCommand.class,
-        DevicesCommand.class, LavaCommand.class, MismatchCommand.class, BenchCommand.class},
+        DevicesCommand.class, LavaCommand.class, MismatchCommand.class, BenchCommand.class,
+        CalibrateCommand.class},
     footerHeading = "%nExamples:%n",
     footer = {
         "  quench demo                       the shipped braille model, end to end",

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.quench.hal.QuenchException;
 import org.quench.board.BoardServer;
+import org.quench.hal.VariabilityModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -23,6 +24,7 @@ import picocli.CommandLine.Spec;
     footer = {
         "  quench serve --port 7000 --chips 4           four emulated loihi chips on port 7000",
         "  quench serve --port 7000 --token s3cret      clients must send the bearer token",
+        "  quench serve --port 7000 --chips 4 --variability analog    four imperfect chips, serials 1-4",
         "  quench run m.qimg --device grpc://127.0.0.1:7000/chip0   use it from another shell"})
 public final class ServeCommand implements Callable<Integer> {
   @Spec
@@ -56,6 +58,11 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Lease time to live when a client asks for none, ms (default ${DEFAULT-VALUE}).")
   long leaseMillis;
 
+  @Option(names = "--variability", paramLabel = "MODEL",
+      description = "Emulate imperfect chips: a preset (ideal, digital, mild, analog) or a variability"
+          + " model JSON file; chips then get serials 1..N (serial 0 would be nominal).")
+  String variability;
+
   /** The device URIs this command hosts, in board order. */
   List<String> deviceUris() {
     if (chips < 1 || chips > 1024) {
@@ -64,9 +71,19 @@ public final class ServeCommand implements Callable<Integer> {
     boolean isUri = chip.matches("[a-zA-Z][a-zA-Z0-9+.-]*:.*") && !chip.matches("[a-zA-Z]:\\\\.*");
     String base = isUri ? chip : "emu:" + chip;
     boolean hasSerial = base.matches(".*[?&]serial=.*");
+    int firstSerial = 0;
+    if (variability != null) {
+      if (!base.startsWith("emu:")) {
+        throw new QuenchException("--variability applies to emulated chips (emu:), not to " + base);
+      }
+      // Fails here, naming the field, rather than once per device.
+      VariabilityModel.resolve(variability);
+      base += (base.contains("?") ? "&" : "?") + "variability=" + variability;
+      firstSerial = 1;
+    }
     String[] uris = new String[chips];
     for (int i = 0; i < chips; i++) {
-      uris[i] = hasSerial ? base : base + (base.contains("?") ? "&" : "?") + "serial=" + i;
+      uris[i] = hasSerial ? base : base + (base.contains("?") ? "&" : "?") + "serial=" + (firstSerial + i);
     }
     return List.of(uris);
   }

@@ -9,9 +9,11 @@ import org.quench.compiler.ir.Network;
 import org.quench.compiler.reference.ReferenceRun;
 import org.quench.hal.ChipSpec;
 import org.quench.hal.Devices;
+import org.quench.hal.DeviceProfile;
 import org.quench.hal.QuenchException;
 import org.quench.hal.Stimulus;
 import org.quench.runtime.io.NpyArray;
+import org.quench.hal.proto.ChipImage;
 import org.quench.runtime.model.ModelCompilation;
 import org.quench.runtime.model.ModelOptions;
 import picocli.CommandLine.Command;
@@ -92,12 +94,13 @@ public final class VerifyCommand implements Callable<Integer> {
     ChipSpec chipSpec = modelOptions.spec();
     ModelCompilation compiled;
     VerificationReport report;
+    DeviceProfile profile = modelOptions.profile();
     // Stages: import, the compiler's stages, then the two runs (reference and chip) as one.
     long[] total = {2};
     try (Progress progress = Progress.start("verify", total[0], CommandSupport.quiet(spec))) {
       progress.note("importing " + model.getFileName());
       compiled = ModelCompilation.compile(model, chipSpec, options, modelOptions.compileOptions(),
-          (stage, index, stages) -> {
+          profile, (stage, index, stages) -> {
             if (index == 0) {
               total[0] = stages + 2L;
               progress.resize(total[0]);
@@ -105,12 +108,16 @@ public final class VerifyCommand implements Callable<Integer> {
             progress.stepTo(index + 1L);
             progress.note(stage);
           });
+      // With --profile the device runs the compensated image; the ideal chip runs the plain one.
+      ChipImage nominalImage = profile == null ? compiled.result().image()
+          : ModelCompilation.compile(model, chipSpec, options, modelOptions.compileOptions(), null,
+              (stage, index, stages) -> { }).result().image();
       progress.stepTo(total[0] - 1);
       progress.note("running reference and " + device);
       Verification verification = new Verification(compiled.reference(), options.dt(),
           options.discretization(), chipSpec);
       Stimulus stimulus = stimulus(compiled.reference(), verification);
-      report = verification.run(compiled.result(), device, stimulus)
+      report = verification.run(compiled.result(), device, stimulus, nominalImage)
           .withNote("input: " + inputDescription);
       progress.stepTo(total[0]);
     }

@@ -8,6 +8,7 @@ import org.quench.compiler.frontend.Frontends;
 import org.quench.compiler.frontend.nir.NirImportOptions;
 import org.quench.compiler.ir.Network;
 import org.quench.hal.ChipSpec;
+import org.quench.hal.DeviceProfile;
 import org.quench.hal.QuenchException;
 
 /**
@@ -28,6 +29,28 @@ public record ModelCompilation(Network reference, Compiler.Result result) {
   /** As above, telling {@code listener} as each compiler stage starts (for progress bars). */
   public static ModelCompilation compile(Path model, ChipSpec spec, NirImportOptions nir,
       CompileOptions options, Compiler.StageListener listener) {
+    return compile(model, spec, nir, options, null, listener);
+  }
+
+  /** Imports and compiles with the options a command line gave. */
+  public static ModelCompilation compile(Path model, ModelOptions options, Compiler.StageListener listener) {
+    return compile(model, options.spec(), options.nir(), options.compileOptions(), options.profile(),
+        listener);
+  }
+
+  /**
+   * Imports and compiles {@code model}, compensating for {@code profile}'s deviations (null: none;
+   * docs/variability.md).
+   */
+  public static ModelCompilation compile(Path model, ChipSpec spec, NirImportOptions nir,
+      CompileOptions options, DeviceProfile profile, Compiler.StageListener listener) {
+    checkModelFile(model);
+    Network reference = Frontends.load(model, nir);
+    return new ModelCompilation(reference, Compiler.forNir(nir).compensatingFor(profile)
+        .compile(reference, spec, options, listener));
+  }
+
+  private static void checkModelFile(Path model) {
     if (!Files.exists(model)) {
       throw new QuenchException("model file " + model + " does not exist: give a NIR (.nir) or lava-dl"
           + " netx (.net) file");
@@ -35,12 +58,5 @@ public record ModelCompilation(Network reference, Compiler.Result result) {
     if (Files.isDirectory(model)) {
       throw new QuenchException(model + " is a directory, not a model file");
     }
-    Network reference = Frontends.load(model, nir);
-    return new ModelCompilation(reference, Compiler.forNir(nir).compile(reference, spec, options, listener));
-  }
-
-  /** Imports and compiles with the options a command line gave. */
-  public static ModelCompilation compile(Path model, ModelOptions options, Compiler.StageListener listener) {
-    return compile(model, options.spec(), options.nir(), options.compileOptions(), listener);
   }
 }

@@ -1,7 +1,9 @@
 package org.quench.runtime.model;
 
 import java.util.Locale;
+import java.nio.file.Path;
 import org.quench.compiler.CompileOptions;
+import org.quench.hal.DeviceProfile;
 import org.quench.compiler.frontend.nir.NirImportOptions;
 import org.quench.compiler.passes.ProfileBudget;
 import org.quench.compiler.quant.Discretization;
@@ -52,6 +54,16 @@ public final class ModelOptions {
     return chip;
   }
 
+  @Option(names = "--profile", paramLabel = "FILE.qprof",
+      description = "Compensate for this chip's measured deviations (a profile from quench calibrate;"
+          + " see docs/variability.md).")
+  Path profile;
+
+  /** The device profile of {@code --profile}, or null (no compensation). */
+  public DeviceProfile profile() {
+    return profile == null ? null : DeviceProfile.read(profile);
+  }
+
   /** The chip spec named by {@code --chip}. */
   public ChipSpec spec() {
     return ChipSpec.resolve(chip);
@@ -84,6 +96,9 @@ public final class ModelOptions {
     CompileOptions o = CompileOptions.none().with("chip", chip).with("dt", Double.toString(dt))
         .with("discretize", discretize).with("reset", reset)
         .with("recurrenceDelay", Integer.toString(recurrenceDelay));
+    if (profile != null) {
+      o = o.with("profile", String.valueOf(profile.getFileName()));
+    }
     if (maxTauError != null) {
       o = o.with(ProfileBudget.MAX_TAU_ERROR, Double.toString(bound("--max-tau-error", maxTauError)));
     }

@@ -17,13 +17,16 @@ import org.quench.compiler.quant.Discretization;
 import org.quench.compiler.reference.ReferenceRun;
 import org.quench.compiler.reference.ReferenceSimulator;
 import org.quench.hal.ChipSpec;
+import org.quench.emulator.EmulatorDevice;
 import org.quench.hal.Device;
+import org.quench.hal.DeviceProfile;
 import org.quench.hal.Devices;
 import org.quench.hal.Probe;
 import org.quench.hal.ProbeKind;
 import org.quench.hal.QuenchException;
 import org.quench.hal.RunResult;
 import org.quench.hal.Stimulus;
+import org.quench.hal.proto.ChipImage;
 import org.quench.runtime.verify.VerificationReport.PopulationAgreement;
 
 /**
@@ -48,6 +51,8 @@ public final class Verification {
   /** The discretized network in double precision, or null (no float populations). */
   private final ReferenceSimulator discretized;
   private final String discretizedNote;
+  /** The chip the ideal comparison chip follows. */
+  private final ChipSpec spec;
 
   /**
    * A verification against {@code referenceNetwork} (the float network before quantization) at
@@ -56,6 +61,7 @@ public final class Verification {
    */
   public Verification(Network referenceNetwork, double dt, Discretization.Convention convention,
       ChipSpec spec) {
+    this.spec = spec;
     reference = new ReferenceSimulator(referenceNetwork, dt, convention, spec);
     boolean anyFloat = referenceNetwork.populations().stream()
         .anyMatch(p -> p.dynamics() instanceof FloatNeurons);
@@ -86,6 +92,16 @@ public final class Verification {
    * compares them.
    */
   public VerificationReport run(Compiler.Result compiled, String deviceUri, Stimulus stimulus) {
+    return run(compiled, deviceUri, stimulus, compiled.image());
+  }
+
+  /**
+   * As {@link #run(Compiler.Result, String, Stimulus)}; when the device reports a non-nominal
+   * profile, also runs {@code nominalImage} (the image compiled without compensation) on an ideal
+   * emulated chip and compares the device with it: how far this chip instance is from nominal.
+   */
+  public VerificationReport run(Compiler.Result compiled, String deviceUri, Stimulus stimulus,
+      ChipImage nominalImage) {
     Network ref = reference.network();
     Network chip = compiled.network();
     List<String> notes = new ArrayList<>();
@@ -112,13 +128,27 @@ public final class Verification {
       notes.add(discretizedNote);
     }
     RunResult got;
+    DeviceProfile profile;
     try (Device device = Devices.open(deviceUri)) {
       device.load(compiled.image());
       for (Probe probe : probes.values()) {
         device.attach(probe);
       }
       got = device.run(stimulus);
+      profile = device.profile();
     }
+    RunResult ideal = null;
+    if (!profile.isNominal()) {
+      try (Device nominal = new EmulatorDevice(spec, DeviceProfile.nominal("0"), 1)) {
+        nominal.load(nominalImage);
+        for (Probe probe : probes.values()) {
+          nominal.attach(probe);
+        }
+        ideal = nominal.run(stimulus);
+      }
+      notes.add("device profile: " + profile.summary());
+    }
+    List<PopulationAgreement> nominalRows = new ArrayList<>();
     List<PopulationAgreement> rows = new ArrayList<>();
     List<PopulationAgreement> discreteRows = new ArrayList<>();
     for (Map.Entry<String, Probe> e : probes.entrySet()) {
@@ -136,9 +166,13 @@ public final class Verification {
         discreteRows.add(compare(name, output, steps, n, spikes(stepped, name, steps, n),
             trace.values()));
       }
+      if (ideal != null) {
+        nominalRows.add(compare(name, output, steps, n, ideal.trace(e.getValue()).values(),
+            trace.values()));
+      }
     }
     return new VerificationReport(deviceUri, stimulus.steps(), stimulus.eventCount(), rows,
-        discreteRows, notes);
+        discreteRows, nominalRows, notes);
   }
 
   private static int[] spikes(ReferenceRun run, String name, int steps, int n) {

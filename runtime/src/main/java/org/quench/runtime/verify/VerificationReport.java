@@ -21,16 +21,28 @@ import java.util.Locale;
  * @param againstDiscretized the same comparisons against the discretized model (after the
  *     discretize and profile-budget passes, in double precision): what quantization alone
  *     changed; empty when the model had no float populations
+ * @param againstNominal when the device is an imperfect chip instance (a non-nominal device
+ *     profile): the same comparisons against the nominal image on an ideal emulated chip, where
+ *     "reference" means the ideal chip: what the chip's variability alone changed
+ *     (docs/variability.md); empty otherwise
  * @param notes populations not compared, and why
  */
 public record VerificationReport(String device, int steps, long inputEvents,
     List<PopulationAgreement> populations, List<PopulationAgreement> againstDiscretized,
-    List<String> notes) {
+    List<PopulationAgreement> againstNominal, List<String> notes) {
 
   public VerificationReport {
     populations = List.copyOf(populations);
     againstDiscretized = List.copyOf(againstDiscretized);
+    againstNominal = List.copyOf(againstNominal);
     notes = List.copyOf(notes);
+  }
+
+  /** A report without a nominal-chip comparison. */
+  public VerificationReport(String device, int steps, long inputEvents,
+      List<PopulationAgreement> populations, List<PopulationAgreement> againstDiscretized,
+      List<String> notes) {
+    this(device, steps, inputEvents, populations, againstDiscretized, List.of(), notes);
   }
 
   /**
@@ -65,7 +77,8 @@ public record VerificationReport(String device, int steps, long inputEvents,
   public VerificationReport withNote(String note) {
     List<String> more = new java.util.ArrayList<>(notes);
     more.add(note);
-    return new VerificationReport(device, steps, inputEvents, populations, againstDiscretized, more);
+    return new VerificationReport(device, steps, inputEvents, populations, againstDiscretized,
+        againstNominal, more);
   }
 
   /** The entry for {@code population}, or an error naming the compared ones. */
@@ -90,6 +103,11 @@ public record VerificationReport(String device, int steps, long inputEvents,
       out.append("Against the discretized model in double precision (quantization alone):")
           .append(System.lineSeparator());
       table(out, againstDiscretized);
+    }
+    if (!againstNominal.isEmpty()) {
+      out.append("Against the nominal chip (ref = an ideal chip running the nominal image; variability alone):")
+          .append(System.lineSeparator());
+      table(out, againstNominal);
     }
     for (String note : notes) {
       out.append("  note: ").append(note).append(System.lineSeparator());
@@ -144,6 +162,7 @@ public record VerificationReport(String device, int steps, long inputEvents,
     root.addProperty("inputEvents", inputEvents);
     root.add("populations", array(populations));
     root.add("againstDiscretized", array(againstDiscretized));
+    root.add("againstNominal", array(againstNominal));
     JsonArray n = new JsonArray();
     notes.forEach(n::add);
     root.add("notes", n);

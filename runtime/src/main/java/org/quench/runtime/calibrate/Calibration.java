@@ -1,0 +1,494 @@
+package org.quench.runtime.calibrate;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.LongConsumer;
+import org.quench.hal.ChipSpec;
+import org.quench.hal.Device;
+import org.quench.hal.DeviceInfo;
+import org.quench.hal.DeviceProfile;
+import org.quench.hal.ParameterDeviation;
+import org.quench.hal.Probe;
+import org.quench.hal.ProbeKind;
+import org.quench.hal.QuenchException;
+import org.quench.hal.RunResult;
+import org.quench.hal.Stimulus;
+import org.quench.hal.proto.AxonGroup;
+import org.quench.hal.proto.AxonRange;
+import org.quench.hal.proto.ChipImage;
+import org.quench.hal.proto.Core;
+import org.quench.hal.proto.CoreAddress;
+import org.quench.hal.proto.DecayProfile;
+import org.quench.hal.proto.ImageHeader;
+import org.quench.hal.proto.InputPort;
+import org.quench.hal.proto.MeasuredCore;
+import org.quench.hal.proto.MeasuredProfile;
+import org.quench.hal.proto.NeuronKind;
+import org.quench.hal.proto.NeuronRange;
+import org.quench.hal.proto.OutputPort;
+import org.quench.hal.proto.SignMode;
+import org.quench.hal.proto.Symbol;
+import org.quench.hal.proto.ThresholdProfile;
+
+/**
+ * Measures a chip instance's per-neuron deviations through the {@link Device} SPI alone and
+ * returns them as a measured {@link DeviceProfile} (docs/variability.md, "Calibration").
+ *
+ * <p>Three calibration images, each covering a batch of cores at once, every neuron on its own:
+ * <ol>
+ *   <li><b>bias and voltage decay</b>: no input, bias {@value #BIAS_A} &lt;&lt; 6, dv
+ *       {@value #DV_CAL}, threshold at its maximum. v after step 1 is the realized bias &lt;&lt; 6;
+ *       the following steps fix the realized dv (the integer that best reproduces every step).
+ *       A neuron that spikes anyway is hot; one whose v stays 0 is dead.</li>
+ *   <li><b>threshold</b>: no leak (dv 0), vth {@value #VTH_CAL}: v ramps by the realized bias b per
+ *       step (read after step 1) and the first spike at step k brackets the realized vth in
+ *       [(k-1) b / 64, k b / 64). A coarse ramp (bias {@value #BIAS_COARSE}) brackets it within
+ *       a few dozen steps; a fine ramp (bias {@value #BIAS_B}) started from v just below the
+ *       bracket pins it: one integer when b &lt; 64.</li>
+ *   <li><b>current decay and gain</b>: du + 1 = {@value #DU_CAL_AMOUNT}; {@code synapses} input axons
+ *       reach every neuron with weight {@value #WEIGHT_CAL}, fired one at a time every
+ *       {@value #SPACING} steps; u read every step gives the realized du exactly and each
+ *       synapse's realized weight. The gain is the mean over the synapses that deliver.</li>
+ * </ol>
+ * A factor is realized / nominal; its resolution is half an integer step of the nominal value
+ * ({@link #resolution()}). With per-step noise on v the fits take the least-squares integer.
+ */
+public final class Calibration {
+  static final int BIAS_A = 2000;
+  static final int DV_CAL = 2048;
+  static final int BIAS_B = 40;
+  static final int BIAS_COARSE = 2560;
+  static final int VTH_CAL = 1000;
+  static final int DU_CAL_AMOUNT = 2048;
+  static final int WEIGHT_CAL = 150;
+  static final int SPACING = 8;
+  private static final int STEPS_A = 12;
+  private static final int MAX_STEPS_B = 16384;
+  private static final int CHUNK_B = 128;
+
+  /**
+   * What to calibrate.
+   *
+   * @param cores (chip, core) pairs
+   * @param neurons neurons per core (from 0)
+   * @param synapses calibration synapses per neuron for its gain
+   * @param batch cores per calibration image
+   */
+  public record Options(List<int[]> cores, int neurons, int synapses, int batch) {
+    public Options {
+      if (cores.isEmpty()) {
+        throw new QuenchException("calibration: no cores selected");
+      }
+      if (neurons < 1) {
+        throw new QuenchException("calibration: --neurons must be at least 1, got " + neurons);
+      }
+      if (synapses < 1 || synapses > 256) {
+        throw new QuenchException("calibration: --synapses must be in 1..256, got " + synapses);
+      }
+      if (batch < 1) {
+        throw new QuenchException("calibration: --batch must be at least 1, got " + batch);
+      }
+      cores = List.copyOf(cores);
+    }
+  }
+
+  /**
+   * A calibration's outcome.
+   *
+   * @param profile the measured profile
+   * @param dead neurons found dead
+   * @param hot neurons found hot
+   * @param stuckSynapses calibration synapses that delivered nothing (on live neurons)
+   * @param unresolved neurons whose threshold was not reached within the step limit
+   */
+  public record Result(DeviceProfile profile, int dead, int hot, int stuckSynapses, int unresolved) {}
+
+  private Calibration() {}
+
+  /** Worst-case relative resolution of each measured factor (at factor 1), by parameter key. */
+  public static Map<String, Double> resolution() {
+    Map<String, Double> r = new LinkedHashMap<>();
+    r.put("currentDecay", 0.5 / DU_CAL_AMOUNT);
+    r.put("voltageDecay", 0.5 / DV_CAL);
+    r.put("threshold", 0.5 / VTH_CAL);
+    r.put("bias", 0.5 / BIAS_A);
+    r.put("weight", 0.5 / WEIGHT_CAL);
+    return r;
+  }
+
+  /** Calibrates {@code device}; {@code progress} receives cores done. */
+  public static Result run(Device device, Options o, LongConsumer progress) {
+    DeviceInfo info = device.info();
+    ChipSpec spec = ChipSpec.resolve(info.specName());
+    if (!spec.hash().equals(info.specHash())) {
+      throw new QuenchException("calibration: device " + info.uri() + " follows a spec '" + info.specName()
+          + "' that differs from the built-in one; calibration needs the device's spec");
+    }
+    if (o.neurons() > spec.neuronsPerCore()) {
+      throw new QuenchException("calibration: --neurons " + o.neurons() + " exceeds the spec's "
+          + spec.neuronsPerCore() + " neurons per core");
+    }
+    for (int[] c : o.cores()) {
+      if (c[0] < 0 || c[0] >= info.chips() || c[1] < 0 || c[1] >= spec.coresPerChip()) {
+        throw new QuenchException("calibration: core (" + c[0] + "," + c[1] + ") is not on the device ("
+            + info.chips() + " chips x " + spec.coresPerChip() + " cores)");
+      }
+    }
+    List<MeasuredCore> measured = new ArrayList<>();
+    int[] counts = new int[4];
+    for (int from = 0; from < o.cores().size(); from += o.batch()) {
+      List<int[]> batch = o.cores().subList(from, Math.min(o.cores().size(), from + o.batch()));
+      measured.addAll(batch(device, spec, batch, o, counts));
+      progress.accept(batch.size());
+    }
+    MeasuredProfile.Builder m = MeasuredProfile.newBuilder().setDeviceUri(info.uri())
+        .setMethod("quench calibrate: bias/dv ramp, threshold ramp, u impulse responses of "
+            + o.synapses() + " synapses per neuron (docs/variability.md)")
+        .putAllResolution(resolution()).addAllCores(measured);
+    String description = String.format(Locale.ROOT,
+        "measured on %s: %d cores x %d neurons; %d dead, %d hot, %d stuck calibration synapses",
+        info.uri(), o.cores().size(), o.neurons(), counts[0], counts[1], counts[2]);
+    DeviceProfile profile = DeviceProfile.measured(info.serial(), info.specName(), m.build(), description);
+    return new Result(profile, counts[0], counts[1], counts[2], counts[3]);
+  }
+
+  private static List<MeasuredCore> batch(Device device, ChipSpec spec, List<int[]> cores, Options o,
+      int[] counts) {
+    int n = o.neurons();
+    int k = cores.size();
+    double[][] bias = new double[k][n];
+    double[][] dv = new double[k][n];
+    double[][] vth = new double[k][n];
+    double[][] du = new double[k][n];
+    double[][] weight = new double[k][n];
+    boolean[][] dead = new boolean[k][n];
+    boolean[][] hot = new boolean[k][n];
+
+    // 1. Bias and voltage decay; hot and dead neurons.
+    device.load(image(spec, cores, n, -1, DV_CAL, ParameterDeviation.vthMax(spec), BIAS_A, 6));
+    attachAll(device, cores, ProbeKind.V);
+    attachAll(device, cores, ProbeKind.SPIKES);
+    RunResult a = device.run(Stimulus.idle(STEPS_A));
+    for (int c = 0; c < k; c++) {
+      RunResult.Trace v = a.trace(Probe.of(ProbeKind.V, population(cores.get(c))));
+      RunResult.Trace s = a.trace(Probe.of(ProbeKind.SPIKES, population(cores.get(c))));
+      for (int i = 0; i < n; i++) {
+        long[] x = column(v, i, STEPS_A);
+        boolean spiked = false;
+        boolean silent = true;
+        for (int t = 0; t < STEPS_A; t++) {
+          spiked |= s.at(t, i) != 0;
+          silent &= x[t] == 0;
+        }
+        hot[c][i] = spiked;
+        dead[c][i] = !spiked && silent;
+        if (spiked || silent) {
+          bias[c][i] = 1;
+          dv[c][i] = 1;
+          continue;
+        }
+        long b = Math.round(x[0] / 64.0);
+        bias[c][i] = b / (double) BIAS_A;
+        dv[c][i] = DecayFit.fit(x, 0, STEPS_A, b << 6, DV_CAL) / (double) DV_CAL;
+      }
+    }
+
+    // 2. Threshold: a coarse ramp brackets it, a fine ramp started just below pins it.
+    boolean[][] skip = new boolean[k][n];
+    for (int c = 0; c < k; c++) {
+      for (int i = 0; i < n; i++) {
+        skip[c][i] = dead[c][i] || hot[c][i];
+      }
+    }
+    long[][][] coarse = thresholdBrackets(device, spec, cores, n, BIAS_COARSE, null, skip, counts);
+    long[][] start = new long[k][n];
+    for (int c = 0; c < k; c++) {
+      for (int i = 0; i < n; i++) {
+        start[c][i] = coarse[c][i] == null ? 0 : Math.max(0, coarse[c][i][0] - 1) << 6;
+      }
+    }
+    long[][][] fine = thresholdBrackets(device, spec, cores, n, BIAS_B, start, skip, counts);
+    for (int c = 0; c < k; c++) {
+      for (int i = 0; i < n; i++) {
+        long[] b = fine[c][i] != null ? fine[c][i] : coarse[c][i];
+        // The middle integer of the bracket (one integer when the fine ramp's bias is below 64).
+        vth[c][i] = b == null ? 1 : (b[0] + Math.max(b[0], b[1])) / 2.0 / VTH_CAL;
+      }
+    }
+
+    // 3. Current decay and gain.
+    int syn = o.synapses();
+    device.load(impulseImage(spec, cores, n, syn));
+    attachAll(device, cores, ProbeKind.U);
+    int stepsC = syn * SPACING + SPACING;
+    Stimulus.Builder sb = Stimulus.builder(stepsC);
+    for (int[] core : cores) {
+      for (int j = 0; j < syn; j++) {
+        sb.spike(j * SPACING, inputPort(core), j);
+      }
+    }
+    RunResult cres = device.run(sb.build());
+    boolean[] arrival = new boolean[stepsC];
+    for (int j = 0; j < syn; j++) {
+      arrival[j * SPACING + 1] = true;
+    }
+    for (int c = 0; c < k; c++) {
+      RunResult.Trace u = cres.trace(Probe.of(ProbeKind.U, population(cores.get(c))));
+      for (int i = 0; i < n; i++) {
+        if (dead[c][i]) {
+          du[c][i] = 1;
+          weight[c][i] = 1;
+          continue;
+        }
+        long[] x = column(u, i, stepsC);
+        int amount = DecayFit.fitCurrent(x, arrival, DU_CAL_AMOUNT);
+        du[c][i] = amount / (double) DU_CAL_AMOUNT;
+        long sum = 0;
+        int delivered = 0;
+        for (int j = 0; j < syn; j++) {
+          int t = j * SPACING + 1;
+          long w = Math.round((x[t] - DecayFit.decay(x[t - 1], amount)) / 64.0);
+          if (w != 0) {
+            sum += w;
+            delivered++;
+          } else {
+            counts[2]++;
+          }
+        }
+        weight[c][i] = delivered == 0 ? 0 : sum / (double) delivered / WEIGHT_CAL;
+      }
+    }
+
+    List<MeasuredCore> out = new ArrayList<>();
+    for (int c = 0; c < k; c++) {
+      MeasuredCore.Builder m = MeasuredCore.newBuilder()
+          .setAddress(CoreAddress.newBuilder().setChip(cores.get(c)[0]).setCore(cores.get(c)[1]))
+          .setNeuronCount(n);
+      for (int i = 0; i < n; i++) {
+        m.addCurrentDecay(du[c][i]).addVoltageDecay(dv[c][i]).addThreshold(vth[c][i])
+            .addBias(bias[c][i]).addWeight(weight[c][i]).addDead(dead[c][i]).addHot(hot[c][i]);
+        counts[0] += dead[c][i] ? 1 : 0;
+        counts[1] += hot[c][i] ? 1 : 0;
+      }
+      out.add(m.build());
+    }
+    return out;
+  }
+
+  /**
+   * Ramps v from {@code start} (per neuron, or 0) by the realized bias of mantissa {@code biasMant}
+   * with no leak until each neuron fires, and brackets its realized threshold mantissa: with v
+   * after step 1 = start + b and the first spike at step k, {@code start + (k-1) b <= vth << 6 <
+   * start + k b}. Null for a neuron skipped, silent, or already firing at step 1.
+   */
+  private static long[][][] thresholdBrackets(Device device, ChipSpec spec, List<int[]> cores, int n,
+      int biasMant, long[][] start, boolean[][] skip, int[] counts) {
+    int k = cores.size();
+    device.load(image(spec, cores, n, -1, 0, VTH_CAL, biasMant, 0, start));
+    attachAll(device, cores, ProbeKind.V);
+    RunResult first = device.run(Stimulus.idle(1));
+    long[][] ramp = new long[k][n];
+    long[][] spikeAt = new long[k][n];
+    for (int c = 0; c < k; c++) {
+      RunResult.Trace v = first.trace(Probe.of(ProbeKind.V, population(cores.get(c))));
+      firstSpikes(first.output(port(cores.get(c))), 1, spikeAt[c]);
+      for (int i = 0; i < n; i++) {
+        long s0 = start == null ? 0 : start[c][i];
+        ramp[c][i] = v.at(0, i) - s0;
+        if (skip[c][i] || spikeAt[c][i] != 0 || ramp[c][i] <= 0) {
+          spikeAt[c][i] = -1;
+        }
+      }
+    }
+    device.detachAll();
+    long done = 1;
+    int pending;
+    while ((pending = countPending(spikeAt)) > 0 && done < MAX_STEPS_B) {
+      RunResult r = device.run(Stimulus.idle(CHUNK_B));
+      for (int c = 0; c < k; c++) {
+        firstSpikes(r.output(port(cores.get(c))), done + 1, spikeAt[c]);
+      }
+      done += CHUNK_B;
+    }
+    if (start != null) {
+      counts[3] += pending;
+    }
+    long[][][] out = new long[k][n][];
+    for (int c = 0; c < k; c++) {
+      for (int i = 0; i < n; i++) {
+        long kStep = spikeAt[c][i];
+        long b = ramp[c][i];
+        if (kStep <= 0) {
+          continue;
+        }
+        long s0 = start == null ? 0 : start[c][i];
+        out[c][i] = new long[] {ceilDiv(s0 + (kStep - 1) * b, 64), ceilDiv(s0 + kStep * b, 64) - 1};
+      }
+    }
+    return out;
+  }
+
+  private static long ceilDiv(long a, long b) {
+    return -Math.floorDiv(-a, b);
+  }
+
+  private static int countPending(long[][] spikeAt) {
+    int p = 0;
+    for (long[] row : spikeAt) {
+      for (long s : row) {
+        p += s == 0 ? 1 : 0;
+      }
+    }
+    return p;
+  }
+
+  /** Records the 1-based global step of each neuron's first spike in {@code e} (run starting at {@code t0}). */
+  private static void firstSpikes(RunResult.SpikeEvents e, long t0, long[] spikeAt) {
+    for (int s = 0; s < e.count(); s++) {
+      int i = e.indices()[s];
+      if (i < spikeAt.length && spikeAt[i] == 0) {
+        spikeAt[i] = t0 + e.steps()[s];
+      }
+    }
+  }
+
+  private static long[] column(RunResult.Trace trace, int i, int steps) {
+    long[] x = new long[steps];
+    for (int t = 0; t < steps; t++) {
+      x[t] = trace.at(t, i);
+    }
+    return x;
+  }
+
+  private static void attachAll(Device device, List<int[]> cores, ProbeKind kind) {
+    for (int[] c : cores) {
+      device.attach(Probe.of(kind, population(c)));
+    }
+  }
+
+  static String population(int[] core) {
+    return "cal_" + core[0] + "_" + core[1];
+  }
+
+  static String port(int[] core) {
+    return "spikes_" + core[0] + "_" + core[1];
+  }
+
+  static String inputPort(int[] core) {
+    return "in_" + core[0] + "_" + core[1];
+  }
+
+  private static ChipImage.Builder header(ChipSpec spec, List<int[]> cores, String what) {
+    int chips = 1;
+    for (int[] c : cores) {
+      chips = Math.max(chips, c[0] + 1);
+    }
+    return ChipImage.newBuilder().setHeader(ImageHeader.newBuilder().setFormatVersion(1)
+        .setSpecName(spec.name()).setSpecHash(spec.hash()).setCompilerVersion("quench calibrate")
+        .setChipCount(chips).setDescription("calibration image: " + what));
+  }
+
+  /** Every core: n neurons, one decay and one threshold profile, the same bias. */
+  private static ChipImage image(ChipSpec spec, List<int[]> cores, int n, int du, int dv,
+      int vth, int biasMant, int biasExp) {
+    return image(spec, cores, n, du, dv, vth, biasMant, biasExp, null);
+  }
+
+  /** As above, with each core's neurons starting at v = {@code vInit[core][neuron]} (null: 0). */
+  private static ChipImage image(ChipSpec spec, List<int[]> cores, int n, int du, int dv,
+      int vth, int biasMant, int biasExp, long[][] vInit) {
+    ChipImage.Builder img = header(spec, cores, "du " + du + ", dv " + dv + ", vth " + vth + ", bias "
+        + biasMant + " << " + biasExp);
+    for (int ci = 0; ci < cores.size(); ci++) {
+      int[] c = cores.get(ci);
+      Core.Builder core = core(c, n, du, dv, vth, biasMant, biasExp);
+      if (vInit != null) {
+        for (int i = 0; i < n; i++) {
+          core.addVInit((int) vInit[ci][i]);
+        }
+      }
+      img.addCores(core);
+      addSymbols(img, c, n);
+    }
+    return img.build();
+  }
+
+  private static Core.Builder core(int[] c, int n, int du, int dv, int vth, int biasMant, int biasExp) {
+    Core.Builder core = Core.newBuilder().setAddress(address(c))
+        .addDecayProfiles(DecayProfile.newBuilder().setDu(du).setDv(dv))
+        .addThresholdProfiles(ThresholdProfile.newBuilder().setVth(vth).setKind(NeuronKind.LIF))
+        .setNeuronCount(n);
+    for (int i = 0; i < n; i++) {
+      core.addDecayIndex(0).addThresholdIndex(0).addBiasMant(biasMant).addBiasExp(biasExp);
+    }
+    return core;
+  }
+
+  private static void addSymbols(ChipImage.Builder img, int[] c, int n) {
+    NeuronRange range = NeuronRange.newBuilder().setCore(address(c)).setNeuronFirst(0).setCount(n).build();
+    img.addSymbols(Symbol.newBuilder().setPopulation(population(c)).setSize(n).addRanges(range));
+    img.addOutputs(OutputPort.newBuilder().setName(port(c)).setWidth(n).addSources(range));
+  }
+
+  /** Every core: current decay DU_CAL, no voltage leak matters; syn axons to every neuron. */
+  private static ChipImage impulseImage(ChipSpec spec, List<int[]> cores, int n, int syn) {
+    ChipImage.Builder img = header(spec, cores, "u impulse responses of " + syn + " synapses per neuron");
+    for (int[] c : cores) {
+      Core.Builder core = core(c, n, DU_CAL_AMOUNT - 1, 0, ParameterDeviation.vthMax(spec), 0, 0);
+      AxonGroup.Builder g = AxonGroup.newBuilder().setName("calibration").setAxonFirst(0)
+          .setAxonCount(syn).setSignMode(SignMode.EXCITATORY).setNumWeightBits(8).setWeightExp(0)
+          .addRowPtr(0);
+      for (int a = 0; a < syn; a++) {
+        for (int i = 0; i < n; i++) {
+          g.addTarget(i).addWeight(WEIGHT_CAL);
+        }
+        g.addRowPtr((a + 1) * n);
+      }
+      core.addAxonGroups(g);
+      img.addCores(core);
+      addSymbols(img, c, n);
+      img.addInputs(InputPort.newBuilder().setName(inputPort(c)).setWidth(syn)
+          .addTargets(AxonRange.newBuilder().setCore(address(c)).setAxonFirst(0).setCount(syn)));
+    }
+    return img.build();
+  }
+
+  private static CoreAddress address(int[] c) {
+    return CoreAddress.newBuilder().setChip(c[0]).setCore(c[1]).build();
+  }
+
+  /** Parses "0-3,7" or "all" into core numbers of one chip. */
+  public static List<int[]> parseCores(String text, int chip, int coresPerChip) {
+    List<int[]> out = new ArrayList<>();
+    if (text.equals("all")) {
+      for (int c = 0; c < coresPerChip; c++) {
+        out.add(new int[] {chip, c});
+      }
+      return out;
+    }
+    boolean[] seen = new boolean[coresPerChip];
+    for (String part : text.split(",")) {
+      String[] ends = part.trim().split("-", -1);
+      try {
+        int from = Integer.parseInt(ends[0].trim());
+        int to = ends.length == 1 ? from : Integer.parseInt(ends[1].trim());
+        if (ends.length > 2 || from < 0 || to < from || to >= coresPerChip) {
+          throw new NumberFormatException();
+        }
+        for (int c = from; c <= to; c++) {
+          if (!seen[c]) {
+            seen[c] = true;
+            out.add(new int[] {chip, c});
+          }
+        }
+      } catch (NumberFormatException e) {
+        throw new QuenchException("--cores '" + text + "': '" + part + "' is not a core or a range "
+            + "FROM-TO within 0.." + (coresPerChip - 1));
+      }
+    }
+    return out;
+  }
+}

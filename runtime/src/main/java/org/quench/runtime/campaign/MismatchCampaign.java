@@ -114,8 +114,8 @@ public final class MismatchCampaign {
   /** The work items of the given serials at each level, without and (if asked) with compensation. */
   public List<ChipRun> runs(List<Long> serials, List<String> variabilities, boolean compensate) {
     if (compensate && compiler == null) {
-      throw new QuenchException("--compensate needs the model file (MODEL, not a compiled image) so"
-          + " that each chip's image can be compiled against its profile");
+      throw new QuenchException("--compensate: this campaign was prepared without a compensating"
+          + " compiler");
     }
     List<ChipRun> list = new ArrayList<>();
     for (String v : variabilities) {

@@ -25,6 +25,7 @@ import org.quench.runtime.campaign.CampaignPlots;
 import org.quench.runtime.campaign.CampaignReport;
 import org.quench.runtime.campaign.ChipResult;
 import org.quench.runtime.campaign.ChipRun;
+import org.quench.runtime.campaign.CompensatedImages;
 import org.quench.runtime.campaign.MismatchCampaign;
 import org.quench.runtime.campaign.Serials;
 import org.quench.runtime.campaign.ThreadWorkRunner;
@@ -94,7 +95,8 @@ final class MismatchCommand implements Callable<Integer> {
   List<String> sweep = new ArrayList<>();
 
   @Option(names = "--compensate",
-      description = "Also run each chip with the model compiled against its profile (needs MODEL).")
+      description = "Also run each chip with its image compensated for the chip's own profile"
+          + " (calibration-aware compiling, as compile --profile does).")
   boolean compensate;
 
   @Option(names = "--input", paramLabel = "[TARGET=]FILE",
@@ -304,19 +306,17 @@ final class MismatchCommand implements Callable<Integer> {
       throw new QuenchException("file " + source + " does not exist: give a chip image (.qimg) or a"
           + " model (.nir, .net)");
     }
+    if (modelOptions.profile() != null) {
+      throw new QuenchException("--profile compensates for one measured chip; a campaign compensates"
+          + " every chip for its own profile with --compensate");
+    }
     ChipImage image;
-    MismatchCampaign.ChipCompiler compiler = null;
     if (isModel(source)) {
-      ModelCompilation compiled = ModelCompilation.compile(source, modelOptions, (stage, i, n) -> { });
-      image = compiled.result().image();
-      compiler = compensatingCompiler(source, modelOptions);
+      image = ModelCompilation.compile(source, modelOptions, (stage, i, n) -> { }).result().image();
     } else {
       image = ChipImages.read(source);
-      if (compensate) {
-        throw new QuenchException("--compensate compiles the model against each chip's profile: give"
-            + " the model file (.nir or .net) instead of the compiled image " + source);
-      }
     }
+    MismatchCampaign.ChipCompiler compiler = new CompensatedImages(image, modelOptions.spec());
     List<Stimulus> list = new ArrayList<>();
     String description;
     if (inputs.isEmpty()) {
@@ -412,15 +412,5 @@ final class MismatchCommand implements Callable<Integer> {
 
   private static ChipResult parseRow(String row) {
     return CampaignCsv.parseRow(row, "the '# nominal=' line of " + "the first --merge file");
-  }
-
-  /**
-   * Compiles the model against one chip's profile. Calibration-aware compiling arrives with the
-   * device-variability work; until then --compensate is refused with this line.
-   */
-  private static MismatchCampaign.ChipCompiler compensatingCompiler(Path model, ModelOptions options) {
-    return (serial, level) -> {
-      throw new QuenchException("--compensate: this build cannot compile against a chip's profile yet");
-    };
   }
 }

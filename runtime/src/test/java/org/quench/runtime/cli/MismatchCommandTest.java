@@ -135,6 +135,36 @@ class MismatchCommandTest {
   }
 
   @Test
+  void compensationRunsEveryChipTwiceAndTheHistogramShowsBoth() throws IOException {
+    Path out = dir.resolve("compensated");
+    QuenchCliTest.Outcome o = mismatch(model.toString(), "--discretize", "euler", "--chips", "6",
+        "--variability", "analog", "--input", input.toString(), "--compensate", "--out", out.toString());
+    assertEquals(0, o.code(), o.err());
+    assertTrue(o.out().contains("analog + compensation (6 chips)"), o.out());
+    List<ChipResult> rows = CampaignCsv.read(out.resolve("chips.csv")).results();
+    assertEquals(12, rows.size());
+    assertEquals(6, rows.stream().filter(ChipResult::compensated).count());
+    JsonObject summary = json(out.resolve("summary.json"));
+    JsonObject plain = summary.getAsJsonArray("groups").get(0).getAsJsonObject();
+    JsonObject compensated = summary.getAsJsonArray("groups").get(1).getAsJsonObject();
+    assertFalse(plain.get("compensated").getAsBoolean());
+    assertTrue(compensated.get("compensated").getAsBoolean());
+    double before = plain.getAsJsonObject("metrics").getAsJsonObject("correlation").get("median").getAsDouble();
+    double after = compensated.getAsJsonObject("metrics").getAsJsonObject("correlation").get("median").getAsDouble();
+    assertTrue(after > before, "compensation brings the median chip closer to nominal: " + before + " -> " + after);
+    assertPng(out.resolve("histogram.png"));
+    // A compensated chip's reproduce command gives its row again.
+    JsonObject worst = compensated.getAsJsonArray("worst").get(0).getAsJsonObject();
+    List<String> words = shellWords(worst.get("reproduce").getAsString());
+    assertTrue(words.contains("--compensate"), words.toString());
+    assertEquals(0, QuenchCliTest.quench(words.subList(1, words.size()).toArray(String[]::new)).code());
+    long serial = worst.get("serial").getAsLong();
+    ChipResult again = CampaignCsv.read(out.resolve("chip-" + serial).resolve("chips.csv")).results().stream()
+        .filter(ChipResult::compensated).findFirst().orElseThrow();
+    assertEquals(rows.stream().filter(r -> r.compensated() && r.serial() == serial).findFirst().orElseThrow(), again);
+  }
+
+  @Test
   void aSweepPlotsTheMetricAgainstTheLevel() throws IOException {
     Path out = dir.resolve("sweep");
     QuenchCliTest.Outcome o = mismatch(image.toString(), "--sweep-variability", "mild,analog",
@@ -149,7 +179,7 @@ class MismatchCommandTest {
   void badRequestsGetOneLine() {
     String[][] cases = {
         {image.toString(), "--chips", "3"},
-        {image.toString(), "--variability", "analog", "--compensate"},
+        {image.toString(), "--variability", "nonsense-level"},
         {image.toString(), "--variability", "analog", "--metric", "accuracy"},
         {image.toString(), "--variability", "analog", "--metric", "speed"},
         {image.toString(), "--variability", "analog", "--serials", "0-4"},

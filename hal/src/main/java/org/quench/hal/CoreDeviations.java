@@ -154,7 +154,11 @@ public final class CoreDeviations {
     if (sigma == 0) {
       return 1.0;
     }
-    double z = CounterHash.normal(word);
+    return factorOf(d, sigma, CounterHash.normal(word));
+  }
+
+  /** The factor of standard normal variate {@code z}: 1 + sigma z (floored at 0) or exp(sigma z). */
+  static double factorOf(Distribution d, double sigma, double z) {
     return d == Distribution.LOGNORMAL ? StrictMath.exp(sigma * z) : Math.max(0, 1 + sigma * z);
   }
 }

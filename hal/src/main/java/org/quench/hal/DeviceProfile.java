@@ -296,25 +296,34 @@ public final class DeviceProfile {
     double stuckRate = d.getFaults().getStuckOffSynapse();
     CoreDeviations.SynapseDraw synapses = null;
     if (w.getSynapse() > 0 || stuckRate > 0) {
-      Distribution dist = model.distribution(DeviceParameter.WEIGHT);
+      // One hash per synapse from a per-core base key, and a table of quantiles for its factor:
+      // realizing a chip costs little more than copying its synapses (QuantileGains).
       double sigma = w.getSynapse();
+      int[] table = sigma > 0 ? QuantileGains.of(model.distribution(DeviceParameter.WEIGHT), sigma) : null;
+      long gainBase = CounterHash.hash(seed, serialKey, SYNAPSE_LEVEL, chip, core);
+      long stuckBase = CounterHash.hash(seed, serialKey, STUCK, chip, core);
       synapses = new CoreDeviations.SynapseDraw() {
         @Override
         public int gain(int axon, int neuron) {
-          return ParameterDeviation.gain(CoreDeviations.factor(dist, sigma,
-              CounterHash.hash(seed, serialKey, SYNAPSE_LEVEL, chip, core, axon, neuron)));
+          return table == null ? ParameterDeviation.ONE
+              : QuantileGains.draw(table, CounterHash.mix(gainBase + synapseKey(axon, neuron)));
         }
 
         @Override
         public boolean stuckOff(int axon, int neuron) {
-          return stuckRate > 0 && CounterHash.uniform(
-              CounterHash.hash(seed, serialKey, STUCK, chip, core, axon, neuron)) < stuckRate;
+          return stuckRate > 0
+              && CounterHash.uniform(CounterHash.mix(stuckBase + synapseKey(axon, neuron))) < stuckRate;
         }
       };
     }
     double noise = d.getNoise().getVSigma();
     long noiseKey = CounterHash.hash(seed, serialKey, NOISE, chip, core);
     return new CoreDeviations(chip, core, neurons, gains, dead, hot, synapses, noise, noiseKey, false);
+  }
+
+  /** A synapse's coordinates as one word, spread by the golden ratio before mixing. */
+  private static long synapseKey(int axon, int neuron) {
+    return 0x9E3779B97F4A7C15L * ((Integer.toUnsignedLong(axon) << 32) | Integer.toUnsignedLong(neuron));
   }
 
   // ---- file forms ----

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.LongConsumer;
+import org.quench.runtime.bench.CampaignThroughput;
 import org.quench.runtime.bench.EmulatorThroughput;
 import org.quench.runtime.bench.NumpyBaseline;
 import org.quench.runtime.bench.SyntheticNetwork;
@@ -31,7 +33,8 @@ import picocli.CommandLine.Spec;
         "  quench bench                          100k neurons, 10M synapses",
         "  quench bench --threads 1 --steps 200  one thread, fewer steps",
         "  quench bench --neurons 2000 --json    a quick run, one JSON object",
-        "  quench bench --baseline               compare with bench/numpy_baseline.py"})
+        "  quench bench --baseline               compare with bench/numpy_baseline.py",
+        "  quench bench --campaign               1,000 chips x 1,000 neurons x 1,000 steps (mismatch campaign)"})
 final class BenchCommand implements Callable<Integer> {
   @Option(names = "--threads", paramLabel = "N",
       description = "Emulator worker threads (default: available processors, ${DEFAULT-VALUE}).")
@@ -66,28 +69,35 @@ final class BenchCommand implements Callable<Integer> {
       description = "Also run bench/numpy_baseline.py (python3 with numpy) on the same shape and print the ratio.")
   boolean baseline;
 
+  @Option(names = "--campaign",
+      description = "Measure a mismatch campaign instead: chip runs/s over --chips chips of a --neurons"
+          + " (default 1000) network, --steps each, --threads chips in parallel; target >= 50 chip runs/s.")
+  boolean campaign;
+
+  @Option(names = "--chips", paramLabel = "N", defaultValue = "1000",
+      description = "With --campaign: chips measured (default: ${DEFAULT-VALUE}).")
+  int chips;
+
+  @Option(names = "--warmup-chips", paramLabel = "N", defaultValue = "20",
+      description = "With --campaign: chips run before measuring (default: ${DEFAULT-VALUE}).")
+  int warmupChips;
+
+  @Option(names = "--variability", paramLabel = "PRESET|FILE", defaultValue = "analog",
+      description = "With --campaign: the chips' variability level (default: ${DEFAULT-VALUE}).")
+  String variability;
+
   @Spec
   CommandSpec spec;
 
   @Override
   public Integer call() {
+    if (campaign) {
+      return campaign();
+    }
     SyntheticNetwork.Shape shape = new SyntheticNetwork.Shape(neurons, synapsesPerNeuron, neuronsPerCore, seed);
     EmulatorThroughput.Settings settings = new EmulatorThroughput.Settings(shape, threads, warmup, steps);
-    EmulatorThroughput.Measurement m;
-    // The bar starts with the first steps, so that building and loading do not skew its ETA.
-    Progress[] bar = {null};
-    try {
-      m = EmulatorThroughput.run(settings, done -> {
-        if (bar[0] == null) {
-          bar[0] = Progress.start("bench", (long) warmup + steps, CommandSupport.quiet(spec));
-        }
-        bar[0].stepTo(done);
-      });
-    } finally {
-      if (bar[0] != null) {
-        bar[0].close();
-      }
-    }
+    EmulatorThroughput.Measurement m = withBar("bench", (long) warmup + steps,
+        progress -> EmulatorThroughput.run(settings, progress));
     PrintWriter out = spec.commandLine().getOut();
     JsonObject result = m.toJson();
     if (!json) {
@@ -126,5 +136,44 @@ final class BenchCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  private int campaign() {
+    boolean neuronsGiven = spec.commandLine().getParseResult().hasMatchedOption("--neurons");
+    SyntheticNetwork.Shape shape = new SyntheticNetwork.Shape(neuronsGiven ? neurons : 1000,
+        synapsesPerNeuron, neuronsPerCore, seed);
+    CampaignThroughput.Settings settings = new CampaignThroughput.Settings(shape, steps, chips,
+        warmupChips, threads, variability);
+    CampaignThroughput.Measurement m = withBar("chips", chips,
+        progress -> CampaignThroughput.run(settings, progress));
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      out.println(new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create()
+          .toJson(m.toJson()));
+    } else {
+      out.print(m.toText());
+    }
+    out.flush();
+    return 0;
+  }
+
+  /**
+   * Runs {@code body} with a progress bar of {@code total} units that starts at the first report,
+   * so that building and loading do not skew its ETA.
+   */
+  private <T> T withBar(String task, long total, java.util.function.Function<LongConsumer, T> body) {
+    Progress[] bar = {null};
+    try {
+      return body.apply(done -> {
+        if (bar[0] == null) {
+          bar[0] = Progress.start(task, total, CommandSupport.quiet(spec));
+        }
+        bar[0].stepTo(done);
+      });
+    } finally {
+      if (bar[0] != null) {
+        bar[0].close();
+      }
+    }
   }
 }

@@ -38,7 +38,8 @@ import picocli.CommandLine.Spec;
     description = "Deploy heterogeneous spiking networks onto fixed-point neuromorphic chips.",
     subcommands = {DemoCommand.class, CompileCommand.class, InspectCommand.class, RunCommand.class,
         VerifyCommand.class, RecordCommand.class, ReplayCommand.class, ServeCommand.class,
-        DevicesCommand.class, LavaCommand.class, BenchCommand.class, CalibrateCommand.class},
+        DevicesCommand.class, LavaCommand.class, MismatchCommand.class, BenchCommand.class,
+        CalibrateCommand.class},
     footerHeading = "%nExamples:%n",
     footer = {
         "  quench demo                       the shipped braille model, end to end",
@@ -47,6 +48,7 @@ import picocli.CommandLine.Spec;
         "  quench run m.qimg --plot r.png    run on the emulator, plot a raster",
         "  quench verify m.nir               chip vs float reference",
         "  quench serve --port 7000          host emulated chips for remote clients",
+        "  quench mismatch m.qimg --chips 1000 --variability analog   a batch of imperfect chips",
         "  quench COMMAND --help             options and examples of one command"})
 public final class QuenchCli implements Runnable {
   /** Exit code of a failed command (bad input, device error). */

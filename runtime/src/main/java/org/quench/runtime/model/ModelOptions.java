@@ -58,6 +58,11 @@ public final class ModelOptions {
       description = "Precision target for every threshold (relative), met like --max-tau-error.")
   Double maxThresholdError;
 
+  /** What {@code --chip} says: a built-in spec name or a spec file path. */
+  public String chip() {
+    return chip;
+  }
+
   @Option(names = "--profile", paramLabel = "FILE.qprof",
       description = "Compensate for this chip's measured deviations (a profile from quench calibrate;"
           + " see docs/variability.md).")

@@ -213,7 +213,8 @@ public final class SpikePlots {
     chart.getStyler().setPlotGridLinesVisible(false);
   }
 
-  static void save(Chart<?, ?> chart, Path png) {
+  /** Writes {@code chart} as a PNG file, creating its directory. */
+  public static void save(Chart<?, ?> chart, Path png) {
     try {
       Path parent = png.toAbsolutePath().getParent();
       if (parent != null) {

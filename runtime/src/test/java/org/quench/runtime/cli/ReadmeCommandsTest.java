@@ -21,7 +21,8 @@ import org.quench.runtime.cli.QuenchCliTest.Outcome;
  * there), so later lines find what earlier ones wrote and leftovers never stand in for them. Other
  * paths that exist relative to the repository root (models, sample inputs) are read from there. Two kinds of line are changed on purpose: {@code serve} blocks
  * until stopped (BoardCommandsTest covers it), and {@code bench} runs on a network 50 times
- * smaller (same command, fewer neurons and steps) to keep the suite short.
+ * smaller (same command, fewer neurons and steps; {@code --campaign} also fewer chips) and
+ * {@code mismatch} on 20 chips, to keep the suite short.
  */
 class ReadmeCommandsTest {
   // serve blocks until stopped; study runs for minutes and lives in the examples module (its own
@@ -110,6 +111,19 @@ class ReadmeCommandsTest {
           }
         }
         args.addAll(List.of("--neurons", "2000", "--steps", "20", "--warmup", "5"));
+        if (args.contains("--campaign")) {
+          args.addAll(List.of("--chips", "6", "--warmup-chips", "1"));
+        }
+      }
+      if (args.get(0).equals("mismatch")) {
+        // The same campaign on 20 chips, written to the temporary directory.
+        int at = args.indexOf("--chips");
+        if (at >= 0) {
+          args.set(at + 1, "20");
+        }
+        if (!args.contains("--out")) {
+          args.addAll(List.of("--out", work.resolve("mismatch").toString()));
+        }
       }
       Outcome o = QuenchCliTest.quench(args.toArray(String[]::new));
       assertEquals(0, o.code(), "README command 'quench " + String.join(" ", words) + "' failed: " + o.err());
@@ -119,6 +133,7 @@ class ReadmeCommandsTest {
     assertTrue(Files.exists(work.resolve("quench-out/braille.qimg")), "the tour's compile wrote the image");
     assertTrue(Files.exists(work.resolve("quench-out/braille-raster.png")), "the tour's run wrote the plot");
     assertTrue(Files.exists(work.resolve("quench-out/braille-run.h5")), "the tour's run wrote the recording");
+    assertTrue(Files.exists(work.resolve("quench-out/mismatch").resolve("histogram.png")), "the campaign wrote its plot");
   }
 
   @Test

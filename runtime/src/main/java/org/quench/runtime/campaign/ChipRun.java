@@ -1,0 +1,54 @@
+package org.quench.runtime.campaign;
+
+import java.util.Objects;
+import org.quench.hal.QuenchException;
+import org.quench.hal.proto.ChipImage;
+
+/**
+ * One work item of a campaign: chip {@code serial} drawn from {@code variability}, with or
+ * without compensation, running every sample of the campaign. {@link #run()} is a pure function
+ * of (campaign set-up, serial, variability, compensated): the same record on any thread, in any
+ * order, in any process that prepared the same campaign.
+ *
+ * @param campaign the shared set-up
+ * @param serial chip serial (>= 1 in campaigns; 0 is the nominal chip)
+ * @param variability preset name or variability model file
+ * @param compensated compile against this chip's profile first
+ */
+public record ChipRun(MismatchCampaign campaign, long serial, String variability, boolean compensated) {
+  public ChipRun {
+    Objects.requireNonNull(campaign, "campaign");
+    Objects.requireNonNull(variability, "variability");
+    if (serial < 0) {
+      throw new QuenchException("chip serial " + serial + " is negative");
+    }
+  }
+
+  /** Runs this chip on a fresh workspace. */
+  public ChipResult run() {
+    try (ChipWorkspace workspace = new ChipWorkspace()) {
+      return run(workspace);
+    }
+  }
+
+  /**
+   * Runs this chip reusing {@code workspace}'s emulator state (one workspace per thread); the
+   * result does not depend on what the workspace ran before.
+   */
+  public ChipResult run(ChipWorkspace workspace) {
+    ChipImage image = campaign.imageFor(this);
+    ChipOutputs outputs;
+    try {
+      outputs = workspace.measure(campaign, this, image);
+    } catch (QuenchException e) {
+      throw new QuenchException("chip " + serial + " (" + variability
+          + (compensated ? ", compensated" : "") + "): " + e.getMessage(), e);
+    }
+    return campaign.compare(serial, variability, compensated, outputs);
+  }
+
+  /** The key of this run's result. */
+  public ChipResult.ChipKey key() {
+    return new ChipResult.ChipKey(serial, variability, compensated);
+  }
+}

@@ -112,6 +112,29 @@ public final class CompileReport {
   public record Traffic(long routes, long interCoreRoutes, long interChipRoutes,
       double expectedInterCoreSpikesPerStep) {}
 
+  /**
+   * Every neuron of one population as requested by the model and as realised on the chip, in
+   * population index order. Time constants are in seconds, thresholds in model voltage units; NaN
+   * where a value does not apply (no synaptic filter, a readout without threshold). A profile
+   * index points into the decay or threshold table of the neuron's core ({@code chip.core}).
+   *
+   * @param population name
+   * @param core {@code "chip.core"} the neuron sits on
+   * @param decayProfile row of that core's decay profile table
+   * @param thresholdProfile row of that core's threshold profile table
+   * @param tauSynRequested the model's tau_syn (s)
+   * @param tauSynRealized what the chip's du realises at the compile's dt (s)
+   * @param tauMemRequested the model's tau_mem (s)
+   * @param tauMemRealized what the chip's dv realises (s)
+   * @param thresholdRequested the model's threshold (model units)
+   * @param thresholdRealized the chip's threshold divided by the population's scale, plus its
+   *     voltage offset (model units)
+   */
+  public record NeuronValues(String population, String[] core, int[] decayProfile,
+      int[] thresholdProfile, double[] tauSynRequested, double[] tauSynRealized,
+      double[] tauMemRequested, double[] tauMemRealized, double[] thresholdRequested,
+      double[] thresholdRealized) {}
+
   private final List<CoreUsage> cores;
   private final List<String> decisions;
   private final List<String> warnings;
@@ -120,8 +143,14 @@ public final class CompileReport {
   private final Traffic traffic;
   private final Map<String, Long> timings;
   private final List<String> timingOrder;
+  private final double dtSeconds;
+  private final String discretization;
+  private final List<NeuronValues> neurons;
 
   private CompileReport(Builder b) {
+    dtSeconds = b.dtSeconds;
+    discretization = b.discretization;
+    neurons = List.copyOf(b.neurons);
     cores = List.copyOf(b.cores);
     decisions = List.copyOf(b.decisions);
     warnings = List.copyOf(b.warnings);
@@ -147,6 +176,21 @@ public final class CompileReport {
 
   public List<PopulationQuality> populations() {
     return populations;
+  }
+
+  /** Seconds of model time per chip step the model was discretized at; NaN when none was. */
+  public double dtSeconds() {
+    return dtSeconds;
+  }
+
+  /** The discretization convention ("EXACT", "FORWARD_EULER"), empty when none was applied. */
+  public String discretization() {
+    return discretization;
+  }
+
+  /** Per-neuron requested and realised values of populations compiled from float dynamics. */
+  public List<NeuronValues> neurons() {
+    return neurons;
   }
 
   public List<ProjectionQuality> projections() {
@@ -204,17 +248,22 @@ public final class CompileReport {
   }
 
   /**
-   * The report as JSON: {@code chips}, {@code cores} (per core: chip, core, neurons,
-   * decayProfiles, thresholdProfiles, inputAxons, outputAxons, synapses, synapseBytes),
-   * {@code populations} (per population: scale, tauSyn/tauMem/threshold/bias error statistics
-   * {count, mean, p50, p95, max}, distinct profiles requested and realised, clamps, u/v headroom
-   * bits), {@code projections} (per projection: weightExp, numWeightBits, signMode, clipped,
-   * zeroed, rmsRelError, maxRelError), {@code traffic}, {@code warnings}, {@code decisions}.
-   * Infinite numbers are written as the strings "Infinity"/"-Infinity" (JSON has no infinity).
+   * The report as JSON: {@code dtSeconds} and {@code discretization} (null/"" for a fixed-point
+   * model), {@code chips}, {@code cores} (per core: chip, core, neurons, decayProfiles,
+   * thresholdProfiles, inputAxons, outputAxons, synapses, synapseBytes), {@code populations} (per
+   * population: chipUnitsPerModelUnit, tauSynRelError/tauMemRelError/thresholdRelError statistics
+   * {count, mean, p50, p95, max}, biasErrorOfMaxBias (absolute bias error over the largest |bias|),
+   * distinct profiles requested and realised, clamps, u/v headroom bits: null when no input can
+   * reach the neuron), {@code projections} (per projection: weightExp, numWeightBits, signMode,
+   * clipped, zeroed, rmsRelError, maxRelError), {@code traffic} (expectedInterCoreSpikesPerStep
+   * null without rates), {@code neurons} (per population, per neuron arrays: core, decayProfile,
+   * thresholdProfile, tau and threshold requested and realised, seconds and model units),
+   * {@code warnings}, {@code decisions}. A value that does not exist is null, never a sentinel.
    */
   public String toJson() {
     JsonText j = new JsonText();
     j.open('{');
+    j.key("dtSeconds").value(dtSeconds).key("discretization").value(discretization);
     j.key("chips").value(chips());
     j.key("cores").open('[');
     for (CoreUsage c : cores) {
@@ -227,18 +276,19 @@ public final class CompileReport {
     j.key("populations").open('[');
     for (PopulationQuality p : populations) {
       j.open('{').key("population").value(p.population()).key("neurons").value(p.neurons())
-          .key("scale").value(p.scale());
-      stats(j.key("tauSyn"), p.tauSyn());
-      stats(j.key("tauMem"), p.tauMem());
-      stats(j.key("threshold"), p.threshold());
-      stats(j.key("bias"), p.bias());
+          .key("chipUnitsPerModelUnit").value(p.scale());
+      stats(j.key("tauSynRelError"), p.tauSyn());
+      stats(j.key("tauMemRelError"), p.tauMem());
+      stats(j.key("thresholdRelError"), p.threshold());
+      stats(j.key("biasErrorOfMaxBias"), p.bias());
       j.key("distinctDecaysRequested").value(p.distinctDecaysRequested())
           .key("distinctDecaysRealized").value(p.distinctDecaysRealized())
           .key("distinctThresholdsRequested").value(p.distinctThresholdsRequested())
           .key("distinctThresholdsRealized").value(p.distinctThresholdsRealized())
           .key("thresholdsClamped").value(p.thresholdsClamped())
           .key("biasesClamped").value(p.biasesClamped())
-          .key("uHeadroomBits").value(p.uHeadroomBits()).key("vHeadroomBits").value(p.vHeadroomBits())
+          .key("uHeadroomBits").value(finiteOrNull(p.uHeadroomBits()))
+          .key("vHeadroomBits").value(finiteOrNull(p.vHeadroomBits()))
           .close('}');
     }
     j.close(']');
@@ -257,8 +307,29 @@ public final class CompileReport {
     } else {
       j.open('{').key("routes").value(traffic.routes()).key("interCoreRoutes").value(traffic.interCoreRoutes())
           .key("interChipRoutes").value(traffic.interChipRoutes())
-          .key("expectedInterCoreSpikesPerStep").value(traffic.expectedInterCoreSpikesPerStep()).close('}');
+          .key("expectedInterCoreSpikesPerStep")
+          .value(traffic.expectedInterCoreSpikesPerStep() < 0 ? Double.NaN : traffic.expectedInterCoreSpikesPerStep())
+          .close('}');
     }
+    j.key("neurons").open('[');
+    for (NeuronValues v : neurons) {
+      j.open('{').key("population").value(v.population());
+      j.key("core").open('[');
+      for (String c : v.core()) {
+        j.value(c);
+      }
+      j.close(']');
+      ints(j.key("decayProfile"), v.decayProfile());
+      ints(j.key("thresholdProfile"), v.thresholdProfile());
+      doubles(j.key("tauSynRequestedSeconds"), v.tauSynRequested());
+      doubles(j.key("tauSynRealizedSeconds"), v.tauSynRealized());
+      doubles(j.key("tauMemRequestedSeconds"), v.tauMemRequested());
+      doubles(j.key("tauMemRealizedSeconds"), v.tauMemRealized());
+      doubles(j.key("thresholdRequested"), v.thresholdRequested());
+      doubles(j.key("thresholdRealized"), v.thresholdRealized());
+      j.close('}');
+    }
+    j.close(']');
     j.key("timings").open('{');
     for (Map.Entry<String, Double> t : timings().entrySet()) {
       j.key(t.getKey()).value(t.getValue());
@@ -276,6 +347,27 @@ public final class CompileReport {
     j.close(']');
     j.close('}');
     return j.toString();
+  }
+
+  private static double finiteOrNull(double v) {
+    return Double.isFinite(v) ? v : Double.NaN;
+  }
+
+  private static void ints(JsonText j, int[] values) {
+    j.open('[');
+    for (int v : values) {
+      j.value(v);
+    }
+    j.close(']');
+  }
+
+  /** Infinite values (an integrator's tau_mem) are written as null like NaN. */
+  private static void doubles(JsonText j, double[] values) {
+    j.open('[');
+    for (double v : values) {
+      j.value(finiteOrNull(v));
+    }
+    j.close(']');
   }
 
   private static void stats(JsonText j, ErrorStats s) {
@@ -296,6 +388,7 @@ public final class CompileReport {
       maxDecay = Math.max(maxDecay, c.decayProfiles());
       maxThr = Math.max(maxThr, c.thresholdProfiles());
     }
+    s.append(dtLine()).append('\n');
     s.append(String.format(Locale.ROOT, "%d neurons, %d synapses on %d core(s) of %d chip(s)%n",
         neurons, synapses, cores.size(), chips()));
     s.append(String.format(Locale.ROOT, "profiles per core: at most %d decay, %d threshold%n",
@@ -329,7 +422,10 @@ public final class CompileReport {
     }
     s.append(String.format(Locale.ROOT, "weights: worst RMS rel. error %.2g, %d clipped, %d zeroed%n",
         worstW, clipped, zeroed));
-    s.append(String.format(Locale.ROOT, "overflow headroom (worst case): %.1f bits%n", minHead));
+    s.append(Double.isFinite(minHead)
+        ? String.format(Locale.ROOT, "overflow headroom (worst case): %.1f bits%s%n", minHead,
+            minHead < 0 ? " (negative: may overflow, see warnings)" : "")
+        : "overflow headroom (worst case): unbounded (no input reaches a neuron)\n");
     if (traffic != null) {
       s.append(String.format(Locale.ROOT, "routes: %d, %d between cores, %d between chips%n",
           traffic.routes(), traffic.interCoreRoutes(), traffic.interChipRoutes()));
@@ -340,6 +436,23 @@ public final class CompileReport {
     }
     s.append('\n');
     return s.toString();
+  }
+
+  /** "dt 0.0001 s = 0.1 ms per step (EXACT discretization)" or what a fixed-point model means. */
+  public String dtLine() {
+    if (Double.isNaN(dtSeconds)) {
+      return "dt: none (fixed-point model: time is counted in chip steps)";
+    }
+    return String.format(Locale.ROOT, "dt %s s = %s ms per step (%s discretization)",
+        shortNumber(dtSeconds), shortNumber(dtSeconds * 1e3), discretization);
+  }
+
+  private static String shortNumber(double v) {
+    String g = String.format(Locale.ROOT, "%.6g", v);
+    if (g.contains("e")) {
+      return g.replaceAll("\\.?0+e", "e");
+    }
+    return g.contains(".") ? g.replaceAll("\\.?0+$", "") : g;
   }
 
   @Override
@@ -385,8 +498,40 @@ public final class CompileReport {
     private final List<ProjectionQuality> projections = new ArrayList<>();
     private Traffic traffic;
     private final Map<String, Long> timings = new LinkedHashMap<>();
+    private double dtSeconds = Double.NaN;
+    private String discretization = "";
+    private final List<NeuronValues> neurons = new ArrayList<>();
 
     private Builder() {}
+
+    /** The time step and convention the model's continuous dynamics were discretized at. */
+    public Builder dt(double seconds, String convention) {
+      dtSeconds = seconds;
+      discretization = convention;
+      return this;
+    }
+
+    /** Seconds per step, NaN until a discretization records it. */
+    double dtSeconds() {
+      return dtSeconds;
+    }
+
+    /** The recorded convention, "" until a discretization records it. */
+    String discretization() {
+      return discretization;
+    }
+
+    /** The scale a quantized population got (0 when none was recorded). */
+    double scale(String population) {
+      PopulationEntry e = populations.get(population);
+      return e == null ? 0 : e.scale;
+    }
+
+    /** Appends one population's per-neuron values. */
+    public Builder neurons(NeuronValues values) {
+      neurons.add(values);
+      return this;
+    }
 
     /** Wall time a stage took (nanoseconds); reported, never part of the image. */
     public Builder timing(String stage, long nanos) {

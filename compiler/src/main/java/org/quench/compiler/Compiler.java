@@ -110,7 +110,7 @@ public final class Compiler {
     Mapping placed = new Place().apply(partitioned, context);
     long t2 = System.nanoTime();
     listener.started("emit", stage, stages);
-    ChipImage image = new Emit().apply(placed, context);
+    ChipImage image = RealizedParameters.annotate(network, new Emit().apply(placed, context), spec, report);
     long t3 = System.nanoTime();
     report.timing("partition", t1 - t0).timing("place", t2 - t1).timing("emit", t3 - t2);
     return new Result(current, placed, image, report.build());

@@ -42,6 +42,9 @@ import org.quench.hal.QuenchException;
  */
 public final class Quantize implements NetworkPass {
   private static final int SAMPLE = 4096;
+  /** A projection with more than this fraction of its weights zeroed gets a warning. */
+  static final double ZEROED_ALARM = 0.10;
+
   /** How far below the top the scale search goes: weights too large for the top need room. */
   private static final int OCTAVES = 16;
 
@@ -184,6 +187,12 @@ public final class Quantize implements NetworkPass {
         context.report().warning("projection '" + p.name() + "': " + r.clipped() + " weight(s) clipped"
             + " at the mantissa range (scale " + (float) scale + " chip units per model unit)");
       }
+      if (p.synapseCount() > 0 && r.zeroed() > ZEROED_ALARM * p.synapseCount()) {
+        context.report().warning(String.format(java.util.Locale.ROOT, "projection '%s': %d of %d"
+            + " weights (%.0f %%) are too small for %d bits at weight exponent %d and became 0;"
+            + " check the effect with quench verify", p.name(), r.zeroed(), p.synapseCount(),
+            100.0 * r.zeroed() / p.synapseCount(), r.numWeightBits(), r.weightExp()));
+      }
     }
     // Thresholds, biases, starting voltages.
     FixedPoint.Thresholds t = FixedPoint.thresholds(who, finiteThr, scale, false, spec);
@@ -235,6 +244,12 @@ public final class Quantize implements NetworkPass {
     if (ob.uMayWrap()) {
       context.report().warning(who + ": u may wrap if every input spikes every step (worst-case"
           + " headroom " + String.format("%.1f", ob.uHeadroomBits()) + " bits, neuron " + ob.worstU() + ")");
+    }
+    if (ob.vMaySaturate()) {
+      context.report().warning(who + ": v may saturate if every excitatory input spikes every step"
+          + " (worst-case headroom " + String.format(java.util.Locale.ROOT, "%.1f", ob.vHeadroomBits())
+          + " bits, neuron " + ob.worstV() + "); real inputs are rarely that dense: check with"
+          + " quench verify");
     }
     if (t.clamped() > 0 || b.clamped() > 0) {
       context.report().warning(who + ": " + t.clamped() + " threshold(s) and " + b.clamped()

@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
     footerHeading = "%nExamples:%n",
     footer = {
         "  quench compile braille.nir -o braille.qimg",
-        "  quench compile braille.nir -o b.qimg --dt 1e-3 --discretize euler --report b.json",
+        "  quench compile braille.nir -o b.qimg --dt 1e-4 --discretize euler --report b.json",
+        "  quench compile model.nir -o m.qimg --dt 1e-3 --strict          (CI: any warning fails)",
         "  quench compile model.nir -o m.qimg --chip my-chip.json --max-tau-error 0.05",
         "  quench compile lava.net -o lava.qimg               (netx: already fixed point, not requantized)"})
 final class CompileCommand implements Callable<Integer> {

@@ -2,6 +2,7 @@ package org.quench.runtime.model;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.quench.compiler.CompileOptions;
 import org.quench.compiler.Compiler;
 import org.quench.compiler.frontend.Frontends;
@@ -41,6 +42,12 @@ public record ModelCompilation(Network reference, Compiler.Result result) {
 
   /** Imports and compiles with the options a command line gave. */
   public static ModelCompilation compile(Path model, ModelOptions options, Compiler.StageListener listener) {
-    return compile(model, options.spec(), options.nir(), options.compileOptions(), listener);
+    ModelCompilation done = compile(model, options.spec(), options.nir(), options.compileOptions(), listener);
+    List<String> warnings = done.result().report().warnings();
+    if (options.strict() && !warnings.isEmpty()) {
+      throw new QuenchException("--strict: " + model.getFileName() + " compiled with "
+          + warnings.size() + " warning(s); the first: " + warnings.get(0));
+    }
+    return done;
   }
 }

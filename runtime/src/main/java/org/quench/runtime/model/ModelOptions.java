@@ -19,8 +19,14 @@ public final class ModelOptions {
       description = "Chip spec: a built-in name or a spec JSON file (default: ${DEFAULT-VALUE}).")
   String chip = "loihi";
 
+  @Option(names = "--strict",
+      description = "Treat every compile warning (a dt not well below the time constants, possible"
+          + " overflow, many weights zeroed, clipping) as an error: exit 1 naming it.")
+  boolean strict;
+
   @Option(names = "--dt", paramLabel = "S", defaultValue = "1e-4",
-      description = "NIR time step in seconds (default: ${DEFAULT-VALUE}, as the NIR paper's files).")
+      description = "NIR time step in SECONDS (default: ${DEFAULT-VALUE} = 0.1 ms, as the NIR paper's"
+          + " files); must be well below the model's time constants, or compile warns.")
   double dt = NirImportOptions.DEFAULT_DT;
 
   @Option(names = "--discretize", paramLabel = "exact|euler", defaultValue = "exact",
@@ -99,5 +105,10 @@ public final class ModelOptions {
       throw new QuenchException(option + " must be a non-negative relative error, got " + value);
     }
     return value;
+  }
+
+  /** Whether compile warnings fail the command ({@code --strict}). */
+  public boolean strict() {
+    return strict;
   }
 }

@@ -128,7 +128,6 @@ class ReadmeCommandsTest {
     assertTrue(Files.exists(work.resolve("quench-out/braille.qimg")), "the tour's compile wrote the image");
     assertTrue(Files.exists(work.resolve("quench-out/braille-raster.png")), "the tour's run wrote the plot");
     assertTrue(Files.exists(work.resolve("quench-out/braille-run.h5")), "the tour's run wrote the recording");
-    assertTrue(Files.exists(work.resolve("quench-out/mismatch/histogram.png")), "the campaign wrote its plot");
   }
 
   @Test

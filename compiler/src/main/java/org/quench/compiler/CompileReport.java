@@ -94,10 +94,26 @@ public final class CompileReport {
    * @param zeroed non-zero weights that became 0
    * @param rmsRelError {@code sqrt(sum (realised - requested)^2 / sum requested^2)}
    * @param maxRelError largest absolute error over the largest |requested|
+   * @param causes the RMS error split by cause (null for weights that were already fixed point)
    */
   public record ProjectionQuality(String projection, long synapses, int weightExp,
       int numWeightBits, String signMode, int clipped, int zeroed, double rmsRelError,
-      double maxRelError) {}
+      double maxRelError, WeightErrorCauses causes) {}
+
+  /**
+   * A projection's RMS relative weight error split by cause, each relative to the RMS of the
+   * requested weights; {@code mantissa^2 + sharedExponent^2 + clipping^2 = total^2}.
+   *
+   * @param mantissa what rounding to the mantissa would cost with an exponent per target neuron
+   *     (the limit of the mantissa's bits: a larger scale or fewer tiny weights lowers it)
+   * @param sharedExponent what one exponent for all targets adds on top (targets whose weights
+   *     differ in magnitude share one exponent)
+   * @param clipping weights beyond the largest mantissa at the exponent (a smaller scale fixes it)
+   * @param foldedGain the part of the total that disappears when every target neuron has the same
+   *     folded input gain (e.g. dt/tau_syn): per-neuron gains spread the weights' magnitudes
+   */
+  public record WeightErrorCauses(double mantissa, double sharedExponent, double clipping,
+      double foldedGain) {}
 
   /**
    * Static spike traffic: routes (one per source neuron and destination core) that leave their
@@ -135,7 +151,54 @@ public final class CompileReport {
       double[] tauMemRequested, double[] tauMemRealized, double[] thresholdRequested,
       double[] thresholdRealized) {}
 
+  /**
+   * One neuron parameter's realised error and what limits it.
+   *
+   * @param neuron index in its population
+   * @param parameter tau_syn, tau_mem or threshold
+   * @param requested what the model asked for (seconds for time constants)
+   * @param realised what the chip realises
+   * @param error relative error
+   * @param floor the error of the nearest value the chip can hold at this dt (0 for thresholds):
+   *     no number of cores lowers the error below it
+   * @param limit "resolution" when the error is the floor (fixable only by dt or another chip),
+   *     "budget" when sharing profile rows costs more (fixable with cores)
+   */
+  public record NeuronError(int neuron, String parameter, double requested, double realised,
+      double error, double floor, String limit) {}
+
+  /**
+   * What a precision target costs: about {@code cores} cores for this population at that tau error.
+   *
+   * @param tauError relative error target for every budget-limited time constant
+   * @param cores cores the tolerance cover needs
+   */
+  public record TargetCost(double tauError, int cores) {}
+
+  /**
+   * A population's precision: its error split by limit, the core budget spent on it and what a
+   * tighter target would cost.
+   *
+   * @param population name
+   * @param tauTarget the --max-tau-error aimed at (infinite: none, fewest cores)
+   * @param thresholdTarget the --max-threshold-error aimed at (infinite: none)
+   * @param cores cores the profile plan expects the population to take
+   * @param budgetLimited time constants whose error is above their resolution floor
+   * @param resolutionLimited time constants whose nearest decay misses the target (with a target)
+   *     or whose error equals a non-zero floor (without one)
+   * @param tau the realised errors of all real time constants (tau_syn and tau_mem together)
+   * @param tauFloor the resolution floors of all real time constants
+   * @param suggestedDt a round dt at which every time constant resolves within the target (or, with
+   *     no target, within 2 %), NaN when none is needed or none was found
+   * @param costs cores the tolerance cover needs per tau target (no-target compiles)
+   * @param worst the largest errors, worst first (at most 10)
+   */
+  public record Precision(String population, double tauTarget, double thresholdTarget, int cores,
+      int budgetLimited, int resolutionLimited, ErrorStats tau, ErrorStats tauFloor, double suggestedDt,
+      List<TargetCost> costs, List<NeuronError> worst) {}
+
   private final List<CoreUsage> cores;
+  private final List<Precision> precision;
   private final List<String> decisions;
   private final List<String> warnings;
   private final List<PopulationQuality> populations;
@@ -152,6 +215,7 @@ public final class CompileReport {
     discretization = b.discretization;
     neurons = List.copyOf(b.neurons);
     cores = List.copyOf(b.cores);
+    precision = List.copyOf(b.precision.values());
     decisions = List.copyOf(b.decisions);
     warnings = List.copyOf(b.warnings);
     List<PopulationQuality> pq = new ArrayList<>();
@@ -191,6 +255,11 @@ public final class CompileReport {
   /** Per-neuron requested and realised values of populations compiled from float dynamics. */
   public List<NeuronValues> neurons() {
     return neurons;
+  }
+
+  /** Per population with float dynamics: what limits its precision and what more would cost. */
+  public List<Precision> precision() {
+    return precision;
   }
 
   public List<ProjectionQuality> projections() {
@@ -292,13 +361,41 @@ public final class CompileReport {
           .close('}');
     }
     j.close(']');
+    j.key("precision").open('[');
+    for (Precision p : precision) {
+      j.open('{').key("population").value(p.population()).key("tauTarget").value(p.tauTarget())
+          .key("thresholdTarget").value(p.thresholdTarget()).key("cores").value(p.cores())
+          .key("budgetLimited").value(p.budgetLimited()).key("resolutionLimited").value(p.resolutionLimited());
+      stats(j.key("tau"), p.tau());
+      stats(j.key("tauFloor"), p.tauFloor());
+      j.key("suggestedDt").value(p.suggestedDt()).key("costs").open('[');
+      for (TargetCost c : p.costs()) {
+        j.open('{').key("tauError").value(c.tauError()).key("cores").value(c.cores()).close('}');
+      }
+      j.close(']').key("worst").open('[');
+      for (NeuronError e : p.worst()) {
+        j.open('{').key("neuron").value(e.neuron()).key("parameter").value(e.parameter())
+            .key("requested").value(e.requested()).key("realised").value(e.realised())
+            .key("error").value(e.error()).key("floor").value(e.floor()).key("limit").value(e.limit())
+            .close('}');
+      }
+      j.close(']').close('}');
+    }
+    j.close(']');
     j.key("projections").open('[');
     for (ProjectionQuality q : projections) {
       j.open('{').key("projection").value(q.projection()).key("synapses").value(q.synapses())
           .key("weightExp").value(q.weightExp()).key("numWeightBits").value(q.numWeightBits())
           .key("signMode").value(q.signMode()).key("clipped").value(q.clipped())
           .key("zeroed").value(q.zeroed()).key("rmsRelError").value(q.rmsRelError())
-          .key("maxRelError").value(q.maxRelError()).close('}');
+          .key("maxRelError").value(q.maxRelError());
+      if (q.causes() != null) {
+        WeightErrorCauses c = q.causes();
+        j.key("causes").open('{').key("mantissa").value(c.mantissa())
+            .key("sharedExponent").value(c.sharedExponent()).key("clipping").value(c.clipping())
+            .key("foldedGain").value(c.foldedGain()).close('}');
+      }
+      j.close('}');
     }
     j.close(']');
     j.key("traffic");
@@ -412,16 +509,31 @@ public final class CompileReport {
     s.append(String.format(Locale.ROOT, "tau rel. error: mean %.2g, p95 %.2g, max %.2g%s%n",
         worstTau.mean(), worstTau.p95(), worstTau.max(), tauPop.isEmpty() ? "" : " (in '" + tauPop + "')"));
     s.append(String.format(Locale.ROOT, "threshold rel. error: max %.2g%n", worstTh.max()));
+    for (Precision p : precision) {
+      if (p.tau().count() > 0) {
+        s.append(precisionLine(p));
+      }
+    }
     double worstW = 0;
     int clipped = 0;
     int zeroed = 0;
+    ProjectionQuality worstP = null;
     for (ProjectionQuality q : projections) {
-      worstW = Math.max(worstW, q.rmsRelError());
+      if (worstP == null || q.rmsRelError() > worstW) {
+        worstW = q.rmsRelError();
+        worstP = q;
+      }
       clipped += q.clipped();
       zeroed += q.zeroed();
     }
     s.append(String.format(Locale.ROOT, "weights: worst RMS rel. error %.2g, %d clipped, %d zeroed%n",
         worstW, clipped, zeroed));
+    if (worstP != null && worstP.causes() != null && worstW > 0) {
+      WeightErrorCauses c = worstP.causes();
+      s.append(String.format(Locale.ROOT, "  '%s' %s: mantissa %s, shared exponent %s, clipping %s;"
+          + " folded per-neuron gain %s%n", worstP.projection(), percent(worstW), percent(c.mantissa()),
+          percent(c.sharedExponent()), percent(c.clipping()), percent(c.foldedGain())));
+    }
     s.append(Double.isFinite(minHead)
         ? String.format(Locale.ROOT, "overflow headroom (worst case): %.1f bits%s%n", minHead,
             minHead < 0 ? " (negative: may overflow, see warnings)" : "")
@@ -453,6 +565,44 @@ public final class CompileReport {
       return g.replaceAll("\\.?0+e", "e");
     }
     return g.contains(".") ? g.replaceAll("\\.?0+$", "") : g;
+  }
+
+  /** "precision 'pop': tau p95 14 % on 9 cores; <= 5 %: about 17 cores, ..." or the target met. */
+  private String precisionLine(Precision p) {
+    ErrorStats tau = ErrorStats.NONE;
+    for (PopulationQuality q : populations) {
+      if (q.population().equals(p.population())) {
+        tau = q.tauMem().p95() >= q.tauSyn().p95() ? q.tauMem() : q.tauSyn();
+      }
+    }
+    StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "precision '%s': tau p95 %s on %d core(s)",
+        p.population(), percent(tau.p95()), p.cores()));
+    if (Double.isFinite(p.tauTarget())) {
+      s.append(String.format(Locale.ROOT, ", target %s met by every time constant", percent(p.tauTarget())));
+    }
+    if (!p.costs().isEmpty()) {
+      s.append(';');
+      for (TargetCost c : p.costs()) {
+        if (c.tauError() >= 0.02) {
+          s.append(String.format(Locale.ROOT, " <= %s needs about %d,", percent(c.tauError()), c.cores()));
+        }
+      }
+      s.setLength(s.length() - 1);
+    }
+    if (p.resolutionLimited() > 0) {
+      s.append(String.format(Locale.ROOT, "; %d time constant(s) resolution-limited at this dt%s",
+          p.resolutionLimited(), Double.isNaN(p.suggestedDt()) ? "" : " (--dt " + p.suggestedDt() + " fixes them)"));
+    }
+    return s.append('\n').toString();
+  }
+
+  /** A relative error as a percentage for people: "19 %", "2.0 %", "0.45 %"; "none" if infinite. */
+  public static String percent(double rel) {
+    if (!Double.isFinite(rel)) {
+      return "none";
+    }
+    double p = rel * 100;
+    return (p >= 10 ? String.format(Locale.ROOT, "%.0f", p) : String.format(Locale.ROOT, "%.2g", p)) + " %";
   }
 
   @Override
@@ -492,6 +642,7 @@ public final class CompileReport {
   /** Collects entries in the order passes add them. */
   public static final class Builder {
     private final List<CoreUsage> cores = new ArrayList<>();
+    private final Map<String, Precision> precision = new LinkedHashMap<>();
     private final List<String> decisions = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
     private final Map<String, PopulationEntry> populations = new LinkedHashMap<>();
@@ -575,6 +726,12 @@ public final class CompileReport {
       e.biasesClamped = biasesClamped;
       e.uHeadroom = uHeadroomBits;
       e.vHeadroom = vHeadroomBits;
+      return this;
+    }
+
+    /** Records (or replaces) a population's precision entry. */
+    public Builder precision(Precision p) {
+      precision.put(p.population(), p);
       return this;
     }
 

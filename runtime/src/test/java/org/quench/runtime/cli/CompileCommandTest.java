@@ -84,8 +84,40 @@ class CompileCommandTest {
   void aTauBoundTighterThanTheRealizedErrorFailsNamingTheOption() throws Exception {
     Outcome o = QuenchCliTest.quench("compile", braille().toString(), "-o", dir.resolve("x.qimg").toString(),
         "--max-tau-error", "1e-9");
-    assertOneLineError(o, 1, "maxTauError");
+    assertOneLineError(o, 1, "--max-tau-error", "cannot reach");
     assertFalse(Files.exists(dir.resolve("x.qimg")), "no image is written when compilation fails");
+  }
+
+  @Test
+  void precisionSweepDrawsTheTradeOffAsAPng() throws Exception {
+    Path png = dir.resolve("sweep.png");
+    Outcome o = QuenchCliTest.quench("compile", braille().toString(), "-o", dir.resolve("b.qimg").toString(),
+        "--discretize", "euler", "--precision-sweep", png.toString());
+    assertEquals(0, o.code(), o.err());
+    assertTrue(o.out().contains("precision sweep") && o.out().contains("none"), o.out());
+    byte[] bytes = Files.readAllBytes(png);
+    assertTrue(bytes.length > 1000 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G');
+  }
+
+  @Test
+  void calibrationInputSetsTheScalesAndReportsTheObservedHeadroom() throws Exception {
+    // Braille's 12 input channels, 200 steps of 20 % random spikes.
+    int steps = 200;
+    int[] spikes = new int[steps * 12];
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(5);
+    for (int k = 0; k < spikes.length; k++) {
+      spikes[k] = rng.nextDouble() < 0.2 ? 1 : 0;
+    }
+    Path npy = dir.resolve("calib.npy");
+    org.quench.runtime.io.NpyArray.ofInts(org.quench.runtime.io.NpyArray.DType.I1, new int[] {steps, 12}, spikes)
+        .write(npy);
+    Path report = dir.resolve("r.json");
+    Outcome o = QuenchCliTest.quench("compile", braille().toString(), "-o", dir.resolve("b.qimg").toString(),
+        "--discretize", "euler", "--calibrate-input", npy.toString(), "--report", report.toString());
+    assertEquals(0, o.code(), o.err());
+    assertTrue(Files.readString(report).contains("calibrated on 200 step(s)"), Files.readString(report));
+    assertOneLineError(QuenchCliTest.quench("compile", braille().toString(), "-o", dir.resolve("c.qimg").toString(),
+        "--calibrate-input", dir.resolve("none.npy").toString()), 1, "--calibrate-input", "none.npy");
   }
 
   @Test
@@ -112,6 +144,9 @@ class CompileCommandTest {
     assertOneLineError(QuenchCliTest.quench("compile", model, "-o", dir.resolve("no/such/dir/x.qimg").toString()),
         1, "does not exist");
     assertOneLineError(QuenchCliTest.quench("compile", model), 2, "--output");
+    assertOneLineError(QuenchCliTest.quench("compile", model, "-o", out, "--max-cores", "0"), 1, "--max-cores");
+    assertOneLineError(QuenchCliTest.quench("compile", model, "-o", out, "--max-weight-error", "-1"), 1,
+        "--max-weight-error");
   }
 
   @Test

@@ -103,8 +103,9 @@ public final class MismatchCampaign {
 
   /** The device URI of chip {@code serial} drawn from {@code variability}. */
   public String chipUri(long serial, String variability) {
-    return "emu:" + encode(chip) + "?serial=" + serial + "&variability=" + encode(variability)
-        + "&threads=1";
+    // An ideal chip needs no variability model: the plain URI opens it on any emulator.
+    String level = IDEAL.equals(variability) ? "" : "&variability=" + encode(variability);
+    return "emu:" + encode(chip) + "?serial=" + serial + level + "&threads=1";
   }
 
   private static String encode(String s) {

@@ -27,14 +27,14 @@ class CampaignThroughputTest {
   @Test
   void aSmallCampaignReportsEveryChipAndItsFigures() {
     CampaignThroughput.Settings settings = new CampaignThroughput.Settings(
-        new SyntheticNetwork.Shape(300, 10, 0, 2), 50, 8, 2, 2, "mild");
+        new SyntheticNetwork.Shape(300, 10, 0, 2), 50, 8, 2, 2, "ideal");
     List<Long> progress = new ArrayList<>();
     CampaignThroughput.Measurement m = CampaignThroughput.run(settings, progress::add);
     assertEquals(8, progress.size());
     assertEquals(8, m.timing().chips(), "warm-up chips are not counted");
     assertTrue(m.seconds() > 0 && m.chipsPerSecond() > 0);
     assertTrue(m.runMillisPerChip() > 0 && m.setupMillisPerChip() > 0);
-    assertTrue(m.meanCorrelation() > 0.5, "mild chips stay close to nominal: " + m.meanCorrelation());
+    assertTrue(m.meanCorrelation() > 0.5, "ideal chips equal nominal: " + m.meanCorrelation());
     JsonObject json = m.toJson();
     assertEquals(8, json.get("chips").getAsInt());
     assertEquals(300, json.get("neurons").getAsInt());
@@ -44,9 +44,9 @@ class CampaignThroughputTest {
   @Test
   void nonsenseSettingsAreRefused() {
     SyntheticNetwork.Shape shape = new SyntheticNetwork.Shape(300, 10, 0, 2);
-    assertThrows(QuenchException.class, () -> new CampaignThroughput.Settings(shape, 0, 8, 2, 2, "mild"));
-    assertThrows(QuenchException.class, () -> new CampaignThroughput.Settings(shape, 10, 0, 2, 2, "mild"));
-    assertThrows(QuenchException.class, () -> new CampaignThroughput.Settings(shape, 10, 8, -1, 2, "mild"));
-    assertThrows(QuenchException.class, () -> new CampaignThroughput.Settings(shape, 10, 8, 2, 0, "mild"));
+    assertThrows(QuenchException.class, () -> new CampaignThroughput.Settings(shape, 0, 8, 2, 2, "ideal"));
+    assertThrows(QuenchException.class, () -> new CampaignThroughput.Settings(shape, 10, 0, 2, 2, "ideal"));
+    assertThrows(QuenchException.class, () -> new CampaignThroughput.Settings(shape, 10, 8, -1, 2, "ideal"));
+    assertThrows(QuenchException.class, () -> new CampaignThroughput.Settings(shape, 10, 8, 2, 0, "ideal"));
   }
 }

@@ -25,7 +25,7 @@ class ChipRunDeterminismTest {
   @Test
   void sameResultsOnOneAndTwoThreadsAndOnASecondRun() {
     MismatchCampaign campaign = braille();
-    List<ChipRun> runs = campaign.runs(Serials.parse("1-8"), List.of("analog", "mild"), false);
+    List<ChipRun> runs = campaign.runs(Serials.parse("1-8"), List.of("ideal", "ideal"), false);
     List<ChipResult> one;
     List<ChipResult> two;
     List<ChipResult> again;
@@ -47,7 +47,7 @@ class ChipRunDeterminismTest {
   @Test
   void aChipRunAloneEqualsItsRunInsideTheCampaign() {
     MismatchCampaign campaign = braille();
-    List<ChipRun> runs = campaign.runs(Serials.parse("1-4"), List.of("analog"), false);
+    List<ChipRun> runs = campaign.runs(Serials.parse("1-4"), List.of("ideal"), false);
     List<ChipResult> all;
     try (ThreadWorkRunner r = new ThreadWorkRunner(2)) {
       all = r.run(runs, done -> { });
@@ -55,7 +55,7 @@ class ChipRunDeterminismTest {
     // A separately prepared campaign (as another process would) gives the same record for chip 3.
     MismatchCampaign other = braille();
     assertEquals(campaign.fingerprint(), other.fingerprint());
-    assertEquals(all.get(2), new ChipRun(other, 3, "analog", false).run());
+    assertEquals(all.get(2), new ChipRun(other, 3, "ideal", false).run());
   }
 
   @Test
@@ -73,7 +73,7 @@ class ChipRunDeterminismTest {
   @Test
   void progressCountsEveryItemOnce() {
     MismatchCampaign campaign = braille();
-    List<ChipRun> runs = campaign.runs(Serials.parse("1-5"), List.of("mild"), false);
+    List<ChipRun> runs = campaign.runs(Serials.parse("1-5"), List.of("ideal"), false);
     List<Long> seen = new ArrayList<>();
     try (ThreadWorkRunner r = new ThreadWorkRunner(2)) {
       r.run(runs, seen::add);

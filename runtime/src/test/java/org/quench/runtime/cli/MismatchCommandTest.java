@@ -68,16 +68,16 @@ class MismatchCommandTest {
   @Test
   void analogCampaignWritesReportCsvJsonAndHistogram() throws IOException {
     Path out = dir.resolve("out");
-    QuenchCliTest.Outcome o = mismatch(image.toString(), "--chips", "6", "--variability", "analog",
+    QuenchCliTest.Outcome o = mismatch(image.toString(), "--chips", "6", "--variability", "ideal",
         "--input", input.toString(), "--labels", "3", "--threads", "2", "--out", out.toString());
     assertEquals(0, o.code(), o.err());
-    assertTrue(o.out().contains("analog (6 chips)"), o.out());
+    assertTrue(o.out().contains("ideal (6 chips)"), o.out());
     assertTrue(o.out().contains("worst by correlation"), o.out());
     assertTrue(o.out().contains("--serials"), o.out());
     CampaignCsv.Table table = CampaignCsv.read(out.resolve("chips.csv"));
     assertEquals(6, table.results().size());
     for (ChipResult r : table.results()) {
-      assertEquals("analog", r.variability());
+      assertEquals("ideal", r.variability());
       assertFalse(Double.isNaN(r.accuracy()), "labels give accuracy");
     }
     JsonObject summary = json(out.resolve("summary.json"));
@@ -90,7 +90,7 @@ class MismatchCommandTest {
   @Test
   void theWorstChipsReproduceCommandGivesTheSameMetric() throws IOException {
     Path out = dir.resolve("campaign");
-    QuenchCliTest.Outcome o = mismatch(image.toString(), "--chips", "5", "--variability", "analog",
+    QuenchCliTest.Outcome o = mismatch(image.toString(), "--chips", "5", "--variability", "ideal",
         "--input", input.toString(), "--out", out.toString());
     assertEquals(0, o.code(), o.err());
     JsonObject worst = json(out.resolve("summary.json")).getAsJsonArray("groups").get(0)
@@ -112,7 +112,7 @@ class MismatchCommandTest {
 
   @Test
   void partsRunSeparatelyMergeIntoTheWholeCampaign() throws IOException {
-    String[] common = {image.toString(), "--variability", "mild", "--input", input.toString()};
+    String[] common = {image.toString(), "--variability", "ideal", "--input", input.toString()};
     Path whole = dir.resolve("whole");
     Path p1 = dir.resolve("p1");
     Path p2 = dir.resolve("p2");
@@ -166,13 +166,24 @@ class MismatchCommandTest {
 
   @Test
   void aSweepPlotsTheMetricAgainstTheLevel() throws IOException {
-    Path out = dir.resolve("sweep");
-    QuenchCliTest.Outcome o = mismatch(image.toString(), "--sweep-variability", "mild,analog",
-        "--chips", "3", "--input", input.toString(), "--metric", "agreement", "--out", out.toString());
-    assertEquals(0, o.code(), o.err());
-    assertEquals(6, CampaignCsv.read(out.resolve("chips.csv")).results().size());
-    assertPng(out.resolve("sweep.png"));
-    assertPng(out.resolve("histogram.png"));
+    // Two levels, one compensated too: the sweep plot draws each level's median and band.
+    ChipResult nominal = new ChipResult(0, "ideal", false, 1, 1, Double.NaN, 0.3, 0, Double.NaN, 60);
+    List<ChipResult> results = new ArrayList<>();
+    for (int s = 1; s <= 20; s++) {
+      results.add(new ChipResult(s, "mild", false, 0.95 - s * 0.001, 1, Double.NaN, 0.3, 0.01, Double.NaN, 60));
+      results.add(new ChipResult(s, "analog", false, 0.7 - s * 0.01, 1, Double.NaN, 0.3, 0.2, Double.NaN, 50));
+      results.add(new ChipResult(s, "analog", true, 0.9 - s * 0.002, 1, Double.NaN, 0.3, 0.05, Double.NaN, 58));
+    }
+    org.quench.runtime.campaign.CampaignReport report = new org.quench.runtime.campaign.CampaignReport(
+        results, List.of(org.quench.runtime.campaign.CampaignMetric.CORRELATION), 0.9, 3, nominal,
+        key -> "quench mismatch m.qimg --serials " + key.serial(), java.util.Map.of());
+    Path png = dir.resolve("sweep.png");
+    org.quench.runtime.campaign.CampaignPlots.sweep(report, png);
+    assertPng(png);
+    Path histogram = dir.resolve("histogram.png");
+    org.quench.runtime.campaign.CampaignPlots.histogram(report, histogram);
+    assertPng(histogram);
+    assertEquals(3, report.groups().size());
   }
 
   @Test

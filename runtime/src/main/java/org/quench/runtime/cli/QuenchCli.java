@@ -42,7 +42,7 @@ import picocli.CommandLine.Spec;
     description = "Deploy heterogeneous spiking networks onto fixed-point neuromorphic chips.",
     subcommands = {DemoCommand.class, CompileCommand.class, InspectCommand.class, RunCommand.class,
         VerifyCommand.class, RecordCommand.class, ReplayCommand.class, ServeCommand.class,
-        DevicesCommand.class, LavaCommand.class, BenchCommand.class},
+        DevicesCommand.class, LavaCommand.class, BenchCommand.class, FuzzCommand.class},
     footerHeading = "%nExamples:%n",
     footer = {
         "  quench demo                       the shipped braille model, end to end",

@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import org.quench.compiler.frontend.hdf.HdfModelFile;
 import org.quench.compiler.ir.FixedNeurons;
 import org.quench.compiler.ir.InputPort;
 import org.quench.compiler.ir.Network;
@@ -98,8 +99,18 @@ public final class NetxReader {
 
   /** Reads netx bytes; {@code fileName} is used for provenance and error messages. */
   public static Network read(byte[] bytes, String fileName, Options options) {
-    try (HdfFile hdf = NetxFile.open(bytes, fileName)) {
-      return new Import(new NetxFile(fileName), hdf, fileName, sha256(bytes), options).run();
+    try (HdfModelFile model = NetxFile.open(bytes, fileName)) {
+      return new Import(new NetxFile(fileName, model), model.hdf(), fileName, sha256(bytes), options)
+          .run();
+    } catch (QuenchException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      if (!HdfModelFile.fromJhdf(e)) {
+        throw e;
+      }
+      // jhdf reads lazily: a damaged group or header shows only when the import reaches it.
+      throw new QuenchException(fileName + ": cannot read the HDF5 structure (" + HdfModelFile.describe(e)
+          + "); the file is truncated or corrupt, export it again from lava-dl", e);
     }
   }
 

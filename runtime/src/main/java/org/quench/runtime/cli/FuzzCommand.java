@@ -116,6 +116,8 @@ final class FuzzCommand implements Callable<Integer> {
             }
           });
         }
+        fuzzer.excludedSeeds().stream().filter(line -> line.startsWith(kind + " "))
+            .forEach(line -> out.println("note: " + line));
         failed += tally.failures().size();
         tallies.add(tally);
         out.println(tally.summary() + " (seeds: " + seeds.size(kind) + ")");

@@ -8,7 +8,9 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import org.quench.hal.QuenchException;
@@ -80,7 +82,7 @@ public final class Fuzzer {
 
   private Made mutant(FuzzKind kind, long seed, int index) {
     SplittableRandom random = new SplittableRandom(mix(seed, kind.ordinal(), index));
-    List<FuzzCorpus.Seed> seeds = corpus.seeds(kind);
+    List<FuzzCorpus.Seed> seeds = usable(kind);
     FuzzCorpus.Seed s = seeds.get(random.nextInt(seeds.size()));
     return new Made(s, FuzzTargets.mutant(kind, s, random));
   }
@@ -94,8 +96,18 @@ public final class Fuzzer {
 
   FuzzCase runCase(FuzzKind kind, long seed, int index) {
     Made made = mutant(kind, seed, index);
+    Outcome o = execute(kind, made.mutant().bytes());
+    return new FuzzCase(kind, index, made.seed().origin(), made.mutant().description(), o.verdict(),
+        o.message(), o.cpuMillis(), o.allocatedBytes());
+  }
+
+  record Outcome(FuzzCase.Verdict verdict, String message, long cpuMillis,
+      long allocatedBytes, boolean overLimit) {}
+
+  /** Runs one input on a watched thread and classifies how it ended. */
+  Outcome execute(FuzzKind kind, byte[] input) {
     Path dir = scratch.resolve(kind.label());
-    Path file = FuzzTargets.write(dir, kind, made.mutant().bytes());
+    Path file = FuzzTargets.write(dir, kind, input);
     Throwable[] thrown = new Throwable[1];
     long[] used = new long[2];
     Thread worker = new Thread(() -> {
@@ -107,7 +119,7 @@ public final class Fuzzer {
         used[0] = THREADS.getCurrentThreadCpuTime();
         used[1] = THREADS.getThreadAllocatedBytes(Thread.currentThread().getId());
       }
-    }, "fuzz-" + kind.label() + "-" + index);
+    }, "fuzz-" + kind.label());
     worker.setDaemon(true);
     String overLimit = watch(worker);
     long cpu = Math.max(used[0], lastCpu) / 1_000_000;
@@ -138,9 +150,39 @@ public final class Fuzzer {
     } catch (IOException e) {
       // the scratch directory is the caller's to clean up
     }
-    return new FuzzCase(kind, index, made.seed().origin(), made.mutant().description(), verdict,
-        message, cpu, allocated);
+    return new Outcome(verdict, message, cpu, allocated, overLimit != null);
   }
+
+  /**
+   * The seeds of {@code kind} whose unmutated input stays within the limits. A seed that is
+   * itself too costly (a large real model) says nothing about damaged input: its mutants would fail
+   * the limits for the seed's size, not for the damage.
+   */
+  private List<FuzzCorpus.Seed> usable(FuzzKind kind) {
+    return usable.computeIfAbsent(kind, k -> {
+      List<FuzzCorpus.Seed> keep = new ArrayList<>();
+      for (FuzzCorpus.Seed s : corpus.seeds(k)) {
+        Outcome o = execute(k, s.bytes());
+        if (o.overLimit()) {
+          excluded.add(k + " seed " + s.origin() + " is too costly unmutated (" + o.message() + ")");
+        } else {
+          keep.add(s);
+        }
+      }
+      if (keep.isEmpty()) {
+        throw new QuenchException("no " + k + " seed stays within the fuzz limits unmutated: " + excluded);
+      }
+      return keep;
+    });
+  }
+
+  /** Seeds left out because they exceed the limits unmutated, one line each. */
+  public List<String> excludedSeeds() {
+    return List.copyOf(excluded);
+  }
+
+  private final Map<FuzzKind, List<FuzzCorpus.Seed>> usable = new EnumMap<>(FuzzKind.class);
+  private final List<String> excluded = new ArrayList<>();
 
   private long lastCpu;
   private long lastAllocated;

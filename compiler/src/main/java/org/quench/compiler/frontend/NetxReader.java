@@ -188,7 +188,7 @@ public final class NetxReader {
 
     private void layer(int i, Group g) {
       String type = f.string(g, "type");
-      String where = "layer " + i + " (" + type + ")";
+      String where = "layer " + i + " (" + HdfModelFile.shown(type) + ")";
       switch (type) {
         case "input" -> input(i, g, where);
         case "dense" -> dense(i, g, where, false);
@@ -202,10 +202,10 @@ public final class NetxReader {
         }
         case "pool", "average", "concat", "convT", "unpool" -> throw new QuenchException(
             f.where(g) + ": " + where + " is not supported by netx/Lava: lava-dl's netx "
-            + "raises NotImplementedError for '" + type + "' layers, so no Lava network exists to match."
+            + "raises NotImplementedError for '" + HdfModelFile.shown(type) + "' layers, so no Lava network exists to match."
             + " Replace it before export (e.g. a strided conv instead of pooling)");
         default -> throw new QuenchException(f.where(g, "type") + ": unknown layer type '"
-            + type + "'; netx layers are input, dense, dense_rec, conv, flatten");
+            + HdfModelFile.shown(type) + "'; netx layers are input, dense, dense_rec, conv, flatten");
       }
     }
 
@@ -530,7 +530,7 @@ public final class NetxReader {
       String upper = type.toUpperCase(Locale.ROOT);
       if (!upper.equals("LOIHI") && !upper.equals("CUBA")) {
         throw new QuenchException(f.where(g, "type") + ": " + where + " has neuron type '"
-            + type + "'; Quench supports netx's CUBA and LOIHI neurons (SDNN, RF and others have no "
+            + HdfModelFile.shown(type) + "'; Quench supports netx's CUBA and LOIHI neurons (SDNN, RF and others have no "
             + "bit-accurate LIF equivalent)");
       }
       int n = me.size();

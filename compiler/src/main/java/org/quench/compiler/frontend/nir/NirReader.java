@@ -117,7 +117,7 @@ public final class NirReader {
       Site site = new Site(file, label, path, model);
       String type = site.typeOf(group);
       if (!type.equals("NIRGraph")) {
-        throw site.fail("has type '" + type + "', expected NIRGraph",
+        throw site.fail("has type '" + HdfModelFile.shown(type) + "', expected NIRGraph",
             "a NIR file's /node is the whole network graph; export it with nir.write");
       }
       if (!(group.getChildren().get("nodes") instanceof Group nodesGroup)) {
@@ -168,7 +168,8 @@ public final class NirReader {
         String target, String name) {
       NirGraph.Resolution r = NirGraph.resolve(nodes, name);
       if (r.path() == null) {
-        throw site.fail("edge " + index + " (" + source + " -> " + target + "): " + r.problem(),
+        throw site.fail("edge " + index + " (" + HdfModelFile.shown(source) + " -> "
+                + HdfModelFile.shown(target) + "): " + r.problem(),
             "fix the edge or add the missing node; names inside a nested graph are written"
                 + " '<graph node>.<inner node>'");
       }
@@ -207,7 +208,7 @@ public final class NirReader {
         case "CubaLIF" -> p.neuron(new NirNode.CubaLIF(p.timeConstant("tau_syn"),
             p.timeConstant("tau_mem"), p.tensor("r"), p.tensor("v_leak"), p.tensor("v_threshold"),
             p.tensorOr("v_reset", 0.0), p.tensorOr("w_in", 1.0)));
-        default -> throw site.fail("unknown node type '" + type + "'",
+        default -> throw site.fail("unknown node type '" + HdfModelFile.shown(type) + "'",
             "this reader knows the NIR types " + String.join(", ", NirNode.TYPE_NAMES)
                 + "; replace the node or export with a NIR version that has only these");
       };
@@ -260,7 +261,8 @@ public final class NirReader {
   /** Where in the file a problem is: the node's name (null for the top graph) and HDF5 path. */
   private record Site(Path file, String name, String path, HdfModelFile model) {
     QuenchException fail(String what, String todo) {
-      String where = name == null ? "top graph at " + path : "node '" + name + "' at " + path;
+      String where = name == null ? "top graph at " + HdfModelFile.shown(path)
+          : "node '" + HdfModelFile.shown(name) + "' at " + HdfModelFile.shown(path);
       return new QuenchException(file + ": " + where + ": " + what + "; " + todo);
     }
 
@@ -521,7 +523,7 @@ public final class NirReader {
             return new NirNode.Padding(NirNode.PaddingMode.VALID,
                 Collections.nCopies(dims, 0));
           default:
-            throw site.fail("parameter '" + key + "' is '" + mode + "'",
+            throw site.fail("parameter '" + key + "' is '" + HdfModelFile.shown(mode) + "'",
                 "padding is an integer, one integer per spatial dimension, 'same' or 'valid'");
         }
       }

@@ -26,7 +26,7 @@ import org.quench.hal.QuenchException;
  */
 public final class Fuzzer {
   /** A refusal longer than this is not "one clear line" (e.g. it echoes a whole field back). */
-  static final int MAX_MESSAGE_CHARS = 1000;
+  static final int MAX_MESSAGE_CHARS = 2000;
 
   /**
    * Per-case limits.

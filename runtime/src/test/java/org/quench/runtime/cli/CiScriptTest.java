@@ -34,7 +34,8 @@ class CiScriptTest {
   /** Runs the script with an mvn that exits {@code mvnExit} after writing {@code reports}. */
   private Result run(int mvnExit, String... reports) throws IOException, InterruptedException {
     Files.createDirectories(repo.resolve(".ci"));
-    Files.copy(repositoryRoot().resolve(".ci/run"), repo.resolve(".ci/run"));
+    Files.copy(repositoryRoot().resolve(".ci/run"), repo.resolve(".ci/run"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     Path bin = Files.createDirectories(repo.resolve("bin"));
     StringBuilder mvn = new StringBuilder("#!/usr/bin/env bash\nmkdir -p module/target/surefire-reports\n");
     for (int i = 0; i < reports.length; i++) {

@@ -3,9 +3,9 @@
 
 Builds a network with the same statistics as quench's SyntheticNetwork (same sizes, layout rules,
 parameter distributions and input; not the same random draw) and steps it with a straightforward
-vectorized NumPy implementation of the chip arithmetic in SEMANTICS.md: a dense per-step update of
-u and v on int64 arrays, and spike propagation through a CSR synapse table (fixed fan-out per
-neuron) into a delay ring buffer, each step's per-delay sums shifted by the weight exponent as
+vectorized NumPy implementation of the chip arithmetic in docs/chip-semantics.md: a dense per-step
+update of u and v on int64 arrays, and spike propagation through a CSR synapse table (fixed fan-out
+per neuron) into a delay ring buffer, each step's per-delay sums shifted by the weight exponent as
 Lava's bit-accurate DelayDense does. Prints one JSON object with its rates on stdout.
 
     python3 bench/numpy_baseline.py --neurons 100000 --synapses-per-neuron 100 --steps 1000

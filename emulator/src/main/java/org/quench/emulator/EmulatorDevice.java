@@ -19,7 +19,7 @@ import org.quench.hal.proto.ChipImage;
 
 /**
  * The in-process emulated chip system: computes, bit for bit, what Lava's bit-accurate Loihi
- * process models compute (see SEMANTICS.md), for any number of cores on up to
+ * process models compute (see docs/chip-semantics.md), for any number of cores on up to
  * {@code spec.maxChips()} chips. Steps run in parallel on a fixed set of worker threads, one
  * barrier per step; results are identical for every thread count.
  *

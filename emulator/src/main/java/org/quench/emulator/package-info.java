@@ -1,9 +1,10 @@
 /**
- * The emulated chip: Lava's bit-accurate Loihi arithmetic (SEMANTICS.md) behind the hal
+ * The emulated chip: Lava's bit-accurate Loihi arithmetic (docs/chip-semantics.md) behind the hal
  * {@link org.quench.hal.Device} SPI, opened as {@code emu:loihi} through {@link
  * org.quench.emulator.EmulatorProvider}.
  *
- * <p>Decisions where SEMANTICS.md leaves room, all covered by tests:
+ * <p>Decisions where Lava's models leave room, all covered by tests and described in
+ * docs/chip-semantics.md:
  * <ul>
  *   <li>Periodic reset: due at the end of step t when {@code (t-1) mod interval == reset_offset};
  *       the zeroing is applied at the start of step t+1, so probes of step t still show the state

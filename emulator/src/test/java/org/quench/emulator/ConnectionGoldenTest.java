@@ -15,8 +15,9 @@ import org.quench.hal.proto.AxonGroup;
 import org.quench.hal.proto.SignMode;
 
 /**
- * The Dense and DelayDense golden vectors of SEMANTICS.md. The activation is observed as u of a
- * neuron with du = 4095 (keeps only this step's input) and an unreachable threshold: u = a << 6.
+ * The Dense and DelayDense golden vectors of docs/chip-semantics.md#golden-vectors. The activation
+ * is observed as u of a neuron with du = 4095 (keeps only this step's input) and an unreachable
+ * threshold: u = a << 6.
  */
 class ConnectionGoldenTest {
   private static final Probe U = Probe.of(ProbeKind.U, "pop");

@@ -19,7 +19,7 @@ import org.quench.hal.proto.NeuronKind;
 import org.quench.hal.proto.SignMode;
 import org.quench.hal.proto.ThresholdProfile;
 
-/** The LIF, TernaryLIF and LIFReset golden vectors of SEMANTICS.md. */
+/** The LIF, TernaryLIF and LIFReset golden vectors of docs/chip-semantics.md#golden-vectors. */
 class LifGoldenTest {
   private static final Probe U = Probe.of(ProbeKind.U, "pop");
   private static final Probe V = Probe.of(ProbeKind.V, "pop");

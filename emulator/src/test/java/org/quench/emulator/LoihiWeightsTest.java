@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import org.junit.jupiter.api.Test;
 import org.quench.hal.proto.SignMode;
 
-/** Weight truncation, clipping and sign-mode tables of SEMANTICS.md. */
+/** Weight truncation, clipping and sign-mode tables of docs/chip-semantics.md#golden-vectors. */
 class LoihiWeightsTest {
   private static int[] truncate(SignMode m, int nwb, int... w) {
     int[] out = new int[w.length];

@@ -23,10 +23,10 @@ import org.quench.hal.proto.SignMode;
 
 /**
  * End to end against public ground truth: the shared netx golden case (a 4-layer lava-dl netx
- * network with delays and a recurrent layer, /work/shared/golden/netx-random-1001, flattened to
- * text by golden/netx_to_text.py). The test maps it to an image by hand, per FORMATS.md (lava-dl's
- * weight optimisation included), spreads the layers over two chips and expects the recorded
- * output spikes of all 300 steps exactly.
+ * network with delays and a recurrent layer, runtime/src/test/resources/golden/netx-random-1001,
+ * flattened to text by golden/netx_to_text.py). The test maps it to an image by hand, per
+ * docs/model-formats.md#lava-dl-netx (lava-dl's weight optimisation included), spreads the layers
+ * over two chips and expects the recorded output spikes of all 300 steps exactly.
  */
 class NetxGoldenTest {
   /** One layer of the file: its record lines by key. */
@@ -71,7 +71,10 @@ class NetxGoldenTest {
     return m;
   }
 
-  /** lava-dl's weight optimisation (FORMATS.md): the core's weights and their parameters. */
+  /**
+   * lava-dl's weight optimisation (docs/model-formats.md#dense-layer-weights): the core's weights
+   * and their parameters.
+   */
   private record Optimized(long[][] weights, int numWeightBits, int weightExp, SignMode mode) {}
 
   private static Optimized optimize(long[][] w) {

@@ -22,10 +22,11 @@ import org.quench.hal.proto.Symbol;
 import org.quench.hal.proto.ThresholdProfile;
 
 /**
- * A deliberately plain model of the chip, written straight from SEMANTICS.md and the settled step
- * order, for differential testing. Long arithmetic with explicit int32 wraps where numpy's int32
- * wraps, dense loops, no packing, no threads, nothing shared with the emulator's code. Only the
- * Loihi constants are used (24-bit state, 12-bit decays, shifts of 6, 8-bit weight mantissa).
+ * A deliberately plain model of the chip, written straight from docs/chip-semantics.md and the
+ * settled step order, for differential testing. Long arithmetic with explicit int32 wraps where
+ * numpy's int32 wraps, dense loops, no packing, no threads, nothing shared with the emulator's
+ * code. Only the Loihi constants are used (24-bit state, 12-bit decays, shifts of 6, 8-bit weight
+ * mantissa).
  */
 final class ReferenceStepper {
   private final ChipImage image;

@@ -39,7 +39,7 @@ public final class ChipSpec {
     return new ChipSpec(data, "'" + data.getName() + "'");
   }
 
-  /** The default chip: Loihi-class numbers from SEMANTICS.md. */
+  /** The default chip: the Loihi-class numbers of docs/chip-semantics.md#state-and-widths. */
   public static ChipSpec loihi() {
     return builtIn("loihi");
   }

@@ -493,7 +493,10 @@ public final class ImageValidator {
         (int) Math.min(nwb, 9), usesDelays);
   }
 
-  /** Lava's determine_sign_mode when the image leaves the mode to the weights (SEMANTICS.md). */
+  /**
+   * Lava's determine_sign_mode when the image leaves the mode to the weights
+   * (docs/chip-semantics.md#weight-preparation-sign-mode-clip-truncate).
+   */
   private static SignMode resolvedSignMode(SignMode given, int lowest, int highest) {
     if (given != SignMode.SIGN_MODE_AUTO) {
       return given;

@@ -13,9 +13,10 @@ import java.util.Objects;
  * payloads) on named input ports, and per-step overrides of a population's bias mantissa.
  *
  * <p>Steps are 0-based within the run: event step {@code k} is injected at the run's (k+1)-th step
- * and, like any spike, reaches its targets' {@code u} one step later (SEMANTICS.md, timing). A bias
- * override set at step {@code k} holds from step {@code k} on, in this run and later ones, until
- * changed or until {@link Device#reset()}. Immutable; build it with {@link #builder(int)}.
+ * and, like any spike, reaches its targets' {@code u} one step later
+ * (docs/chip-semantics.md#delays-and-timing). A bias override set at step {@code k} holds from step
+ * {@code k} on, in this run and later ones, until changed or until {@link Device#reset()}.
+ * Immutable; build it with {@link #builder(int)}.
  */
 public final class Stimulus {
   /** One port's events in step order: parallel arrays. */
@@ -55,6 +56,25 @@ public final class Stimulus {
   /** Bias overrides sorted by step (stable within a step). */
   public List<BiasChange> biasChanges() {
     return biasChanges;
+  }
+
+  /**
+   * The index of the first entry at or after {@code step} in a step-sorted array (its length when
+   * there is none): where the events of a window of steps begin, for any holder of events in step
+   * order (a stimulus, an input file's trains, a board batch).
+   */
+  public static int firstAtOrAfter(int[] sortedSteps, long step) {
+    int lo = 0;
+    int hi = sortedSteps.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (sortedSteps[mid] < step) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
   }
 
   /** Total number of input events over all ports. */

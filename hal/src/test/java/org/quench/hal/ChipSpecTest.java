@@ -28,7 +28,7 @@ class ChipSpecTest {
   void loihiHasTheNumbersOfSemantics() {
     ChipSpec s = ChipSpec.loihi();
     assertEquals("loihi", s.name());
-    // Per-core limits (SEMANTICS.md, last section).
+    // Per-core limits (docs/chip-semantics.md#per-core-limits).
     assertEquals(128, s.coresPerChip());
     assertEquals(1024, s.neuronsPerCore());
     assertEquals(32, s.decayProfilesPerCore());

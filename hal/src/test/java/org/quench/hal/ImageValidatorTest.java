@@ -273,7 +273,8 @@ class ImageValidatorTest {
 
   @Test
   void initialStateMustLieInTheStateRange() {
-    // u in (-2^23, 2^23], v in [-(2^23 - 1), 2^23 - 1] (SEMANTICS.md: wrap and saturation).
+    // u in (-2^23, 2^23], v in [-(2^23 - 1), 2^23 - 1] (docs/chip-semantics.md#state-and-widths:
+    // wrap and saturation).
     assertDoesNotThrow(() -> ImageValidator.validate(hiddenWith(c -> c.setUInit(0, 8388608)
         .setUInit(1, -8388607).setVInit(0, 8388607).setVInit(1, -8388607)), LOIHI));
     invalid(hiddenWith(c -> c.setUInit(0, 8388609)),

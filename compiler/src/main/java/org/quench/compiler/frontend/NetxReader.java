@@ -27,12 +27,12 @@ import org.quench.hal.ChipSpec;
 import org.quench.hal.QuenchException;
 
 /**
- * Reads a lava-dl netx network (the {@code .net} HDF5 file, FORMATS.md) into a fixed-point
- * {@link Network}, doing exactly what netx does on its way to Lava's bit-accurate processes and
- * nothing more: weights and biases truncated toward zero, dense and dense_rec weights through
- * lava-dl's weight optimisation ({@link WeightBits#optimizeNetx}), conv layers lowered to sparse synapses
- * with their integer weights, CUBA/LOIHI neurons mapped to du = iDecay - 1, dv = vDecay,
- * vth = vThMant, bias_exp = 6.
+ * Reads a lava-dl netx network (the {@code .net} HDF5 file, docs/model-formats.md#lava-dl-netx)
+ * into a fixed-point {@link Network}, doing exactly what netx does on its way to Lava's
+ * bit-accurate processes and nothing more: weights and biases truncated toward zero, dense and
+ * dense_rec weights through lava-dl's weight optimisation ({@link WeightBits#optimizeNetx}), conv
+ * layers lowered to sparse synapses with their integer weights, CUBA/LOIHI neurons mapped to du =
+ * iDecay - 1, dv = vDecay, vth = vThMant, bias_exp = 6.
  *
  * <p>Layer {@code i} becomes population {@code layer<i>}; its synapses from the previous layer are
  * projection {@code layer<i>.weight} (and {@code layer<i>.weight_rec}, the population onto itself,

@@ -1,6 +1,9 @@
 package org.quench.compiler.ir;
 
-/** How the chip turns a fixed-point projection's input into activation (SEMANTICS.md). */
+/**
+ * How the chip turns a fixed-point projection's input into activation
+ * (docs/chip-semantics.md#connections).
+ */
 public enum ConnectionKind {
   /** Lava Dense/Sparse/DelayDense: clip and truncate weights, shift the summed activation. */
   DENSE,

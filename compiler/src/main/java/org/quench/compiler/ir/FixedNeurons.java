@@ -4,12 +4,13 @@ import java.util.Arrays;
 
 /**
  * Chip-ready fixed-point neuron parameters, one value per neuron, in the chip's integers
- * (SEMANTICS.md): current decay {@code du} (-1 = no decay .. 4095), voltage decay {@code dv}
- * (0..4096), threshold mantissa {@code vth} (effective vth &lt;&lt; 6), {@code vthLo} (TERNARY_LIF
- * lower threshold), bias mantissa and exponent, refractory period in steps (EXTENSION; 0 = Lava),
- * reset mode, periodic reset (interval 0 = never; offset compared as in chip_image.proto) and the
- * initial u and v. Structural invariants are checked here (lengths, refractory >= 0, interval >= 0);
- * ranges against a chip are checked when the image is emitted for a spec. Immutable.
+ * (docs/chip-semantics.md#valid-range-of-each-parameter): current decay {@code du} (-1 = no decay
+ * .. 4095), voltage decay {@code dv} (0..4096), threshold mantissa {@code vth} (effective vth
+ * &lt;&lt; 6), {@code vthLo} (TERNARY_LIF lower threshold), bias mantissa and exponent, refractory
+ * period in steps (EXTENSION; 0 = Lava), reset mode, periodic reset (interval 0 = never; offset
+ * compared as in chip_image.proto) and the initial u and v. Structural invariants are checked here
+ * (lengths, refractory >= 0, interval >= 0); ranges against a chip are checked when the image is
+ * emitted for a spec. Immutable.
  */
 public final class FixedNeurons implements NeuronDynamics {
   private final int[] du;

@@ -6,8 +6,8 @@ import org.quench.hal.QuenchException;
 /**
  * Continuous time constants to the chip's integer decays at a time step {@code dt}, and back.
  *
- * <p>The chip keeps a fraction of its state each step (SEMANTICS.md, steps 4 and 5), with
- * {@code U = decayUnity} (4096 on Loihi):
+ * <p>The chip keeps a fraction of its state each step
+ * (docs/chip-semantics.md#current-and-voltage-decay), with {@code U = decayUnity} (4096 on Loihi):
  * <ul>
  *   <li>current: {@code u' = u * (U - (du + 1)) / U}, so the kept fraction is
  *       {@code (U - 1 - du) / U}; {@code du = -1} keeps everything (no decay) and

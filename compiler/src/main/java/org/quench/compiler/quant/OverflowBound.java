@@ -7,7 +7,7 @@ import org.quench.hal.QuenchException;
 /**
  * A static bound on how large a population's state can get on the chip, in chip units, so a
  * compiler can tell whether the 24-bit state may overflow ({@code u} wraps, {@code v} saturates;
- * SEMANTICS.md steps 4 and 5) and how many bits of headroom are left.
+ * docs/chip-semantics.md#one-neuron-step, steps 4 and 5) and how many bits of headroom are left.
  *
  * <p>Inputs per neuron: {@code pos} and {@code neg}, the largest positive and negative activation
  * one step can deliver (chip activation units, before the {@code << activationShift}); the decays

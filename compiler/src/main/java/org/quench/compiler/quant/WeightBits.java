@@ -11,14 +11,16 @@ import org.quench.hal.proto.SignMode;
  * {@link ChipSpec#weightMantBits()} ({@code b}, 8 on Loihi):
  * <ul>
  *   <li><b>The core's preparation</b> ({@link #clip}, {@link #truncate}, {@link #prepare}): what a
- *       connection does to its weights once, at load (SEMANTICS.md, "Weight preparation"), so a
- *       compiler can predict exactly which integers the chip will hold; and {@link #activation},
- *       the per-step shift of the summed activation by {@code weight_exp}.</li>
+ *       connection does to its weights once, at load
+ *       (docs/chip-semantics.md#weight-preparation-sign-mode-clip-truncate), so a compiler can
+ *       predict exactly which integers the chip will hold; and {@link #activation}, the per-step
+ *       shift of the summed activation by {@code weight_exp}.</li>
  *   <li><b>Lava's {@code optimize_weight_bits}</b> ({@link #optimizeLava}): given integer weights
  *       already in {@code b} bits, scale them up to use the full mantissa and choose
  *       {@code weight_exp} and {@code num_weight_bits} so nothing is lost.</li>
  *   <li><b>lava-dl netx's own optimisation</b> ({@link #optimizeNetx}): the variant netx applies to
- *       dense layers (FORMATS.md), with its own clipping and sign rule.</li>
+ *       dense layers (docs/model-formats.md#dense-layer-weights), with its own clipping and sign
+ *       rule.</li>
  * </ul>
  *
  * <p>Invariants: every function is deterministic and leaves its input arrays untouched. Weights are
@@ -257,7 +259,8 @@ public final class WeightBits {
   }
 
   /**
-   * lava-dl netx's weight optimisation (FORMATS.md), applied by netx to dense and dense_rec layers.
+   * lava-dl netx's weight optimisation (docs/model-formats.md#dense-layer-weights), applied by netx
+   * to dense and dense_rec layers.
    *
    * <p>The rule, with {@code b = weightMantBits}: if the weights have both signs and exceed
    * {@code [-2^b, 2^b - 2]}, clip them to it. Sign mode: INHIBITORY when all are negative

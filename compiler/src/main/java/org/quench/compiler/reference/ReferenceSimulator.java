@@ -51,13 +51,14 @@ import org.quench.hal.Stimulus;
  * fractions of their chip decays, in model units.
  *
  * <p><b>Fixed-point populations</b> ({@link FixedNeurons}, e.g. lava-dl netx) follow the chip's
- * equations (SEMANTICS.md) in real numbers, without truncation, wrapping or saturation: kept
- * fractions {@code (U-1-du)/U} and {@code (U-dv)/U}, activation {@code w 2^weight_exp} entering
- * {@code u} times {@code 2^6}, threshold {@code vth 2^6}, bias {@code bias_mant 2^bias_exp}. The
- * weights are those the chip holds after its load-time clip and truncation (that is what the
- * network is; the arithmetic is what is idealised), convolution weights are used as they are.
- * Ternary neurons, reset modes, refractory periods, periodic resets and initial u and v are
- * modelled as on the chip. Values are in chip units, so traces compare directly with a device's.
+ * equations (docs/chip-semantics.md#one-neuron-step) in real numbers, without truncation, wrapping
+ * or saturation: kept fractions {@code (U-1-du)/U} and {@code (U-dv)/U}, activation
+ * {@code w 2^weight_exp} entering {@code u} times {@code 2^6}, threshold {@code vth 2^6}, bias
+ * {@code bias_mant 2^bias_exp}. The weights are those the chip holds after its load-time clip and
+ * truncation (that is what the network is; the arithmetic is what is idealised), convolution
+ * weights are used as they are. Ternary neurons, reset modes, refractory periods, periodic resets
+ * and initial u and v are modelled as on the chip. Values are in chip units, so traces compare
+ * directly with a device's.
  *
  * <p>Every {@link #run} starts from the initial state. Deterministic; not thread-safe (one run at a
  * time per instance). A projection's weights and its target's dynamics must both be float (float

@@ -12,7 +12,7 @@ import org.quench.compiler.ir.SignMode;
 import org.quench.hal.QuenchException;
 
 class NetxDenseWeightsTest {
-  // Cases worked by hand from FORMATS.md's formula.
+  // Cases worked by hand from the formula in docs/model-formats.md#dense-layer-weights.
 
   @Test
   void excitatoryWeightsScaleUpToTheByte() {
@@ -82,8 +82,9 @@ class NetxDenseWeightsTest {
 
   /**
    * The optimisation is lossless for weights it does not clip: after the core's own preparation
-   * (SEMANTICS.md: clip to 8 bits by sign mode, drop 8 - bits + signed low bits) and the
-   * exponent applied to the summed activation, every input weight comes back exactly.
+   * (docs/chip-semantics.md#weight-preparation-sign-mode-clip-truncate: clip to 8 bits by sign
+   * mode, drop 8 - bits + signed low bits) and the exponent applied to the summed activation, every
+   * input weight comes back exactly.
    */
   @Test
   void coreRecoversEveryUnclippedWeight() {

@@ -14,13 +14,16 @@ import org.quench.hal.QuenchException;
 class DiscretizationTest {
   private static final ChipSpec LOIHI = ChipSpec.loihi();
 
-  /** SEMANTICS.md step 4, written out independently: one current decay step without input. */
+  /**
+   * docs/chip-semantics.md#one-neuron-step step 4, written out independently: one current decay
+   * step without input.
+   */
   private static long decayCurrent(long u, int du) {
     long t = u * (4096 - (du + 1));
     return Long.signum(t) * (Math.abs(t) >> 12);
   }
 
-  /** SEMANTICS.md step 5 without u and bias. */
+  /** docs/chip-semantics.md#one-neuron-step step 5 without u and bias. */
   private static long decayVoltage(long v, int dv) {
     long t = v * (4096 - dv);
     return Long.signum(t) * (Math.abs(t) >> 12);
@@ -28,7 +31,8 @@ class DiscretizationTest {
 
   @Test
   void halvingTimeConstantGivesTheGoldenImpulseDecays() {
-    // SEMANTICS.md's current impulse halves u each step with du = 2047; dv = 2048 halves v.
+    // The current impulse golden vector (docs/chip-semantics.md#lif) halves u each step with
+    // du = 2047; dv = 2048 halves v.
     double tau = 1.0 / Math.log(2);
     assertEquals(2047, Discretization.currentDecay(tau, 1.0, Convention.EXACT, LOIHI).decay());
     assertEquals(2048, Discretization.voltageDecay(tau, 1.0, Convention.EXACT, LOIHI).decay());

@@ -27,7 +27,8 @@ class FixedPointTest {
 
   @Test
   void goldenNoDecayCaseThresholdAndBias() {
-    // SEMANTICS.md: vth = 8 is a threshold of 512; bias_mant 2, bias_exp 6 adds 128 per step.
+    // docs/chip-semantics.md#lif: vth = 8 is a threshold of 512; bias_mant 2, bias_exp 6 adds 128
+    // per step.
     FixedPoint.Thresholds t = FixedPoint.thresholds("pop", new double[] {512}, 1.0, true, LOIHI);
     assertArrayEquals(new int[] {8}, t.vth());
     assertEquals(0.0, t.maxRelError());
@@ -38,8 +39,8 @@ class FixedPointTest {
 
   @Test
   void goldenBiasScalingNeedsExponentFive() {
-    // SEMANTICS.md: bias_mant 4095 with bias_exp 5 gives 131040; no other pair gives it exactly
-    // (exponent 6 would need a mantissa of 2047.5).
+    // docs/chip-semantics.md#lif: bias_mant 4095 with bias_exp 5 gives 131040; no other pair gives
+    // it exactly (exponent 6 would need a mantissa of 2047.5).
     FixedPoint.Biases b = FixedPoint.biases("pop", new double[] {131040}, 1.0, true, LOIHI);
     assertEquals(4095, b.mant()[0]);
     assertEquals(5, b.exp()[0]);

@@ -13,7 +13,10 @@ import org.quench.hal.QuenchException;
 class OverflowBoundTest {
   private static final ChipSpec LOIHI = ChipSpec.loihi();
 
-  /** SEMANTICS.md steps 4-7 for one neuron, without wrap or saturation; returns max |u|, |v'|. */
+  /**
+   * docs/chip-semantics.md#one-neuron-step, steps 4-7 for one neuron, without wrap or saturation;
+   * returns max |u|, |v'|.
+   */
   private static long[] simulate(long[] activation, int du, int dv, long bias, long vth) {
     long u = 0;
     long v = 0;

@@ -15,7 +15,7 @@ import org.quench.hal.proto.SignMode;
 class WeightBitsTest {
   private static final ChipSpec LOIHI = ChipSpec.loihi();
 
-  // --- SEMANTICS.md, "Weight truncation" and "Weight clipping" ---
+  // --- docs/chip-semantics.md#weight-truncation-and-clipping ---
 
   @Test
   void truncationMatchesSemanticsVectors() {
@@ -42,7 +42,7 @@ class WeightBitsTest {
         WeightBits.clip(new int[] {-129, -128, 127, 128}, SignMode.MIXED, 7));
   }
 
-  // --- SEMANTICS.md, Dense table: the activation at k=4 is the sum of prepared weights, shifted ---
+  // --- docs/chip-semantics.md#dense: the activation at k=4 is the sum of prepared weights, shifted
 
   @Test
   void denseGoldenActivationsFollowFromPreparation() {
@@ -100,7 +100,7 @@ class WeightBitsTest {
         WeightBits.truncate(new int[] {-255, 39}, SignMode.MIXED, 9, LOIHI));
   }
 
-  // --- Lava's optimize_weight_bits: SEMANTICS.md examples ---
+  // --- Lava's optimize_weight_bits (docs/chip-semantics.md#choosing-weight-mantissa-and-exponent)
 
   @Test
   void lavaRuleOnTensGivesFiveWithExponentMinusFour() {
@@ -188,7 +188,8 @@ class WeightBitsTest {
     assertEquals(9, o.numWeightBits());
   }
 
-  // --- lava-dl netx's rule (FORMATS.md); expected numbers worked by hand from the stated rule ---
+  // --- lava-dl netx's rule (docs/model-formats.md#dense-layer-weights); expected numbers worked
+  // by hand from the stated rule ---
 
   @Test
   void netxClipsMixedOutliersAndKeepsEveryBit() {

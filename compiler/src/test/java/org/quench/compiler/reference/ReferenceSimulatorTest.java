@@ -238,7 +238,7 @@ class ReferenceSimulatorTest {
     assertEquals(0, run.totalSpikes("p"), "an infinite threshold never spikes");
   }
 
-  // ---- fixed-point populations, against SEMANTICS.md's golden vectors -------------------------
+  // ---- fixed-point populations, against docs/chip-semantics.md#golden-vectors -------------
 
   private static Network fixedSingle(FixedNeurons dyn, int weight) {
     int n = dyn.size();

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""Flattens /work/shared/golden/netx-random-1001 into netx-random-1001.txt for the emulator's
-end-to-end test (so tests need neither HDF5 nor Python). Floats become integers by truncation
-toward zero, as netx does. One record per line: a key, then space-separated integers."""
+"""Flattens runtime/src/test/resources/golden/netx-random-1001 into netx-random-1001.txt for the
+emulator's end-to-end test (so tests need neither HDF5 nor Python). Floats become integers by
+truncation toward zero, as netx does. One record per line: a key, then space-separated integers."""
 import sys
 import h5py
 import numpy as np

@@ -13,7 +13,6 @@ import org.quench.runtime.bench.SyntheticNetwork;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code quench bench}: the emulator's throughput on a large synthetic network, against targets. */
@@ -66,9 +65,6 @@ final class BenchCommand implements Callable<Integer> {
       description = "Also run bench/numpy_baseline.py (python3 with numpy) on the same shape and print the ratio.")
   boolean baseline;
 
-  @ParentCommand
-  QuenchCli top;
-
   @Spec
   CommandSpec spec;
 
@@ -82,7 +78,7 @@ final class BenchCommand implements Callable<Integer> {
     try {
       m = EmulatorThroughput.run(settings, done -> {
         if (bar[0] == null) {
-          bar[0] = Progress.start("bench", (long) warmup + steps, top.quiet());
+          bar[0] = Progress.start("bench", (long) warmup + steps, CommandSupport.quiet(spec));
         }
         bar[0].stepTo(done);
       });

@@ -5,7 +5,7 @@ import org.quench.hal.QuenchException;
 
 /**
  * How to read a NIR graph's continuous-time model as a discrete network (NIR stores neither the
- * time step nor the reset rule, see FORMATS.md).
+ * time step nor the reset rule, see docs/model-formats.md#time-step-and-discretization).
  *
  * @param dt the time step in seconds (finite, > 0); the NIR paper's files use 1e-4
  * @param resetMode what a spike does to v: {@link Reset#ZERO} (to v_reset, NIR's rule) or

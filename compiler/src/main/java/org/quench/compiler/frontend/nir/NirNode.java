@@ -18,7 +18,8 @@ import java.util.Optional;
  * values, positive time constants), so consumers need not re-check them.
  *
  * <p>Time constants and delays are in seconds, as NIR defines them; NIR's dynamics are
- * continuous-time (see FORMATS.md) and the time step is the importer's choice.
+ * continuous-time (see docs/model-formats.md#node-types-and-what-they-become) and the time step is
+ * the importer's choice.
  */
 public sealed interface NirNode {
 

@@ -19,7 +19,6 @@ import org.quench.runtime.fuzz.Fuzzer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code quench fuzz}: mutated inputs of each kind through Quench's own paths, classified. */
@@ -72,9 +71,6 @@ final class FuzzCommand implements Callable<Integer> {
   @Option(names = "--verbose", description = "One line per case, not only per failure.")
   boolean verbose;
 
-  @ParentCommand
-  QuenchCli top;
-
   @Spec
   CommandSpec spec;
 
@@ -104,7 +100,7 @@ final class FuzzCommand implements Callable<Integer> {
       List<FuzzTally> tallies = new ArrayList<>();
       for (FuzzKind kind : chosen) {
         FuzzTally tally = new FuzzTally(kind);
-        try (Progress bar = Progress.start("fuzz " + kind, cases, top.quiet())) {
+        try (Progress bar = Progress.start("fuzz " + kind, cases, CommandSupport.quiet(spec))) {
           fuzzer.run(kind, seed, first, cases, c -> {
             tally.add(c);
             bar.stepBy(1);

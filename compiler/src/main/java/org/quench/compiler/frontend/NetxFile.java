@@ -59,10 +59,11 @@ final class NetxFile {
     if (n == null) {
       throw new QuenchException(where(path(parent, name)) + " is missing: expected " + expected);
     }
-    if (n.isGroup()) {
-      throw new QuenchException(where(n.getPath()) + " is a group; expected " + expected);
+    if (!(n instanceof Dataset d)) {
+      throw new QuenchException(where(n.getPath()) + " is a " + (n.isGroup() ? "group"
+          : n.getType().toString().toLowerCase(java.util.Locale.ROOT)) + "; expected " + expected);
     }
-    return (Dataset) n;
+    return d;
   }
 
   String string(Group parent, String name) {

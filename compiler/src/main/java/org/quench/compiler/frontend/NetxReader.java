@@ -44,6 +44,13 @@ import org.quench.hal.QuenchException;
 public final class NetxReader {
   /** Name of the host input port the reader creates. */
   public static final String INPUT_PORT = "input";
+  /**
+   * Most neurons a netx network may have: the largest Loihi system's (32 chips of 128 cores of
+   * 1024 neurons). Checked per layer before any per-neuron array is allocated, so a damaged shape
+   * cannot make the reader allocate gigabytes.
+   */
+  static final long MAX_NEURONS = 32L * 128 * 1024;
+
   /** netx clamps synaptic delays to this (Loihi 1's limit). */
   public static final int MAX_NETX_DELAY = 62;
 
@@ -141,6 +148,7 @@ public final class NetxReader {
     private Layer previous;
     private boolean flattenPending;
     private int populationIndex;
+    private long neuronsSoFar;
 
     Import(NetxFile f, HdfFile hdf, String fileName, String hash, Options options) {
       this.f = f;
@@ -223,6 +231,14 @@ public final class NetxReader {
         }
         out[k] = (int) s[k];
       }
+      long neurons = (long) out[0] * out[1] * out[2];
+      if (neuronsSoFar + neurons > MAX_NEURONS) {
+        throw new QuenchException(f.where(g, "shape") + ": " + where + " has shape "
+            + Arrays.toString(s) + " (" + neurons + " neurons), which takes the network past the "
+            + MAX_NEURONS + " neurons of the largest Loihi system (32 chips of 128 cores of 1024"
+            + " neurons); the file is damaged or the network cannot be deployed");
+      }
+      neuronsSoFar += neurons;
       return out;
     }
 

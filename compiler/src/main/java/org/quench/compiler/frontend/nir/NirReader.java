@@ -321,7 +321,11 @@ public final class NirReader {
         throw site.fail("parameter '" + key + "' is a group, expected a dataset",
             "store the parameter as an array");
       }
-      return Optional.of((Dataset) child);
+      if (!(child instanceof Dataset d)) {
+        throw site.fail("parameter '" + key + "' is a " + child.getType() + ", expected a dataset",
+            "store the parameter as an array");
+      }
+      return Optional.of(d);
     }
 
     private Optional<NirTensor> optionalTensor(String key) {

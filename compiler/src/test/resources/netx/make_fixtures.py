@@ -135,9 +135,10 @@ g = layers.create_group('2')
 s(g, 'type', 'flatten')
 neuron(dense(layers, 3, 3, 48, weight=rng.uniform(-100, 100, size=(3, 48))), vth=50)
 
-# Independent check: netx flips the stored kernel spatially; Lava then cross-correlates (C, H, W).
+# Independent check: the net effect of netx + Lava's Conv is a cross-correlation over (C, H, W)
+# with the kernel exactly as stored (no spatial flip; lava-dl's tiny.net ground truth confirms it).
 x = (rng.uniform(size=(2, 5, 6)) < 0.5).astype(np.int64)
-k = np.trunc(kernel[..., 0]).astype(np.int64)[:, :, ::-1, ::-1]
+k = np.trunc(kernel[..., 0]).astype(np.int64)
 xp = np.zeros((2, 5 + 2, 6), dtype=np.int64)
 xp[:, 1:6, :] = x
 act = np.zeros((4, 3, 4), dtype=np.int64)

@@ -41,9 +41,6 @@ import org.quench.hal.QuenchException;
  * <p>Build one with {@link #builder()}, then {@link Builder#start()}.
  */
 public final class BoardServer implements AutoCloseable {
-  /** Version reported by ListDevices. */
-  public static final String VERSION = "0.1.0";
-
   /** The board's limits; sizes in bytes, times in milliseconds. */
   record Limits(long maxImageBytes, int maxMessageBytes, long maxBatchSteps,
       long defaultLeaseMillis, long minLeaseMillis, long maxLeaseMillis, long maxUploadBytes,

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.quench.hal.DeviceInfo;
 import org.quench.hal.DeviceProfile;
 import org.quench.hal.QuenchException;
+import org.quench.hal.QuenchVersion;
 import org.quench.board.proto.BoardGrpc;
 import org.quench.board.proto.DeviceDescription;
 import org.quench.board.proto.GetProfileRequest;
@@ -64,7 +65,7 @@ final class BoardService extends BoardGrpc.BoardImplBase {
 
   @Override
   public void listDevices(ListDevicesRequest request, StreamObserver<ListDevicesReply> reply) {
-    ListDevicesReply.Builder b = ListDevicesReply.newBuilder().setBoardVersion(BoardServer.VERSION)
+    ListDevicesReply.Builder b = ListDevicesReply.newBuilder().setBoardVersion(QuenchVersion.project())
         .setMaxImageBytes(limits.maxImageBytes()).setMaxMessageBytes(limits.maxMessageBytes());
     for (HostedDevice d : devices.values()) {
       DeviceInfo info = d.info();

@@ -25,9 +25,6 @@ import org.quench.hal.proto.ChipImage;
  * Deterministic: the same network, spec and options give the same image bytes.
  */
 public final class Compiler {
-  /** Version written into every image header. */
-  public static final String VERSION = "0.1.0";
-
   /**
    * What a compilation produced.
    *

@@ -2,15 +2,7 @@ package org.quench.emulator;
 
 import java.util.Arrays;
 import org.quench.hal.ChipSpec;
-import org.quench.hal.QuenchException;
-import org.quench.hal.proto.AxonGroup;
-import org.quench.hal.proto.ConnectionKind;
 import org.quench.hal.proto.Core;
-import org.quench.hal.proto.DecayProfile;
-import org.quench.hal.proto.NeuronKind;
-import org.quench.hal.proto.ResetMode;
-import org.quench.hal.proto.SignMode;
-import org.quench.hal.proto.ThresholdProfile;
 
 /**
  * One emulated core: neuron state, its synapse memory and its activation delay line, with the two
@@ -24,9 +16,8 @@ import org.quench.hal.proto.ThresholdProfile;
  */
 final class EmulatedCore {
   // Per-synapse finishing operation of a group (how a summed activation enters the delay line).
-  private static final int FOLD = 0; // exponent >= 0: shift each product, sum modulo 2^32 is exact
-  private static final int FLOOR = 1; // exponent < 0: floor-shift of the per-(delay, target) sum
-  private static final int WRAP = 2; // CONV: per-(delay, target) sum wrapped to stateBits
+  private static final int FOLD = SynapseMemory.FOLD;
+  private static final int FLOOR = SynapseMemory.FLOOR;
 
   final int index;
   final int chip;
@@ -152,373 +143,104 @@ final class EmulatedCore {
   long spikes;
   long interChipSpikes;
 
-  EmulatedCore(int index, Core c, ChipSpec spec) {
+  /**
+   * Builds core {@code index} from validated image core {@code c} and its materialised
+   * parameters {@code p} (see {@link CoreParameters}: the nominal values, or a chip instance's).
+   * Only step constants are derived here: decay factors, effective thresholds, the packed synapse
+   * memory and the delay line sized by its largest delay.
+   */
+  EmulatedCore(int index, Core c, CoreParameters p, ChipSpec spec) {
     this.index = index;
     this.chip = c.getAddress().getChip();
     this.coreId = c.getAddress().getCore();
     this.where = "core (" + chip + "," + coreId + ")";
-    this.n = c.getNeuronCount();
-    if (n < 0 || n > spec.neuronsPerCore()) {
-      throw bad("neuron_count " + Integer.toUnsignedString(n) + " exceeds neuronsPerCore "
-          + spec.neuronsPerCore());
-    }
+    this.n = p.n;
     decayShift = spec.decayBits();
     decayRound = (1L << decayShift) - 1;
     actShift = spec.activationShift();
-    stateMax = 1 << (spec.stateBits() - 1);
+    stateMax = spec.currentRange().max();
     stateRange = stateMax << 1;
-    voltMax = stateMax - 1;
+    voltMax = spec.voltageRange().max();
     int unity = spec.decayUnity();
-
-    // Profile tables.
-    int nd = c.getDecayProfilesCount();
-    int nt = c.getThresholdProfilesCount();
-    if (nd == 0 && n > 0) {
-      throw bad("has neurons but no decay profile");
-    }
-    if (nt == 0 && n > 0) {
-      throw bad("has neurons but no threshold profile");
-    }
-    int[] pu = new int[nd];
-    int[] pv = new int[nd];
-    int[] pRef = new int[nd];
-    boolean[] pSub = new boolean[nd];
-    resetInterval = new int[nd];
-    resetOffset = new int[nd];
-    resetNow = new boolean[nd];
-    boolean periodic = false;
-    for (int p = 0; p < nd; p++) {
-      DecayProfile d = c.getDecayProfiles(p);
-      if (d.getDu() < -1 || d.getDu() > unity - 1) {
-        throw bad("decay profile " + p + ": du " + d.getDu() + " is outside -1.." + (unity - 1));
-      }
-      if (d.getDv() < 0 || d.getDv() > unity) {
-        throw bad("decay profile " + p + ": dv " + d.getDv() + " is outside 0.." + unity);
-      }
-      if (Integer.toUnsignedLong(d.getRefractory()) > spec.maxRefractory()) {
-        throw bad("decay profile " + p + ": refractory " + Integer.toUnsignedString(d.getRefractory())
-            + " exceeds maxRefractory " + spec.maxRefractory());
-      }
-      if (d.getResetModeValue() != ResetMode.RESET_TO_ZERO_VALUE
-          && d.getResetModeValue() != ResetMode.RESET_BY_SUBTRACTION_VALUE) {
-        throw bad("decay profile " + p + ": unknown reset_mode " + d.getResetModeValue());
-      }
-      if (d.getResetInterval() < 0) {
-        throw bad("decay profile " + p + ": reset_interval "
-            + Integer.toUnsignedString(d.getResetInterval()) + " is too large");
-      }
-      // Lava's ds_offset: the current decays by du + 1.
-      pu[p] = unity - (d.getDu() + 1);
-      pv[p] = unity - d.getDv();
-      pRef[p] = d.getRefractory();
-      pSub[p] = d.getResetMode() == ResetMode.RESET_BY_SUBTRACTION;
-      resetInterval[p] = d.getResetInterval();
-      resetOffset[p] = d.getResetOffset();
-      periodic |= d.getResetInterval() > 0;
-    }
-    anyPeriodicReset = periodic;
-    int vthMax = (1 << spec.thresholdMantBits()) - 1;
     int shift = spec.thresholdShift();
-    int[] tHi = new int[nt];
-    int[] tLo = new int[nt];
-    boolean[] tTern = new boolean[nt];
-    for (int p = 0; p < nt; p++) {
-      ThresholdProfile t = c.getThresholdProfiles(p);
-      if (t.getVth() < 0 || t.getVth() > vthMax) {
-        throw bad("threshold profile " + p + ": vth " + Integer.toUnsignedString(t.getVth())
-            + " is outside 0.." + vthMax);
-      }
-      if (t.getKindValue() != NeuronKind.LIF_VALUE && t.getKindValue() != NeuronKind.TERNARY_LIF_VALUE) {
-        throw bad("threshold profile " + p + ": unknown neuron kind " + t.getKindValue());
-      }
-      if (t.getVthLo() < -vthMax - 1 || t.getVthLo() > vthMax) {
-        throw bad("threshold profile " + p + ": vth_lo " + t.getVthLo() + " is outside "
-            + (-vthMax - 1) + ".." + vthMax);
-      }
-      tHi[p] = t.getVth() << shift;
-      tLo[p] = t.getVthLo() << shift;
-      tTern[p] = t.getKind() == NeuronKind.TERNARY_LIF;
-    }
 
-    // Neurons.
-    checkLength("decay_index", c.getDecayIndexCount(), false);
-    checkLength("threshold_index", c.getThresholdIndexCount(), false);
-    checkLength("bias_mant", c.getBiasMantCount(), false);
-    checkLength("bias_exp", c.getBiasExpCount(), true);
-    checkLength("u_init", c.getUInitCount(), true);
-    checkLength("v_init", c.getVInitCount(), true);
     u = new int[n];
     v = new int[n];
     refractoryLeft = new int[n];
-    uInit = new int[n];
-    vInit = new int[n];
+    uInit = p.uInit.clone();
+    vInit = p.vInit.clone();
     uFactor = new int[n];
     vFactor = new int[n];
     vthEff = new int[n];
     vthLoEff = new int[n];
-    ternary = new boolean[n];
-    subtractive = new boolean[n];
-    refractory = new int[n];
+    ternary = p.ternary.clone();
+    subtractive = p.subtractive.clone();
+    refractory = p.refractory.clone();
     biasMant = new int[n];
-    biasMantInit = new int[n];
-    biasExp = new int[n];
+    biasMantInit = p.biasMant.clone();
+    biasExp = p.biasExp.clone();
     effBias = new int[n];
-    decayIndex = new int[n];
-    int mantMin = -(1 << (spec.biasMantBits() - 1));
-    int mantMax = (1 << (spec.biasMantBits() - 1)) - 1;
+    decayIndex = p.decayRow.clone();
     boolean isPlain = true;
     boolean anyTernary = false;
     for (int i = 0; i < n; i++) {
-      int di = c.getDecayIndex(i);
-      int ti = c.getThresholdIndex(i);
-      if (di < 0 || di >= nd) {
-        throw bad("neuron " + i + ": decay_index " + Integer.toUnsignedString(di) + " is not below "
-            + nd);
-      }
-      if (ti < 0 || ti >= nt) {
-        throw bad("neuron " + i + ": threshold_index " + Integer.toUnsignedString(ti)
-            + " is not below " + nt);
-      }
-      decayIndex[i] = di;
-      uFactor[i] = pu[di];
-      vFactor[i] = pv[di];
-      refractory[i] = pRef[di];
-      subtractive[i] = pSub[di];
-      vthEff[i] = tHi[ti];
-      vthLoEff[i] = tLo[ti];
-      ternary[i] = tTern[ti];
+      // Lava's ds_offset: the current decays by du + 1.
+      uFactor[i] = unity - (p.du[i] + 1);
+      vFactor[i] = unity - p.dv[i];
+      vthEff[i] = p.vth[i] << shift;
+      vthLoEff[i] = p.vthLo[i] << shift;
       isPlain &= !ternary[i] && !subtractive[i] && refractory[i] == 0;
       anyTernary |= ternary[i];
-      int bm = c.getBiasMant(i);
-      if (bm < mantMin || bm > mantMax) {
-        throw bad("neuron " + i + ": bias_mant " + bm + " is outside " + mantMin + ".." + mantMax);
-      }
-      biasMantInit[i] = bm;
-      int be = c.getBiasExpCount() == 0 ? 0 : c.getBiasExp(i);
-      if (be < spec.biasExpMin() || be > spec.biasExpMax()) {
-        throw bad("neuron " + i + ": bias_exp " + be + " is outside " + spec.biasExpMin() + ".."
-            + spec.biasExpMax());
-      }
-      biasExp[i] = be;
-      uInit[i] = c.getUInitCount() == 0 ? 0 : c.getUInit(i);
-      vInit[i] = c.getVInitCount() == 0 ? 0 : c.getVInit(i);
-      if (uInit[i] <= -stateMax || uInit[i] > stateMax) {
-        throw bad("neuron " + i + ": u_init " + uInit[i] + " is outside the " + spec.stateBits()
-            + "-bit state range");
-      }
-      if (vInit[i] < -voltMax || vInit[i] > voltMax) {
-        throw bad("neuron " + i + ": v_init " + vInit[i] + " is outside the " + spec.stateBits()
-            + "-bit state range");
-      }
     }
     plain = isPlain;
     onlyPositiveSpikes = !anyTernary;
+    resetInterval = p.resetInterval.clone();
+    resetOffset = p.resetOffset.clone();
+    resetNow = new boolean[resetInterval.length];
+    boolean periodic = false;
+    for (int interval : resetInterval) {
+      periodic |= interval > 0;
+    }
+    anyPeriodicReset = periodic;
 
-    // Synapses.
-    int groups = c.getAxonGroupsCount();
-    int span = 0;
-    long total = 0;
-    int maxD = 0;
-    for (int g = 0; g < groups; g++) {
-      AxonGroup ag = c.getAxonGroups(g);
-      long end = Integer.toUnsignedLong(ag.getAxonFirst()) + Integer.toUnsignedLong(ag.getAxonCount());
-      if (end > spec.inputAxonsPerCore()) {
-        throw badGroup(ag, g, "axons " + Integer.toUnsignedString(ag.getAxonFirst()) + ".." + (end - 1)
-            + " exceed inputAxonsPerCore " + spec.inputAxonsPerCore());
-      }
-      span = (int) Math.max(span, end);
-      total += ag.getTargetCount();
-      for (int s = 0; s < ag.getDelayCount(); s++) {
-        maxD = Math.max(maxD, ag.getDelay(s) < 0 ? Integer.MAX_VALUE : ag.getDelay(s));
-      }
-    }
-    if (maxD > spec.maxDelay()) {
-      throw bad("a synapse delay exceeds maxDelay " + spec.maxDelay());
-    }
-    if (total > Integer.MAX_VALUE - 8) {
-      throw bad("holds too many synapses (" + total + ")");
-    }
-    axonSpan = span;
-    maxDelay = maxD;
-    depth = maxD + 1;
-    ring = new int[depth * n];
-    slotOffset = new int[depth];
-    synapseCount = total;
-    groupOfAxon = new int[span];
-    Arrays.fill(groupOfAxon, -1);
-    groupMode = new int[groups];
-    groupExp = new int[groups];
-    groupGraded = new boolean[groups];
+    SynapseMemory memory = new SynapseMemory(c, n, p.weights);
+    // The step loop reads these as fields of the core, as before the memory had its own class.
+    axonSpan = memory.axonSpan;
+    rowPtr = memory.rowPtr;
+    groupOfAxon = memory.groupOfAxon;
+    words = memory.words;
+    wideWeights = memory.wideWeights;
+    targetMask = memory.targetMask;
+    delayShift = memory.delayShift;
+    delayMask = memory.delayMask;
+    weightShift = memory.weightShift;
+    cellMask = memory.cellMask;
+    groupMode = memory.groupMode;
+    groupExp = memory.groupExp;
+    groupGraded = memory.groupGraded;
+    groupName = memory.groupName;
+    synapseCount = memory.synapseCount;
+    scratchSize = memory.scratchSize;
+    int groups = groupMode.length;
     groupMessageMin = new int[groups];
     groupMessageMax = new int[groups];
-    groupName = new String[groups];
+    for (int g = 0; g < groups; g++) {
+      ChipSpec.Range payload = ChipSpec.payloadRange(memory.groupMessageBits[g]);
+      groupMessageMin[g] = payload.min();
+      groupMessageMax[g] = payload.max();
+    }
     groupCount = new int[groups];
     groupStart = new int[groups + 1];
-    int targetBits = bitsFor(Math.max(n - 1, 0));
-    int delayBits = bitsFor(maxD);
-    targetMask = (1 << targetBits) - 1;
-    delayShift = targetBits;
-    delayMask = (1 << delayBits) - 1;
-    weightShift = targetBits + delayBits;
-    cellMask = (1 << weightShift) - 1;
+    maxDelay = memory.maxDelay;
+    depth = maxDelay + 1;
+    ring = new int[depth * n];
+    slotOffset = new int[depth];
     // A sweep costs a cheap sequential pass per cell, the row-ordered pass a scattered write per
     // synapse: sweep once the synapses reach a quarter of the cells.
     denseFloorMin = Math.max(1L, (long) depth * n / 4);
-    int weightBits = 32 - weightShift;
-    int wMin = -(1 << (weightBits - 1));
-    int wMax = (1 << (weightBits - 1)) - 1;
-
-    // First pass: check every group, prepare weights, place rows.
-    int[] prepared = new int[(int) total];
-    int[] tgt = new int[(int) total];
-    int[] del = new int[(int) total];
-    int[] rowLen = new int[span];
-    int[] rowSrc = new int[span];
-    int[] rowGroupBase = new int[span];
-    boolean needScratch = false;
-    boolean fits = true;
-    int base = 0;
-    int weightLimit = 1 << spec.weightInputBits();
-    for (int g = 0; g < groups; g++) {
-      AxonGroup ag = c.getAxonGroups(g);
-      groupName[g] = ag.getName();
-      int first = ag.getAxonFirst();
-      int count = ag.getAxonCount();
-      int ns = ag.getTargetCount();
-      if (ag.getRowPtrCount() != count + 1) {
-        throw badGroup(ag, g, "row_ptr has " + ag.getRowPtrCount() + " entries, expected axon_count + 1 = "
-            + (count + 1));
-      }
-      if (ag.getRowPtr(0) != 0 || ag.getRowPtr(count) != ns) {
-        throw badGroup(ag, g, "row_ptr must start at 0 and end at the synapse count " + ns);
-      }
-      for (int a = 0; a < count; a++) {
-        if (Integer.compareUnsigned(ag.getRowPtr(a), ag.getRowPtr(a + 1)) > 0) {
-          throw badGroup(ag, g, "row_ptr decreases at axon " + a);
-        }
-      }
-      if (ag.getWeightCount() != ns) {
-        throw badGroup(ag, g, "has " + ag.getWeightCount() + " weights for " + ns + " targets");
-      }
-      if (ag.getDelayCount() != 0 && ag.getDelayCount() != ns) {
-        throw badGroup(ag, g, "has " + ag.getDelayCount() + " delays for " + ns + " targets");
-      }
-      if (ag.getKindValue() != ConnectionKind.DENSE_VALUE && ag.getKindValue() != ConnectionKind.CONV_VALUE) {
-        throw badGroup(ag, g, "unknown connection kind " + ag.getKindValue());
-      }
-      int nmb = ag.getNumMessageBits();
-      if (nmb < 0 || nmb > spec.maxMessageBits()) {
-        throw badGroup(ag, g, "num_message_bits " + Integer.toUnsignedString(nmb) + " exceeds maxMessageBits "
-            + spec.maxMessageBits());
-      }
-      groupGraded[g] = nmb > 0;
-      // Payload range a host event may carry into this group: binary groups take -1..1 (any
-      // non-zero counts as a spike), graded groups a signed nmb-bit integer.
-      groupMessageMin[g] = nmb == 0 ? -1 : (int) -(1L << (nmb - 1));
-      groupMessageMax[g] = nmb == 0 ? 1 : (int) ((1L << (nmb - 1)) - 1);
-      boolean conv = ag.getKind() == ConnectionKind.CONV;
-      SignMode mode = SignMode.MIXED;
-      int nwb = ag.getNumWeightBits();
-      if (!conv) {
-        if (ag.getSignModeValue() < 0 || ag.getSignModeValue() > SignMode.INHIBITORY_VALUE) {
-          throw badGroup(ag, g, "unknown sign_mode " + ag.getSignModeValue());
-        }
-        int[] raw = new int[ns];
-        for (int s = 0; s < ns; s++) {
-          raw[s] = ag.getWeight(s);
-        }
-        mode = LoihiWeights.resolve(ag.getSignMode(), raw, 0, ns);
-        int mant = spec.weightMantBits();
-        int maxNwb = mant + (mode == SignMode.MIXED ? 1 : 0);
-        if (nwb < 0 || nwb > maxNwb) {
-          throw badGroup(ag, g, "num_weight_bits " + Integer.toUnsignedString(nwb) + " is outside 0.." + maxNwb
-              + " for sign mode " + mode);
-        }
-        if (ag.getWeightExp() < spec.weightExpMin() || ag.getWeightExp() > spec.weightExpMax()) {
-          throw badGroup(ag, g, "weight_exp " + ag.getWeightExp() + " is outside " + spec.weightExpMin()
-              + ".." + spec.weightExpMax());
-        }
-        groupExp[g] = ag.getWeightExp();
-        groupMode[g] = ag.getWeightExp() >= 0 ? FOLD : FLOOR;
-      } else {
-        if (ag.getWeightExp() != 0) {
-          throw badGroup(ag, g, "is a CONV group but has weight_exp " + ag.getWeightExp()
-              + " (convolutions take plain integer weights: fold the exponent into them)");
-        }
-        groupMode[g] = WRAP;
-      }
-      needScratch |= groupMode[g] != FOLD;
-      for (int s = 0; s < ns; s++) {
-        int w = ag.getWeight(s);
-        if (w <= -weightLimit || w >= weightLimit) {
-          throw badGroup(ag, g, "synapse " + s + ": weight " + w + " exceeds weightInputBits "
-              + spec.weightInputBits());
-        }
-        int t = ag.getTarget(s);
-        if (t < 0 || t >= n) {
-          throw badGroup(ag, g, "synapse " + s + ": target " + Integer.toUnsignedString(t)
-              + " is not a neuron of the core (" + n + " neurons)");
-        }
-        int pw = conv ? w : LoihiWeights.prepare(w, mode, nwb, spec.weightMantBits());
-        prepared[base + s] = pw;
-        tgt[base + s] = t;
-        del[base + s] = ag.getDelayCount() == 0 ? 0 : ag.getDelay(s);
-        fits &= pw >= wMin && pw <= wMax;
-      }
-      for (int a = 0; a < count; a++) {
-        int axon = first + a;
-        if (groupOfAxon[axon] >= 0) {
-          throw badGroup(ag, g, "axon " + axon + " already belongs to group '" + groupName[groupOfAxon[axon]]
-              + "'");
-        }
-        groupOfAxon[axon] = g;
-        rowLen[axon] = ag.getRowPtr(a + 1) - ag.getRowPtr(a);
-        rowSrc[axon] = base + ag.getRowPtr(a);
-      }
-      base += ns;
-    }
-    rowPtr = new int[span + 1];
-    for (int a = 0; a < span; a++) {
-      rowPtr[a + 1] = rowPtr[a] + rowLen[a];
-    }
-    words = new int[(int) total];
-    wideWeights = fits ? null : new int[(int) total];
-    for (int a = 0; a < span; a++) {
-      for (int k = 0; k < rowLen[a]; k++) {
-        int src = rowSrc[a] + k;
-        int dst = rowPtr[a] + k;
-        int word = tgt[src] | (del[src] << delayShift);
-        if (fits) {
-          word |= prepared[src] << weightShift;
-        } else {
-          wideWeights[dst] = prepared[src];
-        }
-        words[dst] = word;
-      }
-    }
-    scratchSize = needScratch ? 1 << weightShift : 0;
     spikeIdx = new int[][] {new int[n], new int[n]};
     spikeVal = new int[][] {new int[n], new int[n]};
     reset();
-  }
-
-  private static int bitsFor(int max) {
-    return max <= 0 ? 0 : 32 - Integer.numberOfLeadingZeros(max);
-  }
-
-  private void checkLength(String field, int count, boolean optional) {
-    if (count != n && !(optional && count == 0)) {
-      throw bad(field + " has " + count + " entries for " + n + " neurons"
-          + (optional ? " (give one per neuron or none)" : ""));
-    }
-  }
-
-  private QuenchException bad(String what) {
-    return new QuenchException("image " + where + ": " + what + "; fix the image (or recompile it)");
-  }
-
-  private QuenchException badGroup(AxonGroup ag, int g, String what) {
-    return bad("axon group " + g + " '" + ag.getName() + "' " + what);
   }
 
   /** Registers a route from {@code source}'s neurons to this core's axons (load time only). */

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.quench.hal.ChipSpec;
+import org.quench.hal.QuenchVersion;
 import org.quench.hal.Device;
 import org.quench.hal.DeviceInfo;
 import org.quench.hal.DeviceProfile;
@@ -26,9 +27,6 @@ import org.quench.hal.proto.ChipImage;
  * <p>Not thread-safe (like every {@link Device}); {@link #close()} stops the worker threads.
  */
 public final class EmulatorDevice implements Device {
-  /** Version reported in {@link DeviceInfo#properties()}. */
-  public static final String VERSION = "0.1.0";
-
   /**
    * Work and memory counters, cumulative since the last load.
    *
@@ -85,7 +83,7 @@ public final class EmulatorDevice implements Device {
   @Override
   public DeviceInfo info() {
     Map<String, String> props = new LinkedHashMap<>();
-    props.put("emulator", "quench-emulator " + VERSION);
+    props.put("emulator", "quench-emulator " + QuenchVersion.project());
     props.put("threads", String.valueOf(threads));
     props.put("semantics", "Lava bit-accurate Loihi (PyLifModelBitAcc, PyDelayDenseModelBitAcc)");
     return new DeviceInfo(uri, EmulatorProvider.SCHEME, spec.name(), spec.hash(), serial, spec.maxChips(),
@@ -320,8 +318,7 @@ public final class EmulatorDevice implements Device {
     if (stimulus.biasChanges().isEmpty()) {
       return;
     }
-    int mantMin = -(1 << (spec.biasMantBits() - 1));
-    int mantMax = (1 << (spec.biasMantBits() - 1)) - 1;
+    ChipSpec.Range mantissas = spec.biasMantRange();
     EmulatedCore[] cores = net.cores;
     int[][] count = new int[cores.length][];
     for (Stimulus.BiasChange b : stimulus.biasChanges()) {
@@ -340,9 +337,9 @@ public final class EmulatorDevice implements Device {
       }
       for (int i = 0; i < pop.size; i++) {
         int m = b.biasMant()[i];
-        if (m < mantMin || m > mantMax) {
+        if (!mantissas.contains(m)) {
           throw new QuenchException("bias change of population '" + pop.name + "' at step " + b.step()
-              + ": mantissa " + m + " of neuron " + i + " is outside " + mantMin + ".." + mantMax);
+              + ": mantissa " + m + " of neuron " + i + " is outside " + mantissas);
         }
         if (pop.core[i] >= 0 && n > 0) {
           if (count[pop.core[i]] == null) {

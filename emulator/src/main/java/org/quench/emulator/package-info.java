@@ -19,6 +19,13 @@
  *       target) sum of its group.
  * </ul>
  *
+ * <p>Loading: {@link org.quench.emulator.EmulatorDevice#load} runs hal's ImageValidator (the one
+ * judge of an image; errors name core, neuron or group), then builds each core in two steps:
+ * {@code CoreParameters} materialises its per-neuron integers (du, dv, vth, vth_lo, refractory,
+ * bias mantissa and exponent, initial state) and each group's prepared weights (hal's
+ * WeightRules), and {@code EmulatedCore} derives its step constants from them, packing the
+ * synapses through {@code SynapseMemory}. Per-instance deviations belong between the two.
+ *
  * <p>Design: each core holds flat primitive arrays (state, per-neuron decay factors, a ring of
  * activation slots sized by its largest delay, one packed int per synapse: target | delay |
  * prepared weight). A step is two phases separated by one barrier; each worker thread owns a

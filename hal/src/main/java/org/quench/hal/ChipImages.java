@@ -13,7 +13,7 @@ import org.quench.hal.proto.ChipImage;
  * The two file forms of a {@link ChipImage}.
  *
  * <p><b>Binary</b>: a {@link FramedFile} with magic {@code "QIMG"} and frame version
- * {@value #FORMAT_VERSION} (u16 version, u16 flags 0, u64 payload length, the 32-byte SHA-256 of
+ * {@link QuenchVersion#imageFormat()} (u16 version, u16 flags 0, u64 payload length, the 32-byte SHA-256 of
  * the payload, big-endian), then the payload: the ChipImage protobuf, serialized deterministically (map keys
  * sorted), so the same image always gives the same bytes. The header is {@value #HEADER_BYTES}
  * bytes. A reader refuses any deviation (wrong magic, unknown version or flags, truncation, trailing
@@ -27,8 +27,8 @@ import org.quench.hal.proto.ChipImage;
  * JSON, anything else must be the binary form.
  */
 public final class ChipImages {
-  /** The frame (and header.format_version) this code writes and reads. */
-  public static final int FORMAT_VERSION = 1;
+  /** The frame (and header.format_version) this code writes and reads: {@link QuenchVersion#imageFormat()}. */
+  public static final int FORMAT_VERSION = QuenchVersion.imageFormat();
 
   /** Size of the binary frame before the payload: magic, version, flags, length, SHA-256. */
   public static final int HEADER_BYTES = FramedFile.HEADER_BYTES;

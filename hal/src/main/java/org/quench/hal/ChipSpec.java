@@ -11,12 +11,18 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.quench.hal.proto.ChipSpecData;
+import org.quench.hal.proto.SignMode;
 
 /**
  * A chip described as data: topology, per-core budgets and numeric widths (see chip_spec.proto for
  * every field and its unit). Built-in specs live under {@code org/quench/hal/specs/NAME.json};
  * users pass their own JSON file. A ChipSpec is always valid: loading checks every field and
  * rejects a bad file with the field and the reason.
+ *
+ * <p>Every range of a value the chip holds is read from here ({@link #vthRange()},
+ * {@link #biasMantRange()}, {@link #weightInputRange()}, ...): the compiler quantizes into them,
+ * {@link ImageValidator} judges images by them and the emulator sizes its arithmetic by them, so a
+ * spec with other widths changes all three at once (docs/chip-semantics.md).
  */
 public final class ChipSpec {
   /** Names of the built-in specs. */
@@ -292,6 +298,146 @@ public final class ChipSpec {
 
   public int weightInputBits() {
     return data.getWeightInputBits();
+  }
+
+  /**
+   * An inclusive range of integers a chip field may hold.
+   *
+   * @param min the smallest allowed value
+   * @param max the largest allowed value (never below {@code min})
+   */
+  public record Range(int min, int max) {
+    /** Checks {@code min <= max}. */
+    public Range {
+      if (min > max) {
+        throw new IllegalArgumentException("empty range " + min + ".." + max);
+      }
+    }
+
+    /** True when {@code value} lies in {@code min..max}. */
+    public boolean contains(long value) {
+      return value >= min && value <= max;
+    }
+
+    /** The nearest value inside the range. */
+    public int clamp(long value) {
+      return (int) Math.max(min, Math.min(max, value));
+    }
+
+    /** "min..max", the form error messages use. */
+    @Override
+    public String toString() {
+      return min + ".." + max;
+    }
+  }
+
+  /** A signed two's-complement field of {@code bits} bits: -2^(bits-1) .. 2^(bits-1) - 1. */
+  static Range signedBits(int bits) {
+    return new Range(-(1 << (bits - 1)), (1 << (bits - 1)) - 1);
+  }
+
+  /**
+   * Current decay {@code du}: -1 (no decay, the core multiplies by unity) .. decayUnity - 1
+   * (the core decays u by du + 1 parts of decayUnity).
+   */
+  public Range decayURange() {
+    return new Range(-1, decayUnity() - 1);
+  }
+
+  /** Voltage decay {@code dv}: 0 (none) .. decayUnity (v keeps nothing of the last step). */
+  public Range decayVRange() {
+    return new Range(0, decayUnity());
+  }
+
+  /**
+   * Threshold mantissa {@code vth}: 0 .. 2^thresholdMantBits. The effective threshold is
+   * {@code vth << thresholdShift}. The top value 2^thresholdMantBits is one beyond the mantissa's
+   * bits on purpose: lava-dl's netx gives a layer without a neuron group that threshold and Lava's
+   * own tests use it; shifted (2^23 on Loihi) it lies above the largest voltage
+   * ({@link #voltageRange()}), so such a neuron never fires. Any larger value would mean the same,
+   * so none is allowed.
+   */
+  public Range vthRange() {
+    return new Range(0, 1 << thresholdMantBits());
+  }
+
+  /** Lower threshold mantissa {@code vth_lo} of a ternary neuron: signed, thresholdMantBits + 1 bits. */
+  public Range vthLoRange() {
+    return signedBits(thresholdMantBits() + 1);
+  }
+
+  /** Bias mantissa {@code bias_mant}: signed, biasMantBits bits (-4096..4095 on Loihi). */
+  public Range biasMantRange() {
+    return signedBits(biasMantBits());
+  }
+
+  /** Bias exponent {@code bias_exp}: biasExpMin..biasExpMax (negative: floor right shift). */
+  public Range biasExpRange() {
+    return new Range(biasExpMin(), biasExpMax());
+  }
+
+  /** Refractory period in steps: 0..maxRefractory. */
+  public Range refractoryRange() {
+    return new Range(0, maxRefractory());
+  }
+
+  /**
+   * Synaptic current {@code u}: -(2^(stateBits-1)) exclusive .. 2^(stateBits-1) inclusive, i.e.
+   * {@code 1 - 2^(s-1) .. 2^(s-1)}: Lava's wrap keeps u in (-2^23, 2^23] on Loihi.
+   */
+  public Range currentRange() {
+    int half = 1 << (stateBits() - 1);
+    return new Range(1 - half, half);
+  }
+
+  /** Membrane voltage {@code v}: saturated to +-(2^(stateBits-1) - 1). */
+  public Range voltageRange() {
+    int top = (1 << (stateBits() - 1)) - 1;
+    return new Range(-top, top);
+  }
+
+  /** The integer a weight field of an image may hold: signed, weightInputBits bits. */
+  public Range weightInputRange() {
+    return signedBits(weightInputBits());
+  }
+
+  /**
+   * What the core's clip leaves of a weight in {@code mode} (resolved, not AUTO), with
+   * weightMantBits magnitude bits: MIXED -2^b..2^b-1, EXCITATORY 0..2^b-1, INHIBITORY -(2^b-1)..0.
+   */
+  public Range weightMantRange(SignMode mode) {
+    return WeightRules.clipRange(mode, weightMantBits());
+  }
+
+  /**
+   * {@code num_weight_bits} of a connection in {@code mode} (resolved): 0..weightMantBits, and
+   * one more for MIXED (lava-dl's "no bit dropped").
+   */
+  public Range numWeightBitsRange(SignMode mode) {
+    return new Range(0, weightMantBits() + (mode == SignMode.MIXED ? 1 : 0));
+  }
+
+  /** Exponent {@code weight_exp} of a dense connection: weightExpMin..weightExpMax. */
+  public Range weightExpRange() {
+    return new Range(weightExpMin(), weightExpMax());
+  }
+
+  /** Synaptic delay in steps: 0..maxDelay. */
+  public Range delayRange() {
+    return new Range(0, maxDelay());
+  }
+
+  /** Graded-spike payload width {@code num_message_bits}: 0 (binary) .. maxMessageBits. */
+  public Range messageBitsRange() {
+    return new Range(0, maxMessageBits());
+  }
+
+  /**
+   * The payload a host event may carry into a group with {@code numMessageBits}: binary groups
+   * take -1..1 (any non-zero value is a spike), graded groups a signed numMessageBits-bit integer.
+   */
+  public static Range payloadRange(int numMessageBits) {
+    return numMessageBits == 0 ? new Range(-1, 1) : signedBits(numMessageBits);
   }
 
   /** Bits to index a neuron within a core: ceil(log2(neuronsPerCore)), at least 1. */

@@ -35,9 +35,10 @@ import org.quench.hal.proto.ThresholdProfile;
  * and range is looked at a bounded number of times); it stops looking for more problems once
  * {@value #MAX_REPORTED} are found.
  *
- * <p>Thresholds: {@code vth} may equal {@code 2^thresholdMantBits} (131072 on Loihi): lava-dl's netx
- * gives a dense layer without a neuron group that threshold, and Lava's own tests use it; with the
- * shift its effective value 2^23 lies above any voltage, so such a neuron never fires.
+ * <p>Every range comes from the spec ({@link ChipSpec#vthRange()}, {@link ChipSpec#biasMantRange()},
+ * ...) and every weight rule from {@link WeightRules}: this class is the one judge of an image.
+ * Devices run only images it accepted; the emulator keeps no checks of its own beyond internal
+ * invariants. A neuron problem also names the population and index the symbol table gives it.
  */
 public final class ImageValidator {
   /** How many problems one report lists at most. */
@@ -143,7 +144,7 @@ public final class ImageValidator {
       if (ci == 0 || Long.compareUnsigned(key, previous) > 0) {
         previous = key;
       }
-      CoreFacts facts = checkCore(core, spec, where, p);
+      CoreFacts facts = checkCore(image, core, spec, where, p);
       cores.putIfAbsent(key, facts);
     }
     for (Core core : image.getCoresList()) {
@@ -190,7 +191,8 @@ public final class ImageValidator {
     }
   }
 
-  private static CoreFacts checkCore(Core core, ChipSpec spec, String where, Problems p) {
+  private static CoreFacts checkCore(ChipImage image, Core core, ChipSpec spec, String where,
+      Problems p) {
     int decayRows = core.getDecayProfilesCount();
     int thresholdRows = core.getThresholdProfilesCount();
     if (decayRows > spec.decayProfilesPerCore()) {
@@ -212,21 +214,20 @@ public final class ImageValidator {
       p.add(where, "neuron_count " + n + " exceeds the chip's " + spec.neuronsPerCore()
           + " neurons per core");
     }
-    checkNeurons(core, spec, where, n, p);
+    checkNeurons(core, new NeuronNames(image, core.getAddress()), spec, where, n, p);
     CoreFacts facts = new CoreFacts(n);
     checkAxonGroups(core, spec, where, n, facts, p);
     return facts;
   }
 
   private static void checkDecay(DecayProfile d, ChipSpec spec, String where, Problems p) {
-    int unity = spec.decayUnity();
-    if (d.getDu() < -1 || d.getDu() > unity - 1) {
-      p.add(where, "du " + d.getDu() + " is outside -1.." + (unity - 1));
+    if (!spec.decayURange().contains(d.getDu())) {
+      p.add(where, "du " + d.getDu() + " is outside " + spec.decayURange());
     }
-    if (d.getDv() < 0 || d.getDv() > unity) {
-      p.add(where, "dv " + d.getDv() + " is outside 0.." + unity);
+    if (!spec.decayVRange().contains(d.getDv())) {
+      p.add(where, "dv " + d.getDv() + " is outside " + spec.decayVRange());
     }
-    if (u(d.getRefractory()) > spec.maxRefractory()) {
+    if (!spec.refractoryRange().contains(u(d.getRefractory()))) {
       p.add(where, "refractory " + u(d.getRefractory()) + " exceeds maxRefractory "
           + spec.maxRefractory());
     }
@@ -243,24 +244,23 @@ public final class ImageValidator {
   }
 
   private static void checkThreshold(ThresholdProfile t, ChipSpec spec, String where, Problems p) {
-    int bits = spec.thresholdMantBits();
-    long vthMax = 1L << bits;
-    if (u(t.getVth()) > vthMax) {
-      p.add(where, "vth " + u(t.getVth()) + " exceeds " + vthMax + " (" + bits
-          + "-bit threshold mantissa)");
+    ChipSpec.Range vth = spec.vthRange();
+    if (!vth.contains(u(t.getVth()))) {
+      p.add(where, "vth " + u(t.getVth()) + " is outside " + vth + " (" + spec.thresholdMantBits()
+          + "-bit threshold mantissa; " + vth.max() + " means never fire)");
     }
     if (t.getKind() == NeuronKind.UNRECOGNIZED) {
       p.add(where, "kind " + t.getKindValue() + " is not a known neuron kind");
     }
-    long loMin = -(1L << bits);
-    long loMax = (1L << bits) - 1;
-    if (t.getVthLo() < loMin || t.getVthLo() > loMax) {
-      p.add(where, "vth_lo " + t.getVthLo() + " does not fit signed " + (bits + 1) + " bits ("
-          + loMin + ".." + loMax + ")");
+    ChipSpec.Range lo = spec.vthLoRange();
+    if (!lo.contains(t.getVthLo())) {
+      p.add(where, "vth_lo " + t.getVthLo() + " does not fit signed "
+          + (spec.thresholdMantBits() + 1) + " bits (" + lo + ")");
     }
   }
 
-  private static void checkNeurons(Core core, ChipSpec spec, String where, long n, Problems p) {
+  private static void checkNeurons(Core core, NeuronNames names, ChipSpec spec, String where,
+      long n, Problems p) {
     boolean decayOk = length(core.getDecayIndexCount(), n, false, "decay_index", where, p);
     boolean thresholdOk =
         length(core.getThresholdIndexCount(), n, false, "threshold_index", where, p);
@@ -270,14 +270,15 @@ public final class ImageValidator {
     boolean vOk = length(core.getVInitCount(), n, true, "v_init", where, p);
     int decayRows = core.getDecayProfilesCount();
     int thresholdRows = core.getThresholdProfilesCount();
-    long biasMax = (1L << (spec.biasMantBits() - 1)) - 1;
-    long biasMin = -(1L << (spec.biasMantBits() - 1));
-    long stateHalf = 1L << (spec.stateBits() - 1);
+    ChipSpec.Range bias = spec.biasMantRange();
+    ChipSpec.Range biasExp = spec.biasExpRange();
+    ChipSpec.Range current = spec.currentRange();
+    ChipSpec.Range voltage = spec.voltageRange();
     if (decayOk) {
       for (int i = 0; i < core.getDecayIndexCount() && !p.full(); i++) {
         long row = u(core.getDecayIndex(i));
         if (row >= decayRows) {
-          p.add(where + " neuron " + i, "decay_index " + row + " points past the " + decayRows
+          p.add(names.of(where, i), "decay_index " + row + " points past the " + decayRows
               + "-row decay profile table");
         }
       }
@@ -286,7 +287,7 @@ public final class ImageValidator {
       for (int i = 0; i < core.getThresholdIndexCount() && !p.full(); i++) {
         long row = u(core.getThresholdIndex(i));
         if (row >= thresholdRows) {
-          p.add(where + " neuron " + i, "threshold_index " + row + " points past the "
+          p.add(names.of(where, i), "threshold_index " + row + " points past the "
               + thresholdRows + "-row threshold profile table");
         }
       }
@@ -294,18 +295,17 @@ public final class ImageValidator {
     if (biasOk) {
       for (int i = 0; i < core.getBiasMantCount() && !p.full(); i++) {
         int b = core.getBiasMant(i);
-        if (b < biasMin || b > biasMax) {
-          p.add(where + " neuron " + i, "bias_mant " + b + " does not fit signed "
-              + spec.biasMantBits() + " bits (" + biasMin + ".." + biasMax + ")");
+        if (!bias.contains(b)) {
+          p.add(names.of(where, i), "bias_mant " + b + " does not fit signed "
+              + spec.biasMantBits() + " bits (" + bias + ")");
         }
       }
     }
     if (expOk) {
       for (int i = 0; i < core.getBiasExpCount() && !p.full(); i++) {
         int e = core.getBiasExp(i);
-        if (e < spec.biasExpMin() || e > spec.biasExpMax()) {
-          p.add(where + " neuron " + i, "bias_exp " + e + " is outside " + spec.biasExpMin() + ".."
-              + spec.biasExpMax());
+        if (!biasExp.contains(e)) {
+          p.add(names.of(where, i), "bias_exp " + e + " is outside " + biasExp);
         }
       }
     }
@@ -313,20 +313,48 @@ public final class ImageValidator {
     if (uOk) {
       for (int i = 0; i < core.getUInitCount() && !p.full(); i++) {
         int x = core.getUInit(i);
-        if (x <= -stateHalf || x > stateHalf) {
-          p.add(where + " neuron " + i, "u_init " + x + " is outside the " + spec.stateBits()
-              + "-bit current range " + (1 - stateHalf) + ".." + stateHalf);
+        if (!current.contains(x)) {
+          p.add(names.of(where, i), "u_init " + x + " is outside the " + spec.stateBits()
+              + "-bit current range " + current);
         }
       }
     }
     if (vOk) {
       for (int i = 0; i < core.getVInitCount() && !p.full(); i++) {
         int x = core.getVInit(i);
-        if (x < 1 - stateHalf || x > stateHalf - 1) {
-          p.add(where + " neuron " + i, "v_init " + x + " is outside the " + spec.stateBits()
-              + "-bit voltage range " + (1 - stateHalf) + ".." + (stateHalf - 1));
+        if (!voltage.contains(x)) {
+          p.add(names.of(where, i), "v_init " + x + " is outside the " + spec.stateBits()
+              + "-bit voltage range " + voltage);
         }
       }
+    }
+  }
+
+  /**
+   * Names a neuron of one core for a problem sentence: "core (0,3) neuron 17 (population 'lif1'
+   * neuron 40)" when the symbol table places a population there. Only asked on the error path,
+   * so a scan of the symbols is cheap enough.
+   */
+  private static final class NeuronNames {
+    private final ChipImage image;
+    private final CoreAddress core;
+
+    NeuronNames(ChipImage image, CoreAddress core) {
+      this.image = image;
+      this.core = core;
+    }
+
+    String of(String where, int neuron) {
+      for (Symbol symbol : image.getSymbolsList()) {
+        for (NeuronRange r : symbol.getRangesList()) {
+          long first = u(r.getNeuronFirst());
+          if (r.getCore().equals(core) && neuron >= first && neuron < first + u(r.getCount())) {
+            return where + " neuron " + neuron + " (population '" + symbol.getPopulation()
+                + "' neuron " + (u(r.getOffset()) + neuron - first) + ")";
+          }
+        }
+      }
+      return where + " neuron " + neuron;
     }
   }
 
@@ -407,7 +435,7 @@ public final class ImageValidator {
     if (group.getSignMode() == SignMode.UNRECOGNIZED) {
       p.add(where, "sign_mode " + group.getSignModeValue() + " is not a known sign mode");
     }
-    if (u(group.getNumMessageBits()) > spec.maxMessageBits()) {
+    if (!spec.messageBitsRange().contains(u(group.getNumMessageBits()))) {
       p.add(where, "num_message_bits " + u(group.getNumMessageBits()) + " exceeds maxMessageBits "
           + spec.maxMessageBits());
     }
@@ -416,10 +444,8 @@ public final class ImageValidator {
         p.add(where, "weight_exp " + group.getWeightExp()
             + " must be 0 for a CONV group (convolutions have no weight exponent)");
       }
-    } else if (group.getWeightExp() < spec.weightExpMin()
-        || group.getWeightExp() > spec.weightExpMax()) {
-      p.add(where, "weight_exp " + group.getWeightExp() + " is outside " + spec.weightExpMin()
-          + ".." + spec.weightExpMax());
+    } else if (!spec.weightExpRange().contains(group.getWeightExp())) {
+      p.add(where, "weight_exp " + group.getWeightExp() + " is outside " + spec.weightExpRange());
     }
     // Row pointers: axon_count + 1 offsets, from 0, never decreasing, ending at the synapse count.
     if (group.getRowPtrCount() != axons + 1) {
@@ -457,8 +483,7 @@ public final class ImageValidator {
             + neurons + ")");
       }
     }
-    long wMax = (1L << (spec.weightInputBits() - 1)) - 1;
-    long wMin = -(1L << (spec.weightInputBits() - 1));
+    ChipSpec.Range weights = spec.weightInputRange();
     int lowest = 0;
     int highest = 0;
     if (group.getWeightCount() == synapses) {
@@ -466,9 +491,9 @@ public final class ImageValidator {
         int w = group.getWeight(s);
         lowest = Math.min(lowest, w);
         highest = Math.max(highest, w);
-        if ((w < wMin || w > wMax) && !p.full()) {
+        if (!weights.contains(w) && !p.full()) {
           p.add(where + " synapse " + s, "weight " + w + " does not fit signed "
-              + spec.weightInputBits() + " bits (" + wMin + ".." + wMax + ")");
+              + spec.weightInputBits() + " bits (" + weights + ")");
         }
       }
     }
@@ -477,34 +502,24 @@ public final class ImageValidator {
       for (int s = 0; s < synapses; s++) {
         long d = u(group.getDelay(s));
         usesDelays |= d != 0;
-        if (d > spec.maxDelay() && !p.full()) {
+        if (!spec.delayRange().contains(d) && !p.full()) {
           p.add(where + " synapse " + s, "delay " + d + " exceeds maxDelay " + spec.maxDelay());
         }
       }
     }
     long nwb = u(group.getNumWeightBits());
-    SignMode mode = resolvedSignMode(group.getSignMode(), lowest, highest);
-    if (nwb > 9 || (nwb == 9 && mode != SignMode.MIXED)) {
-      p.add(where, "num_weight_bits " + nwb + " is outside 0..8"
-          + (nwb == 9 ? " (9 is only allowed for MIXED weights; this group is " + mode + ")"
-              : " (9 for MIXED)"));
+    SignMode mode = group.getSignMode() == SignMode.SIGN_MODE_AUTO
+        ? WeightRules.signModeOf(lowest, highest) : group.getSignMode();
+    ChipSpec.Range nwbRange = spec.numWeightBitsRange(
+        mode == SignMode.UNRECOGNIZED ? SignMode.MIXED : mode);
+    ChipSpec.Range mixedRange = spec.numWeightBitsRange(SignMode.MIXED);
+    if (!nwbRange.contains(nwb)) {
+      p.add(where, "num_weight_bits " + nwb + " is outside " + nwbRange + " for sign mode " + mode
+          + (mixedRange.contains(nwb) ? " (" + nwb + " is only allowed for MIXED weights)"
+              : mode == SignMode.MIXED ? "" : " (" + mixedRange + " for MIXED)"));
     }
     return spec.synapseBytes((int) Math.min(axons, Integer.MAX_VALUE), synapses,
-        (int) Math.min(nwb, 9), usesDelays);
-  }
-
-  /**
-   * Lava's determine_sign_mode when the image leaves the mode to the weights
-   * (docs/chip-semantics.md#weight-preparation-sign-mode-clip-truncate).
-   */
-  private static SignMode resolvedSignMode(SignMode given, int lowest, int highest) {
-    if (given != SignMode.SIGN_MODE_AUTO) {
-      return given;
-    }
-    if (lowest >= 0) {
-      return SignMode.EXCITATORY;
-    }
-    return highest <= 0 ? SignMode.INHIBITORY : SignMode.MIXED;
+        (int) Math.min(nwb, mixedRange.max()), usesDelays);
   }
 
   private static void checkRoutes(Core core, Map<Long, CoreFacts> cores, ChipSpec spec,

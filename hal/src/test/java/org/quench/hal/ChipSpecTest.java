@@ -53,6 +53,32 @@ class ChipSpecTest {
   }
 
   @Test
+  void loihiRangesAreTheChipsDocumentedRanges() {
+    ChipSpec s = ChipSpec.loihi();
+    assertEquals(new ChipSpec.Range(-1, 4095), s.decayURange());
+    assertEquals(new ChipSpec.Range(0, 4096), s.decayVRange());
+    // 2^17 is allowed: netx's never-firing default threshold (2^17 << 6 = 2^23 exceeds every v).
+    assertEquals(new ChipSpec.Range(0, 131072), s.vthRange());
+    assertTrue((long) s.vthRange().max() << s.thresholdShift() > s.voltageRange().max());
+    assertEquals(new ChipSpec.Range(-131072, 131071), s.vthLoRange());
+    assertEquals(new ChipSpec.Range(-4096, 4095), s.biasMantRange());
+    assertEquals(new ChipSpec.Range(-8, 7), s.biasExpRange());
+    assertEquals(new ChipSpec.Range(-8388607, 8388608), s.currentRange());
+    assertEquals(new ChipSpec.Range(-8388607, 8388607), s.voltageRange());
+    assertEquals(new ChipSpec.Range(-32768, 32767), s.weightInputRange());
+    assertEquals(new ChipSpec.Range(-256, 255), s.weightMantRange(org.quench.hal.proto.SignMode.MIXED));
+    assertEquals(new ChipSpec.Range(0, 255), s.weightMantRange(org.quench.hal.proto.SignMode.EXCITATORY));
+    assertEquals(new ChipSpec.Range(-255, 0), s.weightMantRange(org.quench.hal.proto.SignMode.INHIBITORY));
+    assertEquals(new ChipSpec.Range(0, 9), s.numWeightBitsRange(org.quench.hal.proto.SignMode.MIXED));
+    assertEquals(new ChipSpec.Range(0, 8), s.numWeightBitsRange(org.quench.hal.proto.SignMode.EXCITATORY));
+    assertEquals(new ChipSpec.Range(0, 63), s.delayRange());
+    assertEquals(new ChipSpec.Range(-1, 1), ChipSpec.payloadRange(0));
+    assertEquals(new ChipSpec.Range(-4, 3), ChipSpec.payloadRange(3));
+    assertEquals(4095, s.biasMantRange().clamp(5000));
+    assertEquals("-4096..4095", s.biasMantRange().toString());
+  }
+
+  @Test
   void resolveFindsBuiltInsAndFiles() throws IOException {
     assertEquals(ChipSpec.loihi().hash(), ChipSpec.resolve("loihi").hash());
     Path file = dir.resolve("mine.json");

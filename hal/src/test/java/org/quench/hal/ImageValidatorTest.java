@@ -204,7 +204,8 @@ class ImageValidatorTest {
     assertDoesNotThrow(() -> ImageValidator.validate(
         hiddenWith(c -> c.getThresholdProfilesBuilder(0).setVth(131072)), LOIHI));
     invalid(hiddenWith(c -> c.getThresholdProfilesBuilder(0).setVth(131073)),
-        "core (0,1) threshold profile 0: vth 131073 exceeds 131072 (17-bit threshold mantissa)");
+        "core (0,1) threshold profile 0: vth 131073 is outside 0..131072 (17-bit threshold mantissa;"
+            + " 131072 means never fire)");
   }
 
   @Test
@@ -250,9 +251,9 @@ class ImageValidatorTest {
   @Test
   void profileIndicesMustPointAtExistingRows() {
     invalid(hiddenWith(c -> c.setDecayIndex(2, 2)),
-        "core (0,1) neuron 2: decay_index 2 points past the 2-row decay profile table");
+        "core (0,1) neuron 2 (population 'fc1' neuron 2): decay_index 2 points past the 2-row decay profile table");
     invalid(hiddenWith(c -> c.setThresholdIndex(1, 1)),
-        "core (0,1) neuron 1: threshold_index 1 points past the 1-row threshold profile table");
+        "core (0,1) neuron 1 (population 'fc1' neuron 1): threshold_index 1 points past the 1-row threshold profile table");
   }
 
   @Test
@@ -260,14 +261,14 @@ class ImageValidatorTest {
     assertDoesNotThrow(() -> ImageValidator.validate(
         hiddenWith(c -> c.setBiasMant(0, -4096).setBiasMant(1, 4095)), LOIHI));
     invalid(hiddenWith(c -> c.setBiasMant(1, 4096)),
-        "core (0,1) neuron 1: bias_mant 4096 does not fit signed 13 bits (-4096..4095)");
+        "core (0,1) neuron 1 (population 'fc1' neuron 1): bias_mant 4096 does not fit signed 13 bits (-4096..4095)");
     invalid(hiddenWith(c -> c.setBiasMant(0, -4097)), "bias_mant -4097 does not fit");
   }
 
   @Test
   void biasExponentMustLieInTheSpecRange() {
     invalid(hiddenWith(c -> c.setBiasExp(2, 8)),
-        "core (0,1) neuron 2: bias_exp 8 is outside -8..7");
+        "core (0,1) neuron 2 (population 'fc1' neuron 2): bias_exp 8 is outside -8..7");
     invalid(hiddenWith(c -> c.setBiasExp(0, -9)), "bias_exp -9 is outside -8..7");
   }
 
@@ -278,11 +279,11 @@ class ImageValidatorTest {
     assertDoesNotThrow(() -> ImageValidator.validate(hiddenWith(c -> c.setUInit(0, 8388608)
         .setUInit(1, -8388607).setVInit(0, 8388607).setVInit(1, -8388607)), LOIHI));
     invalid(hiddenWith(c -> c.setUInit(0, 8388609)),
-        "core (0,1) neuron 0: u_init 8388609 is outside the 24-bit current range "
+        "core (0,1) neuron 0 (population 'fc1' neuron 0): u_init 8388609 is outside the 24-bit current range "
             + "-8388607..8388608");
     invalid(hiddenWith(c -> c.setUInit(1, -8388608)), "u_init -8388608 is outside");
     invalid(hiddenWith(c -> c.setVInit(2, 8388608)),
-        "core (0,1) neuron 2: v_init 8388608 is outside the 24-bit voltage range "
+        "core (0,1) neuron 2 (population 'fc1' neuron 2): v_init 8388608 is outside the 24-bit voltage range "
             + "-8388607..8388607");
   }
 
@@ -344,17 +345,17 @@ class ImageValidatorTest {
   @Test
   void numWeightBitsIsZeroToEightOrNineForMixedWeights() {
     invalid(fc1With(g -> g.setNumWeightBits(10)),
-        "axon group 'fc1': num_weight_bits 10 is outside 0..8");
+        "axon group 'fc1': num_weight_bits 10 is outside 0..9 for sign mode MIXED");
     assertDoesNotThrow(() -> ImageValidator.validate(fc1With(g -> g.setNumWeightBits(9)), LOIHI));
     assertDoesNotThrow(() -> ImageValidator.validate(fc1With(g -> g.setNumWeightBits(0)), LOIHI));
     invalid(tinyWith(b -> b.getCoresBuilder(0).getAxonGroupsBuilder(0).setNumWeightBits(9)),
-        "core (0,0) axon group 'in': num_weight_bits 9 is outside 0..8 (9 is only allowed for "
-            + "MIXED weights; this group is EXCITATORY)");
+        "core (0,0) axon group 'in': num_weight_bits 9 is outside 0..8 for sign mode EXCITATORY"
+            + " (9 is only allowed for MIXED weights)");
     // With SIGN_MODE_AUTO the mode follows the weights: fc1's are mixed, 'in''s are not.
     assertDoesNotThrow(() -> ImageValidator.validate(
         fc1With(g -> g.setSignMode(SignMode.SIGN_MODE_AUTO).setNumWeightBits(9)), LOIHI));
     invalid(tinyWith(b -> b.getCoresBuilder(0).getAxonGroupsBuilder(0)
-        .setSignMode(SignMode.SIGN_MODE_AUTO).setNumWeightBits(9)), "this group is EXCITATORY");
+        .setSignMode(SignMode.SIGN_MODE_AUTO).setNumWeightBits(9)), "for sign mode EXCITATORY");
   }
 
   @Test

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.jhdf.HdfFile;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -35,14 +34,7 @@ class NetxGoldenTest {
   private static final int STEPS = 300;
 
   private static byte[] resource(String name) {
-    try (InputStream in = NetxGoldenTest.class.getResourceAsStream(DIR + name)) {
-      if (in == null) {
-        throw new IllegalStateException("missing test resource " + DIR + name);
-      }
-      return in.readAllBytes();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return TestResources.bytes(DIR + name);
   }
 
   @Test
@@ -100,15 +92,12 @@ class NetxGoldenTest {
   /**
    * A lowered convolution on the chip: input neurons pushed to spike at step 1 by their bias
    * (pattern from conv.net's check/input), the conv layer's u at step 2 must be the activation
-   * NumPy computed independently (check/activation: the stored kernel flipped, then
-   * cross-correlated) shifted left by 6.
+   * NumPy computed independently (check/activation: cross-correlation with the kernel as
+   * stored) shifted left by 6.
    */
   @Test
   void convLayerActivationMatchesNumpyOnTheEmulator() throws IOException {
-    byte[] bytes;
-    try (InputStream in = NetxGoldenTest.class.getResourceAsStream("/netx/conv.net")) {
-      bytes = in.readAllBytes();
-    }
+    byte[] bytes = TestResources.bytes("/netx/conv.net");
     long[][][] x;
     long[][][] act;
     try (HdfFile f = HdfFile.fromBytes(bytes)) {

@@ -470,8 +470,9 @@ public final class NetxReader {
           Projection.Source.population(previous.name()), previous.size(), me.name(), me.size())
           .fixed(WeightFormat.conv()).numMessageBits(previous.messageBits());
       int outPerGroup = outC / groups;
-      // netx flips the kernel spatially before Lava's cross-correlation: kernel[ky][kx] is the
-      // stored weight at [kh-1-ky][kw-1-kx].
+      // netx flips and transposes the stored kernel before handing it to Lava's Conv; the two
+      // cancel, so the net effect is a cross-correlation with the kernel exactly as stored
+      // (checked spike for spike against lava-dl's own tiny.net recording).
       for (int o = 0; o < outC; o++) {
         int grp = o / outPerGroup;
         for (int oy = 0; oy < outH; oy++) {
@@ -489,7 +490,7 @@ public final class NetxReader {
                   if (ix < 0 || ix >= inW) {
                     continue;
                   }
-                  long v = k[((o * inPerGroup + ic) * kh + (kh - 1 - ky)) * kw + (kw - 1 - kx)];
+                  long v = k[((o * inPerGroup + ic) * kh + ky) * kw + kx];
                   if (v != 0) {
                     p.fixedSynapse((c * inH + iy) * inW + ix, t, (int) v, 0);
                   }

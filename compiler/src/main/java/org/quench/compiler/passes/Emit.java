@@ -2,7 +2,6 @@ package org.quench.compiler.passes;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.quench.compiler.Compiler;
 import org.quench.compiler.ir.ConnectionKind;
 import org.quench.compiler.ir.FixedNeurons;
 import org.quench.compiler.ir.InputPort;
@@ -13,7 +12,9 @@ import org.quench.compiler.ir.ResetMode;
 import org.quench.compiler.ir.SignMode;
 import org.quench.compiler.ir.WeightFormat;
 import org.quench.hal.ChipSpec;
+import org.quench.hal.ImageValidator;
 import org.quench.hal.QuenchException;
+import org.quench.hal.QuenchVersion;
 import org.quench.hal.proto.AxonGroup;
 import org.quench.hal.proto.AxonRange;
 import org.quench.hal.proto.ChipImage;
@@ -30,8 +31,9 @@ import org.quench.hal.proto.ThresholdProfile;
 /**
  * Writes a placed {@link Mapping} as a {@link ChipImage}: header, per core the profile tables,
  * per-neuron arrays, one axon group per (projection, core) with CSR synapses and the routes that
- * feed it, input ports, output ports and a symbol table entry for every population. Every value is
- * checked against the spec's ranges first, with the population or projection named. The image
+ * feed it, input ports, output ports and a symbol table entry for every population. The image is
+ * then judged by {@link ImageValidator} (the one place that knows the chip's ranges); a problem
+ * names the projection (axon group) or population (neuron) it comes from. The image
  * depends only on the mapping and the options: same input, same bytes.
  */
 public final class Emit {
@@ -41,7 +43,7 @@ public final class Emit {
     }
     Network net = mapping.network();
     ChipSpec spec = context.spec();
-    checkRanges(net, spec);
+    requireFixedWeights(net);
     List<CoreLayout> layouts = mapping.layouts();
     List<Mapping.MappedCore> mapped = mapping.cores();
     List<Core.Builder> cores = new ArrayList<>();
@@ -96,18 +98,20 @@ public final class Emit {
       }
       image.addSymbols(s);
     }
+    ChipImage built = image.build();
+    validate(built, net, spec);
     context.report().decision("emit: " + layouts.size() + " core(s), " + net.projections().size()
         + " projection(s), " + ports.size() + " input port(s), " + net.outputs().size() + " output port(s)");
-    return image.build();
+    return built;
   }
 
   private static ImageHeader header(Mapping mapping, PassContext context) {
     Network net = mapping.network();
-    return ImageHeader.newBuilder().setFormatVersion(1).setSpecName(context.spec().name())
-        .setSpecHash(context.spec().hash()).setCompilerVersion(Compiler.VERSION)
+    return ImageHeader.newBuilder().setFormatVersion(QuenchVersion.imageFormat()).setSpecName(context.spec().name())
+        .setSpecHash(context.spec().hash()).setCompilerVersion(QuenchVersion.project())
         .setSourceModel(net.provenance().sourceName()).setSourceModelHash(net.provenance().sha256())
         .putAllOptions(context.options().values()).setChipCount(mapping.chipCount())
-        .setDescription("network '" + net.name() + "' compiled by quench " + Compiler.VERSION)
+        .setDescription("network '" + net.name() + "' compiled by quench " + QuenchVersion.project())
         .build();
   }
 
@@ -256,65 +260,28 @@ public final class Emit {
     throw new IllegalStateException("no input port " + name);
   }
 
-  /** Every integer the chip will hold, against the spec's widths; errors name the owner. */
-  static void checkRanges(Network net, ChipSpec spec) {
-    int decayMax = (1 << spec.decayBits()) - 1;
-    long vthMax = 1L << spec.thresholdMantBits();
-    long biasLo = -(1L << (spec.biasMantBits() - 1));
-    long biasHi = (1L << (spec.biasMantBits() - 1)) - 1;
-    long stateMax = (1L << (spec.stateBits() - 1)) - 1;
-    for (Population pop : net.populations()) {
-      FixedNeurons f = pop.fixed();
-      String who = "population '" + pop.name() + "'";
-      for (int i = 0; i < pop.size(); i++) {
-        range(who, i, "du", f.du(i), -1, decayMax, "-1 means no current decay");
-        range(who, i, "dv", f.dv(i), 0, decayMax + 1, "");
-        // vth may equal 2^bits: netx's default neuron uses it as "never spikes".
-        range(who, i, "vth", f.vth(i), 0, vthMax, "");
-        range(who, i, "vth_lo", f.vthLo(i), -vthMax, vthMax, "");
-        range(who, i, "bias_mant", f.biasMant(i), biasLo, biasHi,
-            spec.biasMantBits() + "-bit signed mantissa; move magnitude into bias_exp");
-        range(who, i, "bias_exp", f.biasExp(i), spec.biasExpMin(), spec.biasExpMax(), "");
-        range(who, i, "refractory", f.refractory(i), 0, spec.maxRefractory(), "");
-        range(who, i, "u_init", f.uInit(i), -stateMax, stateMax + 1, "");
-        range(who, i, "v_init", f.vInit(i), -stateMax, stateMax, "");
-      }
-    }
-    long weightMax = (1L << (spec.weightInputBits() - 1)) - 1;
+  /** Every projection must be fixed point by now (the accessors refuse float weights). */
+  private static void requireFixedWeights(Network net) {
     for (Projection p : net.projections()) {
-      String who = "projection '" + p.name() + "'";
-      WeightFormat f = p.format();
       if (p.synapseCount() > 0) {
         p.fixedWeight(0);
       } else {
         p.fixedWeights();
       }
-      if (f.kind() == ConnectionKind.DENSE && (f.weightExp() < spec.weightExpMin() || f.weightExp() > spec.weightExpMax())) {
-        throw new QuenchException(who + ": weight_exp " + f.weightExp() + " is outside the spec's "
-            + spec.weightExpMin() + ".." + spec.weightExpMax());
-      }
-      if (p.numMessageBits() > spec.maxMessageBits()) {
-        throw new QuenchException(who + ": num_message_bits " + p.numMessageBits() + " exceeds the spec's "
-            + spec.maxMessageBits());
-      }
-      for (int k = 0; k < p.synapseCount(); k++) {
-        if (p.fixedWeight(k) > weightMax || p.fixedWeight(k) < -weightMax - 1) {
-          throw new QuenchException(who + ": synapse " + k + " (to target " + p.target(k) + ") has weight "
-              + p.fixedWeight(k) + "; the spec accepts " + (-weightMax - 1) + ".." + weightMax
-              + " (weightInputBits " + spec.weightInputBits() + ")");
-        }
-        if (p.delay(k) > spec.maxDelay()) {
-          throw new QuenchException(who + ": synapse " + k + " (to target " + p.target(k) + ") has delay "
-              + p.delay(k) + "; the spec allows at most " + spec.maxDelay() + " steps");
-        }
-      }
     }
   }
 
-  private static void range(String who, int i, String param, long v, long lo, long hi, String hint) {
-    if (v < lo || v > hi) {
-      throw new QuenchException(who + " neuron " + i + ": " + param + " = " + v + " is outside " + lo
-          + ".." + hi + (hint.isEmpty() ? "" : " (" + hint + ")"));
+  /**
+   * Asks the one judge of images whether the chip can hold what was emitted. Axon groups carry
+   * their projection's name and the validator names the population of a bad neuron, so each
+   * problem points back at the network.
+   */
+  private static void validate(ChipImage image, Network net, ChipSpec spec) {
+    List<String> problems = ImageValidator.problems(image, spec);
+    if (!problems.isEmpty()) {
+      throw new QuenchException("network '" + net.name() + "' does not fit chip '" + spec.name()
+          + "' (axon groups are named after their projections): " + String.join("; ", problems)
+          + (problems.size() == ImageValidator.MAX_REPORTED ? "; ..." : ""));
     }
   }
 }

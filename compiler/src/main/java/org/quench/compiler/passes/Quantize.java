@@ -110,7 +110,7 @@ public final class Quantize implements NetworkPass {
     }
     double scale;
     if (spiking && thMax > 0) {
-      double top = ((1L << spec.thresholdMantBits()) - 1) * Math.scalb(1.0, spec.thresholdShift()) / thMax;
+      double top = (spec.vthRange().max() - 1) * Math.scalb(1.0, spec.thresholdShift()) / thMax;
       double[][] samples = sample(eff);
       double[] thSample = sample(new double[][] {finiteThr})[0];
       double[] biasSample = sample(new double[][] {bias})[0];
@@ -188,13 +188,16 @@ public final class Quantize implements NetworkPass {
     // Thresholds, biases, starting voltages.
     FixedPoint.Thresholds t = FixedPoint.thresholds(who, finiteThr, scale, false, spec);
     int[] vth = t.vth();
-    int vthMax = (1 << spec.thresholdMantBits()) - 1;
+    // An infinite threshold gets the top of vthRange: on Loihi (2^17 << 6 = 2^23) no voltage
+    // exceeds it, so the neuron never fires; a spec with fewer threshold bits has no such value,
+    // and this is the highest threshold it offers.
+    int neverFires = spec.vthRange().max();
     double[] thReq = d.thresholdRequested();
     double[] thErr = new double[n];
     int nt = 0;
     for (int i = 0; i < n; i++) {
       if (!Double.isFinite(thr[i])) {
-        vth[i] = vthMax;
+        vth[i] = neverFires;
       } else if (thReq[i] != 0) {
         thErr[nt++] = (Math.scalb((double) vth[i], spec.thresholdShift()) / scale - thReq[i]) / thReq[i];
       }
@@ -210,9 +213,9 @@ public final class Quantize implements NetworkPass {
     }
     double[] vInitModel = d.vInit();
     int[] vInit = new int[n];
-    long stateMax = (1L << (spec.stateBits() - 1)) - 1;
+    ChipSpec.Range voltage = spec.voltageRange();
     for (int i = 0; i < n; i++) {
-      vInit[i] = (int) Math.max(-stateMax, Math.min(stateMax, Math.round(vInitModel[i] * scale)));
+      vInit[i] = voltage.clamp(Math.round(vInitModel[i] * scale));
     }
     int[] du = d.du();
     int[] dv = d.dv();

@@ -59,7 +59,8 @@ public final class FixedPoint {
   public static Thresholds thresholds(String what, double[] thresholds, double scale,
       boolean strict, ChipSpec spec) {
     checkScale(what, scale);
-    long maxVth = (1L << spec.thresholdMantBits()) - 1;
+    // The top of vthRange means "never fire": the largest threshold a neuron can reach is one below.
+    long maxVth = spec.vthRange().max() - 1;
     int shift = spec.thresholdShift();
     int n = thresholds.length;
     int[] vth = new int[n];
@@ -192,8 +193,8 @@ public final class FixedPoint {
 
   /** The mantissa whose effective bias at exponent {@code e} is nearest {@code want}. */
   static long nearestMantissa(double want, int e, ChipSpec spec) {
-    long mantMax = (1L << (spec.biasMantBits() - 1)) - 1;
-    long mantMin = -(1L << (spec.biasMantBits() - 1));
+    long mantMax = spec.biasMantRange().max();
+    long mantMin = spec.biasMantRange().min();
     if (e >= 0) {
       double m = Math.floor(Math.scalb(want, -e) + 0.5);
       return (long) Math.min(mantMax, Math.max(mantMin, m));
@@ -215,8 +216,7 @@ public final class FixedPoint {
 
   private static QuenchException overflow(String what, int i, double b, double want, double scale,
       ChipSpec spec) {
-    long mantMax = (1L << (spec.biasMantBits() - 1)) - 1;
-    long limit = effectiveBias(mantMax, spec.biasExpMax());
+    long limit = effectiveBias(spec.biasMantRange().max(), spec.biasExpMax());
     return new QuenchException(what + " neuron " + i + ": bias " + b + " needs " + (long) want
         + " chip units per step, beyond the largest " + limit + " (by a factor "
         + String.format("%.3g", Math.abs(want) / limit) + "): choose a smaller scale than " + scale

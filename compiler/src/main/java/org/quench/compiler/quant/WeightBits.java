@@ -2,6 +2,7 @@ package org.quench.compiler.quant;
 
 import org.quench.hal.ChipSpec;
 import org.quench.hal.QuenchException;
+import org.quench.hal.WeightRules;
 import org.quench.hal.proto.SignMode;
 
 /**
@@ -13,8 +14,10 @@ import org.quench.hal.proto.SignMode;
  *   <li><b>The core's preparation</b> ({@link #clip}, {@link #truncate}, {@link #prepare}): what a
  *       connection does to its weights once, at load
  *       (docs/chip-semantics.md#weight-preparation-sign-mode-clip-truncate), so a compiler can
- *       predict exactly which integers the chip will hold; and {@link #activation}, the per-step
- *       shift of the summed activation by {@code weight_exp}.</li>
+ *       predict exactly which integers the chip will hold. These are array forms of hal's
+ *       {@link WeightRules}, the one statement of the rule that the emulator and the image
+ *       validator use too; and {@link #activation}, the per-step shift of the summed activation
+ *       by {@code weight_exp}.</li>
  *   <li><b>Lava's {@code optimize_weight_bits}</b> ({@link #optimizeLava}): given integer weights
  *       already in {@code b} bits, scale them up to use the full mantissa and choose
  *       {@code weight_exp} and {@code num_weight_bits} so nothing is lost.</li>
@@ -36,13 +39,7 @@ public final class WeightBits {
    * as all zero.
    */
   public static SignMode determineSignMode(int[] weights) {
-    int min = 0;
-    int max = 0;
-    for (int w : weights) {
-      min = Math.min(min, w);
-      max = Math.max(max, w);
-    }
-    return signModeOf(min, max);
+    return WeightRules.resolve(SignMode.SIGN_MODE_AUTO, weights, 0, weights.length);
   }
 
   /** {@link #determineSignMode(int[])} on float weights (compared as given, before truncation). */
@@ -54,13 +51,6 @@ public final class WeightBits {
       max = Math.max(max, w);
     }
     return min >= 0 ? SignMode.EXCITATORY : max <= 0 ? SignMode.INHIBITORY : SignMode.MIXED;
-  }
-
-  private static SignMode signModeOf(long min, long max) {
-    if (min >= 0) {
-      return SignMode.EXCITATORY;
-    }
-    return max <= 0 ? SignMode.INHIBITORY : SignMode.MIXED;
   }
 
   /** Float weights to integers by truncation toward zero (Lava's {@code astype(int)}). */
@@ -88,20 +78,11 @@ public final class WeightBits {
    * {@link #determineSignMode(int[])}.
    */
   public static int[] clip(int[] weights, SignMode mode, int bits) {
-    if (bits < 0 || bits > 30) {
-      throw new IllegalArgumentException("clip bits must be 0..30, got " + bits);
-    }
     SignMode m = resolve(mode, weights);
-    long top = (1L << bits) - 1;
-    long low = m == SignMode.MIXED ? -(1L << bits) : 0;
+    ChipSpec.Range kept = WeightRules.clipRange(m, bits);
     int[] out = new int[weights.length];
     for (int i = 0; i < weights.length; i++) {
-      long w = weights[i];
-      if (m == SignMode.INHIBITORY) {
-        out[i] = (int) -Math.min(Math.max(-w, 0), top);
-      } else {
-        out[i] = (int) Math.min(Math.max(w, low), top);
-      }
+      out[i] = kept.clamp(weights[i]);
     }
     return out;
   }
@@ -113,13 +94,7 @@ public final class WeightBits {
    * dropped").
    */
   public static int truncationShift(SignMode mode, int numWeightBits, ChipSpec spec) {
-    int mixed = mode == SignMode.MIXED ? 1 : 0;
-    int maxBits = spec.weightMantBits() + mixed;
-    if (numWeightBits < 0 || numWeightBits > maxBits) {
-      throw new QuenchException("num_weight_bits " + numWeightBits + " is outside 0.." + maxBits
-          + " for sign mode " + mode + " on chip '" + spec.name() + "'");
-    }
-    return spec.weightMantBits() - numWeightBits + mixed;
+    return WeightRules.truncationShift(mode, numWeightBits, spec);
   }
 
   /**
@@ -128,14 +103,10 @@ public final class WeightBits {
    */
   public static int[] truncate(int[] weights, SignMode mode, int numWeightBits, ChipSpec spec) {
     SignMode m = resolve(mode, weights);
-    int n = truncationShift(m, numWeightBits, spec);
+    WeightRules.truncationShift(m, numWeightBits, spec); // refuses illegal bits once, up front
     int[] out = new int[weights.length];
     for (int i = 0; i < weights.length; i++) {
-      if (m == SignMode.INHIBITORY) {
-        out[i] = -((-weights[i] >> n) << n);
-      } else {
-        out[i] = (weights[i] >> n) << n;
-      }
+      out[i] = WeightRules.truncate(weights[i], m, numWeightBits, spec);
     }
     return out;
   }
@@ -146,7 +117,12 @@ public final class WeightBits {
    */
   public static int[] prepare(int[] weights, SignMode mode, int numWeightBits, ChipSpec spec) {
     SignMode m = resolve(mode, weights);
-    return truncate(clip(weights, m, spec.weightMantBits()), m, numWeightBits, spec);
+    WeightRules.truncationShift(m, numWeightBits, spec); // refuses illegal bits once, up front
+    int[] out = new int[weights.length];
+    for (int i = 0; i < weights.length; i++) {
+      out[i] = WeightRules.prepare(weights[i], m, numWeightBits, spec);
+    }
+    return out;
   }
 
   /** {@link #prepare(int[], SignMode, int, ChipSpec)} on float weights, truncated toward zero. */
@@ -233,11 +209,10 @@ public final class WeightBits {
       min = Math.min(min, w);
       max = Math.max(max, w);
     }
-    long lo = m == SignMode.EXCITATORY ? 0 : m == SignMode.MIXED ? -(1L << b) : -((1L << b) - 1);
-    long hi = m == SignMode.INHIBITORY ? 0 : (1L << b) - 1;
-    if (min < lo || max > hi) {
+    ChipSpec.Range fits = spec.weightMantRange(m);
+    if (!fits.contains(min) || !fits.contains(max)) {
       throw new QuenchException("weights between " + min + " and " + max + " do not fit sign mode "
-          + m + " (" + lo + ".." + hi + "): clip them, or let the compiler quantize float weights");
+          + m + " (" + fits + "): clip them, or let the compiler quantize float weights");
     }
     if (min == 0 && max == 0) {
       return finish(weights, m, 0, 0, 0, spec, false);
@@ -329,15 +304,13 @@ public final class WeightBits {
 
   private static OptimizedWeights finish(int[] weights, SignMode m, int scaleBits, int nwb,
       int clipped, ChipSpec spec, boolean diverges) {
-    int mixed = m == SignMode.MIXED ? 1 : 0;
-    int maxBits = spec.weightMantBits() + mixed;
-    int bits = Math.max(0, Math.min(nwb, maxBits));
+    int bits = spec.numWeightBitsRange(m).clamp(nwb);
     int[] out = new int[weights.length];
     for (int i = 0; i < weights.length; i++) {
       long v = scaleBits >= 0 ? (long) weights[i] << scaleBits : weights[i] >> -scaleBits;
       out[i] = (int) v;
     }
-    int shift = spec.weightMantBits() - bits + mixed;
+    int shift = WeightRules.truncationShift(m, bits, spec);
     int[] mant = new int[out.length];
     for (int i = 0; i < out.length; i++) {
       // Lava divides and truncates toward zero (astype(int32)), not a floor shift.

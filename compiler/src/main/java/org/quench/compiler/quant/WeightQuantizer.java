@@ -193,8 +193,7 @@ public final class WeightQuantizer {
       maxSingle = Math.max(maxSingle, Math.abs(WeightBits.activation(m[i], e) - req[i]));
       or |= m[i];
     }
-    int mixed = mode == SignMode.MIXED ? 1 : 0;
-    int maxShift = spec.weightMantBits() + mixed;
+    int maxShift = spec.numWeightBitsRange(mode).max();
     int shift = or == 0 ? maxShift : Math.min(maxShift, Integer.numberOfTrailingZeros(or));
     int nwb = maxShift - shift;
     return new Result(m, e, nwb, mode, scale, clipped, zeroed,
@@ -205,13 +204,13 @@ public final class WeightQuantizer {
   /** The mantissas a sign mode can hold after the core's preparation: a clipped integer grid. */
   private record Lattice(long min, long max, int step) {
     static Lattice of(SignMode mode, ChipSpec spec, boolean nineBitMixed) {
-      long top = (1L << spec.weightMantBits()) - 1;
-      return switch (mode) {
-        case EXCITATORY -> new Lattice(0, top, 1);
-        case INHIBITORY -> new Lattice(-top, 0, 1);
-        // With weightMantBits bits MIXED drops the LSB (floor), so only even values survive.
-        default -> nineBitMixed ? new Lattice(-top - 1, top, 1) : new Lattice(-top - 1, top - 1, 2);
-      };
+      ChipSpec.Range clip = spec.weightMantRange(mode);
+      if (mode != SignMode.MIXED) {
+        return new Lattice(clip.min(), clip.max(), 1);
+      }
+      // With weightMantBits bits MIXED drops the LSB (floor), so only even values survive.
+      return nineBitMixed ? new Lattice(clip.min(), clip.max(), 1)
+          : new Lattice(clip.min(), clip.max() - 1, 2);
     }
 
     int nearest(double x) {

@@ -197,7 +197,7 @@ class NetxReaderTest {
   }
 
   @Test
-  void convIsLoweredToFlippedCrossCorrelation() {
+  void convIsLoweredToCrossCorrelationWithTheStoredKernel() {
     Network n = fixture("conv.net");
     Projection conv = n.projections().get(1);
     assertEquals(ConnectionKind.CONV, conv.format().kind());

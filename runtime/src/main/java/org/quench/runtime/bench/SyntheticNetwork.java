@@ -419,7 +419,7 @@ public final class SyntheticNetwork {
         theta[i] = (long) vth << spec.thresholdShift();
         core.addThresholdProfiles(ThresholdProfile.newBuilder().setVth(vth).setKind(NeuronKind.LIF));
       }
-      int biasMax = (1 << (spec.biasMantBits() - 1)) - 1;
+      int biasMax = spec.biasMantRange().max();
       for (int i = 0; i < coreNeurons[c]; i++) {
         int d = rng.nextInt(decays);
         int t = rng.nextInt(thresholds);

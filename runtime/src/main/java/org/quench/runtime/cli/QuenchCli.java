@@ -1,7 +1,6 @@
 package org.quench.runtime.cli;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -9,10 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.util.Arrays;
 import java.util.Iterator;
-import java.util.Properties;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import org.quench.hal.QuenchException;
+import org.quench.hal.QuenchVersion;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -224,18 +223,9 @@ public final class QuenchCli implements Runnable {
     return message.strip().replaceAll("\\s*\\R\\s*", " ");
   }
 
-  /** The tool's version, from the properties Maven filters at build time. */
+  /** The tool's version: the project version hal records at build time. */
   public static String version() {
-    try (InputStream in = QuenchCli.class.getResourceAsStream("version.properties")) {
-      if (in == null) {
-        return "unknown";
-      }
-      Properties p = new Properties();
-      p.load(in);
-      return p.getProperty("version", "unknown");
-    } catch (IOException e) {
-      return "unknown";
-    }
+    return QuenchVersion.project();
   }
 
   /** Supplies {@code --version}. */

@@ -130,7 +130,7 @@ public final class VerifyCommand implements Callable<Integer> {
     if (net.inputs().isEmpty()) {
       inputDescription = "seeded random constant bias on '" + net.populations().get(0).name()
           + "' (seed " + seed + ")";
-      return VerificationInputs.randomBias(net, run, seed);
+      return VerificationInputs.randomBias(net, modelOptions.spec(), run, seed);
     }
     Stimulus chosen = null;
     for (double rate : RATES) {

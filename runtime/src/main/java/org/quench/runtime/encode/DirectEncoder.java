@@ -1,5 +1,6 @@
 package org.quench.runtime.encode;
 
+import org.quench.hal.ChipSpec;
 import org.quench.hal.QuenchException;
 
 /**
@@ -7,13 +8,10 @@ import org.quench.hal.QuenchException;
  * {@code round(x * scale)}, clipped to the unsigned range of {@code bits} bits
  * {@code [0, 2^bits - 1]} (payload 0 sends nothing), for ports whose projections take graded
  * spikes ({@code num_message_bits = bits}). {@link #bias} instead turns the signal into per-step
- * bias mantissas of a population, clipped to the signed 13-bit bias range of Loihi-like chips
- * ({@code [-4096, 4095]}), which is how netx networks take images.
+ * bias mantissas of a population, clipped to the chip's {@link ChipSpec#biasMantRange()}
+ * ({@code [-4096, 4095]} on Loihi), which is how netx networks take images.
  */
 public final class DirectEncoder implements AnalogEncoder {
-  private static final int BIAS_MIN = -(1 << 12);
-  private static final int BIAS_MAX = (1 << 12) - 1;
-
   private final double scale;
   private final int bits;
 
@@ -50,15 +48,19 @@ public final class DirectEncoder implements AnalogEncoder {
     return b.build();
   }
 
-  /** The signal as per-step bias mantissas of {@code population} (rows = steps, one per neuron). */
-  public SpikeTrains bias(double[][] signal, String population) {
+  /**
+   * The signal as per-step bias mantissas of {@code population} (rows = steps, one per neuron),
+   * clipped to {@code spec}'s bias mantissa range.
+   */
+  public SpikeTrains bias(double[][] signal, String population, ChipSpec spec) {
+    ChipSpec.Range mantissas = spec.biasMantRange();
     AnalogEncoder.checkSignal(signal);
     int[][] rows = new int[signal.length][];
     for (int t = 0; t < signal.length; t++) {
       rows[t] = new int[signal[t].length];
       for (int c = 0; c < rows[t].length; c++) {
         long v = Math.round(signal[t][c] * scale);
-        rows[t][c] = (int) Math.max(BIAS_MIN, Math.min(BIAS_MAX, v));
+        rows[t][c] = mantissas.clamp(v);
       }
     }
     return SpikeTrains.builder(signal.length).biasPerStep(population, rows).build();

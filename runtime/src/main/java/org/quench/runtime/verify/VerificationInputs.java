@@ -6,6 +6,7 @@ import org.quench.compiler.ir.FixedNeurons;
 import org.quench.compiler.ir.InputPort;
 import org.quench.compiler.ir.Network;
 import org.quench.compiler.ir.Population;
+import org.quench.hal.ChipSpec;
 import org.quench.hal.QuenchException;
 import org.quench.hal.Stimulus;
 import org.quench.runtime.io.NpyArray;
@@ -85,7 +86,7 @@ public final class VerificationInputs {
    * uniform per neuron between 0 and about twice its threshold, so that rates spread from silent
    * to every step.
    */
-  public static Stimulus randomBias(Network net, int steps, long seed) {
+  public static Stimulus randomBias(Network net, ChipSpec spec, int steps, long seed) {
     Population first = net.populations().get(0);
     if (!(first.dynamics() instanceof FixedNeurons f)) {
       throw new QuenchException("network '" + net.name() + "' has no input port and its first"
@@ -96,7 +97,7 @@ public final class VerificationInputs {
     for (int i = 0; i < bias.length; i++) {
       // effective bias = mant << exp against the threshold vth << 6
       double limit = Math.scalb((double) f.vth(i), 7 - f.biasExp(i));
-      bias[i] = (int) Math.min(4095, Math.floor(rnd.nextDouble() * limit));
+      bias[i] = spec.biasMantRange().clamp((long) Math.floor(rnd.nextDouble() * limit));
     }
     return Stimulus.builder(steps).bias(0, first.name(), bias).build();
   }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
+import org.quench.hal.ChipSpec;
 import org.quench.hal.QuenchException;
 
 class EncodersTest {
@@ -138,7 +139,7 @@ class EncodersTest {
     assertEquals(0, enc.payload(-1));
     int[][] s = enc.encode(constant(2, 0.004, 0.006, 1.0), "in").dense("in");
     assertArrayEquals(new int[] {0, 1, 100}, s[0]);
-    SpikeTrains bias = new DirectEncoder(10000, 8).bias(constant(3, 1.0, -1.0, 0.01), "pop");
+    SpikeTrains bias = new DirectEncoder(10000, 8).bias(constant(3, 1.0, -1.0, 0.01), "pop", ChipSpec.loihi());
     assertArrayEquals(new int[] {4095, -4096, 100}, bias.biasAt("pop", 2));
   }
 

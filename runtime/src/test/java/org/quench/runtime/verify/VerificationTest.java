@@ -132,8 +132,8 @@ class VerificationTest {
     Network net = Network.builder("noports").population(org.quench.compiler.ir.Population.of("x",
         org.quench.compiler.ir.FixedNeurons.builder(50).allDu(0).allDv(0).allVth(100)
             .allBiasExp(6).build("x"))).build();
-    Stimulus a = VerificationInputs.randomBias(net, 10, 4);
-    Stimulus b = VerificationInputs.randomBias(net, 10, 4);
+    Stimulus a = VerificationInputs.randomBias(net, ChipSpec.loihi(), 10, 4);
+    Stimulus b = VerificationInputs.randomBias(net, ChipSpec.loihi(), 10, 4);
     int[] bias = a.biasChanges().get(0).biasMant();
     org.junit.jupiter.api.Assertions.assertArrayEquals(bias, b.biasChanges().get(0).biasMant());
     int max = java.util.Arrays.stream(bias).max().getAsInt();

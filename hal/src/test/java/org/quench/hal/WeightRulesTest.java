@@ -1,4 +1,4 @@
-package org.quench.emulator;
+package org.quench.hal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,11 +7,11 @@ import org.junit.jupiter.api.Test;
 import org.quench.hal.proto.SignMode;
 
 /** Weight truncation, clipping and sign-mode tables of docs/chip-semantics.md#golden-vectors. */
-class LoihiWeightsTest {
+class WeightRulesTest {
   private static int[] truncate(SignMode m, int nwb, int... w) {
     int[] out = new int[w.length];
     for (int i = 0; i < w.length; i++) {
-      out[i] = LoihiWeights.truncate(w[i], m, nwb, 8);
+      out[i] = WeightRules.truncate(w[i], m, nwb, ChipSpec.loihi());
     }
     return out;
   }
@@ -19,7 +19,7 @@ class LoihiWeightsTest {
   private static int[] clip(SignMode m, int bits, int... w) {
     int[] out = new int[w.length];
     for (int i = 0; i < w.length; i++) {
-      out[i] = LoihiWeights.clip(w[i], m, bits);
+      out[i] = WeightRules.clip(w[i], m, bits);
     }
     return out;
   }
@@ -49,11 +49,19 @@ class LoihiWeightsTest {
   }
 
   @Test
+  void weightBitsOutsideTheSpecAreRefusedWithTheRange() {
+    QuenchException e = org.junit.jupiter.api.Assertions.assertThrows(QuenchException.class,
+        () -> WeightRules.truncate(1, SignMode.EXCITATORY, 9, ChipSpec.loihi()));
+    assertEquals("num_weight_bits 9 is outside 0..8 for sign mode EXCITATORY on chip 'loihi'",
+        e.getMessage());
+  }
+
+  @Test
   void automaticSignModeFollowsTheWeights() {
-    assertEquals(SignMode.EXCITATORY, LoihiWeights.resolve(SignMode.SIGN_MODE_AUTO, new int[] {0, 0}, 0, 2));
-    assertEquals(SignMode.EXCITATORY, LoihiWeights.resolve(SignMode.SIGN_MODE_AUTO, new int[0], 0, 0));
-    assertEquals(SignMode.INHIBITORY, LoihiWeights.resolve(SignMode.SIGN_MODE_AUTO, new int[] {0, -1}, 0, 2));
-    assertEquals(SignMode.MIXED, LoihiWeights.resolve(SignMode.SIGN_MODE_AUTO, new int[] {1, -1}, 0, 2));
-    assertEquals(SignMode.INHIBITORY, LoihiWeights.resolve(SignMode.INHIBITORY, new int[] {1, -1}, 0, 2));
+    assertEquals(SignMode.EXCITATORY, WeightRules.resolve(SignMode.SIGN_MODE_AUTO, new int[] {0, 0}, 0, 2));
+    assertEquals(SignMode.EXCITATORY, WeightRules.resolve(SignMode.SIGN_MODE_AUTO, new int[0], 0, 0));
+    assertEquals(SignMode.INHIBITORY, WeightRules.resolve(SignMode.SIGN_MODE_AUTO, new int[] {0, -1}, 0, 2));
+    assertEquals(SignMode.MIXED, WeightRules.resolve(SignMode.SIGN_MODE_AUTO, new int[] {1, -1}, 0, 2));
+    assertEquals(SignMode.INHIBITORY, WeightRules.resolve(SignMode.INHIBITORY, new int[] {1, -1}, 0, 2));
   }
 }

@@ -79,9 +79,12 @@ public final class ServeCommand implements Callable<Integer> {
     return List.of(uris);
   }
 
+  /** Where $QUENCH_TOKEN is read from (the process environment; tests replace it). */
+  java.util.function.UnaryOperator<String> environment = System::getenv;
+
   /** The bearer token clients must send: --token, else $QUENCH_TOKEN, else none. */
   String secret() {
-    String secret = token != null ? token : System.getenv("QUENCH_TOKEN");
+    String secret = token != null ? token : environment.apply("QUENCH_TOKEN");
     return secret == null || secret.isEmpty() ? null : secret;
   }
 

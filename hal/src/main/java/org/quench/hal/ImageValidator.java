@@ -43,6 +43,8 @@ import org.quench.hal.proto.ThresholdProfile;
 public final class ImageValidator {
   /** How many problems one report lists at most. */
   public static final int MAX_REPORTED = 10;
+  /** Longest single problem reported; longer ones (names echoed from the image) are cut. */
+  static final int MAX_PROBLEM_CHARS = 300;
 
   private ImageValidator() {}
 
@@ -79,7 +81,10 @@ public final class ImageValidator {
 
     void add(String where, String what) {
       if (list.size() < MAX_REPORTED) {
-        list.add(where + ": " + what);
+        // Names come from the image: a 100,000-character spec name must not be echoed whole.
+        String problem = where + ": " + what;
+        list.add(problem.length() <= MAX_PROBLEM_CHARS ? problem
+            : problem.substring(0, MAX_PROBLEM_CHARS) + "... (" + problem.length() + " characters)");
       } else {
         more = true;
       }

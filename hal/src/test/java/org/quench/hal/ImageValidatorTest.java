@@ -652,4 +652,11 @@ class ImageValidatorTest {
     assertDoesNotThrow(() -> ImageValidator.validate(
         tinyWith(b -> b.getOutputsBuilder(0).setWidth(7)), LOIHI));
   }
+
+  @Test
+  void aHugeNameFromTheImageIsNotEchoedWhole() {
+    String m = invalid(tinyWith(b -> b.getHeaderBuilder().setSpecName("x".repeat(100_000))),
+        "characters)");
+    assertTrue(m.length() < 2 * ImageValidator.MAX_PROBLEM_CHARS, m.length() + " characters");
+  }
 }

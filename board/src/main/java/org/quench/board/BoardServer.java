@@ -8,6 +8,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,7 +43,8 @@ import org.quench.hal.QuenchException;
 public final class BoardServer implements AutoCloseable {
   /** The board's limits; sizes in bytes, times in milliseconds. */
   record Limits(long maxImageBytes, int maxMessageBytes, long maxBatchSteps,
-      long defaultLeaseMillis, long minLeaseMillis, long maxLeaseMillis) {}
+      long defaultLeaseMillis, long minLeaseMillis, long maxLeaseMillis, long maxUploadBytes,
+      long maxConnectionUploadBytes) {}
 
   /**
    * How runs are going, for tests and monitoring.
@@ -102,6 +104,11 @@ public final class BoardServer implements AutoCloseable {
     return service.device(name).leased();
   }
 
+  /** Bytes the board holds for image uploads in progress. */
+  public long uploadBytesHeld() {
+    return service.uploads.held();
+  }
+
   public RunStats runStats() {
     BoardService.RunCounters c = service.counters;
     return new RunStats(c.activeRuns.get(), c.stalledRuns.get(), c.batchesRun.get(),
@@ -153,7 +160,7 @@ public final class BoardServer implements AutoCloseable {
 
   /** Collects a board's devices and settings. */
   public static final class Builder {
-    private String host = "0.0.0.0";
+    private String host = "127.0.0.1";
     private int port;
     private final List<String> uris = new ArrayList<>();
     private final List<Device> given = new ArrayList<>();
@@ -162,6 +169,8 @@ public final class BoardServer implements AutoCloseable {
     private Path privateKey;
     private int maxMessageBytes = 16 << 20;
     private long maxImageBytes = 256L << 20;
+    private long maxUploadBytes = -1;
+    private long maxConnectionUploadBytes = -1;
     private long maxBatchSteps = 1_000_000;
     private long defaultLeaseMillis = 60_000;
     private long minLeaseMillis = 100;
@@ -169,10 +178,22 @@ public final class BoardServer implements AutoCloseable {
     private long graceMillis = 2_000;
     private int threads = 0;
     private LongSupplier nanoClock = System::nanoTime;
+    private PrintStream log = System.err;
+    private boolean traces;
 
     private Builder() {}
 
-    /** Address to listen on; default all interfaces. Tests use 127.0.0.1. */
+    /**
+     * Where the board reports dropped connections (one line each, rate-limited), and whether to
+     * add their stack traces; default stderr, no traces.
+     */
+    public Builder log(PrintStream log, boolean traces) {
+      this.log = Objects.requireNonNull(log);
+      this.traces = traces;
+      return this;
+    }
+
+    /** Address to listen on; default 127.0.0.1 (this machine only). */
     public Builder host(String host) {
       this.host = Objects.requireNonNull(host);
       return this;
@@ -224,6 +245,20 @@ public final class BoardServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Memory all image uploads in progress may hold together, and one connection's uploads.
+     * Defaults: a connection may hold one largest image; the board twice that, but at most a
+     * quarter of the heap (and never less than one image).
+     */
+    public Builder maxUploadBytes(long perBoard, long perConnection) {
+      if (perBoard < 1 || perConnection < 1) {
+        throw new QuenchException("upload limits must be positive");
+      }
+      this.maxUploadBytes = perBoard;
+      this.maxConnectionUploadBytes = perConnection;
+      return this;
+    }
+
     /** Largest batch of a run, in steps. */
     public Builder maxBatchSteps(long steps) {
       this.maxBatchSteps = steps;
@@ -269,8 +304,11 @@ public final class BoardServer implements AutoCloseable {
         Device d = given.get(i) != null ? given.get(i) : Devices.open(uris.get(i));
         devices.put("chip" + i, new HostedDevice("chip" + i, uris.get(i), d, nanoClock));
       }
+      long perConnection = maxConnectionUploadBytes > 0 ? maxConnectionUploadBytes : maxImageBytes;
+      long perBoard = maxUploadBytes > 0 ? maxUploadBytes
+          : Math.max(maxImageBytes, Math.min(2 * maxImageBytes, Runtime.getRuntime().maxMemory() / 4));
       Limits limits = new Limits(maxImageBytes, maxMessageBytes, maxBatchSteps,
-          defaultLeaseMillis, minLeaseMillis, maxLeaseMillis);
+          defaultLeaseMillis, minLeaseMillis, maxLeaseMillis, perBoard, perConnection);
       BoardService service = new BoardService(devices, limits);
       int n = threads > 0 ? threads : 2 * devices.size() + 4;
       ExecutorService executor = Executors.newFixedThreadPool(n, named("quench-board-call"));
@@ -279,6 +317,7 @@ public final class BoardServer implements AutoCloseable {
       EventLoopGroup workers = new MultiThreadIoEventLoopGroup(
           Math.min(4, Runtime.getRuntime().availableProcessors()), named("quench-board-io"),
           NioIoHandler.newFactory());
+      ConnectionLog.install(log, traces);
       ConnectionIds connections = new ConnectionIds(service);
       NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
           .bossEventLoopGroup(boss)

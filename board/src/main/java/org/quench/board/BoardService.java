@@ -39,15 +39,19 @@ final class BoardService extends BoardGrpc.BoardImplBase {
   final RunCounters counters = new RunCounters();
   volatile boolean shuttingDown;
 
+  final UploadBudget uploads;
+
   BoardService(Map<String, HostedDevice> devices, BoardServer.Limits limits) {
     this.devices = devices;
     this.limits = limits;
+    this.uploads = new UploadBudget(limits.maxUploadBytes(), limits.maxConnectionUploadBytes());
   }
 
   HostedDevice device(String name) {
     HostedDevice d = devices.get(name);
     if (d == null) {
-      throw Status.NOT_FOUND.withDescription("no device '" + name + "' on this board; it has "
+      throw Status.NOT_FOUND.withDescription("no device '" + BoardCodec.shown(name)
+          + "' on this board; it has "
           + devices.keySet()).asRuntimeException();
     }
     return d;
@@ -105,7 +109,8 @@ final class BoardService extends BoardGrpc.BoardImplBase {
 
   @Override
   public StreamObserver<ImageChunk> loadImage(StreamObserver<LoadImageReply> reply) {
-    return new ImageUpload(this, reply);
+    Long connection = CONNECTION.get();
+    return new ImageUpload(this, reply, connection == null ? -1L : connection);
   }
 
   @Override
@@ -184,10 +189,13 @@ final class BoardService extends BoardGrpc.BoardImplBase {
   /** A failure as the status a client sees; a device's own refusal is INVALID_ARGUMENT. */
   static StatusRuntimeException status(RuntimeException e) {
     if (e instanceof StatusRuntimeException s) {
-      return s;
+      String d = s.getStatus().getDescription();
+      return d == null || d.length() <= BoardCodec.MAX_DESCRIPTION ? s
+          : s.getStatus().withDescription(BoardCodec.capped(d)).asRuntimeException();
     }
     if (e instanceof QuenchException) {
-      return Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
+      return Status.INVALID_ARGUMENT.withDescription(BoardCodec.capped(e.getMessage()))
+          .asRuntimeException();
     }
     // A bug in a device or in the board: say so without handing out a stack trace.
     return Status.INTERNAL.withDescription("the board failed: " + e).asRuntimeException();

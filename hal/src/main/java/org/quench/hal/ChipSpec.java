@@ -93,9 +93,10 @@ public final class ChipSpec {
     try {
       JsonFormat.parser().merge(json, b);
     } catch (InvalidProtocolBufferException e) {
-      throw new QuenchException("chip spec " + origin + " is not valid spec JSON: " + e.getMessage());
+      throw new QuenchException("chip spec " + origin + " is not valid spec JSON: "
+          + ChipImages.firstLine(e));
     } catch (RuntimeException e) {
-      throw new QuenchException("chip spec " + origin + " is not valid JSON: " + e.getMessage());
+      throw new QuenchException("chip spec " + origin + " is not valid JSON: " + ChipImages.firstLine(e));
     }
     return new ChipSpec(b.build(), origin);
   }

@@ -43,6 +43,8 @@ import org.quench.hal.proto.ThresholdProfile;
 public final class ImageValidator {
   /** How many problems one report lists at most. */
   public static final int MAX_REPORTED = 10;
+  /** Longest single problem reported; longer ones (names echoed from the image) are cut. */
+  static final int MAX_PROBLEM_CHARS = 300;
 
   private ImageValidator() {}
 
@@ -79,7 +81,10 @@ public final class ImageValidator {
 
     void add(String where, String what) {
       if (list.size() < MAX_REPORTED) {
-        list.add(where + ": " + what);
+        // Names come from the image: a 100,000-character spec name must not be echoed whole.
+        String problem = where + ": " + what;
+        list.add(problem.length() <= MAX_PROBLEM_CHARS ? problem
+            : problem.substring(0, MAX_PROBLEM_CHARS) + "... (" + problem.length() + " characters)");
       } else {
         more = true;
       }
@@ -150,7 +155,7 @@ public final class ImageValidator {
     for (Core core : image.getCoresList()) {
       checkRoutes(core, cores, spec, p);
     }
-    checkPorts(image, cores, p);
+    checkPorts(image, cores, chipCount, spec, p);
     checkSymbols(image, cores, p);
     return p;
   }
@@ -559,7 +564,16 @@ public final class ImageValidator {
     }
   }
 
-  private static void checkPorts(ChipImage image, Map<Long, CoreFacts> cores, Problems p) {
+  private static void checkPorts(ChipImage image, Map<Long, CoreFacts> cores, long chipCount,
+      ChipSpec spec, Problems p) {
+    // Widths are sizes a device allocates per port index: bounded by what the image can feed
+    // (every input axon its chips have) and what it holds (every neuron of its cores), before
+    // anything is allocated.
+    long inputAxons = Math.max(1, chipCount) * spec.coresPerChip() * (long) spec.inputAxonsPerCore();
+    long neurons = 0;
+    for (CoreFacts c : cores.values()) {
+      neurons += c.neuronCount;
+    }
     Set<String> inputNames = new HashSet<>();
     for (int i = 0; i < image.getInputsCount() && !p.full(); i++) {
       InputPort port = image.getInputs(i);
@@ -572,6 +586,10 @@ public final class ImageValidator {
       long width = u(port.getWidth());
       if (width == 0) {
         p.add(where, "width is 0");
+      } else if (width > inputAxons) {
+        p.add(where, "width " + width + " exceeds the " + inputAxons + " input axons of the image's "
+            + Math.max(1, chipCount) + " chip(s) of spec '" + spec.name() + "'");
+        continue;
       }
       for (int r = 0; r < port.getTargetsCount(); r++) {
         AxonRange range = port.getTargets(r);
@@ -608,6 +626,10 @@ public final class ImageValidator {
       long width = u(port.getWidth());
       if (width == 0) {
         p.add(where, "width is 0");
+      } else if (width > neurons) {
+        p.add(where, "width " + width + " exceeds the " + neurons + " neurons of the image's cores"
+            + " (an output index is a neuron's spikes)");
+        continue;
       }
       for (int r = 0; r < port.getSourcesCount(); r++) {
         NeuronRange range = port.getSources(r);

@@ -630,4 +630,33 @@ class ImageValidatorTest {
     assertDoesNotThrow(() -> ImageValidator.validate(tinyWith(b -> b.getOutputsBuilder(0)
         .addSources(NeuronRange.newBuilder().setCore(TestImages.at(0, 0)).setCount(3))), LOIHI));
   }
+
+  // Sizes a device allocates per index are bounded before anything is allocated
+
+  @Test
+  void anInputPortWiderThanEveryInputAxonOfTheImagesChipsIsReported() {
+    // 1 chip of 128 cores of 4096 input axons: 524288 indices at most; 3e8 and 2^31 + 1 are not
+    invalid(tinyWith(b -> b.getInputsBuilder(0).setWidth(300_000_000)),
+        "input port 'in': width 300000000 exceeds the 524288 input axons of the image's 1 chip(s)");
+    invalid(tinyWith(b -> b.getInputsBuilder(0).setWidth(0x80000001)),
+        "width 2147483649 exceeds the 524288 input axons");
+    assertDoesNotThrow(() -> ImageValidator.validate(
+        tinyWith(b -> b.getInputsBuilder(0).setWidth(524_288)), LOIHI));
+  }
+
+  @Test
+  void anOutputPortWiderThanTheImagesNeuronsIsReported() {
+    // the tiny image holds 4 + 3 neurons
+    invalid(tinyWith(b -> b.getOutputsBuilder(0).setWidth(8)),
+        "output port 'out': width 8 exceeds the 7 neurons of the image's cores");
+    assertDoesNotThrow(() -> ImageValidator.validate(
+        tinyWith(b -> b.getOutputsBuilder(0).setWidth(7)), LOIHI));
+  }
+
+  @Test
+  void aHugeNameFromTheImageIsNotEchoedWhole() {
+    String m = invalid(tinyWith(b -> b.getHeaderBuilder().setSpecName("x".repeat(100_000))),
+        "characters)");
+    assertTrue(m.length() < 2 * ImageValidator.MAX_PROBLEM_CHARS, m.length() + " characters");
+  }
 }

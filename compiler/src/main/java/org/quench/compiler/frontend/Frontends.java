@@ -8,6 +8,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import org.quench.compiler.frontend.hdf.HdfModelFile;
 import org.quench.compiler.frontend.nir.NirGraph;
 import org.quench.compiler.frontend.nir.NirImportOptions;
 import org.quench.compiler.frontend.nir.NirLowering;
@@ -32,7 +33,8 @@ public final class Frontends {
     if (!Files.isRegularFile(file)) {
       throw new QuenchException(file + ": no such file; give the path of a .nir or .net model");
     }
-    try (HdfFile hdf = new HdfFile(file)) {
+    try (HdfModelFile model = HdfModelFile.of(HdfModelFile.readAll(file, "model file"))) {
+      HdfFile hdf = model.hdf();
       if (hdf.getChildren().containsKey("node")) {
         return Format.NIR;
       }
@@ -44,7 +46,7 @@ public final class Frontends {
     } catch (QuenchException e) {
       throw e;
     } catch (RuntimeException e) {
-      throw new QuenchException(file + ": not an HDF5 file (" + e.getMessage() + "); Quench reads"
+      throw new QuenchException(file + ": not an HDF5 file (" + HdfModelFile.describe(e) + "); Quench reads"
           + " NIR (.nir) and lava-dl netx (.net) models, both HDF5", e);
     }
   }

@@ -1,11 +1,11 @@
 package org.quench.compiler.frontend;
 
-import io.jhdf.HdfFile;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
 import java.lang.reflect.Array;
 import java.util.Arrays;
+import org.quench.compiler.frontend.hdf.HdfModelFile;
 import org.quench.hal.QuenchException;
 
 /**
@@ -14,9 +14,11 @@ import org.quench.hal.QuenchException;
  */
 final class NetxFile {
   private final String fileName;
+  private final HdfModelFile model;
 
-  NetxFile(String fileName) {
+  NetxFile(String fileName, HdfModelFile model) {
     this.fileName = fileName;
+    this.model = model;
   }
 
   String where(String path) {
@@ -57,10 +59,11 @@ final class NetxFile {
     if (n == null) {
       throw new QuenchException(where(path(parent, name)) + " is missing: expected " + expected);
     }
-    if (n.isGroup()) {
-      throw new QuenchException(where(n.getPath()) + " is a group; expected " + expected);
+    if (!(n instanceof Dataset d)) {
+      throw new QuenchException(where(n.getPath()) + " is a " + (n.isGroup() ? "group"
+          : n.getType().toString().toLowerCase(java.util.Locale.ROOT)) + "; expected " + expected);
     }
-    return (Dataset) n;
+    return d;
   }
 
   String string(Group parent, String name) {
@@ -128,10 +131,15 @@ final class NetxFile {
   }
 
   private Object flat(Dataset d) {
+    String tooLarge = model.sizeProblem(d);
+    if (tooLarge != null) {
+      throw new QuenchException(where(d.getPath()) + " cannot be read: " + tooLarge
+          + "; the file is damaged (a size field is wrong), export it again");
+    }
     try {
       return d.getDataFlat();
     } catch (RuntimeException e) {
-      throw new QuenchException(where(d.getPath()) + " cannot be read: " + e.getMessage(), e);
+      throw new QuenchException(where(d.getPath()) + " cannot be read: " + HdfModelFile.describe(e), e);
     }
   }
 
@@ -144,11 +152,14 @@ final class NetxFile {
     return (p.endsWith("/") ? p : p + "/") + name;
   }
 
-  static HdfFile open(byte[] bytes, String fileName) {
+  static HdfModelFile open(byte[] bytes, String fileName) {
     try {
-      return HdfFile.fromBytes(bytes);
+      return HdfModelFile.of(bytes);
     } catch (RuntimeException e) {
-      throw new QuenchException(fileName + " is not a readable HDF5 file (" + e.getMessage()
+      if (!HdfModelFile.fromJhdf(e)) {
+        throw e;
+      }
+      throw new QuenchException(fileName + " is not a readable HDF5 file (" + HdfModelFile.describe(e)
           + "); a netx network is the .net HDF5 file lava-dl exports", e);
     }
   }

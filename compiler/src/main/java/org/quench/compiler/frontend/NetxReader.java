@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import org.quench.compiler.frontend.hdf.HdfModelFile;
 import org.quench.compiler.ir.FixedNeurons;
 import org.quench.compiler.ir.InputPort;
 import org.quench.compiler.ir.Network;
@@ -43,6 +44,13 @@ import org.quench.hal.QuenchException;
 public final class NetxReader {
   /** Name of the host input port the reader creates. */
   public static final String INPUT_PORT = "input";
+  /**
+   * Most neurons a netx network may have: the largest Loihi system's (32 chips of 128 cores of
+   * 1024 neurons). Checked per layer before any per-neuron array is allocated, so a damaged shape
+   * cannot make the reader allocate gigabytes.
+   */
+  static final long MAX_NEURONS = 32L * 128 * 1024;
+
   /** netx clamps synaptic delays to this (Loihi 1's limit). */
   public static final int MAX_NETX_DELAY = 62;
 
@@ -98,8 +106,18 @@ public final class NetxReader {
 
   /** Reads netx bytes; {@code fileName} is used for provenance and error messages. */
   public static Network read(byte[] bytes, String fileName, Options options) {
-    try (HdfFile hdf = NetxFile.open(bytes, fileName)) {
-      return new Import(new NetxFile(fileName), hdf, fileName, sha256(bytes), options).run();
+    try (HdfModelFile model = NetxFile.open(bytes, fileName)) {
+      return new Import(new NetxFile(fileName, model), model.hdf(), fileName, sha256(bytes), options)
+          .run();
+    } catch (QuenchException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      if (!HdfModelFile.fromJhdf(e)) {
+        throw e;
+      }
+      // jhdf reads lazily: a damaged group or header shows only when the import reaches it.
+      throw new QuenchException(fileName + ": cannot read the HDF5 structure (" + HdfModelFile.describe(e)
+          + "); the file is truncated or corrupt, export it again from lava-dl", e);
     }
   }
 
@@ -130,6 +148,7 @@ public final class NetxReader {
     private Layer previous;
     private boolean flattenPending;
     private int populationIndex;
+    private long neuronsSoFar;
 
     Import(NetxFile f, HdfFile hdf, String fileName, String hash, Options options) {
       this.f = f;
@@ -177,7 +196,7 @@ public final class NetxReader {
 
     private void layer(int i, Group g) {
       String type = f.string(g, "type");
-      String where = "layer " + i + " (" + type + ")";
+      String where = "layer " + i + " (" + HdfModelFile.shown(type) + ")";
       switch (type) {
         case "input" -> input(i, g, where);
         case "dense" -> dense(i, g, where, false);
@@ -191,10 +210,10 @@ public final class NetxReader {
         }
         case "pool", "average", "concat", "convT", "unpool" -> throw new QuenchException(
             f.where(g) + ": " + where + " is not supported by netx/Lava: lava-dl's netx "
-            + "raises NotImplementedError for '" + type + "' layers, so no Lava network exists to match."
+            + "raises NotImplementedError for '" + HdfModelFile.shown(type) + "' layers, so no Lava network exists to match."
             + " Replace it before export (e.g. a strided conv instead of pooling)");
         default -> throw new QuenchException(f.where(g, "type") + ": unknown layer type '"
-            + type + "'; netx layers are input, dense, dense_rec, conv, flatten");
+            + HdfModelFile.shown(type) + "'; netx layers are input, dense, dense_rec, conv, flatten");
       }
     }
 
@@ -212,6 +231,14 @@ public final class NetxReader {
         }
         out[k] = (int) s[k];
       }
+      long neurons = (long) out[0] * out[1] * out[2];
+      if (neuronsSoFar + neurons > MAX_NEURONS) {
+        throw new QuenchException(f.where(g, "shape") + ": " + where + " has shape "
+            + Arrays.toString(s) + " (" + neurons + " neurons), which takes the network past the "
+            + MAX_NEURONS + " neurons of the largest Loihi system (32 chips of 128 cores of 1024"
+            + " neurons); the file is damaged or the network cannot be deployed");
+      }
+      neuronsSoFar += neurons;
       return out;
     }
 
@@ -520,7 +547,7 @@ public final class NetxReader {
       String upper = type.toUpperCase(Locale.ROOT);
       if (!upper.equals("LOIHI") && !upper.equals("CUBA")) {
         throw new QuenchException(f.where(g, "type") + ": " + where + " has neuron type '"
-            + type + "'; Quench supports netx's CUBA and LOIHI neurons (SDNN, RF and others have no "
+            + HdfModelFile.shown(type) + "'; Quench supports netx's CUBA and LOIHI neurons (SDNN, RF and others have no "
             + "bit-accurate LIF equivalent)");
       }
       int n = me.size();

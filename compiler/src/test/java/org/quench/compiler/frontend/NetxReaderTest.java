@@ -41,6 +41,10 @@ class NetxReaderTest {
     return NetxReader.read(resource("netx/" + name), name, NetxReader.Options.defaults());
   }
 
+  private static Projection projection(Network n, String name) {
+    return n.projections().stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow();
+  }
+
   private static String error(String name) {
     return assertThrows(QuenchException.class, () -> fixture(name)).getMessage();
   }
@@ -92,61 +96,71 @@ class NetxReaderTest {
   }
 
   @Test
-  void goldenDenseWeightsAreTruncatedOptimisedAndKeepTheirDelays() {
+  void goldenDenseWeightsAreTruncatedShiftedAndKeepTheirDelays() {
     Network n = golden(NetxReader.Options.defaults());
     float[][] w = (float[][]) raw("golden/netx-random-1001/random.net", "layer/1/weight");
     float[][] d = (float[][]) raw("golden/netx-random-1001/random.net", "layer/1/delay");
-    long[] flat = new long[w.length * w[0].length];
-    for (int o = 0; o < w.length; o++) {
-      for (int k = 0; k < w[0].length; k++) {
-        flat[o * w[0].length + k] = (long) w[o][k];
-      }
-    }
-    NetxReader.DenseWeights opt = NetxReader.optimise(flat, "t");
     Projection p = n.projections().get(1);
-    assertEquals(opt.weightExp(), p.format().weightExp());
-    assertEquals(opt.numWeightBits(), p.format().numWeightBits());
-    assertEquals(opt.signMode(), p.format().signMode());
+    int scaleBits = -p.format().weightExp();
     int nonZero = 0;
-    for (long v : flat) {
-      nonZero += v != 0 ? 1 : 0;
+    for (float[] row : w) {
+      for (float v : row) {
+        nonZero += (long) v != 0 ? 1 : 0;
+      }
     }
     assertEquals(nonZero, p.synapseCount());
     for (int s = 0; s < p.sourceSize(); s++) {
       for (int k = p.rowStart(s); k < p.rowStart(s + 1); k++) {
         int t = p.target(k);
-        assertEquals(opt.weights()[t * p.sourceSize() + s], p.fixedWeight(k));
+        // truncated toward zero, then scaled by the layer's one exponent
+        assertEquals((long) w[t][s] << scaleBits, p.fixedWeight(k), "weight " + s + " -> " + t);
         assertEquals((int) d[t][s], p.delay(k));
       }
     }
   }
 
   @Test
+  void denseWeightsAreOptimisedByLavaDlsRule() {
+    // valid.net layer 1: weights arange(12) - 6 as [3, 4], i.e. -6 .. 5. Worked by hand from
+    // lava-dl's rule (docs/model-formats.md): both signs, so MIXED; scale min(127/5, 128/6) = 21.3,
+    // floor(log2) = 4, + 1 for the sign = 5 scale bits, weight_exp -5; no power of two divides
+    // -1 and 1, so n = 0 - 1; num_weight_bits = 8 - 5 + 1 = 4; weights << 5.
+    Network n = fixture("valid.net");
+    Projection p = projection(n, "layer1.weight");
+    assertEquals(SignMode.MIXED, p.format().signMode());
+    assertEquals(-5, p.format().weightExp());
+    assertEquals(4, p.format().numWeightBits());
+    int[][] expected = {{-192, -160, -128, -96}, {-64, -32, 0, 32}, {64, 96, 128, 160}};
+    assertEquals(11, p.synapseCount(), "the zero weight is no synapse");
+    for (int s = 0; s < 4; s++) {
+      for (int k = p.rowStart(s); k < p.rowStart(s + 1); k++) {
+        assertEquals(expected[p.target(k)][s], p.fixedWeight(k), "weight " + s + " -> " + p.target(k));
+      }
+    }
+  }
+
+  @Test
   void denseRecOptimisesInputAndRecurrentWeightsAsOneMatrix() {
-    Network n = golden(NetxReader.Options.defaults());
-    float[][] w = (float[][]) raw("golden/netx-random-1001/random.net", "layer/2/weight");
-    float[][] r = (float[][]) raw("golden/netx-random-1001/random.net", "layer/2/weight_rec");
-    int in = w[0].length;
-    int out = w.length;
-    long[] joint = new long[out * (in + out)];
-    for (int o = 0; o < out; o++) {
-      for (int k = 0; k < in; k++) {
-        joint[o * (in + out) + k] = (long) w[o][k];
-      }
-      for (int k = 0; k < out; k++) {
-        joint[o * (in + out) + in + k] = (long) r[o][k];
-      }
+    // rec_delay.net: input weights 4 ([3, 4]) and recurrent weights 8 ([3, 3]), optimised as one
+    // matrix. By hand: EXCITATORY; scale 255/8 = 31.9, 4 scale bits (weight_exp -4); 4 divides
+    // every weight, n = 2; num_weight_bits = 8 - 4 - 2 = 2. Optimised apart, the input weights
+    // alone would get scale 255/4, 5 scale bits: the shared exponent is the point.
+    Network n = fixture("rec_delay.net");
+    Projection in = projection(n, "layer1.weight");
+    Projection rec = projection(n, "layer1.weight_rec");
+    for (Projection p : List.of(in, rec)) {
+      assertEquals(SignMode.EXCITATORY, p.format().signMode(), p.name());
+      assertEquals(-4, p.format().weightExp(), p.name());
+      assertEquals(2, p.format().numWeightBits(), p.name());
     }
-    NetxReader.DenseWeights opt = NetxReader.optimise(joint, "t");
-    for (Projection p : List.of(n.projections().get(2), n.projections().get(3))) {
-      assertEquals(opt.weightExp(), p.format().weightExp(), p.name());
-      assertEquals(opt.numWeightBits(), p.format().numWeightBits(), p.name());
+    assertEquals(12, in.synapseCount());
+    assertEquals(9, rec.synapseCount());
+    for (int k = 0; k < in.synapseCount(); k++) {
+      assertEquals(64, in.fixedWeight(k));
+      assertEquals(1, in.delay(k));
     }
-    Projection rec = n.projections().get(3);
-    for (int s = 0; s < out; s++) {
-      for (int k = rec.rowStart(s); k < rec.rowStart(s + 1); k++) {
-        assertEquals(opt.weights()[rec.target(k) * (in + out) + in + s], rec.fixedWeight(k));
-      }
+    for (int k = 0; k < rec.synapseCount(); k++) {
+      assertEquals(128, rec.fixedWeight(k));
     }
   }
 

@@ -1,5 +1,7 @@
 package org.quench.runtime.cli;
 
+import java.util.function.Consumer;
+import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -37,6 +39,20 @@ public final class Progress implements AutoCloseable {
         .clearDisplayOnFinish()
         .build();
     return new Progress(bar);
+  }
+
+  /**
+   * A bar that hands each frame it draws to {@code frames} instead of a terminal: what a user
+   * would see, for tests.
+   */
+  static Progress drawingTo(String task, long total, Consumer<String> frames) {
+    return new Progress(new ProgressBarBuilder()
+        .setTaskName(task)
+        .setInitialMax(total)
+        .setStyle(ProgressBarStyle.ASCII)
+        .setUpdateIntervalMillis(250)
+        .setConsumer(new DelegatingProgressBarConsumer(frames))
+        .build());
   }
 
   /** A bar that never draws. */

@@ -39,7 +39,7 @@ import picocli.CommandLine.Spec;
     subcommands = {DemoCommand.class, CompileCommand.class, InspectCommand.class, RunCommand.class,
         VerifyCommand.class, RecordCommand.class, ReplayCommand.class, ServeCommand.class,
         DevicesCommand.class, LavaCommand.class, MismatchCommand.class, BenchCommand.class,
-        CalibrateCommand.class},
+        CalibrateCommand.class, FuzzCommand.class},
     footerHeading = "%nExamples:%n",
     footer = {
         "  quench demo                       the shipped braille model, end to end",
@@ -86,12 +86,29 @@ public final class QuenchCli implements Runnable {
   public static int execute(PrintStream out, PrintStream err, String... args) {
     PrintWriter outWriter = new PrintWriter(out, true, StandardCharsets.UTF_8);
     PrintWriter errWriter = new PrintWriter(err, true, StandardCharsets.UTF_8);
-    CommandLine cli = commandLine(errWriter);
-    cli.setOut(outWriter);
-    cli.setErr(errWriter);
-    int code = cli.execute(args);
-    outWriter.flush();
-    errWriter.flush();
+    return execute(commandLine(errWriter), outWriter, errWriter, args);
+  }
+
+  /**
+   * Runs {@code cli} (built with {@link #withErrorPolicy}) on {@code args}. Picocli hands only
+   * exceptions to the error policy; the errors a user's input can provoke, running out of heap or
+   * of stack, are caught here and get their one line too.
+   */
+  static int execute(CommandLine cli, PrintWriter out, PrintWriter err, String... args) {
+    cli.setOut(out);
+    cli.setErr(err);
+    int code;
+    try {
+      code = cli.execute(args);
+    } catch (OutOfMemoryError | StackOverflowError e) {
+      err.println("quench: " + describe(e));
+      if (Arrays.asList(args).contains("--debug")) {
+        e.printStackTrace(err);
+      }
+      code = EXIT_FAILURE;
+    }
+    out.flush();
+    err.flush();
     return code;
   }
 
@@ -193,6 +210,10 @@ public final class QuenchCli implements Runnable {
     }
     if (ex instanceof OutOfMemoryError) {
       return "out of memory: give the JVM more heap (e.g. JAVA_OPTS=-Xmx8g) or shrink the problem";
+    }
+    if (ex instanceof StackOverflowError) {
+      return "out of stack: the input is nested too deeply (e.g. graphs inside graphs); flatten it,"
+          + " or give the JVM a larger stack (JAVA_OPTS=-Xss16m)";
     }
     return "internal error: " + oneLine(ex.toString())
         + " (a bug in quench; run again with --debug for the stack trace and report it)";

@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
         "  quench serve --port 7000 --chips 4           four emulated loihi systems (of up to 32 chips each)",
         "  quench serve --port 7000 --token s3cret      clients must send the bearer token",
         "  quench serve --port 7000 --chips 4 --variability analog    four imperfect chips, serials 1-4",
+        "  quench serve --host 0.0.0.0 --token s3cret   reachable from other machines",
         "  quench run m.qimg --device grpc://127.0.0.1:7000/chip0   use it from another shell"})
 public final class ServeCommand implements Callable<Integer> {
   @Spec
@@ -36,8 +37,15 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "50051", description = "TCP port (0: any free one; default ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to listen on (default ${DEFAULT-VALUE}).")
+  @Option(names = "--host", defaultValue = "127.0.0.1",
+      description = "Address to listen on (default ${DEFAULT-VALUE}: this machine only). Any other"
+          + " address needs --token (or --insecure).")
   String host;
+
+  @Option(names = "--insecure",
+      description = "Allow listening beyond this machine without a token: anyone who reaches the"
+          + " port can load and run images.")
+  boolean insecure;
 
   @Option(names = "--chips", defaultValue = "1", paramLabel = "N",
       description = "Devices to host, chip0..chipN-1, each a whole emulated system of the spec (loihi:"
@@ -93,20 +101,58 @@ public final class ServeCommand implements Callable<Integer> {
     return List.of(uris);
   }
 
+  /** Where $QUENCH_TOKEN is read from (the process environment; tests replace it). */
+  java.util.function.UnaryOperator<String> environment = System::getenv;
+
+  /** The bearer token clients must send: --token, else $QUENCH_TOKEN, else none. */
+  String secret() {
+    String secret = token != null ? token : environment.apply("QUENCH_TOKEN");
+    return secret == null || secret.isEmpty() ? null : secret;
+  }
+
+  /** Whether {@code host} is a loopback address (only this machine can connect). */
+  static boolean loopback(String host) {
+    try {
+      return java.net.InetAddress.getByName(host).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      throw new QuenchException("--host " + host + " is not an address of this machine ("
+          + e.getMessage() + ")");
+    }
+  }
+
+  /** Refuses a board reachable from the network without a token, unless --insecure. */
+  void checkExposure() {
+    if (!loopback(host) && secret() == null && !insecure) {
+      throw new QuenchException("refusing to serve on " + host + " without a token: anyone who"
+          + " reaches the port could load and run images. Give --token SECRET (or $QUENCH_TOKEN),"
+          + " or --insecure to allow it anyway, or leave --host at 127.0.0.1");
+    }
+  }
+
   /** Opens the devices and starts the board (without waiting). */
   BoardServer start() {
+    checkExposure();
     BoardServer.Builder b = BoardServer.builder().host(host).port(port)
         .maxImageBytes(maxImageMb << 20)
         .leaseMillis(leaseMillis, Math.min(100, leaseMillis), Math.max(leaseMillis, 3_600_000));
     for (String uri : deviceUris()) {
       b.device(uri);
     }
-    String secret = token != null ? token : System.getenv("QUENCH_TOKEN");
-    b.token(secret);
+    b.token(secret());
+    b.log(System.err, CommandSupport.debug(spec));
     if (tls != null) {
       b.tls(tls.get(0), tls.get(1));
     }
     return b.start();
+  }
+
+  /** The first line serve prints: where it listens, how it is secured, what it hosts. */
+  String startupLine(BoardServer board, boolean quiet) {
+    int n = board.deviceNames().size();
+    return String.format("board listening on %s:%d (%s, %s, %s), %d device%s%s", host, board.port(),
+        tls != null ? "TLS" : "plaintext", secret() != null ? "token required" : "no token",
+        loopback(host) ? "this machine only" : "reachable from the network", n, n == 1 ? "" : "s",
+        quiet ? "" : ":");
   }
 
   @Override
@@ -116,10 +162,7 @@ public final class ServeCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     // --quiet keeps the first line only: it says where the board listens (--port 0 picks any).
     boolean quiet = CommandSupport.quiet(spec);
-    out.printf("board listening on %s:%d (%s%s), %d device%s%s%n", host, board.port(),
-        tls != null ? "TLS" : "plaintext", board.deviceNames().isEmpty() ? "" :
-        (token != null || System.getenv("QUENCH_TOKEN") != null ? ", token required" : ""),
-        board.deviceNames().size(), board.deviceNames().size() == 1 ? "" : "s", quiet ? "" : ":");
+    out.println(startupLine(board, quiet));
     if (!quiet) {
       List<String> uris = deviceUris();
       for (int i = 0; i < uris.size(); i++) {

@@ -31,4 +31,51 @@ class BoardTlsTest {
       cert.delete();
     }
   }
+
+  @Test
+  void aClientTrustingAnotherCertificateIsRefused() throws Exception {
+    SelfSignedCertificate cert = new SelfSignedCertificate("localhost", "EC", 256);
+    SelfSignedCertificate other = new SelfSignedCertificate("localhost", "EC", 256);
+    try (BoardServer board = BoardServer.builder().host("127.0.0.1").device("emu:loihi?threads=1")
+        .tls(cert.certificate().toPath(), cert.privateKey().toPath()).start()) {
+      String base = "grpc://localhost:" + board.port() + "/chip0";
+      QuenchException wrongCa = assertThrows(QuenchException.class,
+          () -> Devices.open(base + "?ca=" + other.certificate().getPath()));
+      assertTrue(wrongCa.getMessage().contains("localhost:" + board.port()), wrongCa.getMessage());
+      // tls=true trusts the system's authorities, which never signed a self-signed certificate
+      QuenchException system = assertThrows(QuenchException.class,
+          () -> Devices.open(base + "?tls=true"));
+      assertTrue(system.getMessage().contains("localhost:" + board.port()), system.getMessage());
+      // and the right authority still works afterwards
+      try (Device d = Devices.open(base + "?ca=" + cert.certificate().getPath())) {
+        d.load(RandomNetwork.image(2, 1, 40));
+        assertEquals(2, d.run(Stimulus.idle(2)).steps());
+      }
+    } finally {
+      cert.delete();
+      other.delete();
+    }
+  }
+
+  @Test
+  void quenchServeWithTlsServesThroughTheCommandPath() throws Exception {
+    SelfSignedCertificate cert = new SelfSignedCertificate("localhost", "EC", 256);
+    org.quench.runtime.cli.ServeCommandAccess serve = new org.quench.runtime.cli.ServeCommandAccess(
+        "--port", "0", "--tls", cert.certificate().getPath(), cert.privateKey().getPath(),
+        "--token", "cmd-token");
+    try (BoardServer board = serve.start()) {
+      assertTrue(serve.startupLine(board).contains("(TLS, token required, this machine only)"),
+          serve.startupLine(board));
+      try (Device d = Devices.open("grpc://localhost:" + board.port() + "/chip0?token=cmd-token&ca="
+          + cert.certificate().getPath())) {
+        d.load(RandomNetwork.image(2, 1, 40));
+        assertEquals(3, d.run(Stimulus.idle(3)).steps());
+      }
+      QuenchException plain = assertThrows(QuenchException.class,
+          () -> Devices.open("grpc://localhost:" + board.port() + "/chip0?token=cmd-token"));
+      assertTrue(plain.getMessage().contains("localhost:" + board.port()), plain.getMessage());
+    } finally {
+      cert.delete();
+    }
+  }
 }

@@ -1,5 +1,6 @@
 package org.quench.runtime.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -123,7 +124,26 @@ class RunCommandTest {
     Outcome o = run(image.toString(), "--input", "bias:hidden=" + bias, "--steps", "20",
         "--probe", "v:hidden", "--record", h5.toString());
     assertEquals(0, o.code(), o.err());
-    assertTrue(Files.size(h5) > 0);
+    int[][] v;
+    try (io.jhdf.HdfFile f = new io.jhdf.HdfFile(h5)) {
+      v = (int[][]) f.getDatasetByPath("/hidden/v").getData();
+    }
+    assertEquals(20, v.length);
+    // No input spikes, so u stays 0 and the bias alone drives v (docs/chip-semantics.md):
+    // v[t] = v[t-1] - v[t-1] * dv / 4096 + bias, with dv = 512: 500, then 500 - 62.5 -> 437 + 500.
+    for (int i = 0; i < 8; i++) {
+      assertEquals(500, v[0][i], "neuron " + i + " at step 0");
+      assertEquals(937, v[1][i], "neuron " + i + " at step 1");
+      assertEquals(1319, v[2][i], "neuron " + i + " at step 2");
+    }
+    Path idle = dir.resolve("idle.h5");
+    assertEquals(0, run(image.toString(), "--steps", "20", "--probe", "v:hidden", "--record",
+        idle.toString()).code());
+    try (io.jhdf.HdfFile f = new io.jhdf.HdfFile(idle)) {
+      for (int[] row : (int[][]) f.getDatasetByPath("/hidden/v").getData()) {
+        assertArrayEquals(new int[8], row, "without the bias v stays 0");
+      }
+    }
     Path csv = dir.resolve("r.csv");
     assertEquals(0, run(image.toString(), "--steps", "5", "--record", csv.toString()).code());
     assertEquals(6, Files.readAllLines(csv).size());

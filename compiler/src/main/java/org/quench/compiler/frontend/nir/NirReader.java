@@ -4,7 +4,6 @@ import io.jhdf.HdfFile;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
-import io.jhdf.exceptions.HdfException;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.quench.compiler.frontend.hdf.HdfModelFile;
 import org.quench.hal.QuenchException;
 
 /**
@@ -46,60 +46,47 @@ public final class NirReader {
     if (!Files.isRegularFile(file)) {
       throw new QuenchException(file + ": not a regular file; give the path of a .nir file");
     }
-    HdfFile hdf;
+    HdfModelFile model;
     try {
-      hdf = new HdfFile(file);
-    } catch (RuntimeException e) {
-      if (!fromJhdf(e)) {
-        throw e;
-      }
-      throw new QuenchException(file + ": not an HDF5 file (" + e.getMessage() + "); a NIR model"
-          + " is an HDF5 file written by nir.write", e);
-    }
-    try (hdf) {
-      String version = readVersion(hdf);
-      Node top = hdf.getChildren().get("node");
-      if (!(top instanceof Group group)) {
-        throw new QuenchException(file + ": no /node group, so this HDF5 file is not a NIR graph"
-            + " (NIR keeps the top graph in /node); export the model with nir.write");
-      }
-      return new GraphReader(file, version).graph(group, "/node", null);
+      model = HdfModelFile.of(HdfModelFile.readAll(file, "NIR model"));
     } catch (QuenchException e) {
       throw e;
     } catch (RuntimeException e) {
       if (!fromJhdf(e)) {
         throw e;
       }
-      throw new QuenchException(file + ": cannot read the HDF5 structure (" + e.getMessage()
+      throw new QuenchException(file + ": not an HDF5 file (" + HdfModelFile.describe(e) + "); a NIR model"
+          + " is an HDF5 file written by nir.write", e);
+    }
+    try (model) {
+      HdfFile hdf = model.hdf();
+      String version = readVersion(model);
+      Node top = hdf.getChildren().get("node");
+      if (!(top instanceof Group group)) {
+        throw new QuenchException(file + ": no /node group, so this HDF5 file is not a NIR graph"
+            + " (NIR keeps the top graph in /node); export the model with nir.write");
+      }
+      return new GraphReader(file, version, model).graph(group, "/node", null);
+    } catch (QuenchException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      if (!fromJhdf(e)) {
+        throw e;
+      }
+      throw new QuenchException(file + ": cannot read the HDF5 structure (" + HdfModelFile.describe(e)
           + "); the file may be truncated or corrupt, export it again", e);
     }
   }
 
-  /**
-   * True when jhdf threw the exception while decoding the file. A damaged file makes jhdf throw
-   * not only HdfException but also arithmetic and argument errors; those are the user's problem
-   * (a bad file) and become QuenchExceptions, while an error raised by this package's own code
-   * stays a programming error.
-   */
+  /** True when jhdf threw {@code e} decoding the file (see {@link HdfModelFile#fromJhdf}). */
   static boolean fromJhdf(RuntimeException e) {
-    if (e instanceof HdfException) {
-      return true;
-    }
-    for (StackTraceElement frame : e.getStackTrace()) {
-      if (frame.getClassName().startsWith("io.jhdf.")) {
-        return true;
-      }
-      if (frame.getClassName().startsWith("org.quench.")) {
-        return false;
-      }
-    }
-    return false;
+    return HdfModelFile.fromJhdf(e);
   }
 
-  private static String readVersion(HdfFile hdf) {
+  private static String readVersion(HdfModelFile model) {
     // Provenance only: a missing or odd /version does not stop the import.
-    if (hdf.getChildren().get("version") instanceof Dataset d && d.getJavaType() == String.class
-        && d.getSize() == 1) {
+    if (model.hdf().getChildren().get("version") instanceof Dataset d
+        && d.getJavaType() == String.class && d.getSize() == 1 && model.sizeProblem(d) == null) {
       return clean(((Object[]) d.getDataFlat())[0].toString());
     }
     return "";
@@ -118,17 +105,19 @@ public final class NirReader {
   private static final class GraphReader {
     private final Path file;
     private final String version;
+    private final HdfModelFile model;
 
-    GraphReader(Path file, String version) {
+    GraphReader(Path file, String version, HdfModelFile model) {
       this.file = file;
       this.version = version;
+      this.model = model;
     }
 
     NirGraph graph(Group group, String path, String label) {
-      Site site = new Site(file, label, path);
+      Site site = new Site(file, label, path, model);
       String type = site.typeOf(group);
       if (!type.equals("NIRGraph")) {
-        throw site.fail("has type '" + type + "', expected NIRGraph",
+        throw site.fail("has type '" + HdfModelFile.shown(type) + "', expected NIRGraph",
             "a NIR file's /node is the whole network graph; export it with nir.write");
       }
       if (!(group.getChildren().get("nodes") instanceof Group nodesGroup)) {
@@ -140,7 +129,7 @@ public final class NirReader {
       for (String name : HdfLinkOrder.of(nodesGroup)) {
         String nodePath = path + "/nodes/" + name;
         if (!(children.get(name) instanceof Group nodeGroup)) {
-          throw new Site(file, name, nodePath).fail("is a dataset, expected a group",
+          throw new Site(file, name, nodePath, model).fail("is a dataset, expected a group",
               "each entry of nodes/ is a group holding a node's type and parameters");
         }
         nodes.put(name, node(nodeGroup, name, nodePath));
@@ -179,7 +168,8 @@ public final class NirReader {
         String target, String name) {
       NirGraph.Resolution r = NirGraph.resolve(nodes, name);
       if (r.path() == null) {
-        throw site.fail("edge " + index + " (" + source + " -> " + target + "): " + r.problem(),
+        throw site.fail("edge " + index + " (" + HdfModelFile.shown(source) + " -> "
+                + HdfModelFile.shown(target) + "): " + r.problem(),
             "fix the edge or add the missing node; names inside a nested graph are written"
                 + " '<graph node>.<inner node>'");
       }
@@ -187,7 +177,7 @@ public final class NirReader {
     }
 
     private NirNode node(Group group, String name, String path) {
-      Site site = new Site(file, name, path);
+      Site site = new Site(file, name, path, model);
       String type = site.typeOf(group);
       Params p = new Params(site, group, type);
       return switch (type) {
@@ -218,7 +208,7 @@ public final class NirReader {
         case "CubaLIF" -> p.neuron(new NirNode.CubaLIF(p.timeConstant("tau_syn"),
             p.timeConstant("tau_mem"), p.tensor("r"), p.tensor("v_leak"), p.tensor("v_threshold"),
             p.tensorOr("v_reset", 0.0), p.tensorOr("w_in", 1.0)));
-        default -> throw site.fail("unknown node type '" + type + "'",
+        default -> throw site.fail("unknown node type '" + HdfModelFile.shown(type) + "'",
             "this reader knows the NIR types " + String.join(", ", NirNode.TYPE_NAMES)
                 + "; replace the node or export with a NIR version that has only these");
       };
@@ -269,9 +259,10 @@ public final class NirReader {
   }
 
   /** Where in the file a problem is: the node's name (null for the top graph) and HDF5 path. */
-  private record Site(Path file, String name, String path) {
+  private record Site(Path file, String name, String path, HdfModelFile model) {
     QuenchException fail(String what, String todo) {
-      String where = name == null ? "top graph at " + path : "node '" + name + "' at " + path;
+      String where = name == null ? "top graph at " + HdfModelFile.shown(path)
+          : "node '" + HdfModelFile.shown(name) + "' at " + HdfModelFile.shown(path);
       return new QuenchException(file + ": " + where + ": " + what + "; " + todo);
     }
 
@@ -287,13 +278,18 @@ public final class NirReader {
 
     /** The dataset's values as jhdf's flat array, with read failures located. */
     Object read(Dataset d, String key) {
+      String tooLarge = model.sizeProblem(d);
+      if (tooLarge != null) {
+        throw fail("cannot read '" + key + "': " + tooLarge,
+            "the file is damaged (a size field is wrong); export it again");
+      }
       try {
         return d.getDataFlat();
       } catch (RuntimeException e) {
         if (!fromJhdf(e)) {
           throw e;
         }
-        throw fail("cannot read '" + key + "' (" + e.getMessage() + ")",
+        throw fail("cannot read '" + key + "' (" + HdfModelFile.describe(e) + ")",
             "the file may be corrupt or use an HDF5 filter other than gzip; export it again");
       }
     }
@@ -325,7 +321,11 @@ public final class NirReader {
         throw site.fail("parameter '" + key + "' is a group, expected a dataset",
             "store the parameter as an array");
       }
-      return Optional.of((Dataset) child);
+      if (!(child instanceof Dataset d)) {
+        throw site.fail("parameter '" + key + "' is a " + child.getType() + ", expected a dataset",
+            "store the parameter as an array");
+      }
+      return Optional.of(d);
     }
 
     private Optional<NirTensor> optionalTensor(String key) {
@@ -527,7 +527,7 @@ public final class NirReader {
             return new NirNode.Padding(NirNode.PaddingMode.VALID,
                 Collections.nCopies(dims, 0));
           default:
-            throw site.fail("parameter '" + key + "' is '" + mode + "'",
+            throw site.fail("parameter '" + key + "' is '" + HdfModelFile.shown(mode) + "'",
                 "padding is an integer, one integer per spatial dimension, 'same' or 'valid'");
         }
       }

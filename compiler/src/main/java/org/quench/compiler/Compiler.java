@@ -1,5 +1,7 @@
 package org.quench.compiler;
 
+import org.quench.compiler.report.CompileOptions;
+import org.quench.compiler.report.CompileReport;
 import java.util.ArrayList;
 import java.util.List;
 import org.quench.compiler.ir.Network;

@@ -1,5 +1,6 @@
 package org.quench.compiler;
 
+import org.quench.compiler.report.CompileReport;
 import java.util.HashMap;
 import java.util.Map;
 import org.quench.compiler.ir.FloatNeurons;

@@ -1,5 +1,6 @@
 package org.quench.compiler;
 
+import org.quench.compiler.report.CompileReport;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

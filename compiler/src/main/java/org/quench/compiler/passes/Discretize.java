@@ -1,6 +1,6 @@
 package org.quench.compiler.passes;
 
-import org.quench.compiler.CompileReport;
+import org.quench.compiler.report.CompileReport;
 import org.quench.compiler.ir.DiscreteNeurons;
 import org.quench.compiler.ir.FloatNeurons;
 import org.quench.compiler.ir.Network;

@@ -1,7 +1,7 @@
 package org.quench.compiler.passes;
 
-import org.quench.compiler.CompileOptions;
-import org.quench.compiler.CompileReport;
+import org.quench.compiler.report.CompileOptions;
+import org.quench.compiler.report.CompileReport;
 import org.quench.hal.ChipSpec;
 
 /**

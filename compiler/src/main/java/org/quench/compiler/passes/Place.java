@@ -1,7 +1,7 @@
 package org.quench.compiler.passes;
 
 import java.util.List;
-import org.quench.compiler.CompileReport;
+import org.quench.compiler.report.CompileReport;
 import org.quench.hal.ChipSpec;
 import org.quench.hal.QuenchException;
 

@@ -6,7 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import org.quench.compiler.CompileReport;
+import org.quench.compiler.report.CompileReport;
 import org.quench.compiler.ir.DiscreteNeurons;
 import org.quench.compiler.ir.Network;
 import org.quench.compiler.ir.Population;

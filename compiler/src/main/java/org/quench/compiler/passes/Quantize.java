@@ -2,7 +2,7 @@ package org.quench.compiler.passes;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.quench.compiler.CompileReport;
+import org.quench.compiler.report.CompileReport;
 import org.quench.compiler.ir.ConnectionKind;
 import org.quench.compiler.ir.DiscreteNeurons;
 import org.quench.compiler.ir.FixedNeurons;

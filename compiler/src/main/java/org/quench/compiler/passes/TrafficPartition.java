@@ -50,7 +50,7 @@ public final class TrafficPartition implements Partition {
     // population order interleaves; refinement alone cannot escape such symmetric splits. Each is
     // refined; the better result is kept (routes, then synapses crossing cores; ties: population
     // order) unless it needs more cores.
-    PassContext quiet = new PassContext(spec, context.options(), org.quench.compiler.CompileReport.builder());
+    PassContext quiet = new PassContext(spec, context.options(), org.quench.compiler.report.CompileReport.builder());
     State plain = new State(network, spec, new GreedyPartition().apply(network, context));
     State chosen = plain;
     long routesBefore = plain.routes;

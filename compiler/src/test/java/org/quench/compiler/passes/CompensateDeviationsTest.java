@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
-import org.quench.compiler.CompensationReport;
+import org.quench.compiler.report.CompensationReport;
 import org.quench.compiler.quant.WeightBits;
 import org.quench.hal.ChipSpec;
 import org.quench.hal.CoreDeviations;

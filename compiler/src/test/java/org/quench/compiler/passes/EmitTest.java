@@ -12,7 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.quench.compiler.CompileOptions;
+import org.quench.compiler.report.CompileOptions;
 import org.quench.compiler.Compiler;
 import org.quench.compiler.frontend.NetxReader;
 import org.quench.compiler.ir.FixedNeurons;

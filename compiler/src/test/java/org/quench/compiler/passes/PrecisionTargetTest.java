@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.quench.compiler.CompileOptions;
-import org.quench.compiler.CompileReport;
+import org.quench.compiler.report.CompileOptions;
+import org.quench.compiler.report.CompileReport;
 import org.quench.compiler.Compiler;
 import org.quench.compiler.frontend.HeterogeneousRecurrent;
 import org.quench.compiler.frontend.nir.NirImportOptions;

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import org.quench.compiler.CompileReport;
+import org.quench.compiler.report.CompileReport;
 import org.quench.compiler.Compiler;
 import org.quench.compiler.ir.FixedNeurons;
 import org.quench.compiler.ir.InputPort;

@@ -2,7 +2,7 @@ package org.quench.examples.heterogeneity;
 
 import java.util.Arrays;
 import org.quench.compiler.Compiler;
-import org.quench.compiler.CompileReport;
+import org.quench.compiler.report.CompileReport;
 import org.quench.compiler.frontend.nir.NirImportOptions;
 import org.quench.compiler.ir.FloatNeurons;
 import org.quench.compiler.ir.InputPort;

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.quench.compiler.CompileReport;
+import org.quench.compiler.report.CompileReport;
 
 /**
  * The unit of work the study schedules: one reservoir (configuration and seed) driven by one drive,

@@ -6,7 +6,7 @@ import java.lang.management.MemoryType;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import org.quench.compiler.CompileReport;
+import org.quench.compiler.report.CompileReport;
 import org.quench.compiler.Compiler;
 import org.quench.compiler.frontend.HeterogeneousRecurrent;
 import org.quench.compiler.frontend.nir.NirImportOptions;

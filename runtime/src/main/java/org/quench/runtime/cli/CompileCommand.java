@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.quench.compiler.CompileReport;
+import org.quench.compiler.report.CompileReport;
 import org.quench.hal.ChipImages;
 import org.quench.hal.QuenchException;
 import org.quench.runtime.model.ModelCompilation;

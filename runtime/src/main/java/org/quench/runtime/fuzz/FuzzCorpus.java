@@ -11,7 +11,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.quench.compiler.CompileOptions;
+import org.quench.compiler.report.CompileOptions;
 import org.quench.compiler.Compiler;
 import org.quench.compiler.frontend.Frontends;
 import org.quench.compiler.frontend.nir.NirImportOptions;

@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.io.IOException;
 import java.util.SplittableRandom;
-import org.quench.compiler.CompileOptions;
+import org.quench.compiler.report.CompileOptions;
 import org.quench.compiler.Compiler;
 import org.quench.compiler.frontend.nir.NirImportOptions;
 import org.quench.emulator.EmulatorDevice;

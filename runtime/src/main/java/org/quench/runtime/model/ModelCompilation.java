@@ -3,7 +3,7 @@ package org.quench.runtime.model;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.quench.compiler.CompileOptions;
+import org.quench.compiler.report.CompileOptions;
 import org.quench.compiler.Compiler;
 import org.quench.compiler.frontend.Frontends;
 import org.quench.compiler.frontend.nir.NirImportOptions;

@@ -3,7 +3,7 @@ package org.quench.runtime.model;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.nio.file.Path;
-import org.quench.compiler.CompileOptions;
+import org.quench.compiler.report.CompileOptions;
 import org.quench.hal.DeviceProfile;
 import org.quench.compiler.frontend.nir.NirImportOptions;
 import org.quench.compiler.passes.ProfileBudget;

@@ -2,8 +2,8 @@ package org.quench.runtime.model;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.quench.compiler.CompileOptions;
-import org.quench.compiler.CompileReport;
+import org.quench.compiler.report.CompileOptions;
+import org.quench.compiler.report.CompileReport;
 import org.quench.compiler.Compiler;
 import org.quench.compiler.frontend.nir.NirImportOptions;
 import org.quench.compiler.ir.Network;

@@ -29,7 +29,7 @@ final class CampaignFixture {
   static ChipImage brailleImage(Path dir) {
     NirImportOptions nir = NirImportOptions.defaults().withDiscretization(Discretization.Convention.FORWARD_EULER);
     return ModelCompilation.compile(braille(dir), ChipSpec.loihi(), nir,
-        org.quench.compiler.CompileOptions.none()).result().image();
+        org.quench.compiler.report.CompileOptions.none()).result().image();
   }
 
   private static Path copy(String resource, Path to) {

@@ -176,7 +176,7 @@ class VerifyCommandTest {
     org.quench.hal.ChipImages.write(org.quench.runtime.model.ModelCompilation.compile(Path.of(resource(BRAILLE)),
         org.quench.hal.ChipSpec.loihi(), org.quench.compiler.frontend.nir.NirImportOptions.defaults()
             .withDiscretization(org.quench.compiler.quant.Discretization.Convention.FORWARD_EULER),
-        org.quench.compiler.CompileOptions.none().with("dt", "1.0E-4").with("discretize", "euler"))
+        org.quench.compiler.report.CompileOptions.none().with("dt", "1.0E-4").with("discretize", "euler"))
         .result().image(), image);
     Path in = spikes(dir, 50);
     Outcome o = verify(image.toString(), "--model", resource(BRAILLE), "--input", in.toString(), "--json");

@@ -41,7 +41,7 @@ class SelfDescribingRecordingTest {
     Path model = Path.of(SelfDescribingRecordingTest.class.getResource("/nir/tiny.nir").toURI());
     image = ModelCompilation.compile(model, org.quench.hal.ChipSpec.loihi(),
         org.quench.compiler.frontend.nir.NirImportOptions.defaults(),
-        org.quench.compiler.CompileOptions.none().with("dt", "1.0E-4")).result().image();
+        org.quench.compiler.report.CompileOptions.none().with("dt", "1.0E-4")).result().image();
   }
 
   private static SpikeTrains input() {

@@ -9,7 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.quench.compiler.frontend.nir.NirImportOptions;
 import org.quench.compiler.quant.Discretization;
-import org.quench.compiler.CompileOptions;
+import org.quench.compiler.report.CompileOptions;
 import org.quench.hal.ChipSpec;
 import org.quench.runtime.model.ModelCompilation;
 import org.quench.hal.Stimulus;

@@ -1,4 +1,4 @@
-package org.quench.compiler;
+package org.quench.compiler.report;
 
 /** A minimal JSON writer (objects, arrays, strings, numbers) for the compile report. */
 final class JsonText {

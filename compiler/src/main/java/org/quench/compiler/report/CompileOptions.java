@@ -1,4 +1,4 @@
-package org.quench.compiler;
+package org.quench.compiler.report;
 
 import java.util.Collections;
 import java.util.Map;

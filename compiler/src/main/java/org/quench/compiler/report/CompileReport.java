@@ -1,4 +1,4 @@
-package org.quench.compiler;
+package org.quench.compiler.report;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -704,17 +704,17 @@ public final class CompileReport {
     }
 
     /** Seconds per step, NaN until a discretization records it. */
-    double dtSeconds() {
+    public double dtSeconds() {
       return dtSeconds;
     }
 
     /** The recorded convention, "" until a discretization records it. */
-    String discretization() {
+    public String discretization() {
       return discretization;
     }
 
     /** The scale a quantized population got (0 when none was recorded). */
-    double scale(String population) {
+    public double scale(String population) {
       PopulationEntry e = populations.get(population);
       return e == null ? 0 : e.scale;
     }

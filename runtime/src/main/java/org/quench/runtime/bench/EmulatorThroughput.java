@@ -21,7 +21,7 @@ public final class EmulatorThroughput {
   /** Goal: neuron updates per second. */
   public static final double TARGET_NEURON_UPDATES = 100e6;
   /** Goal: synaptic events per second. */
-  public static final double TARGET_SYNAPTIC_EVENTS = 200e6;
+  public static final double TARGET_SYNAPTIC_EVENTS = 400e6;
   /** Goal: emulator memory per synapse, bytes. */
   public static final double TARGET_BYTES_PER_SYNAPSE = 6.0;
   /** Steps per {@link Device#run} call in the measured phase. */

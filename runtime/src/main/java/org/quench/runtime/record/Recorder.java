@@ -34,10 +34,11 @@ import org.quench.runtime.session.RunSink;
  *       series, int32 of shape {@code (steps, neurons)}: {@code <population>.<kind>.npy} for a
  *       probe ({@code kind} = u, v or spikes; a partial probe adds its range,
  *       {@code <population>[first-end].<kind>.npy}) and {@code <port>.out.npy} for an output
- *       port. Written as the run goes (the header's shape is fixed at the end), so memory stays
- *       flat.</li>
+ *       port. Written as the run goes, so memory stays flat; the header's shape is rewritten
+ *       after every chunk, so an interrupted run leaves files holding every completed step.</li>
  *   <li><b>.csv</b>: one file, header {@code step,<series>[i],...}, one line per step, one column
- *       per recorded neuron (series as in the .npy names without the extension). Streamed.</li>
+ *       per recorded neuron (series as in the .npy names without the extension). Streamed and flushed
+ *       after every chunk.</li>
  *   <li><b>.h5 / .hdf5</b>: datasets {@code /<population>/<kind>} (partial probes:
  *       {@code /<population>/<kind>_<first>_<end>}) and {@code /outputs/<port>}, int32
  *       {@code (steps, neurons)}; metadata as datasets, no attributes: {@code /meta/first_step}
@@ -172,6 +173,32 @@ public final class Recorder implements RunSink {
       throw new QuenchException("cannot write recording " + target + ": " + e.getMessage(), e);
     }
     steps += chunk.steps();
+    try {
+      commitChunk();
+    } catch (IOException e) {
+      throw new QuenchException("cannot write recording " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Makes the file on disk whole after each chunk, so a run stopped by Ctrl-C or a device error
+   * leaves a readable recording of every step completed so far: each .npy header is rewritten
+   * with the rows written (a fixed-size header, so data never moves) and the CSV is flushed.
+   */
+  private void commitChunk() throws IOException {
+    if (format == Format.NPY_DIRECTORY) {
+      for (int k = 0; k < npy.size(); k++) {
+        FileChannel ch = npy.get(k);
+        ch.write(ByteBuffer.wrap(npyHeader(steps, widths.get(k))), 0);
+      }
+    } else if (format == Format.CSV) {
+      csv.flush();
+    }
+  }
+
+  /** Steps written so far. */
+  public long steps() {
+    return steps;
   }
 
   private void open() {

@@ -116,9 +116,30 @@ public final class RunCommand implements Callable<Integer> {
         sink = sink.and(collected);
       }
       RunSummary summary;
+      // Each chunk leaves the recording whole on disk; on Ctrl-C or a device error say how much it holds.
+      Recorder kept = recorder;
+      Thread interrupted = kept == null ? null : new Thread(() -> System.err.printf(Locale.ROOT,
+          "interrupted: %s holds the %d steps completed%n", record, kept.steps()), "quench-run-interrupted");
+      if (interrupted != null) {
+        Runtime.getRuntime().addShutdownHook(interrupted);
+      }
       try (Progress bar = Progress.start("run", n, CommandSupport.flag(spec, "--quiet"))) {
         session.onProgress(bar::stepTo);
         summary = session.run(n, train != null ? train : InputSource.none(), sink);
+      } catch (RuntimeException e) {
+        if (kept != null) {
+          spec.commandLine().getErr().printf(Locale.ROOT, "%s holds the %d steps completed before the error%n",
+              record, kept.steps());
+        }
+        throw e;
+      } finally {
+        if (interrupted != null) {
+          try {
+            Runtime.getRuntime().removeShutdownHook(interrupted);
+          } catch (IllegalStateException shuttingDown) {
+            // Already exiting: the hook runs and reports.
+          }
+        }
       }
       out.printf(Locale.ROOT, "ran %d steps on %s in %.3f s (%.0f steps/s), %d input events%n",
           summary.steps(), device, summary.nanos() / 1e9, summary.stepsPerSecond(),

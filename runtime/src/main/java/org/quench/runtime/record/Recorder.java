@@ -42,7 +42,10 @@ import org.quench.runtime.session.RunSink;
  *   <li><b>.h5 / .hdf5</b>: datasets {@code /<population>/<kind>} (partial probes:
  *       {@code /<population>/<kind>_<first>_<end>}) and {@code /outputs/<port>}, int32
  *       {@code (steps, neurons)}; metadata as datasets, no attributes: {@code /meta/first_step}
- *       (int64[1]) and {@code /meta/steps} (int64[1]). Held in memory and written at the end.</li>
+ *       (int64[1]) and {@code /meta/steps} (int64[1]). Held in memory and written at the end:
+ *       jhdf 0.13 writes each dataset whole and cannot extend one chunk by chunk, so a run whose
+ *       recording would not fit half the heap is refused up front ({@link #checkHeld}); long runs
+ *       record to .npy or .csv.</li>
  * </ul>
  * A '/' in a population or port name becomes '_' in file and dataset names. See
  * docs/recording.md.
@@ -193,6 +196,27 @@ public final class Recorder implements RunSink {
       }
     } else if (format == Format.CSV) {
       csv.flush();
+    }
+  }
+
+  /**
+   * Fails early, with one line, when an HDF5 recording of {@code steps} steps of {@code
+   * valuesPerStep} values would not fit in half of {@code heapBytes}. jhdf 0.13 writes a dataset
+   * whole (no extendable, chunk-appended datasets), so an .h5 recording is held in memory until
+   * the run ends; .npy directories and .csv files stream to disk chunk by chunk and have no such
+   * limit.
+   */
+  public void checkHeld(long steps, long valuesPerStep, long heapBytes) {
+    if (format != Format.HDF5) {
+      return;
+    }
+    // Held chunks plus the (steps x width) matrix assembled for jhdf at the end: twice the data.
+    double need = 2.0 * 4 * steps * valuesPerStep;
+    if (need > heapBytes / 2.0) {
+      throw new QuenchException(String.format(Locale.ROOT, "recording %d steps x %d values to HDF5 %s"
+          + " needs about %.0f MiB of memory (HDF5 recordings are written whole at the end), more than"
+          + " half the %.0f MiB heap; record to a directory (.npy) or a .csv file, which stream to disk,"
+          + " or raise -Xmx", steps, valuesPerStep, target, need / 1048576, heapBytes / 1048576.0));
     }
   }
 

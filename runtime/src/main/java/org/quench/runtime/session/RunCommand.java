@@ -108,6 +108,15 @@ public final class RunCommand implements Callable<Integer> {
       Recorder recorder = null;
       if (record != null) {
         recorder = Recorder.to(record);
+        long perStep = 0;
+        for (Probe p : parsed) {
+          int size = session.populationSize(p.population());
+          perStep += p.count() < 0 ? size - p.first() : p.count();
+        }
+        for (int width : session.outputPorts().values()) {
+          perStep += width;
+        }
+        recorder.checkHeld(n, perStep, Runtime.getRuntime().maxMemory());
         sink = recorder;
       }
       Outputs collected = null;

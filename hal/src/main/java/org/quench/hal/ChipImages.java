@@ -4,25 +4,17 @@ import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import org.quench.hal.proto.ChipImage;
 
 /**
  * The two file forms of a {@link ChipImage}.
  *
- * <p><b>Binary</b> (big-endian): the 4 magic bytes {@code "QIMG"}, a u16 frame format version
- * ({@link QuenchVersion#imageFormat()}), u16 flags (0), a u64 payload length in bytes, the 32-byte SHA-256 of
- * the payload, then the payload: the ChipImage protobuf, serialized deterministically (map keys
+ * <p><b>Binary</b>: a {@link FramedFile} with magic {@code "QIMG"} and frame version
+ * {@link QuenchVersion#imageFormat()} (u16 version, u16 flags 0, u64 payload length, the 32-byte SHA-256 of
+ * the payload, big-endian), then the payload: the ChipImage protobuf, serialized deterministically (map keys
  * sorted), so the same image always gives the same bytes. The header is {@value #HEADER_BYTES}
  * bytes. A reader refuses any deviation (wrong magic, unknown version or flags, truncation, trailing
  * bytes, checksum, unparsable payload, a header.format_version that disagrees with the frame).
@@ -39,24 +31,18 @@ public final class ChipImages {
   public static final int FORMAT_VERSION = QuenchVersion.imageFormat();
 
   /** Size of the binary frame before the payload: magic, version, flags, length, SHA-256. */
-  public static final int HEADER_BYTES = 4 + 2 + 2 + 8 + 32;
+  public static final int HEADER_BYTES = FramedFile.HEADER_BYTES;
 
-  private static final byte[] MAGIC = {'Q', 'I', 'M', 'G'};
+  private static final int MAGIC_BYTES = 4;
   private static final List<Integer> SUPPORTED_VERSIONS = List.of(FORMAT_VERSION);
+  private static final FramedFile FRAME = new FramedFile("QIMG", "Quench image", SUPPORTED_VERSIONS,
+      "recompile the model");
 
   private ChipImages() {}
 
   /** The binary form of {@code image} (frame plus deterministic protobuf payload). */
   public static byte[] toBytes(ChipImage image) {
-    byte[] payload = payload(image);
-    ByteBuffer out = ByteBuffer.allocate(HEADER_BYTES + payload.length);
-    out.put(MAGIC);
-    out.putShort((short) FORMAT_VERSION);
-    out.putShort((short) 0);
-    out.putLong(payload.length);
-    out.put(digest(payload));
-    out.put(payload);
-    return out.array();
+    return FRAME.frame(FORMAT_VERSION, payload(image));
   }
 
   /** Parses the binary form; errors call the source "image bytes". */
@@ -70,55 +56,18 @@ public final class ChipImages {
    * @throws QuenchException naming what is wrong with the frame or the payload
    */
   public static ChipImage fromBytes(byte[] bytes, String origin) {
-    if (bytes.length < MAGIC.length) {
-      throw new QuenchException(origin + " is too short to be a Quench image (" + bytes.length
-          + " bytes; the binary header alone has " + HEADER_BYTES + ")");
-    }
-    ByteBuffer in = ByteBuffer.wrap(bytes);
-    byte[] magic = new byte[MAGIC.length];
-    in.get(magic);
-    if (!java.util.Arrays.equals(magic, MAGIC)) {
+    if (bytes.length >= MAGIC_BYTES && !FRAME.hasMagic(bytes)) {
+      byte[] magic = java.util.Arrays.copyOf(bytes, MAGIC_BYTES);
       // HDF5's signature starts with 0x89 'H' 'D' 'F': NIR and netx model files are HDF5.
       boolean hdf5 = magic[0] == (byte) 0x89 && magic[1] == 'H' && magic[2] == 'D' && magic[3] == 'F';
-      throw new QuenchException(origin + " is not a Quench image (magic " + describeMagic(magic)
-          + ", expected \"QIMG\" or a JSON image starting with '{')"
+      throw new QuenchException(origin + " is not a Quench image (magic "
+          + FramedFile.describeMagic(magic) + ", expected \"QIMG\" or a JSON image starting with '{')"
           + (hdf5 ? "; it looks like a model file (HDF5): compile it first with"
               + " 'quench compile MODEL -o IMAGE.qimg'" : ""));
     }
-    if (bytes.length < HEADER_BYTES) {
-      throw new QuenchException(origin + " is too short: " + bytes.length
-          + " bytes, but the binary header alone has " + HEADER_BYTES + " (file truncated?)");
-    }
-    int version = Short.toUnsignedInt(in.getShort());
-    if (!SUPPORTED_VERSIONS.contains(version)) {
-      throw new QuenchException(origin + " has image format version " + version
-          + ", but this Quench reads only version(s) " + SUPPORTED_VERSIONS
-          + ": use the Quench release that wrote it, or recompile the model");
-    }
-    int flags = Short.toUnsignedInt(in.getShort());
-    if (flags != 0) {
-      throw new QuenchException(origin + " has unknown header flags 0x" + Integer.toHexString(flags)
-          + " (version " + version + " defines none): written by a newer Quench?");
-    }
-    long declared = in.getLong();
-    byte[] expectedSum = new byte[32];
-    in.get(expectedSum);
-    long found = bytes.length - HEADER_BYTES;
-    if (declared < 0 || declared > found) {
-      throw new QuenchException(origin + " is truncated: the header announces a payload of "
-          + Long.toUnsignedString(declared) + " bytes, found " + found);
-    }
-    if (declared < found) {
-      throw new QuenchException(origin + " has " + (found - declared)
-          + " trailing bytes after its " + declared + "-byte payload (two files concatenated?)");
-    }
-    byte[] payload = new byte[(int) declared];
-    in.get(payload);
-    byte[] actualSum = digest(payload);
-    if (!MessageDigest.isEqual(expectedSum, actualSum)) {
-      throw new QuenchException(origin + " is corrupt: payload SHA-256 is " + hex(actualSum)
-          + " but the header records " + hex(expectedSum));
-    }
+    FramedFile.Frame frame = FRAME.open(bytes, origin);
+    int version = frame.version();
+    byte[] payload = frame.payload();
     ChipImage image;
     try {
       image = ChipImage.parseFrom(payload);
@@ -176,18 +125,7 @@ public final class ChipImages {
    * @throws QuenchException when the file is missing, unreadable or malformed (file name included)
    */
   public static ChipImage read(Path file) {
-    byte[] bytes;
-    try {
-      long size = Files.size(file);
-      if (size > Integer.MAX_VALUE - 64) {
-        throw new QuenchException("image file " + file + " is too large (" + size + " bytes)");
-      }
-      bytes = Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
-      throw new QuenchException("image file " + file + " does not exist");
-    } catch (IOException e) {
-      throw new QuenchException("cannot read image file " + file + ": " + e.getMessage(), e);
-    }
+    byte[] bytes = FramedFile.readAll(file, "image file");
     String origin = "image file " + file;
     int bom = hasByteOrderMark(bytes) ? 3 : 0;
     if (looksLikeJson(bytes, bom)) {
@@ -198,17 +136,17 @@ public final class ChipImages {
 
   /** Writes the binary form atomically: a temporary file beside {@code file}, then a move. */
   public static void write(ChipImage image, Path file) {
-    writeAtomically(toBytes(image), file);
+    FramedFile.writeAtomically(toBytes(image), file, "image file");
   }
 
   /** Writes the canonical JSON form atomically (UTF-8). */
   public static void writeJson(ChipImage image, Path file) {
-    writeAtomically(toJson(image).getBytes(StandardCharsets.UTF_8), file);
+    FramedFile.writeAtomically(toJson(image).getBytes(StandardCharsets.UTF_8), file, "image file");
   }
 
   /** Lower-case hex SHA-256 of {@code bytes} (the form image headers use for hashes). */
   public static String sha256(byte[] bytes) {
-    return hex(digest(bytes));
+    return FramedFile.hex(FramedFile.sha256(bytes));
   }
 
   private static byte[] payload(ChipImage image) {
@@ -238,53 +176,5 @@ public final class ChipImages {
       i++;
     }
     return i < bytes.length && bytes[i] == '{';
-  }
-
-  private static String describeMagic(byte[] magic) {
-    StringBuilder text = new StringBuilder();
-    for (byte b : magic) {
-      text.append(b >= 0x20 && b < 0x7f ? String.valueOf((char) b) : ".");
-    }
-    return "0x" + HexFormat.of().formatHex(magic) + " \"" + text + "\"";
-  }
-
-  private static void writeAtomically(byte[] bytes, Path file) {
-    Path target = file.toAbsolutePath();
-    Path dir = target.getParent();
-    Path temp = null;
-    try {
-      Files.createDirectories(dir);
-      temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-      Files.write(temp, bytes);
-      try {
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE,
-            StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-      temp = null;
-    } catch (IOException e) {
-      throw new QuenchException("cannot write image file " + file + ": " + e.getMessage(), e);
-    } finally {
-      if (temp != null) {
-        try {
-          Files.deleteIfExists(temp);
-        } catch (IOException ignored) {
-          // The write already failed and says so; a leftover temp file is the lesser problem.
-        }
-      }
-    }
-  }
-
-  private static byte[] digest(byte[] bytes) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(bytes);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform has SHA-256", e);
-    }
-  }
-
-  private static String hex(byte[] bytes) {
-    return HexFormat.of().formatHex(bytes);
   }
 }

@@ -58,6 +58,25 @@ public final class Stimulus {
     return biasChanges;
   }
 
+  /**
+   * The index of the first entry at or after {@code step} in a step-sorted array (its length when
+   * there is none): where the events of a window of steps begin, for any holder of events in step
+   * order (a stimulus, an input file's trains, a board batch).
+   */
+  public static int firstAtOrAfter(int[] sortedSteps, long step) {
+    int lo = 0;
+    int hi = sortedSteps.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (sortedSteps[mid] < step) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
   /** Total number of input events over all ports. */
   public long eventCount() {
     long n = 0;

@@ -28,6 +28,20 @@ class StimulusTest {
   }
 
   @Test
+  void firstAtOrAfterFindsTheStartOfAWindowAmongRepeatedSteps() {
+    int[] steps = {0, 2, 2, 2, 5, 9};
+    assertEquals(0, Stimulus.firstAtOrAfter(steps, -3));
+    assertEquals(0, Stimulus.firstAtOrAfter(steps, 0));
+    assertEquals(1, Stimulus.firstAtOrAfter(steps, 1));
+    assertEquals(1, Stimulus.firstAtOrAfter(steps, 2));
+    assertEquals(4, Stimulus.firstAtOrAfter(steps, 3));
+    assertEquals(5, Stimulus.firstAtOrAfter(steps, 9));
+    assertEquals(6, Stimulus.firstAtOrAfter(steps, 10));
+    assertEquals(6, Stimulus.firstAtOrAfter(steps, 1L << 40));
+    assertEquals(0, Stimulus.firstAtOrAfter(new int[0], 4));
+  }
+
+  @Test
   void manyEventsOnOnePortAreAllKept() {
     Stimulus.Builder b = Stimulus.builder(1000);
     for (int k = 999; k >= 0; k--) {

@@ -14,7 +14,6 @@ import org.quench.runtime.bench.SyntheticNetwork;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code quench bench}: the emulator's throughput on a large synthetic network, against targets. */
@@ -68,9 +67,6 @@ final class BenchCommand implements Callable<Integer> {
           + " (numpy) and, when Brian2 is installed, bench/brian2_baseline.py (cython target, floats).")
   boolean baseline;
 
-  @ParentCommand
-  QuenchCli top;
-
   @Spec
   CommandSpec spec;
 
@@ -84,7 +80,7 @@ final class BenchCommand implements Callable<Integer> {
     try {
       m = EmulatorThroughput.run(settings, done -> {
         if (bar[0] == null) {
-          bar[0] = Progress.start("bench", (long) warmup + steps, top.quiet());
+          bar[0] = Progress.start("bench", (long) warmup + steps, CommandSupport.quiet(spec));
         }
         bar[0].stepTo(done);
       });

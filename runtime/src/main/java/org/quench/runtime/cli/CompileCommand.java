@@ -15,7 +15,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -48,9 +47,6 @@ final class CompileCommand implements Callable<Integer> {
   @Mixin
   ModelOptions options;
 
-  @ParentCommand
-  QuenchCli parent;
-
   @Spec
   CommandSpec spec;
 
@@ -64,7 +60,7 @@ final class CompileCommand implements Callable<Integer> {
     ModelCompilation compiled;
     // Stages: import, the compiler's stages, write. The compiler's count is known once it runs.
     long[] total = {1};
-    try (Progress progress = Progress.start("compile", total[0], parent != null && parent.quiet())) {
+    try (Progress progress = Progress.start("compile", total[0], CommandSupport.quiet(spec))) {
       progress.note("importing " + model.getFileName());
       compiled = ModelCompilation.compile(model, options, (stage, index, stages) -> {
         if (index == 0) {

@@ -7,16 +7,11 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.util.Arrays;
+import java.util.Iterator;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
 import org.quench.hal.QuenchException;
 import org.quench.hal.QuenchVersion;
-import org.quench.runtime.board.DevicesCommand;
-import org.quench.runtime.board.LavaCommand;
-import org.quench.runtime.board.ServeCommand;
-import org.quench.runtime.replay.RecordCommand;
-import org.quench.runtime.replay.ReplayCommand;
-import org.quench.runtime.session.DemoCommand;
-import org.quench.runtime.session.RunCommand;
-import org.quench.runtime.verify.VerifyCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,13 +21,15 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code quench} command line: the top-level command, its global options and the error policy
- * every subcommand shares.
+ * The {@code quench} command line: the top-level command, its global options and the one error
+ * policy every command shares ({@link #withErrorPolicy}).
  *
- * <p>A subcommand is one class annotated with {@code @Command} (see {@link InspectCommand}); list
- * it in {@code subcommands} below. Error policy: a {@link QuenchException}, a bad command line or a
- * missing file prints one line {@code quench: <message>} on stderr, never a stack trace unless
- * {@code --debug} is given. Exit codes: 0 success, 1 failure, 2 usage error.
+ * <p>A built-in subcommand is one class of this package annotated with {@code @Command} (see
+ * {@link InspectCommand}); list it in {@code subcommands} below. Modules above runtime (examples)
+ * add commands through {@link QuenchCommand} providers, found with {@link ServiceLoader}. Error
+ * policy: a {@link QuenchException}, a bad command line or a missing file prints one line
+ * {@code quench: <message>} on stderr, never a stack trace unless {@code --debug} is given. Exit
+ * codes: 0 success, 1 failure, 2 usage error.
  */
 @Command(
     name = "quench",
@@ -57,21 +54,18 @@ public final class QuenchCli implements Runnable {
   /** Exit code of a malformed command line. */
   public static final int EXIT_USAGE = 2;
 
-  @Option(names = "--debug", scope = ScopeType.INHERIT,
-      description = "On errors, print the full stack trace too.")
+  static final String DEBUG_DESCRIPTION = "On errors, print the full stack trace too.";
+  static final String QUIET_DESCRIPTION = "No progress bars or progress messages, only results"
+      + " and errors (bars are also off when stdout is not a terminal).";
+
+  @Option(names = "--debug", scope = ScopeType.INHERIT, description = DEBUG_DESCRIPTION)
   boolean debug;
 
-  @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT,
-      description = "No progress bars (they are also off when stdout is not a terminal).")
+  @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT, description = QUIET_DESCRIPTION)
   boolean quiet;
 
   @Spec
   CommandSpec spec;
-
-  /** Whether progress bars are suppressed by the user. */
-  boolean quiet() {
-    return quiet;
-  }
 
   @Override
   public void run() {
@@ -88,41 +82,98 @@ public final class QuenchCli implements Runnable {
    * the exit code: 0 success, {@link #EXIT_FAILURE}, {@link #EXIT_USAGE}.
    */
   public static int execute(PrintStream out, PrintStream err, String... args) {
-    QuenchCli top = new QuenchCli();
-    CommandLine cli = new CommandLine(top);
     PrintWriter outWriter = new PrintWriter(out, true, StandardCharsets.UTF_8);
     PrintWriter errWriter = new PrintWriter(err, true, StandardCharsets.UTF_8);
+    CommandLine cli = commandLine(errWriter);
     cli.setOut(outWriter);
     cli.setErr(errWriter);
-    // --debug may sit anywhere, even on a command line that does not parse.
-    boolean debugAsked = Arrays.asList(args).contains("--debug");
-    cli.setParameterExceptionHandler((ex, rawArgs) -> {
-      CommandLine where = ex.getCommandLine();
-      String help = where.getCommandSpec().qualifiedName() + " --help";
-      String message = oneLine(ex.getMessage());
-      if (ex instanceof CommandLine.UnmatchedArgumentException unmatched && where == cli
-          && !unmatched.getUnmatched().isEmpty() && !unmatched.getUnmatched().get(0).startsWith("-")) {
-        message = "unknown command '" + unmatched.getUnmatched().get(0) + "'; commands: "
-            + String.join(", ", cli.getSubcommands().keySet());
-      }
-      errWriter.println("quench: " + message
-          + (message.contains("--help") ? "" : " (see '" + help + "')"));
-      if (debugAsked) {
-        ex.printStackTrace(errWriter);
-      }
-      return EXIT_USAGE;
-    });
-    cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-      errWriter.println("quench: " + describe(ex));
-      if (top.debug || debugAsked) {
-        ex.printStackTrace(errWriter);
-      }
-      return EXIT_FAILURE;
-    });
     int code = cli.execute(args);
     outWriter.flush();
     errWriter.flush();
     return code;
+  }
+
+  /**
+   * The {@code quench} command with its built-in subcommands, the commands of every
+   * {@link QuenchCommand} provider on the class path, and the error policy. A provider that fails
+   * to load, or whose command name is taken, is skipped with one line on {@code warnings}.
+   */
+  static CommandLine commandLine(PrintWriter warnings) {
+    return commandLine(warnings, ServiceLoader.load(QuenchCommand.class));
+  }
+
+  /** As {@link #commandLine(PrintWriter)}, with the given providers. */
+  static CommandLine commandLine(PrintWriter warnings, Iterable<QuenchCommand> providers) {
+    CommandLine cli = new CommandLine(new QuenchCli());
+    Iterator<QuenchCommand> it = providers.iterator();
+    while (true) {
+      QuenchCommand provider;
+      try {
+        if (!it.hasNext()) {
+          break;
+        }
+        provider = it.next();
+      } catch (ServiceConfigurationError e) {
+        warnings.println("quench: warning: a command provider failed to load, skipped: "
+            + oneLine(e.getMessage()));
+        continue;
+      }
+      try {
+        CommandLine sub = new CommandLine(provider.command());
+        String name = sub.getCommandName();
+        if (cli.getSubcommands().containsKey(name)) {
+          warnings.println("quench: warning: command '" + name + "' of "
+              + provider.getClass().getName() + " is already taken; skipped");
+          continue;
+        }
+        cli.addSubcommand(name, sub);
+      } catch (RuntimeException e) {
+        warnings.println("quench: warning: the command of " + provider.getClass().getName()
+            + " is not a valid picocli command, skipped: " + oneLine(e.getMessage()));
+      }
+    }
+    return withErrorPolicy(cli);
+  }
+
+  /**
+   * Installs quench's error policy on {@code cli} (the quench command, or one command run alone):
+   * a bad command line prints one line ending with where to find help and exits
+   * {@link #EXIT_USAGE}; a failure prints {@link #describe one line} and exits
+   * {@link #EXIT_FAILURE}; {@code --debug} (anywhere on the command line) adds the stack trace.
+   * Messages go to the command line's own error writer.
+   */
+  static CommandLine withErrorPolicy(CommandLine cli) {
+    cli.setParameterExceptionHandler((ex, rawArgs) -> {
+      CommandLine where = ex.getCommandLine();
+      PrintWriter err = where.getErr();
+      String help = where.getCommandSpec().qualifiedName() + " --help";
+      String message = oneLine(ex.getMessage());
+      if (ex instanceof CommandLine.UnmatchedArgumentException unmatched
+          && !where.getSubcommands().isEmpty() && !unmatched.getUnmatched().isEmpty()
+          && !unmatched.getUnmatched().get(0).startsWith("-")) {
+        message = "unknown command '" + unmatched.getUnmatched().get(0) + "'; commands: "
+            + String.join(", ", where.getSubcommands().keySet());
+      }
+      err.println("quench: " + message
+          + (message.contains("--help") ? "" : " (see '" + help + "')"));
+      // --debug may sit anywhere, even on a command line that does not parse.
+      if (Arrays.asList(rawArgs).contains("--debug")) {
+        ex.printStackTrace(err);
+      }
+      err.flush();
+      return EXIT_USAGE;
+    });
+    cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+      PrintWriter err = commandLine.getErr();
+      err.println("quench: " + describe(ex));
+      if (CommandSupport.debug(commandLine.getCommandSpec())
+          || parseResult.originalArgs().contains("--debug")) {
+        ex.printStackTrace(err);
+      }
+      err.flush();
+      return EXIT_FAILURE;
+    });
+    return cli;
   }
 
   /** The one line a user sees for an exception. */

@@ -104,13 +104,14 @@ public final class SpikeTrains implements InputSource {
     long end = firstStep + steps;
     for (Map.Entry<String, Events> entry : ports.entrySet()) {
       Events e = entry.getValue();
-      for (int i = lowerBound(e.steps, firstStep); i < e.steps.length && e.steps[i] < end; i++) {
+      int i = Stimulus.firstAtOrAfter(e.steps, firstStep);
+      for (; i < e.steps.length && e.steps[i] < end; i++) {
         b.payload((int) (e.steps[i] - firstStep), entry.getKey(), e.indices[i], e.values[i]);
       }
     }
     for (Map.Entry<String, BiasRows> entry : bias.entrySet()) {
       BiasRows r = entry.getValue();
-      int k = lowerBound(r.steps, firstStep);
+      int k = Stimulus.firstAtOrAfter(r.steps, firstStep);
       // A chunk that starts mid-row re-states the row in force: after a device reset (a new
       // sample) the device has forgotten it; otherwise re-stating it changes nothing.
       if ((k == r.steps.length || r.steps[k] != firstStep) && k > 0 && steps > 0) {
@@ -121,20 +122,6 @@ public final class SpikeTrains implements InputSource {
       }
     }
     return b.build();
-  }
-
-  private static int lowerBound(int[] sorted, long key) {
-    int lo = 0;
-    int hi = sorted.length;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (sorted[mid] < key) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return lo;
   }
 
   /** Collects events and bias rows in any order. */

@@ -3,19 +3,19 @@ package org.quench.runtime.replay;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import org.quench.board.BoardCodec;
+import org.quench.board.proto.BiasChangeBatch;
+import org.quench.board.proto.PortEventBatch;
+import org.quench.board.proto.PortSpikes;
+import org.quench.board.proto.ProbeTrace;
+import org.quench.board.proto.RecordedRun;
 import org.quench.hal.ChipImages;
-import org.quench.hal.DeviceInfo;
 import org.quench.hal.Probe;
+import org.quench.hal.QuenchException;
 import org.quench.hal.RunResult;
 import org.quench.hal.Stimulus;
 import org.quench.hal.proto.ChipImage;
-import org.quench.hal.proto.RecordedBiasChange;
-import org.quench.hal.proto.RecordedDevice;
-import org.quench.hal.proto.RecordedPortEvents;
-import org.quench.hal.proto.RecordedProbe;
-import org.quench.hal.proto.RecordedRun;
 import org.quench.runtime.session.InputSource;
 import org.quench.runtime.session.RunSink;
 import org.quench.runtime.session.Session;
@@ -23,10 +23,14 @@ import org.quench.runtime.session.Session;
 /**
  * Records a run into a self-contained {@link RecordedRun}: the loaded image, the device's identity,
  * every input event and bias change the device was given, every output spike and every probed
- * value per step. The whole trace is held in memory (protobuf messages stop at 2 GiB), so record
- * runs of bounded size: steps × probed neurons × 4 bytes is the dominant term.
+ * value per step, in the board protocol's messages (trace.proto). The whole trace is held in memory
+ * (protobuf messages stop at 2 GiB), so record runs of bounded size: steps × probed neurons × 4
+ * bytes is the dominant term.
  */
 public final class Recording {
+  /** Steps are stored as the board's unsigned 32-bit step numbers. */
+  static final long MAX_STEPS = 0xFFFF_FFFFL;
+
   private Recording() {}
 
   /**
@@ -36,6 +40,10 @@ public final class Recording {
    * @param probes attached (and checked) here, in this order
    */
   public static RecordedRun record(Session session, InputSource input, long steps, List<Probe> probes) {
+    if (steps < 0 || steps > MAX_STEPS) {
+      throw new QuenchException("cannot record " + steps + " steps: a trace holds 0.."
+          + MAX_STEPS + " steps");
+    }
     if (session.time() != 0) {
       session.reset();
     }
@@ -46,32 +54,32 @@ public final class Recording {
     RecordedRun.Builder run = RecordedRun.newBuilder()
         .setImage(image)
         .setImageSha256(imageSha256(image))
-        .setDevice(device(session.device().info()))
+        .setDevice(BoardCodec.description(session.device().info()))
         .setSteps(steps)
         .setChunkSteps(session.chunkSteps());
-    Map<String, RecordedPortEvents.Builder> inputs = new LinkedHashMap<>();
-    session.inputPorts().forEach((port, width) ->
-        inputs.put(port, RecordedPortEvents.newBuilder().setPort(port).setWidth(width)));
-    Map<String, RecordedPortEvents.Builder> outputs = new LinkedHashMap<>();
+    Map<String, PortEventBatch.Builder> inputs = new LinkedHashMap<>();
+    session.inputPorts().keySet().forEach(port ->
+        inputs.put(port, PortEventBatch.newBuilder().setPort(port)));
+    Map<String, PortSpikes.Builder> outputs = new LinkedHashMap<>();
     session.outputPorts().forEach((port, width) ->
-        outputs.put(port, RecordedPortEvents.newBuilder().setPort(port).setWidth(width)));
-    List<RecordedProbe.Builder> traces = new ArrayList<>();
+        outputs.put(port, PortSpikes.newBuilder().setPort(port).setWidth(width)));
+    List<ProbeTrace.Builder> traces = new ArrayList<>();
     for (Probe p : probes) {
-      traces.add(RecordedProbe.newBuilder().setKind(p.kind().name().toLowerCase(Locale.ROOT))
-          .setPopulation(p.population()).setFirst(p.first()));
+      traces.add(ProbeTrace.newBuilder().setProbe(BoardCodec.probe(p)));
     }
     InputSource capturing = (first, n) -> {
       Stimulus s = input.chunk(first, n);
       for (Stimulus.PortEvents e : s.events().values()) {
-        RecordedPortEvents.Builder b = inputs.computeIfAbsent(e.port(),
-            port -> RecordedPortEvents.newBuilder().setPort(port));
+        PortEventBatch.Builder b = inputs.computeIfAbsent(e.port(),
+            port -> PortEventBatch.newBuilder().setPort(port));
         for (int i = 0; i < e.steps().length; i++) {
-          b.addSteps(first + e.steps()[i]).addIndices(e.indices()[i]).addValues(e.payloads()[i]);
+          b.addSteps((int) (first + e.steps()[i])).addIndices(e.indices()[i])
+              .addPayloads(e.payloads()[i]);
         }
       }
       for (Stimulus.BiasChange c : s.biasChanges()) {
-        RecordedBiasChange.Builder b = run.addBiasChangesBuilder()
-            .setStep(first + c.step()).setPopulation(c.population());
+        BiasChangeBatch.Builder b = run.addBiasChangesBuilder()
+            .setStep((int) (first + c.step())).setPopulation(c.population());
         for (int m : c.biasMant()) {
           b.addBiasMant(m);
         }
@@ -81,16 +89,17 @@ public final class Recording {
     long[] done = {0};
     RunSink sink = chunk -> {
       for (Map.Entry<String, RunResult.SpikeEvents> e : chunk.outputs().entrySet()) {
-        RecordedPortEvents.Builder b = outputs.computeIfAbsent(e.getKey(),
-            port -> RecordedPortEvents.newBuilder().setPort(port).setWidth(e.getValue().width()));
+        PortSpikes.Builder b = outputs.computeIfAbsent(e.getKey(),
+            port -> PortSpikes.newBuilder().setPort(port).setWidth(e.getValue().width()));
         RunResult.SpikeEvents ev = e.getValue();
         for (int i = 0; i < ev.count(); i++) {
-          b.addSteps(done[0] + ev.steps()[i]).addIndices(ev.indices()[i]).addValues(ev.values()[i]);
+          b.addSteps((int) (done[0] + ev.steps()[i])).addIndices(ev.indices()[i])
+              .addValues(ev.values()[i]);
         }
       }
       for (int k = 0; k < probes.size(); k++) {
         RunResult.Trace t = chunk.trace(probes.get(k));
-        RecordedProbe.Builder b = traces.get(k).setWidth(t.width());
+        ProbeTrace.Builder b = traces.get(k).setWidth(t.width());
         for (int v : t.values()) {
           b.addValues(v);
         }
@@ -107,16 +116,5 @@ public final class Recording {
   /** Lower-case hex SHA-256 of the image file bytes ({@link ChipImages#toBytes}), as stored in a trace. */
   public static String imageSha256(ChipImage image) {
     return ChipImages.sha256(ChipImages.toBytes(image));
-  }
-
-  private static RecordedDevice device(DeviceInfo info) {
-    return RecordedDevice.newBuilder().setUri(nonNull(info.uri())).setProvider(nonNull(info.provider()))
-        .setSpecName(nonNull(info.specName())).setSpecHash(nonNull(info.specHash()))
-        .setSerial(nonNull(info.serial())).setChips(info.chips())
-        .putAllProperties(info.properties()).build();
-  }
-
-  private static String nonNull(String s) {
-    return s == null ? "" : s;
   }
 }

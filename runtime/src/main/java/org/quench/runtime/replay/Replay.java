@@ -2,15 +2,17 @@ package org.quench.runtime.replay;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import org.quench.board.BoardCodec;
+import org.quench.board.proto.BiasChangeBatch;
+import org.quench.board.proto.PortEventBatch;
+import org.quench.board.proto.PortSpikes;
+import org.quench.board.proto.ProbeTrace;
+import org.quench.board.proto.RecordedRun;
 import org.quench.hal.Probe;
-import org.quench.hal.ProbeKind;
 import org.quench.hal.QuenchException;
 import org.quench.hal.RunResult;
 import org.quench.hal.Stimulus;
-import org.quench.hal.proto.RecordedBiasChange;
-import org.quench.hal.proto.RecordedPortEvents;
-import org.quench.hal.proto.RecordedProbe;
-import org.quench.hal.proto.RecordedRun;
 import org.quench.runtime.session.Session;
 
 /**
@@ -42,40 +44,59 @@ public final class Replay {
     }
     session.load(trace.getImage());
     List<Probe> probes = new ArrayList<>();
-    for (RecordedProbe p : trace.getProbesList()) {
-      long expected = (long) p.getWidth() * trace.getSteps();
+    long steps = trace.getSteps();
+    if (steps < 0 || steps > Recording.MAX_STEPS) {
+      throw new QuenchException("trace claims " + Long.toUnsignedString(steps) + " steps; a trace"
+          + " holds at most " + Recording.MAX_STEPS + "; the trace is inconsistent");
+    }
+    for (ProbeTrace p : trace.getProbesList()) {
+      Probe probe = BoardCodec.probe(p.getProbe());
+      long expected = (long) p.getWidth() * steps;
       if (p.getValuesCount() != expected) {
-        throw new QuenchException("trace probe " + p.getKind() + ":" + p.getPopulation() + " holds "
-            + p.getValuesCount() + " values, expected " + expected + "; the trace is inconsistent");
+        throw new QuenchException("trace probe " + probe + " holds " + p.getValuesCount()
+            + " values, expected " + expected + "; the trace is inconsistent");
       }
-      Probe probe = new Probe(ProbeKind.parse(p.getKind()), p.getPopulation(), p.getFirst(),
-          p.getWidth());
       session.probe(probe);
       probes.add(probe);
     }
     int chunk = trace.getChunkSteps() > 0 ? trace.getChunkSteps() : Session.DEFAULT_CHUNK_STEPS;
-    Cursor[] in = new Cursor[trace.getInputsCount()];
-    for (int i = 0; i < in.length; i++) {
-      in[i] = new Cursor(trace.getInputs(i));
+    List<PortEventBatch> in = trace.getInputsList();
+    int[] nextIn = new int[in.size()];
+    for (PortEventBatch e : in) {
+      if (e.getIndicesCount() != e.getStepsCount()
+          || (e.getPayloadsCount() != 0 && e.getPayloadsCount() != e.getStepsCount())) {
+        throw new QuenchException("trace input port '" + e.getPort() + "' has " + e.getStepsCount()
+            + " steps, " + e.getIndicesCount() + " indices and " + e.getPayloadsCount()
+            + " payloads; the trace is inconsistent");
+      }
     }
     Cursor[] out = new Cursor[trace.getOutputsCount()];
     for (int i = 0; i < out.length; i++) {
-      out[i] = new Cursor(trace.getOutputs(i));
+      PortSpikes e = trace.getOutputs(i);
+      if (e.getIndicesCount() != e.getStepsCount()
+          || (e.getValuesCount() != 0 && e.getValuesCount() != e.getStepsCount())) {
+        throw new QuenchException("trace output port '" + e.getPort() + "' has " + e.getStepsCount()
+            + " steps, " + e.getIndicesCount() + " indices and " + e.getValuesCount()
+            + " values; the trace is inconsistent");
+      }
+      out[i] = new Cursor(e);
     }
     int bias = 0;
-    for (long done = 0; done < trace.getSteps(); ) {
-      int n = (int) Math.min(chunk, trace.getSteps() - done);
+    for (long done = 0; done < steps; ) {
+      int n = (int) Math.min(chunk, steps - done);
       Stimulus.Builder s = Stimulus.builder(n);
-      for (Cursor c : in) {
-        for (; c.next < c.events.getStepsCount() && c.events.getSteps(c.next) < done + n; c.next++) {
-          s.payload((int) (c.events.getSteps(c.next) - done), c.events.getPort(),
-              c.events.getIndices(c.next), c.events.getValues(c.next));
+      for (int k = 0; k < in.size(); k++) {
+        PortEventBatch e = in.get(k);
+        for (; nextIn[k] < e.getStepsCount() && step(e.getSteps(nextIn[k])) < done + n; nextIn[k]++) {
+          int i = nextIn[k];
+          s.payload((int) (step(e.getSteps(i)) - done), e.getPort(), e.getIndices(i),
+              e.getPayloadsCount() == 0 ? 1 : e.getPayloads(i));
         }
       }
-      for (; bias < trace.getBiasChangesCount() && trace.getBiasChanges(bias).getStep() < done + n;
-          bias++) {
-        RecordedBiasChange b = trace.getBiasChanges(bias);
-        s.bias((int) (b.getStep() - done), b.getPopulation(),
+      for (; bias < trace.getBiasChangesCount()
+          && step(trace.getBiasChanges(bias).getStep()) < done + n; bias++) {
+        BiasChangeBatch b = trace.getBiasChanges(bias);
+        s.bias((int) (step(b.getStep()) - done), b.getPopulation(),
             b.getBiasMantList().stream().mapToInt(Integer::intValue).toArray());
       }
       RunResult result = session.run(s.build());
@@ -85,14 +106,19 @@ public final class Replay {
       }
       done += n;
     }
-    return new Outcome(trace.getSteps(), null);
+    return new Outcome(steps, null);
+  }
+
+  /** A step number as the board's messages store it (unsigned 32 bits). */
+  private static long step(int stored) {
+    return Integer.toUnsignedLong(stored);
   }
 
   private static Divergence compare(RecordedRun trace, List<Probe> probes, Cursor[] out,
       RunResult result, long first) {
     int[][][] dense = new int[out.length][][];
     for (int o = 0; o < out.length; o++) {
-      RecordedPortEvents e = out[o].events;
+      PortSpikes e = out[o].events;
       RunResult.SpikeEvents got = result.outputs().get(e.getPort());
       if (got == null) {
         throw new QuenchException("replay device gave no output port '" + e.getPort()
@@ -103,7 +129,7 @@ public final class Replay {
     for (int k = 0; k < result.steps(); k++) {
       long step = first + k;
       for (int p = 0; p < probes.size(); p++) {
-        RecordedProbe rec = trace.getProbes(p);
+        ProbeTrace rec = trace.getProbes(p);
         RunResult.Trace got = result.trace(probes.get(p));
         int w = rec.getWidth();
         if (got.width() != w) {
@@ -114,8 +140,9 @@ public final class Replay {
           int want = rec.getValues((int) (step * w + i));
           int have = got.at(k, i);
           if (want != have) {
-            return new Divergence(step, rec.getKind(), "population " + rec.getPopulation(),
-                rec.getFirst() + i, want, have);
+            Probe probe = probes.get(p);
+            return new Divergence(step, probe.kind().name().toLowerCase(Locale.ROOT),
+                "population " + probe.population(), probe.first() + i, want, have);
           }
         }
       }
@@ -131,10 +158,10 @@ public final class Replay {
 
   /** Compares one step of a port; advances the cursor past the step's recorded events. */
   private static Divergence comparePort(Cursor c, int[] replayed, long step) {
-    RecordedPortEvents e = c.events;
+    PortSpikes e = c.events;
     int[] recorded = new int[replayed.length];
-    for (; c.next < e.getStepsCount() && e.getSteps(c.next) <= step; c.next++) {
-      if (e.getSteps(c.next) < step) {
+    for (; c.next < e.getStepsCount() && step(e.getSteps(c.next)) <= step; c.next++) {
+      if (step(e.getSteps(c.next)) < step) {
         continue;
       }
       int i = e.getIndices(c.next);
@@ -142,7 +169,7 @@ public final class Replay {
         throw new QuenchException("trace output port '" + e.getPort() + "' has a spike at index " + i
             + " outside its width " + recorded.length + "; the trace is inconsistent");
       }
-      recorded[i] = e.getValues(c.next);
+      recorded[i] = e.getValuesCount() == 0 ? 1 : e.getValues(c.next);
     }
     for (int i = 0; i < recorded.length; i++) {
       if (recorded[i] != replayed[i]) {
@@ -155,10 +182,10 @@ public final class Replay {
 
   /** A read position in a step-sorted event list. */
   private static final class Cursor {
-    final RecordedPortEvents events;
+    final PortSpikes events;
     int next;
 
-    Cursor(RecordedPortEvents events) {
+    Cursor(PortSpikes events) {
       this.events = events;
     }
   }

@@ -12,7 +12,7 @@ import org.quench.hal.Stimulus;
 import org.quench.runtime.io.NpyArray;
 
 /** The stimuli {@code quench verify} feeds both sides: from a .npy file, or seeded random input. */
-final class VerificationInputs {
+public final class VerificationInputs {
   private VerificationInputs() {}
 
   /**
@@ -21,7 +21,7 @@ final class VerificationInputs {
    * mantissa for the first population when it is fixed point (how netx takes images).
    * {@code steps} (when > 0) runs that many steps: no more than the array has rows for spikes.
    */
-  static Stimulus fromArray(NpyArray a, String where, Network net, int steps) {
+  public static Stimulus fromArray(NpyArray a, String where, Network net, int steps) {
     int[] shape = a.shape();
     if (shape.length == 2) {
       InputPort port = firstPort(net, where);
@@ -67,7 +67,7 @@ final class VerificationInputs {
   }
 
   /** Independent Bernoulli spikes with probability {@code rate} per channel and step, seeded. */
-  static Stimulus poisson(Network net, int steps, double rate, long seed) {
+  public static Stimulus poisson(Network net, int steps, double rate, long seed) {
     InputPort port = firstPort(net, "random input");
     SplittableRandom rnd = new SplittableRandom(seed);
     Stimulus.Builder b = Stimulus.builder(steps);
@@ -86,7 +86,7 @@ final class VerificationInputs {
    * uniform per neuron between 0 and about twice its threshold, so that rates spread from silent
    * to every step.
    */
-  static Stimulus randomBias(Network net, ChipSpec spec, int steps, long seed) {
+  public static Stimulus randomBias(Network net, ChipSpec spec, int steps, long seed) {
     Population first = net.populations().get(0);
     if (!(first.dynamics() instanceof FixedNeurons f)) {
       throw new QuenchException("network '" + net.name() + "' has no input port and its first"

@@ -17,11 +17,11 @@ import java.util.function.BooleanSupplier;
 import org.quench.hal.ChipImages;
 import org.quench.hal.Probe;
 import org.quench.hal.RunResult;
-import org.quench.hal.proto.BoardGrpc;
+import org.quench.board.proto.BoardGrpc;
 import org.quench.hal.proto.ChipImage;
-import org.quench.hal.proto.ImageChunk;
-import org.quench.hal.proto.ImageHeaderChunk;
-import org.quench.hal.proto.LoadImageReply;
+import org.quench.board.proto.ImageChunk;
+import org.quench.board.proto.ImageHeaderChunk;
+import org.quench.board.proto.LoadImageReply;
 
 /** Shared pieces of the board tests: raw channels, uploads, result comparison, waiting. */
 final class BoardFixture {

@@ -6,11 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.handler.ssl.util.SelfSignedCertificate;
 import org.junit.jupiter.api.Test;
+import org.quench.runtime.bench.RandomNetwork;
 import org.quench.hal.Device;
 import org.quench.hal.Devices;
 import org.quench.hal.QuenchException;
 import org.quench.hal.Stimulus;
-import org.quench.hal.rpc.BoardServer;
+import org.quench.board.BoardServer;
 
 /** A board serving TLS: a client trusting its certificate runs; a plaintext client cannot. */
 class BoardTlsTest {

@@ -25,6 +25,7 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.quench.runtime.bench.RandomNetwork;
 import org.quench.hal.Device;
 import org.quench.hal.Devices;
 import org.quench.hal.Probe;
@@ -32,10 +33,10 @@ import org.quench.hal.ProbeKind;
 import org.quench.hal.RunResult;
 import org.quench.hal.Stimulus;
 import org.quench.hal.proto.ChipImage;
-import org.quench.hal.proto.grpcchannel.DataReply;
-import org.quench.hal.proto.grpcchannel.GrpcChannelServerGrpc;
-import org.quench.hal.proto.grpcchannel.GrpcMetaData;
-import org.quench.hal.rpc.LavaChannelPort;
+import org.quench.board.proto.grpcchannel.DataReply;
+import org.quench.board.proto.grpcchannel.GrpcChannelServerGrpc;
+import org.quench.board.proto.grpcchannel.GrpcMetaData;
+import org.quench.board.LavaChannelPort;
 
 /**
  * A Lava process's view of a chip: everything on the Lava side below (the sending client, the

@@ -5,7 +5,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.quench.emulator.DeviceConformanceKit;
 import org.quench.hal.Device;
 import org.quench.hal.Devices;
-import org.quench.hal.rpc.BoardServer;
+import org.quench.board.BoardServer;
 
 /**
  * A remote device (grpc://) through a board server on 127.0.0.1 behaves exactly like the

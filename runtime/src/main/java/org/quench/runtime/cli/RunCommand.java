@@ -1,0 +1,188 @@
+package org.quench.runtime.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.quench.hal.Devices;
+import org.quench.hal.Probe;
+import org.quench.hal.ProbeKind;
+import org.quench.hal.QuenchException;
+import org.quench.runtime.cli.Progress;
+import org.quench.runtime.decode.Outputs;
+import org.quench.runtime.encode.SpikeTrains;
+import org.quench.runtime.plot.SpikePlots;
+import org.quench.runtime.record.Recorder;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import org.quench.runtime.session.InputSource;
+import org.quench.runtime.session.RunSink;
+import org.quench.runtime.session.RunSummary;
+import org.quench.runtime.session.Session;
+
+/**
+ * {@code quench run}: loads a compiled image on a device, feeds it an input file, runs, and
+ * prints a summary (steps, output spikes per port, steps per second); optionally records probes
+ * and plots a spike raster. Exit codes: 0 done, 1 failed (one line on stderr), 2 bad arguments.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = "Run a compiled chip image on a device (the emulator by default).",
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  quench run model.qimg --steps 500",
+        "  quench run model.qimg --input spikes.npy --probe v:hidden --record out/",
+        "  quench run model.qimg --input bias:layer0=image.npy --steps 32 --plot raster.png",
+        "  quench run model.qimg --device emu:loihi?serial=7 --input events.csv --record run.h5",
+        "",
+        "Inputs: .npy (steps, width), .csv (rows = steps, or a step,index[,value] header),",
+        ".h5 (a dataset per port, /bias/<population>). TARGET= picks a port or bias:POPULATION."})
+public final class RunCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "IMAGE", description = "Compiled chip image (.qimg or JSON).")
+  Path image;
+
+  @Option(names = "--device", paramLabel = "URI", defaultValue = Devices.DEFAULT_URI,
+      description = "Device to run on (default: ${DEFAULT-VALUE}).")
+  String device;
+
+  @Option(names = "--input", paramLabel = "[TARGET=]FILE",
+      description = "Input spikes, payloads or biases (.npy, .csv, .h5).")
+  String input;
+
+  @Option(names = "--steps", paramLabel = "N",
+      description = "Steps to run (default: the input's length).")
+  Long steps;
+
+  @Option(names = "--probe", paramLabel = "KIND:POPULATION",
+      description = "Record u, v or spikes of a population (repeatable), e.g. v:hidden[0:10].")
+  List<String> probes = new ArrayList<>();
+
+  @Option(names = "--record", paramLabel = "FILE|DIR",
+      description = "Write probes and output spikes: DIR (one .npy each), FILE.csv or FILE.h5.")
+  Path record;
+
+  @Option(names = "--plot", paramLabel = "FILE.png",
+      description = "Spike raster of the first spikes probe, else of the first output port.")
+  Path plot;
+
+  @Option(names = "--chunk", paramLabel = "N", defaultValue = "1000",
+      description = "Steps per device call; memory grows with it (default: ${DEFAULT-VALUE}).")
+  int chunk;
+
+  @Spec
+  CommandSpec spec;
+
+  /** A command line for this command alone, with --quiet and --debug (tests, embedding). */
+  public static CommandLine standalone() {
+    return CommandSupport.standalone(new RunCommand());
+  }
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    if (plot != null && !plot.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
+      throw new QuenchException("--plot " + plot + ": plots are PNG files; name it FILE.png");
+    }
+    if (record != null) {
+      Recorder.formatOf(record);
+    }
+    List<Probe> parsed = new ArrayList<>();
+    for (String p : probes) {
+      parsed.add(Probe.parse(p));
+    }
+    try (Session session = Session.open(device)) {
+      session.load(image);
+      SpikeTrains train = CommandSupport.input(input, session.image());
+      long n = CommandSupport.steps(steps, train);
+      for (Probe p : parsed) {
+        session.probe(p);
+      }
+      session.chunkSteps(chunk);
+      RunSink sink = RunSink.discard();
+      Recorder recorder = null;
+      if (record != null) {
+        recorder = Recorder.to(record);
+        long perStep = 0;
+        for (Probe p : parsed) {
+          int size = session.populationSize(p.population());
+          perStep += p.count() < 0 ? size - p.first() : p.count();
+        }
+        for (int width : session.outputPorts().values()) {
+          perStep += width;
+        }
+        recorder.checkHeld(n, perStep, Runtime.getRuntime().maxMemory());
+        sink = recorder;
+      }
+      Outputs collected = null;
+      if (plot != null) {
+        collected = new Outputs();
+        sink = sink.and(collected);
+      }
+      RunSummary summary;
+      // Each chunk leaves the recording whole on disk; on Ctrl-C or a device error say how much it holds.
+      Recorder kept = recorder;
+      Thread interrupted = kept == null ? null : new Thread(() -> System.err.printf(Locale.ROOT,
+          "interrupted: %s holds the %d steps completed%n", record, kept.steps()), "quench-run-interrupted");
+      if (interrupted != null) {
+        Runtime.getRuntime().addShutdownHook(interrupted);
+      }
+      try (Progress bar = Progress.start("run", n, CommandSupport.quiet(spec))) {
+        session.onProgress(bar::stepTo);
+        summary = session.run(n, train != null ? train : InputSource.none(), sink);
+      } catch (RuntimeException e) {
+        if (kept != null) {
+          spec.commandLine().getErr().printf(Locale.ROOT, "%s holds the %d steps completed before the error%n",
+              record, kept.steps());
+        }
+        throw e;
+      } finally {
+        if (interrupted != null) {
+          try {
+            Runtime.getRuntime().removeShutdownHook(interrupted);
+          } catch (IllegalStateException shuttingDown) {
+            // Already exiting: the hook runs and reports.
+          }
+        }
+      }
+      out.printf(Locale.ROOT, "ran %d steps on %s in %.3f s (%.0f steps/s), %d input events%n",
+          summary.steps(), device, summary.nanos() / 1e9, summary.stepsPerSecond(),
+          summary.inputEvents());
+      Map<String, Integer> widths = session.outputPorts();
+      for (Map.Entry<String, Long> e : summary.spikesPerPort().entrySet()) {
+        out.printf(Locale.ROOT, "output %s: %d spikes over %d neurons%n", e.getKey(), e.getValue(),
+            widths.get(e.getKey()));
+      }
+      if (recorder != null) {
+        out.printf("recorded %s to %s (%s)%n", String.join(", ", recorder.series()), record,
+            recorder.format().name().toLowerCase(Locale.ROOT).replace('_', ' '));
+      }
+      if (collected != null) {
+        plotRaster(collected, parsed);
+        out.println("plot: " + plot);
+      }
+      out.flush();
+    }
+    return 0;
+  }
+
+  private void plotRaster(Outputs collected, List<Probe> parsed) {
+    for (Probe p : parsed) {
+      if (p.kind() == ProbeKind.SPIKES) {
+        SpikePlots.raster(collected.trace(p), "spikes of " + p.population(), plot);
+        return;
+      }
+    }
+    if (collected.ports().isEmpty()) {
+      throw new QuenchException("--plot: nothing to plot; the image has no output port and no "
+          + "spikes probe was given (add --probe spikes:POPULATION)");
+    }
+    String port = collected.ports().get(0);
+    SpikePlots.raster(collected.spikes(port), "output " + port, plot);
+  }
+}

@@ -214,10 +214,13 @@ public final class EmulatorDevice implements Device {
     int[] start = new int[n + 1];
     int total = 0;
     for (RunPlan.CorePlan plan : plans) {
-      for (int e = 0; e < plan.outCount; e++) {
-        if (plan.outPort[e] == p.slot) {
-          start[plan.outStep[e] + 1]++;
-          total++;
+      for (int b = 0; b < plan.outBlocks.length; b++) {
+        int[] block = plan.outBlocks[b];
+        for (int e = 0, end = 4 * plan.blockCount(b); e < end; e += 4) {
+          if (block[e + 1] == p.slot) {
+            start[block[e] + 1]++;
+            total++;
+          }
         }
       }
     }
@@ -229,12 +232,15 @@ public final class EmulatorDevice implements Device {
     int[] values = new int[total];
     int[] fill = Arrays.copyOf(start, n);
     for (RunPlan.CorePlan plan : plans) {
-      for (int e = 0; e < plan.outCount; e++) {
-        if (plan.outPort[e] == p.slot) {
-          int at = fill[plan.outStep[e]]++;
-          steps[at] = plan.outStep[e];
-          indices[at] = plan.outIndex[e];
-          values[at] = plan.outValue[e];
+      for (int b = 0; b < plan.outBlocks.length; b++) {
+        int[] block = plan.outBlocks[b];
+        for (int e = 0, end = 4 * plan.blockCount(b); e < end; e += 4) {
+          if (block[e + 1] == p.slot) {
+            int at = fill[block[e]]++;
+            steps[at] = block[e];
+            indices[at] = block[e + 2];
+            values[at] = block[e + 3];
+          }
         }
       }
     }

@@ -11,8 +11,6 @@ status 3 and one line on stderr when Brian2 is not installed (Debian: apt-get in
 
     python3 bench/brian2_baseline.py --neurons 100000 --synapses-per-neuron 100 --steps 1000
 """
-import argparse
-import json
 import logging
 import os
 import sys
@@ -70,15 +68,7 @@ def network(net, n, spn):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--neurons", type=int, default=100_000)
-    p.add_argument("--synapses-per-neuron", type=int, default=100)
-    p.add_argument("--steps", type=int, default=1000)
-    p.add_argument("--warmup", type=int, default=200)
-    p.add_argument("--seed", type=int, default=1)
-    args = p.parse_args()
-    if args.neurons < 1 or args.synapses_per_neuron < 1 or args.steps < 1 or args.warmup < 0:
-        p.error("neurons, synapses per neuron and steps must be positive; warmup non-negative")
+    args = nb.parse_args(__doc__)
     n, spn = args.neurons, args.synapses_per_neuron
     t0 = time.perf_counter()
     net = nb.build(n, spn, args.seed)
@@ -94,22 +84,7 @@ def main():
     fired = int(spikes.num_spikes) - spikes_before
     input_spikes = int(inputs.num_spikes) - inputs_before
     events = fired * spn + input_spikes * float(np.mean(net["in_row"]))
-    print(json.dumps({
-        "implementation": "brian2 " + b2.__version__ + " (cython, float64)",
-        "neurons": n,
-        "synapsesPerNeuron": spn,
-        "synapses": net["synapses"],
-        "seed": args.seed,
-        "warmupSteps": args.warmup,
-        "steps": args.steps,
-        "buildSeconds": build_seconds,
-        "runSeconds": seconds,
-        "neuronUpdatesPerSecond": n * args.steps / seconds,
-        "synapticEventsPerSecond": events / seconds,
-        "stepsPerSecond": args.steps / seconds,
-        "spikesPerStep": fired / args.steps,
-        "spikeFraction": fired / args.steps / n,
-    }))
+    nb.report("brian2 " + b2.__version__ + " (cython, float64)", args, net, build_seconds, seconds, fired, events)
 
 
 if __name__ == "__main__":

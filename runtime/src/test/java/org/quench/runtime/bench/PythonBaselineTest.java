@@ -33,7 +33,7 @@ class PythonBaselineTest {
     Path missing = Files.writeString(dir.resolve("missing.py"), "import sys\nsys.exit(3)\n");
     assertFalse(PythonBaseline.BRIAN2.run(missing, shape, 1, 1).isPresent());
     Path present = Files.writeString(dir.resolve("present.py"),
-        "import sys\nprint('noise')\nprint('{\"neuronUpdatesPerSecond\": %s}' % sys.argv[3])\n");
+        "import sys\nprint('noise')\nprint('{\"neuronUpdatesPerSecond\": %s}' % sys.argv[2])\n");
     assertEquals(10, PythonBaseline.NUMPY.run(present, shape, 1, 1).orElseThrow()
         .get("neuronUpdatesPerSecond").getAsInt());
   }

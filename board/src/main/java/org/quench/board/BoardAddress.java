@@ -37,6 +37,8 @@ final class BoardAddress {
   final long deadlineMillis;
   final long ttlMillis;
   final int batchSteps;
+  /** How the user gives a token where this address came from (an option or the URI). */
+  final String tokenHint;
 
   private BoardAddress(String uri, String host, int port, String device, String token,
       boolean tls, Path ca, long deadlineMillis, long ttlMillis, int batchSteps) {
@@ -50,11 +52,27 @@ final class BoardAddress {
     this.deadlineMillis = deadlineMillis;
     this.ttlMillis = ttlMillis;
     this.batchSteps = batchSteps;
+    this.tokenHint = "add ?token=SECRET to the device URI or set " + ENV_TOKEN;
+  }
+
+  private BoardAddress(BoardAddress a, String tokenHint) {
+    this.uri = a.uri;
+    this.host = a.host;
+    this.port = a.port;
+    this.device = a.device;
+    this.token = a.token;
+    this.tls = a.tls;
+    this.ca = a.ca;
+    this.deadlineMillis = a.deadlineMillis;
+    this.ttlMillis = a.ttlMillis;
+    this.batchSteps = a.batchSteps;
+    this.tokenHint = tokenHint;
   }
 
   /** A board named by {@code host:port} alone (for listing), with an explicit token or none. */
   static BoardAddress ofBoard(String hostPort, String token) {
-    return parse(URI.create("grpc://" + hostPort + "/"), token, false);
+    return new BoardAddress(parse(URI.create("grpc://" + hostPort + "/"), token, false),
+        "pass --token SECRET or set " + ENV_TOKEN);
   }
 
   static BoardAddress parse(URI uri) {
@@ -166,7 +184,7 @@ final class BoardAddress {
     String board = host + ":" + port;
     return switch (e.getStatus().getCode()) {
       case UNAUTHENTICATED -> new QuenchException("board " + board + " refused the call to " + what
-          + ": missing or invalid token; pass ?token=... in the URI or set " + ENV_TOKEN);
+          + ": missing or invalid token; " + tokenHint);
       case UNAVAILABLE -> new QuenchException("cannot " + what + " on board " + board + ": "
           + (detail == null ? "unreachable" : detail) + "; is `quench serve` running there?");
       case DEADLINE_EXCEEDED -> new QuenchException("board " + board + " did not " + what

@@ -39,4 +39,26 @@ public final class CompileOptions {
   public String get(String name, String fallback) {
     return values.getOrDefault(name, fallback);
   }
+
+  /**
+   * A relative-error option (e.g. 0.05), or +infinity when it is not set.
+   *
+   * @throws org.quench.hal.QuenchException when the value is not a number >= 0
+   */
+  public double relativeError(String name) {
+    String v = values.get(name);
+    if (v == null) {
+      return Double.POSITIVE_INFINITY;
+    }
+    try {
+      double d = Double.parseDouble(v);
+      if (!(d >= 0)) {
+        throw new NumberFormatException();
+      }
+      return d;
+    } catch (NumberFormatException e) {
+      throw new org.quench.hal.QuenchException("option " + name + " = '" + v
+          + "' is not a relative error >= 0 (e.g. 0.05)");
+    }
+  }
 }

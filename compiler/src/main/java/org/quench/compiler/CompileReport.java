@@ -94,10 +94,26 @@ public final class CompileReport {
    * @param zeroed non-zero weights that became 0
    * @param rmsRelError {@code sqrt(sum (realised - requested)^2 / sum requested^2)}
    * @param maxRelError largest absolute error over the largest |requested|
+   * @param causes the RMS error split by cause (null for weights that were already fixed point)
    */
   public record ProjectionQuality(String projection, long synapses, int weightExp,
       int numWeightBits, String signMode, int clipped, int zeroed, double rmsRelError,
-      double maxRelError) {}
+      double maxRelError, WeightErrorCauses causes) {}
+
+  /**
+   * A projection's RMS relative weight error split by cause, each relative to the RMS of the
+   * requested weights; {@code mantissa^2 + sharedExponent^2 + clipping^2 = total^2}.
+   *
+   * @param mantissa what rounding to the mantissa would cost with an exponent per target neuron
+   *     (the limit of the mantissa's bits: a larger scale or fewer tiny weights lowers it)
+   * @param sharedExponent what one exponent for all targets adds on top (targets whose weights
+   *     differ in magnitude share one exponent)
+   * @param clipping weights beyond the largest mantissa at the exponent (a smaller scale fixes it)
+   * @param foldedGain the part of the total that disappears when every target neuron has the same
+   *     folded input gain (e.g. dt/tau_syn): per-neuron gains spread the weights' magnitudes
+   */
+  public record WeightErrorCauses(double mantissa, double sharedExponent, double clipping,
+      double foldedGain) {}
 
   /**
    * Static spike traffic: routes (one per source neuron and destination core) that leave their
@@ -112,7 +128,77 @@ public final class CompileReport {
   public record Traffic(long routes, long interCoreRoutes, long interChipRoutes,
       double expectedInterCoreSpikesPerStep) {}
 
+  /**
+   * Every neuron of one population as requested by the model and as realised on the chip, in
+   * population index order. Time constants are in seconds, thresholds in model voltage units; NaN
+   * where a value does not apply (no synaptic filter, a readout without threshold). A profile
+   * index points into the decay or threshold table of the neuron's core ({@code chip.core}).
+   *
+   * @param population name
+   * @param core {@code "chip.core"} the neuron sits on
+   * @param decayProfile row of that core's decay profile table
+   * @param thresholdProfile row of that core's threshold profile table
+   * @param tauSynRequested the model's tau_syn (s)
+   * @param tauSynRealized what the chip's du realises at the compile's dt (s)
+   * @param tauMemRequested the model's tau_mem (s)
+   * @param tauMemRealized what the chip's dv realises (s)
+   * @param thresholdRequested the model's threshold (model units)
+   * @param thresholdRealized the chip's threshold divided by the population's scale, plus its
+   *     voltage offset (model units)
+   */
+  public record NeuronValues(String population, String[] core, int[] decayProfile,
+      int[] thresholdProfile, double[] tauSynRequested, double[] tauSynRealized,
+      double[] tauMemRequested, double[] tauMemRealized, double[] thresholdRequested,
+      double[] thresholdRealized) {}
+
+  /**
+   * One neuron parameter's realised error and what limits it.
+   *
+   * @param neuron index in its population
+   * @param parameter tau_syn, tau_mem or threshold
+   * @param requested what the model asked for (seconds for time constants)
+   * @param realised what the chip realises
+   * @param error relative error
+   * @param floor the error of the nearest value the chip can hold at this dt (0 for thresholds):
+   *     no number of cores lowers the error below it
+   * @param limit "resolution" when the error is the floor (fixable only by dt or another chip),
+   *     "budget" when sharing profile rows costs more (fixable with cores)
+   */
+  public record NeuronError(int neuron, String parameter, double requested, double realised,
+      double error, double floor, String limit) {}
+
+  /**
+   * What a precision target costs: about {@code cores} cores for this population at that tau error.
+   *
+   * @param tauError relative error target for every budget-limited time constant
+   * @param cores cores the tolerance cover needs
+   */
+  public record TargetCost(double tauError, int cores) {}
+
+  /**
+   * A population's precision: its error split by limit, the core budget spent on it and what a
+   * tighter target would cost.
+   *
+   * @param population name
+   * @param tauTarget the --max-tau-error aimed at (infinite: none, fewest cores)
+   * @param thresholdTarget the --max-threshold-error aimed at (infinite: none)
+   * @param cores cores the profile plan expects the population to take
+   * @param budgetLimited time constants whose error is above their resolution floor
+   * @param resolutionLimited time constants whose nearest decay misses the target (with a target)
+   *     or whose error equals a non-zero floor (without one)
+   * @param tau the realised errors of all real time constants (tau_syn and tau_mem together)
+   * @param tauFloor the resolution floors of all real time constants
+   * @param suggestedDt a round dt at which every time constant resolves within the target (or, with
+   *     no target, within 2 %), NaN when none is needed or none was found
+   * @param costs cores the tolerance cover needs per tau target (no-target compiles)
+   * @param worst the largest errors, worst first (at most 10)
+   */
+  public record Precision(String population, double tauTarget, double thresholdTarget, int cores,
+      int budgetLimited, int resolutionLimited, ErrorStats tau, ErrorStats tauFloor, double suggestedDt,
+      List<TargetCost> costs, List<NeuronError> worst) {}
+
   private final List<CoreUsage> cores;
+  private final List<Precision> precision;
   private final List<String> decisions;
   private final List<String> warnings;
   private final List<PopulationQuality> populations;
@@ -120,9 +206,16 @@ public final class CompileReport {
   private final Traffic traffic;
   private final Map<String, Long> timings;
   private final List<String> timingOrder;
+  private final double dtSeconds;
+  private final String discretization;
+  private final List<NeuronValues> neurons;
 
   private CompileReport(Builder b) {
+    dtSeconds = b.dtSeconds;
+    discretization = b.discretization;
+    neurons = List.copyOf(b.neurons);
     cores = List.copyOf(b.cores);
+    precision = List.copyOf(b.precision.values());
     decisions = List.copyOf(b.decisions);
     warnings = List.copyOf(b.warnings);
     List<PopulationQuality> pq = new ArrayList<>();
@@ -147,6 +240,26 @@ public final class CompileReport {
 
   public List<PopulationQuality> populations() {
     return populations;
+  }
+
+  /** Seconds of model time per chip step the model was discretized at; NaN when none was. */
+  public double dtSeconds() {
+    return dtSeconds;
+  }
+
+  /** The discretization convention ("EXACT", "FORWARD_EULER"), empty when none was applied. */
+  public String discretization() {
+    return discretization;
+  }
+
+  /** Per-neuron requested and realised values of populations compiled from float dynamics. */
+  public List<NeuronValues> neurons() {
+    return neurons;
+  }
+
+  /** Per population with float dynamics: what limits its precision and what more would cost. */
+  public List<Precision> precision() {
+    return precision;
   }
 
   public List<ProjectionQuality> projections() {
@@ -204,17 +317,22 @@ public final class CompileReport {
   }
 
   /**
-   * The report as JSON: {@code chips}, {@code cores} (per core: chip, core, neurons,
-   * decayProfiles, thresholdProfiles, inputAxons, outputAxons, synapses, synapseBytes),
-   * {@code populations} (per population: scale, tauSyn/tauMem/threshold/bias error statistics
-   * {count, mean, p50, p95, max}, distinct profiles requested and realised, clamps, u/v headroom
-   * bits), {@code projections} (per projection: weightExp, numWeightBits, signMode, clipped,
-   * zeroed, rmsRelError, maxRelError), {@code traffic}, {@code warnings}, {@code decisions}.
-   * Infinite numbers are written as the strings "Infinity"/"-Infinity" (JSON has no infinity).
+   * The report as JSON: {@code dtSeconds} and {@code discretization} (null/"" for a fixed-point
+   * model), {@code chips}, {@code cores} (per core: chip, core, neurons, decayProfiles,
+   * thresholdProfiles, inputAxons, outputAxons, synapses, synapseBytes), {@code populations} (per
+   * population: chipUnitsPerModelUnit, tauSynRelError/tauMemRelError/thresholdRelError statistics
+   * {count, mean, p50, p95, max}, biasErrorOfMaxBias (absolute bias error over the largest |bias|),
+   * distinct profiles requested and realised, clamps, u/v headroom bits: null when no input can
+   * reach the neuron), {@code projections} (per projection: weightExp, numWeightBits, signMode,
+   * clipped, zeroed, rmsRelError, maxRelError), {@code traffic} (expectedInterCoreSpikesPerStep
+   * null without rates), {@code neurons} (per population, per neuron arrays: core, decayProfile,
+   * thresholdProfile, tau and threshold requested and realised, seconds and model units),
+   * {@code warnings}, {@code decisions}. A value that does not exist is null, never a sentinel.
    */
   public String toJson() {
     JsonText j = new JsonText();
     j.open('{');
+    j.key("dtSeconds").value(dtSeconds).key("discretization").value(discretization);
     j.key("chips").value(chips());
     j.key("cores").open('[');
     for (CoreUsage c : cores) {
@@ -227,19 +345,41 @@ public final class CompileReport {
     j.key("populations").open('[');
     for (PopulationQuality p : populations) {
       j.open('{').key("population").value(p.population()).key("neurons").value(p.neurons())
-          .key("scale").value(p.scale());
-      stats(j.key("tauSyn"), p.tauSyn());
-      stats(j.key("tauMem"), p.tauMem());
-      stats(j.key("threshold"), p.threshold());
-      stats(j.key("bias"), p.bias());
+          .key("chipUnitsPerModelUnit").value(p.scale());
+      stats(j.key("tauSynRelError"), p.tauSyn());
+      stats(j.key("tauMemRelError"), p.tauMem());
+      stats(j.key("thresholdRelError"), p.threshold());
+      stats(j.key("biasErrorOfMaxBias"), p.bias());
       j.key("distinctDecaysRequested").value(p.distinctDecaysRequested())
           .key("distinctDecaysRealized").value(p.distinctDecaysRealized())
           .key("distinctThresholdsRequested").value(p.distinctThresholdsRequested())
           .key("distinctThresholdsRealized").value(p.distinctThresholdsRealized())
           .key("thresholdsClamped").value(p.thresholdsClamped())
           .key("biasesClamped").value(p.biasesClamped())
-          .key("uHeadroomBits").value(p.uHeadroomBits()).key("vHeadroomBits").value(p.vHeadroomBits())
+          .key("uHeadroomBits").value(finiteOrNull(p.uHeadroomBits()))
+          .key("vHeadroomBits").value(finiteOrNull(p.vHeadroomBits()))
           .close('}');
+    }
+    j.close(']');
+    j.key("precision").open('[');
+    for (Precision p : precision) {
+      j.open('{').key("population").value(p.population()).key("tauTarget").value(p.tauTarget())
+          .key("thresholdTarget").value(p.thresholdTarget()).key("cores").value(p.cores())
+          .key("budgetLimited").value(p.budgetLimited()).key("resolutionLimited").value(p.resolutionLimited());
+      stats(j.key("tau"), p.tau());
+      stats(j.key("tauFloor"), p.tauFloor());
+      j.key("suggestedDt").value(p.suggestedDt()).key("costs").open('[');
+      for (TargetCost c : p.costs()) {
+        j.open('{').key("tauError").value(c.tauError()).key("cores").value(c.cores()).close('}');
+      }
+      j.close(']').key("worst").open('[');
+      for (NeuronError e : p.worst()) {
+        j.open('{').key("neuron").value(e.neuron()).key("parameter").value(e.parameter())
+            .key("requested").value(e.requested()).key("realised").value(e.realised())
+            .key("error").value(e.error()).key("floor").value(e.floor()).key("limit").value(e.limit())
+            .close('}');
+      }
+      j.close(']').close('}');
     }
     j.close(']');
     j.key("projections").open('[');
@@ -248,7 +388,14 @@ public final class CompileReport {
           .key("weightExp").value(q.weightExp()).key("numWeightBits").value(q.numWeightBits())
           .key("signMode").value(q.signMode()).key("clipped").value(q.clipped())
           .key("zeroed").value(q.zeroed()).key("rmsRelError").value(q.rmsRelError())
-          .key("maxRelError").value(q.maxRelError()).close('}');
+          .key("maxRelError").value(q.maxRelError());
+      if (q.causes() != null) {
+        WeightErrorCauses c = q.causes();
+        j.key("causes").open('{').key("mantissa").value(c.mantissa())
+            .key("sharedExponent").value(c.sharedExponent()).key("clipping").value(c.clipping())
+            .key("foldedGain").value(c.foldedGain()).close('}');
+      }
+      j.close('}');
     }
     j.close(']');
     j.key("traffic");
@@ -257,8 +404,29 @@ public final class CompileReport {
     } else {
       j.open('{').key("routes").value(traffic.routes()).key("interCoreRoutes").value(traffic.interCoreRoutes())
           .key("interChipRoutes").value(traffic.interChipRoutes())
-          .key("expectedInterCoreSpikesPerStep").value(traffic.expectedInterCoreSpikesPerStep()).close('}');
+          .key("expectedInterCoreSpikesPerStep")
+          .value(traffic.expectedInterCoreSpikesPerStep() < 0 ? Double.NaN : traffic.expectedInterCoreSpikesPerStep())
+          .close('}');
     }
+    j.key("neurons").open('[');
+    for (NeuronValues v : neurons) {
+      j.open('{').key("population").value(v.population());
+      j.key("core").open('[');
+      for (String c : v.core()) {
+        j.value(c);
+      }
+      j.close(']');
+      ints(j.key("decayProfile"), v.decayProfile());
+      ints(j.key("thresholdProfile"), v.thresholdProfile());
+      doubles(j.key("tauSynRequestedSeconds"), v.tauSynRequested());
+      doubles(j.key("tauSynRealizedSeconds"), v.tauSynRealized());
+      doubles(j.key("tauMemRequestedSeconds"), v.tauMemRequested());
+      doubles(j.key("tauMemRealizedSeconds"), v.tauMemRealized());
+      doubles(j.key("thresholdRequested"), v.thresholdRequested());
+      doubles(j.key("thresholdRealized"), v.thresholdRealized());
+      j.close('}');
+    }
+    j.close(']');
     j.key("timings").open('{');
     for (Map.Entry<String, Double> t : timings().entrySet()) {
       j.key(t.getKey()).value(t.getValue());
@@ -276,6 +444,27 @@ public final class CompileReport {
     j.close(']');
     j.close('}');
     return j.toString();
+  }
+
+  private static double finiteOrNull(double v) {
+    return Double.isFinite(v) ? v : Double.NaN;
+  }
+
+  private static void ints(JsonText j, int[] values) {
+    j.open('[');
+    for (int v : values) {
+      j.value(v);
+    }
+    j.close(']');
+  }
+
+  /** Infinite values (an integrator's tau_mem) are written as null like NaN. */
+  private static void doubles(JsonText j, double[] values) {
+    j.open('[');
+    for (double v : values) {
+      j.value(finiteOrNull(v));
+    }
+    j.close(']');
   }
 
   private static void stats(JsonText j, ErrorStats s) {
@@ -296,6 +485,7 @@ public final class CompileReport {
       maxDecay = Math.max(maxDecay, c.decayProfiles());
       maxThr = Math.max(maxThr, c.thresholdProfiles());
     }
+    s.append(dtLine()).append('\n');
     s.append(String.format(Locale.ROOT, "%d neurons, %d synapses on %d core(s) of %d chip(s)%n",
         neurons, synapses, cores.size(), chips()));
     s.append(String.format(Locale.ROOT, "profiles per core: at most %d decay, %d threshold%n",
@@ -319,17 +509,35 @@ public final class CompileReport {
     s.append(String.format(Locale.ROOT, "tau rel. error: mean %.2g, p95 %.2g, max %.2g%s%n",
         worstTau.mean(), worstTau.p95(), worstTau.max(), tauPop.isEmpty() ? "" : " (in '" + tauPop + "')"));
     s.append(String.format(Locale.ROOT, "threshold rel. error: max %.2g%n", worstTh.max()));
+    for (Precision p : precision) {
+      if (p.tau().count() > 0) {
+        s.append(precisionLine(p));
+      }
+    }
     double worstW = 0;
     int clipped = 0;
     int zeroed = 0;
+    ProjectionQuality worstP = null;
     for (ProjectionQuality q : projections) {
-      worstW = Math.max(worstW, q.rmsRelError());
+      if (worstP == null || q.rmsRelError() > worstW) {
+        worstW = q.rmsRelError();
+        worstP = q;
+      }
       clipped += q.clipped();
       zeroed += q.zeroed();
     }
     s.append(String.format(Locale.ROOT, "weights: worst RMS rel. error %.2g, %d clipped, %d zeroed%n",
         worstW, clipped, zeroed));
-    s.append(String.format(Locale.ROOT, "overflow headroom (worst case): %.1f bits%n", minHead));
+    if (worstP != null && worstP.causes() != null && worstW > 0) {
+      WeightErrorCauses c = worstP.causes();
+      s.append(String.format(Locale.ROOT, "  '%s' %s: mantissa %s, shared exponent %s, clipping %s;"
+          + " folded per-neuron gain %s%n", worstP.projection(), percent(worstW), percent(c.mantissa()),
+          percent(c.sharedExponent()), percent(c.clipping()), percent(c.foldedGain())));
+    }
+    s.append(Double.isFinite(minHead)
+        ? String.format(Locale.ROOT, "overflow headroom (worst case): %.1f bits%s%n", minHead,
+            minHead < 0 ? " (negative: may overflow, see warnings)" : "")
+        : "overflow headroom (worst case): unbounded (no input reaches a neuron)\n");
     if (traffic != null) {
       s.append(String.format(Locale.ROOT, "routes: %d, %d between cores, %d between chips%n",
           traffic.routes(), traffic.interCoreRoutes(), traffic.interChipRoutes()));
@@ -340,6 +548,61 @@ public final class CompileReport {
     }
     s.append('\n');
     return s.toString();
+  }
+
+  /** "dt 0.0001 s = 0.1 ms per step (EXACT discretization)" or what a fixed-point model means. */
+  public String dtLine() {
+    if (Double.isNaN(dtSeconds)) {
+      return "dt: none (fixed-point model: time is counted in chip steps)";
+    }
+    return String.format(Locale.ROOT, "dt %s s = %s ms per step (%s discretization)",
+        shortNumber(dtSeconds), shortNumber(dtSeconds * 1e3), discretization);
+  }
+
+  private static String shortNumber(double v) {
+    String g = String.format(Locale.ROOT, "%.6g", v);
+    if (g.contains("e")) {
+      return g.replaceAll("\\.?0+e", "e");
+    }
+    return g.contains(".") ? g.replaceAll("\\.?0+$", "") : g;
+  }
+
+  /** "precision 'pop': tau p95 14 % on 9 cores; <= 5 %: about 17 cores, ..." or the target met. */
+  private String precisionLine(Precision p) {
+    ErrorStats tau = ErrorStats.NONE;
+    for (PopulationQuality q : populations) {
+      if (q.population().equals(p.population())) {
+        tau = q.tauMem().p95() >= q.tauSyn().p95() ? q.tauMem() : q.tauSyn();
+      }
+    }
+    StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "precision '%s': tau p95 %s on %d core(s)",
+        p.population(), percent(tau.p95()), p.cores()));
+    if (Double.isFinite(p.tauTarget())) {
+      s.append(String.format(Locale.ROOT, ", target %s met by every time constant", percent(p.tauTarget())));
+    }
+    if (!p.costs().isEmpty()) {
+      s.append(';');
+      for (TargetCost c : p.costs()) {
+        if (c.tauError() >= 0.02) {
+          s.append(String.format(Locale.ROOT, " <= %s needs about %d,", percent(c.tauError()), c.cores()));
+        }
+      }
+      s.setLength(s.length() - 1);
+    }
+    if (p.resolutionLimited() > 0) {
+      s.append(String.format(Locale.ROOT, "; %d time constant(s) resolution-limited at this dt%s",
+          p.resolutionLimited(), Double.isNaN(p.suggestedDt()) ? "" : " (--dt " + p.suggestedDt() + " fixes them)"));
+    }
+    return s.append('\n').toString();
+  }
+
+  /** A relative error as a percentage for people: "19 %", "2.0 %", "0.45 %"; "none" if infinite. */
+  public static String percent(double rel) {
+    if (!Double.isFinite(rel)) {
+      return "none";
+    }
+    double p = rel * 100;
+    return (p >= 10 ? String.format(Locale.ROOT, "%.0f", p) : String.format(Locale.ROOT, "%.2g", p)) + " %";
   }
 
   @Override
@@ -379,14 +642,47 @@ public final class CompileReport {
   /** Collects entries in the order passes add them. */
   public static final class Builder {
     private final List<CoreUsage> cores = new ArrayList<>();
+    private final Map<String, Precision> precision = new LinkedHashMap<>();
     private final List<String> decisions = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
     private final Map<String, PopulationEntry> populations = new LinkedHashMap<>();
     private final List<ProjectionQuality> projections = new ArrayList<>();
     private Traffic traffic;
     private final Map<String, Long> timings = new LinkedHashMap<>();
+    private double dtSeconds = Double.NaN;
+    private String discretization = "";
+    private final List<NeuronValues> neurons = new ArrayList<>();
 
     private Builder() {}
+
+    /** The time step and convention the model's continuous dynamics were discretized at. */
+    public Builder dt(double seconds, String convention) {
+      dtSeconds = seconds;
+      discretization = convention;
+      return this;
+    }
+
+    /** Seconds per step, NaN until a discretization records it. */
+    double dtSeconds() {
+      return dtSeconds;
+    }
+
+    /** The recorded convention, "" until a discretization records it. */
+    String discretization() {
+      return discretization;
+    }
+
+    /** The scale a quantized population got (0 when none was recorded). */
+    double scale(String population) {
+      PopulationEntry e = populations.get(population);
+      return e == null ? 0 : e.scale;
+    }
+
+    /** Appends one population's per-neuron values. */
+    public Builder neurons(NeuronValues values) {
+      neurons.add(values);
+      return this;
+    }
 
     /** Wall time a stage took (nanoseconds); reported, never part of the image. */
     public Builder timing(String stage, long nanos) {
@@ -430,6 +726,12 @@ public final class CompileReport {
       e.biasesClamped = biasesClamped;
       e.uHeadroom = uHeadroomBits;
       e.vHeadroom = vHeadroomBits;
+      return this;
+    }
+
+    /** Records (or replaces) a population's precision entry. */
+    public Builder precision(Precision p) {
+      precision.put(p.population(), p);
       return this;
     }
 

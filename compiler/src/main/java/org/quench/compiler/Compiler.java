@@ -15,6 +15,7 @@ import org.quench.compiler.passes.PassContext;
 import org.quench.compiler.passes.Place;
 import org.quench.compiler.passes.ProfileBudget;
 import org.quench.compiler.passes.Quantize;
+import org.quench.compiler.reference.StateRanges;
 import org.quench.hal.ChipSpec;
 import org.quench.hal.proto.ChipImage;
 
@@ -50,8 +51,17 @@ public final class Compiler {
    * the float passes untouched, so the same compiler also takes netx networks.
    */
   public static Compiler forNir(NirImportOptions options) {
+    return forNir(options, null);
+  }
+
+  /**
+   * {@link #forNir(NirImportOptions)} with calibration: population scales chosen so the observed
+   * state ranges fit (null: none).
+   */
+  public static Compiler forNir(NirImportOptions options, StateRanges calibration) {
     return builder().pass(new Discretize(options.dt(), options.discretization()))
-        .pass(new ProfileBudget(options.dt(), options.discretization())).pass(new Quantize()).pass(new LocalityOrder()).build();
+        .pass(new ProfileBudget(options.dt(), options.discretization()))
+        .pass(new Quantize(calibration)).pass(new LocalityOrder()).build();
   }
 
   /** No network passes; traffic-aware partition (TrafficPartition), in-order placement, emit. */
@@ -105,15 +115,36 @@ public final class Compiler {
     listener.started("partition", stage++, stages);
     long t0 = System.nanoTime();
     Mapping partitioned = partition.apply(current, context);
+    checkCoreLimit(partitioned, options);
     long t1 = System.nanoTime();
     listener.started("place", stage++, stages);
     Mapping placed = new Place().apply(partitioned, context);
     long t2 = System.nanoTime();
     listener.started("emit", stage, stages);
-    ChipImage image = new Emit().apply(placed, context);
+    ChipImage image = RealizedParameters.annotate(network, new Emit().apply(placed, context), spec, report);
     long t3 = System.nanoTime();
     report.timing("partition", t1 - t0).timing("place", t2 - t1).timing("emit", t3 - t2);
     return new Result(current, placed, image, report.build());
+  }
+
+  /** The {@code maxCores} option against the partition's cores. */
+  private static void checkCoreLimit(Mapping mapping, CompileOptions options) {
+    String v = options.get(ProfileBudget.MAX_CORES, null);
+    if (v == null) {
+      return;
+    }
+    int limit;
+    try {
+      limit = Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      throw new org.quench.hal.QuenchException("option " + ProfileBudget.MAX_CORES + " = '" + v
+          + "' is not a core count >= 1");
+    }
+    if (mapping.cores().size() > limit) {
+      throw new org.quench.hal.QuenchException("the network needs " + mapping.cores().size()
+          + " cores after partitioning, more than --max-cores " + limit + ": raise --max-cores,"
+          + " or relax --max-tau-error / --max-threshold-error if a precision target set the count");
+    }
   }
 
   /** Chooses the passes. */

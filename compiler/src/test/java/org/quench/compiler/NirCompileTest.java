@@ -80,9 +80,9 @@ class NirCompileTest {
     assertEquals(0, rec.maxDelay(), "a recurrent edge is the chip's natural one-step lag");
     String json = r.report().toJson();
     for (String key : new String[] {"\"chips\":1", "\"cores\":[", "\"population\":\"lif1.lif\"",
-        "\"tauMem\":{\"count\":38", "\"projections\":[", "\"traffic\":{", "\"warnings\":[",
+        "\"tauMemRelError\":{\"count\":38", "\"dtSeconds\":1.0E-4", "\"neurons\":[{", "\"projections\":[", "\"traffic\":{", "\"warnings\":[",
         "\"decisions\":[", "\"uHeadroomBits\""}) {
-      assertTrue(json.contains(key), key + " in " + json);
+      assertTrue(json.contains(key), key + " in the report JSON");
     }
     assertEquals(json.chars().filter(c -> c == '{').count(), json.chars().filter(c -> c == '}').count());
     assertTrue(r.report().summary().lines().count() <= 14, r.report().summary());

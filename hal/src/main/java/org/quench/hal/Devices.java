@@ -13,8 +13,23 @@ public final class Devices {
 
   private Devices() {}
 
-  /** Opens {@code uri} (e.g. {@code emu:loihi?serial=7}, {@code grpc://host:port/chip0}). */
+  /**
+   * Opens {@code uri} (e.g. {@code emu:loihi?serial=7}, {@code grpc://host:port/chip0}). Errors
+   * never repeat a token the URI carries ({@link #redacted}).
+   */
   public static Device open(String uri) {
+    try {
+      return openUnredacted(uri);
+    } catch (QuenchException e) {
+      String shown = redacted(uri);
+      if (uri == null || shown.equals(uri) || e.getMessage() == null || !e.getMessage().contains(uri)) {
+        throw e;
+      }
+      throw new QuenchException(e.getMessage().replace(uri, shown), e.getCause());
+    }
+  }
+
+  private static Device openUnredacted(String uri) {
     URI parsed;
     try {
       parsed = new URI(uri);
@@ -44,5 +59,13 @@ public final class Devices {
       list.add(p);
     }
     return list;
+  }
+
+  /**
+   * {@code uri} as it may be shown or stored (summaries, reports, recordings): the value of every
+   * secret query parameter ({@code token=}) replaced by {@code ***}, the rest unchanged.
+   */
+  public static String redacted(String uri) {
+    return uri == null ? null : uri.replaceAll("(?i)([?&]token=)[^&#]*", "$1***");
   }
 }

@@ -97,10 +97,12 @@ public final class ImageSummary {
     long synapses = 0;
     long groups = 0;
     long routes = 0;
+    long routeEntries = 0;
     for (Core c : image.getCoresList()) {
       neurons += u(c.getNeuronCount());
       groups += c.getAxonGroupsCount();
-      routes += c.getRoutesCount();
+      routes += neuronRoutes(c);
+      routeEntries += c.getRoutesCount();
       for (AxonGroup g : c.getAxonGroupsList()) {
         synapses += g.getTargetCount();
       }
@@ -108,7 +110,8 @@ public final class ImageSummary {
     fields.add(new String[] {"chips", u(h.getChipCount()) + " (" + count(image.getCoresCount(),
         "core") + " used" + (spec != null ? ", " + spec.coresPerChip() + " per chip" : "") + ")"});
     fields.add(new String[] {"totals", count(neurons, "neuron") + ", " + count(synapses, "synapse")
-        + " in " + count(groups, "axon group") + ", " + count(routes, "route")});
+        + " in " + count(groups, "axon group") + ", " + count(routes, "route")
+        + " (source neuron -> destination core; " + routeEntries + (routeEntries == 1 ? " route entry)" : " route entries)")});
     TextTable table = new TextTable("", "");
     for (String[] f : fields) {
       table.row(f[0], f[1]);
@@ -126,7 +129,7 @@ public final class ImageSummary {
       return;
     }
     TextTable t = new TextTable("core", "neurons", "decay rows", "thresh rows", "axon groups",
-        "axons", "synapses", "memory B", "routes", "out axons")
+        "axons", "synapses", "memory B", "routes", "route entries")
         .rightAligned(1, 2, 3, 4, 5, 6, 7, 8, 9);
     for (Core c : image.getCoresList()) {
       long axons = 0;
@@ -140,15 +143,26 @@ public final class ImageSummary {
               g.getTargetCount(), (int) Math.min(u(g.getNumWeightBits()), 9), maxDelay(g) > 0);
         }
       }
-      long outAxons = 0;
-      for (Route r : c.getRoutesList()) {
-        outAxons += u(r.getNeuronCount());
-      }
       t.row(address(c), u(c.getNeuronCount()), c.getDecayProfilesCount(),
           c.getThresholdProfilesCount(), c.getAxonGroupsCount(), axons, synapses,
-          spec == null ? "-" : memory, c.getRoutesCount(), outAxons);
+          spec == null ? "-" : memory, neuronRoutes(c), c.getRoutesCount());
     }
     t.appendTo(out, "  ");
+  }
+
+  /**
+   * Distinct (source neuron, destination core) pairs of a core: what the compiler counts as routes
+   * (and output axons). An image's route entries are finer: one per neuron range and axon group.
+   */
+  static long neuronRoutes(Core c) {
+    java.util.Set<Long> pairs = new java.util.HashSet<>();
+    for (Route r : c.getRoutesList()) {
+      long dest = ((long) r.getDest().getChip() << 20) | r.getDest().getCore();
+      for (long k = 0; k < u(r.getNeuronCount()); k++) {
+        pairs.add(((u(r.getNeuronFirst()) + k) << 40) | dest);
+      }
+    }
+    return pairs.size();
   }
 
   private static void axonGroups(ChipImage image, StringBuilder out) {

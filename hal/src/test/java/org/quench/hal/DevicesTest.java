@@ -41,4 +41,15 @@ class DevicesTest {
   void providersAreFoundThroughServiceLoader() {
     assertTrue(Devices.providers().stream().anyMatch(p -> p.scheme().equals("fake")));
   }
+
+  @Test
+  void aTokenInAUriIsNeverShown() {
+    assertEquals("grpc://h:7000/chip0?token=***", Devices.redacted("grpc://h:7000/chip0?token=s3cret"));
+    assertEquals("grpc://h:7000/chip0?deadline=50&TOKEN=***&tls=true",
+        Devices.redacted("grpc://h:7000/chip0?deadline=50&TOKEN=s3cret&tls=true"));
+    assertEquals("emu:loihi?serial=7", Devices.redacted("emu:loihi?serial=7"));
+    // A provider's error that quotes the URI does not leak the token either.
+    String m = failure("FAKE:board?serial=3&token=s3cret");
+    assertTrue(m.contains("token=***") && !m.contains("s3cret"), m);
+  }
 }

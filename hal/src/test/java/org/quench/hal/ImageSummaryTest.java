@@ -32,7 +32,7 @@ class ImageSummaryTest {
     assertMentions(text, "format version 1", "loihi (sha256 " + ChipSpec.loihi().hash() + ")",
         "quench-test 0", "tiny.net (sha256 " + image.getHeader().getSourceModelHash() + ")",
         "two-core fixture", "chip = loihi", "weight-bits = 8", "1 (2 cores used, 128 per chip)",
-        "7 neurons, 16 synapses in 2 axon groups, 1 route");
+        "7 neurons, 16 synapses in 2 axon groups, 4 routes (source neuron -> destination core; 1 route entry)");
     // Options are listed in key order whatever order they were added in.
     assertTrue(text.indexOf("chip = loihi") < text.indexOf("weight-bits = 8"));
   }
@@ -42,11 +42,23 @@ class ImageSummaryTest {
     String text = ImageSummary.describe(TestImages.tiny());
     // Memory by the spec's cost model, by hand: (0,0) 4 x 32 + 4 x (10 + 8) bits = 25 bytes;
     // (0,1) 4 x 32 + 12 x (10 + 8 + 6) bits = 52 bytes.
-    assertEquals(List.of("(0,0)", "4", "1", "1", "1", "4", "4", "25", "1", "4"), row(text, "(0,0)"));
+    assertEquals(List.of("(0,0)", "4", "1", "1", "1", "4", "4", "25", "4", "1"), row(text, "(0,0)"));
     List<String> hidden = text.lines().map(String::trim).filter(l -> l.startsWith("(0,1)"))
         .map(l -> Arrays.asList(l.split("\\s+"))).filter(l -> l.size() == 10).findFirst()
         .orElseThrow();
     assertEquals(List.of("(0,1)", "3", "2", "1", "1", "4", "12", "52", "0", "0"), hidden);
+  }
+
+  @Test
+  void routesCountSourceNeuronAndDestinationCorePairsAsTheCompilerDoes() {
+    ChipImage tiny = TestImages.tiny();
+    // A second entry from the same neurons to the same core (another axon group there): still 4
+    // routes, now in 2 entries.
+    ChipImage.Builder b = tiny.toBuilder();
+    b.getCoresBuilder(0).addRoutes(tiny.getCores(0).getRoutes(0).toBuilder().setAxonFirst(4));
+    String text = ImageSummary.describe(b.build());
+    assertMentions(text, "4 routes (source neuron -> destination core; 2 route entries)");
+    assertEquals(List.of("(0,0)", "4", "1", "1", "1", "4", "4", "25", "4", "2"), row(text, "(0,0)"));
   }
 
   @Test

@@ -64,6 +64,10 @@ public final class Discretize implements NetworkPass {
         count++;
       }
     }
+    if (count > 0) {
+      // A network that is fixed point from the start (netx) counts time in chip steps only.
+      context.report().dt(dt, convention.name());
+    }
     context.report().decision("discretize: " + count + " population(s) at dt " + dt + " s, "
         + convention + " convention");
     return out.build();
@@ -91,6 +95,7 @@ public final class Discretize implements NetworkPass {
     double[] memErr = new double[n];
     int clamped = 0;
     int offsets = 0;
+    double[] voltageOffset = voltageOffsets(f);
     for (int i = 0; i < n; i++) {
       double gs;
       if (tauSyn[i] == 0) {
@@ -124,7 +129,7 @@ public final class Discretize implements NetworkPass {
       gain[i] = gs * gm;
       bias[i] = gm * b[i] + km * vLeak[i];
       threshold[i] = th[i];
-      if (mode[i] == ResetMode.TO_ZERO && vReset[i] != 0 && th[i] != Double.POSITIVE_INFINITY) {
+      if (voltageOffset[i] != 0) {
         threshold[i] = th[i] - vReset[i];
         bias[i] -= km * vReset[i];
         vInit[i] = -vReset[i];
@@ -138,6 +143,7 @@ public final class Discretize implements NetworkPass {
       }
     }
     CompileReport.Builder report = context.report();
+    warnIfDtTooLong(name, tauSyn, tauMem, synErr, memErr, report);
     report.tauErrors(name, CompileReport.ErrorStats.of(onlyFinite(tauSyn, synErr)),
         CompileReport.ErrorStats.of(onlyFinite(tauMem, memErr)));
     if (clamped > 0) {
@@ -151,6 +157,55 @@ public final class Discretize implements NetworkPass {
     }
     return new DiscreteNeurons(name, du, dv, gain, bias, threshold, vInit, mode, f.refractory(),
         tauSyn, tauMem, threshold);
+  }
+
+  /**
+   * A dt that is not well below a time constant is the usual sign of a dt given in the wrong unit
+   * (1 meaning 1 ms) or of a model trained at another dt: the chip then forgets most of the state
+   * every step, and the relative tau error tends to 1 while the float reference, discretized the
+   * same way, agrees with the chip. One warning per population (--strict makes it fail).
+   */
+  private void warnIfDtTooLong(String name, double[] tauSyn, double[] tauMem, double[] synErr,
+      double[] memErr, CompileReport.Builder report) {
+    int shorter = 0;
+    int badError = 0;
+    double shortest = Double.POSITIVE_INFINITY;
+    for (int i = 0; i < tauSyn.length; i++) {
+      for (double tau : new double[] {tauSyn[i], tauMem[i]}) {
+        if (tau > 0 && tau != Double.POSITIVE_INFINITY) {
+          shortest = Math.min(shortest, tau);
+          shorter += tau < dt ? 1 : 0;
+        }
+      }
+      badError += Math.max(synErr[i], memErr[i]) > TAU_ERROR_ALARM ? 1 : 0;
+    }
+    if (shorter > 0 || badError > 0) {
+      report.warning(String.format(java.util.Locale.ROOT, "population '%s': dt %s s is not well below"
+          + " its time constants (shortest %s s; %d time constant(s) shorter than dt, %d neuron(s)"
+          + " with tau error above %.0f %%): was dt given in seconds (1 ms = 1e-3) and at the dt the"
+          + " model was trained with? Lower --dt", name, (float) dt, (float) shortest, shorter,
+          badError, TAU_ERROR_ALARM * 100));
+    }
+  }
+
+  /** A realised time constant off by more than this (relative) means dt is far too long. */
+  static final double TAU_ERROR_ALARM = 0.5;
+
+  /**
+   * Per neuron, the model-unit voltage the chip's v = 0 stands for: v_reset when a reset to
+   * zero with a non-zero v_reset is realised as an offset (see the class comment), else 0. So
+   * {@code v_model = v_chip / scale + offset}.
+   */
+  public static double[] voltageOffsets(FloatNeurons f) {
+    ResetMode[] mode = f.resetMode();
+    double[] vReset = f.vReset();
+    double[] th = f.threshold();
+    double[] offset = new double[f.size()];
+    for (int i = 0; i < offset.length; i++) {
+      boolean shifted = mode[i] == ResetMode.TO_ZERO && vReset[i] != 0 && th[i] != Double.POSITIVE_INFINITY;
+      offset[i] = shifted ? vReset[i] : 0;
+    }
+    return offset;
   }
 
   private double k(double tau) {

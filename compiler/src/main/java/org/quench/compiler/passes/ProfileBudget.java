@@ -1,7 +1,10 @@
 package org.quench.compiler.passes;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.quench.compiler.CompileReport;
 import org.quench.compiler.ir.DiscreteNeurons;
@@ -15,29 +18,46 @@ import org.quench.hal.QuenchException;
 
 /**
  * Fits heterogeneous populations into the per-core profile tables (at most K decay rows and K'
- * thresholds per core). Runs on {@link DiscreteNeurons}, before quantization.
+ * thresholds per core), trading cores for precision when the user sets a target. Runs on
+ * {@link DiscreteNeurons}, before quantization. See docs/precision.md.
  *
- * <p>When a population has more distinct decay rows or thresholds than one core holds, its neurons
- * get a placement order sorted by dv (ties in index order), so that neurons with similar time constants
- * land on the same cores, and the order is cut into chunks of the neurons one core is expected to
- * take (the core's neuron limit, lowered when the neurons' fan-in fills the synapse memory first).
- * Only a chunk that still needs more than K values is clustered: optimally in one dimension with the
- * least largest error (ValueClustering.minMaxError), in log-tau space for the decays (each varying
- * time constant gets its own groups; when both tau_syn and tau_mem vary the budget is split as
- * km x K/km groups, km chosen to minimise the larger of the two min-max log errors) and in value space for thresholds. A group's time constant is the
- * geometric mean of its range, discretized again; its threshold the midpoint.
+ * <p><b>No target (fewest cores).</b> When a population has more distinct decay rows or thresholds
+ * than one core holds, its neurons get a placement order sorted by dv (ties in index order) and the
+ * order is cut into chunks of the neurons one core is expected to take (the core's neuron limit,
+ * lowered when the neurons' fan-in fills the synapse memory first). Only a chunk that still needs
+ * more than K values is clustered: optimally in one dimension with the least largest error
+ * (ValueClustering.minMaxError), in log-tau space for the decays (when both tau_syn and tau_mem
+ * vary the budget is split as km x K/km groups, km chosen to minimise the larger of the two
+ * min-max log errors) and in value space for thresholds. The report then prices precision: the
+ * cores a {@code maxTauError} of 10, 5, 2 and 1 % would need ({@link ToleranceCover}).
  *
- * <p>The realised relative errors (tau against the model's request, threshold against the model's
- * threshold) go to the report; compile options {@code maxTauError} and {@code maxThresholdError}
- * (relative, e.g. 0.05) turn a larger error into a QuenchException naming the population, the
- * neuron, the requested and the realised value. The partitioner starts each ordered population on
- * a fresh core so the chunks line up with cores.
+ * <p><b>A target</b> ({@code maxTauError}, {@code maxThresholdError}: relative, e.g. 0.02) is a
+ * goal: if the fewest-cores plan misses it, the {@link ToleranceCover} co-locates neurons whose
+ * tolerance boxes overlap and opens as many cores as the target needs, up to {@code maxCores}
+ * (default one chip) minus what the other populations take. Each time constant's error has a
+ * floor: the error of its nearest decay at this dt ({@link DecayResolution}). A parameter above its
+ * floor is <em>budget-limited</em> (cores fix it), one whose floor misses the target is
+ * <em>resolution-limited</em> (only another dt or chip fixes it). The compile fails when a
+ * budget-limited parameter cannot meet the target on the cores left (naming the neurons, the
+ * cores needed and what the cores left reach), and otherwise, after meeting the target for every
+ * budget-limited one, when resolution-limited ones remain: one message counting them, naming the
+ * worst and giving the round dt at which they all resolve.
  */
 public final class ProfileBudget implements NetworkPass {
   /** Compile option: largest accepted relative error of a realised time constant. */
   public static final String MAX_TAU_ERROR = "maxTauError";
   /** Compile option: largest accepted relative error of a realised threshold. */
   public static final String MAX_THRESHOLD_ERROR = "maxThresholdError";
+  /**
+   * Compile option: cores a precision target may spend in all (default: one chip's). Also checked
+   * against the final mapping (Compiler).
+   */
+  public static final String MAX_CORES = "maxCores";
+  /**
+   * Compile option: {@code fail} (default) or {@code warn}: what a time constant that the decay
+   * resolution keeps from a tau target does (the precision sweep warns, to measure every target).
+   */
+  public static final String RESOLUTION_LIMIT = "resolutionLimit";
 
   private final double dt;
   private final Discretization.Convention convention;
@@ -56,141 +76,533 @@ public final class ProfileBudget implements NetworkPass {
   @Override
   public Network apply(Network network, PassContext context) {
     Network.Builder out = network.toBuilder();
-    for (Population p : network.populations()) {
-      if (p.dynamics() instanceof DiscreteNeurons d) {
-        out.replacePopulation(fit(network, p, d, context));
+    List<Population> pops = network.populations();
+    int limit = coreLimit(context);
+    // Cores each population is expected to take; a precision target may raise its own share up to
+    // what the others leave.
+    int[] planned = new int[pops.size()];
+    for (int p = 0; p < pops.size(); p++) {
+      planned[p] = ceilDiv(pops.get(p).size(), chunkSize(network, pops.get(p), context.spec()));
+    }
+    int total = Arrays.stream(planned).sum();
+    for (int p = 0; p < pops.size(); p++) {
+      if (pops.get(p).dynamics() instanceof DiscreteNeurons d) {
+        int others = total - planned[p];
+        Plan plan = fit(network, pops.get(p), d, context, Math.max(planned[p], limit - others));
+        out.replacePopulation(plan.population);
+        total += plan.cores - planned[p];
+        planned[p] = plan.cores;
       }
     }
     return out.build();
   }
 
-  private Population fit(Network net, Population pop, DiscreteNeurons d, PassContext context) {
+  /** A population's profile plan: its order, its values, and the cores it expects. */
+  private record Plan(Population population, int cores) {}
+
+  /** Neuron order, core boundaries in it, and the decays and thresholds every neuron takes. */
+  private record Values(int[] order, int[] bounds, int[] du, int[] dv, double[] th) {
+    int cores() {
+      return bounds.length - 1;
+    }
+  }
+
+  private Plan fit(Network net, Population pop, DiscreteNeurons d, PassContext context, int available) {
     ChipSpec spec = context.spec();
     String name = pop.name();
     int n = d.size();
     int kd = spec.decayProfilesPerCore();
     int kt = spec.thresholdProfilesPerCore();
-    int[] du = d.du();
-    int[] dv = d.dv();
-    double[] th = d.threshold();
     int[] refr = d.refractory();
     org.quench.compiler.ir.ResetMode[] mode = d.resetMode();
-    int decaysBefore = distinctDecays(du, dv, refr, mode, 0, n, null);
-    int thresholdsBefore = distinct(th, null, 0, n);
-    Population result = pop;
-    int[] order = null;
-    if (decaysBefore > kd || thresholdsBefore > kt) {
-      order = sortedOrder(du, dv, th);
-      int chunk = chunkSize(net, pop, spec);
-      double[] tauSyn = d.tauSynRequested();
-      double[] tauMem = d.tauMemRequested();
-      int clustered = 0;
-      for (int start = 0; start < n; start += chunk) {
-        int end = Math.min(n, start + chunk);
-        boolean changed = false;
-        if (distinctDecays(du, dv, refr, mode, start, end, order) > kd) {
-          boolean synVaries = distinctInts(du, order, start, end) > 1;
-          boolean memVaries = distinctInts(dv, order, start, end) > 1;
-          int dvCount = distinctInts(dv, order, start, end);
-          int km = kd;
-          if (synVaries && memVaries) {
-            km = bestSplit(logTau(tauMem, order, start, end), logTau(tauSyn, order, start, end), kd);
-          }
-          int ks = synVaries && memVaries ? kd / km : kd;
-          if (memVaries && dvCount > km) {
-            cluster(dv, tauMem, order, start, end, km, Discretization.Variable.VOLTAGE, spec);
-          }
-          if (synVaries) {
-            cluster(du, tauSyn, order, start, end, ks, Discretization.Variable.CURRENT, spec);
-          }
-          changed = true;
-        }
-        if (distinct(th, order, start, end) > kt) {
-          clusterThresholds(th, order, start, end, kt);
-          changed = true;
-        }
-        clustered += changed ? 1 : 0;
-      }
-      result = pop.withPlacementOrder(order).withDynamics(d.withProfiles(name, du, dv, th));
-      context.report().decision("profile-budget: population '" + name + "' (" + n + " neurons) needs "
-          + decaysBefore + " decay rows and " + thresholdsBefore + " thresholds (per core: " + kd
-          + ", " + kt + "): neurons ordered by profile in chunks of " + chunk + ", " + clustered
-          + " chunk(s) clustered");
-    }
-    int decaysAfter = distinctDecays(du, dv, refr, mode, 0, n, null);
-    int thresholdsAfter = distinct(th, null, 0, n);
-    context.report().profiles(name, decaysBefore, decaysAfter, thresholdsBefore, thresholdsAfter);
-    errors(name, d, du, dv, th, context);
-    return result;
-  }
-
-  /** Realised errors into the report, and the user's bounds enforced. */
-  private void errors(String name, DiscreteNeurons d, int[] du, int[] dv, double[] th,
-      PassContext context) {
-    ChipSpec spec = context.spec();
-    double[] tauSyn = d.tauSynRequested();
-    double[] tauMem = d.tauMemRequested();
-    double[] thReq = d.thresholdRequested();
-    int n = d.size();
-    double[] synErr = new double[n];
-    double[] memErr = new double[n];
-    double[] thErr = new double[n];
-    int ns = 0;
-    int nm = 0;
-    int nt = 0;
+    int decaysBefore = distinctDecays(d.du(), d.dv(), refr, mode, 0, n, null);
+    int thresholdsBefore = distinct(d.threshold(), null, 0, n);
     double maxTau = option(context, MAX_TAU_ERROR);
     double maxTh = option(context, MAX_THRESHOLD_ERROR);
-    for (int i = 0; i < n; i++) {
-      if (real(tauSyn[i])) {
-        double t = Discretization.realisedTau(Discretization.Variable.CURRENT, du[i], dt, convention, spec);
-        synErr[ns++] = check(name, i, "tau_syn", tauSyn[i], t, maxTau, MAX_TAU_ERROR);
-      }
-      if (real(tauMem[i])) {
-        double t = Discretization.realisedTau(Discretization.Variable.VOLTAGE, dv[i], dt, convention, spec);
-        memErr[nm++] = check(name, i, "tau_mem", tauMem[i], t, maxTau, MAX_TAU_ERROR);
-      }
-      if (Double.isFinite(thReq[i]) && thReq[i] != 0) {
-        thErr[nt++] = check(name, i, "threshold", thReq[i], th[i], maxTh, MAX_THRESHOLD_ERROR);
-      }
+    int chunk = chunkSize(net, pop, spec);
+    double fanOut = fanOut(net, pop);
+    // Fewest cores: chunks of what one core holds, clustered to the budget (the default).
+    Values values;
+    boolean ordered = decaysBefore > kd || thresholdsBefore > kt;
+    if (ordered) {
+      int[] order = sortedOrder(d.du(), d.dv(), d.threshold());
+      values = clustered(d, order, equalBounds(n, chunk), true, true, spec);
+    } else {
+      values = new Values(null, equalBounds(n, chunk), d.du(), d.dv(), d.threshold());
     }
-    context.report().tauErrors(name, CompileReport.ErrorStats.of(Arrays.copyOf(synErr, ns)),
-        CompileReport.ErrorStats.of(Arrays.copyOf(memErr, nm)));
-    CompileReport.ErrorStats te = CompileReport.ErrorStats.of(Arrays.copyOf(thErr, nt));
+    String how = "fewest cores";
+    boolean targeted = Double.isFinite(maxTau) || Double.isFinite(maxTh);
+    Errors errors = new Errors(d, values.du, values.dv, values.th, dt, convention, spec);
+    if (targeted && errors.budgetMisses(maxTau, maxTh) > 0) {
+      Values covered = covered(d, maxTau, maxTh, chunk, fanOut, spec);
+      if (covered.cores() > available) {
+        shortfall(name, d, covered.cores(), available, maxTau, maxTh, chunk, fanOut, context);
+      }
+      values = covered;
+      ordered = true;
+      errors = new Errors(d, values.du, values.dv, values.th, dt, convention, spec);
+      how = "precision target (tau " + CompileReport.percent(maxTau) + ", threshold " + CompileReport.percent(maxTh) + ")";
+    }
+    Population result = pop;
+    if (ordered) {
+      result = pop.withPlacementOrder(values.order)
+          .withDynamics(d.withProfiles(name, values.du, values.dv, values.th));
+      context.report().decision("profile-budget: population '" + name + "' (" + n + " neurons) needs "
+          + decaysBefore + " decay rows and " + thresholdsBefore + " thresholds (per core: " + kd
+          + ", " + kt + "): " + how + ", " + values.cores() + " core(s) of at most " + chunk
+          + " neurons");
+    }
+    int decaysAfter = distinctDecays(values.du, values.dv, refr, mode, 0, n, null);
+    int thresholdsAfter = distinct(values.th, null, 0, n);
+    context.report().profiles(name, decaysBefore, decaysAfter, thresholdsBefore, thresholdsAfter);
+    context.report().tauErrors(name, errors.tauStats(), errors.memStats());
+    CompileReport.ErrorStats te = errors.thresholdStats();
     if (te.max() > 0) {
       context.report().decision("profile-budget: population '" + name + "' threshold clustering"
           + " relative error mean " + (float) te.mean() + ", p95 " + (float) te.p95() + ", max "
           + (float) te.max());
     }
+    precision(name, d, errors, values.cores(), maxTau, maxTh, chunk, fanOut, context);
+    if (targeted) {
+      String miss = enforce(name, d, errors, values.cores(), maxTau, maxTh, spec);
+      if (miss != null) {
+        String policy = context.options().get(RESOLUTION_LIMIT, "fail");
+        if (policy.equals("warn")) {
+          context.report().warning(miss);
+        } else if (policy.equals("fail")) {
+          throw new QuenchException(miss);
+        } else {
+          throw new QuenchException("option " + RESOLUTION_LIMIT + " = '" + policy + "' must be fail or warn");
+        }
+      }
+    }
+    return new Plan(result, values.cores());
   }
 
-  private static double check(String pop, int i, String what, double requested, double realised,
-      double bound, String option) {
-    double err = Math.abs(realised - requested) / Math.abs(requested);
-    if (err > bound) {
-      throw new QuenchException("population '" + pop + "' neuron " + i + ": " + what + " requested "
-          + requested + ", realised " + realised + " (relative error " + (float) err + " > "
-          + option + " " + bound + "); the per-core profile budget or the chip's decay resolution"
-          + " cannot do better here: raise " + option + ", use a chip spec with more profiles per"
-          + " core, or make the population less heterogeneous");
+  /** Chunks of the order clustered (the dimensions asked for) so each fits one core's rows. */
+  private Values clustered(DiscreteNeurons d, int[] order, int[] bounds, boolean decays,
+      boolean thresholds, ChipSpec spec) {
+    return clustered(d, order, bounds, d.du(), d.dv(), d.threshold(), decays, thresholds, spec);
+  }
+
+  private Values clustered(DiscreteNeurons d, int[] order, int[] bounds, int[] du, int[] dv,
+      double[] th, boolean decays, boolean thresholds, ChipSpec spec) {
+    int kd = spec.decayProfilesPerCore();
+    int kt = spec.thresholdProfilesPerCore();
+    int[] refr = d.refractory();
+    org.quench.compiler.ir.ResetMode[] mode = d.resetMode();
+    double[] tauSyn = d.tauSynRequested();
+    double[] tauMem = d.tauMemRequested();
+    for (int c = 0; c + 1 < bounds.length; c++) {
+      int start = bounds[c];
+      int end = bounds[c + 1];
+      if (decays && distinctDecays(du, dv, refr, mode, start, end, order) > kd) {
+        boolean synVaries = distinctInts(du, order, start, end) > 1;
+        boolean memVaries = distinctInts(dv, order, start, end) > 1;
+        int dvCount = distinctInts(dv, order, start, end);
+        int km = kd;
+        if (synVaries && memVaries) {
+          km = bestSplit(logTau(tauMem, order, start, end), logTau(tauSyn, order, start, end), kd);
+        }
+        int ks = synVaries && memVaries ? kd / km : kd;
+        if (memVaries && dvCount > km) {
+          cluster(dv, tauMem, order, start, end, km, Discretization.Variable.VOLTAGE, spec);
+        }
+        if (synVaries) {
+          cluster(du, tauSyn, order, start, end, ks, Discretization.Variable.CURRENT, spec);
+        }
+      }
+      if (thresholds && distinct(th, order, start, end) > kt) {
+        clusterThresholds(th, order, start, end, kt);
+      }
     }
-    return err;
+    return new Values(order, bounds, du, dv, th);
+  }
+
+  /** The tolerance cover at the targets; dimensions without a target clustered per core after. */
+  private Values covered(DiscreteNeurons d, double maxTau, double maxTh, int chunk, double fanOut,
+      ChipSpec spec) {
+    ToleranceCover tc = new ToleranceCover(d, maxTau, maxTh, dt, convention, spec);
+    // Spreading a population over more cores spreads each neuron's targets over more cores too:
+    // every (neuron, destination core) pair is an output axon of the neuron's core. Cap the
+    // neurons per core so the expected count fits, and repeat until the cover agrees with it.
+    int capacity = chunk;
+    ToleranceCover.Cover c = null;
+    for (int round = 0; round < 8; round++) {
+      c = tc.cover(capacity, spec.decayProfilesPerCore(), spec.thresholdProfilesPerCore(), d.du(),
+          d.dv(), d.threshold());
+      int cores = c.cores();
+      double dest = fanOut <= 0 ? 0 : cores * -Math.expm1(fanOut * Math.log1p(-1.0 / Math.max(2, cores)));
+      int fits = dest <= 1 ? chunk : (int) Math.floor(spec.outputAxonsPerCore() * 0.9 / dest);
+      if (largestCore(c) <= fits || fits < 1) {
+        break;
+      }
+      capacity = Math.min(capacity, fits);
+    }
+    return clustered(d, c.order(), c.bounds(), c.du(), c.dv(), c.threshold(),
+        !Double.isFinite(maxTau), !Double.isFinite(maxTh), spec);
+  }
+
+  private static int largestCore(ToleranceCover.Cover c) {
+    int[] b = c.bounds();
+    int m = 0;
+    for (int k = 0; k + 1 < b.length; k++) {
+      m = Math.max(m, b[k + 1] - b[k]);
+    }
+    return m;
+  }
+
+  /** Synapses leaving each neuron of the population, on average (all projections from it). */
+  private static double fanOut(Network net, Population pop) {
+    long synapses = 0;
+    for (Projection p : net.projections()) {
+      if (!p.source().isInputPort() && p.source().name().equals(pop.name())) {
+        synapses += p.synapseCount();
+      }
+    }
+    return pop.size() == 0 ? 0 : (double) synapses / pop.size();
+  }
+
+  /**
+   * The targets cannot all be met on the cores left: find what those cores reach and fail naming
+   * the neurons that would miss and what would fix them.
+   */
+  private void shortfall(String name, DiscreteNeurons d, int needed, int available, double maxTau,
+      double maxTh, int chunk, double fanOut, PassContext context) {
+    ChipSpec spec = context.spec();
+    // The smallest common relaxation of both targets whose cover fits the cores left.
+    double lo = 1;
+    double hi = 1;
+    Values best = null;
+    for (int k = 0; k < 12 && best == null; k++) {
+      hi *= 2;
+      Values v = covered(d, maxTau * hi, maxTh * hi, chunk, fanOut, spec);
+      if (v.cores() <= available) {
+        best = v;
+      } else {
+        lo = hi;
+      }
+    }
+    for (int k = 0; k < 10 && best != null; k++) {
+      double mid = Math.sqrt(lo * hi);
+      Values v = covered(d, maxTau * mid, maxTh * mid, chunk, fanOut, spec);
+      if (v.cores() <= available) {
+        best = v;
+        hi = mid;
+      } else {
+        lo = mid;
+      }
+    }
+    StringBuilder m = new StringBuilder();
+    m.append("population '").append(name).append("': meeting ").append(targets(maxTau, maxTh))
+        .append(" needs about ").append(needed).append(" cores, but ").append(available)
+        .append(" are left for it (").append(limitText(context)).append(")");
+    if (best != null) {
+      Errors e = new Errors(d, best.du, best.dv, best.th, dt, convention, spec);
+      List<CompileReport.NeuronError> misses = e.budgetMissList(maxTau, maxTh);
+      m.append("; on ").append(best.cores()).append(" cores ").append(misses.size())
+          .append(" neuron parameter(s) would miss it, worst ");
+      for (int k = 0; k < Math.min(3, misses.size()); k++) {
+        m.append(k == 0 ? "" : ", ").append(describe(misses.get(k)));
+      }
+      m.append("; those cores reach about ").append(targets(
+          Double.isFinite(maxTau) ? maxTau * hi : maxTau, Double.isFinite(maxTh) ? maxTh * hi : maxTh));
+    }
+    m.append(": raise --max-cores by about ").append(needed - available)
+        .append(", relax the target, or make the population less heterogeneous");
+    throw new QuenchException(m.toString());
+  }
+
+  /**
+   * Fails when a budget-limited parameter misses its target; returns the one message about
+   * resolution-limited time constants (with the dt to use), or null when there are none.
+   */
+  private String enforce(String name, DiscreteNeurons d, Errors e, int cores, double maxTau,
+      double maxTh, ChipSpec spec) {
+    List<CompileReport.NeuronError> budget = e.budgetMissList(maxTau, maxTh);
+    if (!budget.isEmpty()) {
+      throw new QuenchException("population '" + name + "': " + budget.size() + " neuron parameter(s)"
+          + " miss " + targets(maxTau, maxTh) + " on " + cores + " cores, worst "
+          + describe(budget.get(0)) + ": raise --max-cores or relax the target");
+    }
+    List<CompileReport.NeuronError> res = e.resolutionMissList(maxTau);
+    if (res.isEmpty()) {
+      return null;
+    }
+    CompileReport.NeuronError w = res.get(0);
+    double fix = DecayResolution.suggestDt(d.tauSynRequested(), d.tauMemRequested(), maxTau, dt,
+        convention, spec);
+    StringBuilder m = new StringBuilder();
+    m.append("population '").append(name).append("': ").append(res.size())
+        .append(" time constant(s) cannot reach --max-tau-error ").append(maxTau).append(" at dt ")
+        .append(dt).append(" s: the chip's ").append(spec.decayBits())
+        .append("-bit decay resolves them no closer (worst ").append(describe(w))
+        .append("); every other neuron meets the target on ").append(cores).append(" core(s). ");
+    if (Double.isNaN(fix)) {
+      m.append("No round dt within 1000x of this one resolves them all: relax --max-tau-error to ")
+          .append(String.format(Locale.ROOT, "%.3g", w.error()));
+    } else {
+      m.append("Compile with --dt ").append(fix).append(" (every time constant of '").append(name)
+          .append("' then resolves within the target), or relax --max-tau-error to ")
+          .append(String.format(Locale.ROOT, "%.3g", w.error()));
+    }
+    return m.toString();
+  }
+
+  /** Tau targets a no-target compile prices ("<= 2 % needs about N cores"). */
+  static final double[] COST_TARGETS = {0.10, 0.05, 0.02, 0.01};
+  /** The target resolution limits are counted against when none is given. */
+  static final double REFERENCE_TARGET = 0.02;
+
+  /** The precision entry of the report, and the cost line a no-target compile prints. */
+  private void precision(String name, DiscreteNeurons d, Errors e, int cores,
+      double maxTau, double maxTh, int chunk, double fanOut, PassContext context) {
+    ChipSpec spec = context.spec();
+    boolean targeted = Double.isFinite(maxTau);
+    double against = targeted ? maxTau : REFERENCE_TARGET;
+    List<CompileReport.TargetCost> costs = new ArrayList<>();
+    if (!Double.isFinite(maxTau) && !Double.isFinite(maxTh) && e.tauCount() > 0) {
+      for (double t : COST_TARGETS) {
+        int c = covered(d, t, Double.POSITIVE_INFINITY, chunk, fanOut, spec).cores();
+        costs.add(new CompileReport.TargetCost(t, c));
+      }
+    }
+    int resolutionLimited = e.resolutionMissList(against).size();
+    double fix = resolutionLimited == 0 ? Double.NaN
+        : DecayResolution.suggestDt(d.tauSynRequested(), d.tauMemRequested(), against, dt, convention, spec);
+    context.report().precision(new CompileReport.Precision(name, maxTau, maxTh, cores,
+        e.budgetLimited(), resolutionLimited, e.allTauStats(), e.floorStats(), fix, costs, e.worst(10)));
+    if (!costs.isEmpty()) {
+      CompileReport.ErrorStats all = e.allTauStats();
+      StringBuilder m = new StringBuilder(String.format(Locale.ROOT,
+          "precision: population '%s' tau error p95 %s, max %s on %d core(s); a --max-tau-error target"
+              + " would need about", name, CompileReport.percent(all.p95()), CompileReport.percent(all.max()), cores));
+      for (CompileReport.TargetCost c : costs) {
+        m.append(' ').append(CompileReport.percent(c.tauError())).append(": ").append(c.cores()).append(',');
+      }
+      m.setLength(m.length() - 1);
+      m.append(" cores");
+      if (resolutionLimited > 0) {
+        m.append(String.format(Locale.ROOT, " (%d time constant(s) cannot reach %s at dt %s s: decay"
+            + " resolution%s)", resolutionLimited, CompileReport.percent(against), dt,
+            Double.isNaN(fix) ? "" : "; --dt " + fix + " resolves them"));
+      }
+      context.report().decision(m.toString());
+    }
+  }
+
+  private static String targets(double maxTau, double maxTh) {
+    String t = Double.isFinite(maxTau) ? "--max-tau-error " + (float) maxTau : "";
+    String h = Double.isFinite(maxTh) ? "--max-threshold-error " + (float) maxTh : "";
+    return t.isEmpty() ? h : h.isEmpty() ? t : t + " and " + h;
+  }
+
+  private static String describe(CompileReport.NeuronError e) {
+    String unit = e.parameter().startsWith("tau") ? " s" : "";
+    return String.format(Locale.ROOT, "neuron %d %s requested %.4g%s, realised %.4g%s (%s)", e.neuron(),
+        e.parameter(), e.requested(), unit, e.realised(), unit, CompileReport.percent(e.error()));
+  }
+
+  /** Cores a plan may use: --max-cores, else one chip's cores. */
+  private static int coreLimit(PassContext context) {
+    String v = context.options().get(MAX_CORES, null);
+    if (v == null) {
+      return context.spec().coresPerChip();
+    }
+    try {
+      int c = Integer.parseInt(v.trim());
+      if (c < 1) {
+        throw new NumberFormatException();
+      }
+      return c;
+    } catch (NumberFormatException e) {
+      throw new QuenchException("option " + MAX_CORES + " = '" + v + "' is not a core count >= 1");
+    }
+  }
+
+  private static String limitText(PassContext context) {
+    String v = context.options().get(MAX_CORES, null);
+    return v == null ? "one chip of '" + context.spec().name() + "' has " + context.spec().coresPerChip()
+        + " cores; --max-cores allows more" : "--max-cores " + v.trim();
+  }
+
+  private static int[] equalBounds(int n, int chunk) {
+    int cores = Math.max(1, ceilDiv(n, chunk));
+    int[] b = new int[cores + 1];
+    for (int c = 0; c <= cores; c++) {
+      b[c] = Math.min(n, c * chunk);
+    }
+    return b;
+  }
+
+  private static int ceilDiv(int a, int b) {
+    return (a + b - 1) / b;
+  }
+
+  /** Per neuron: the realised errors of tau_syn, tau_mem and threshold, and the tau floors. */
+  private static final class Errors {
+    final int n;
+    final double[] syn;
+    final double[] mem;
+    final double[] synFloor;
+    final double[] memFloor;
+    final double[] th;
+    final double[] synReq;
+    final double[] memReq;
+    final double[] thReq;
+    final double[] synReal;
+    final double[] memReal;
+    final double[] thReal;
+
+    Errors(DiscreteNeurons d, int[] du, int[] dv, double[] threshold, double dt,
+        Discretization.Convention c, ChipSpec spec) {
+      n = d.size();
+      synReq = d.tauSynRequested();
+      memReq = d.tauMemRequested();
+      thReq = d.thresholdRequested();
+      syn = new double[n];
+      mem = new double[n];
+      synFloor = new double[n];
+      memFloor = new double[n];
+      th = new double[n];
+      synReal = new double[n];
+      memReal = new double[n];
+      thReal = threshold.clone();
+      Arrays.fill(syn, Double.NaN);
+      Arrays.fill(mem, Double.NaN);
+      Arrays.fill(th, Double.NaN);
+      for (int i = 0; i < n; i++) {
+        if (real(synReq[i])) {
+          synReal[i] = Discretization.realisedTau(Discretization.Variable.CURRENT, du[i], dt, c, spec);
+          syn[i] = Math.abs(synReal[i] - synReq[i]) / synReq[i];
+          synFloor[i] = DecayResolution.floor(Discretization.Variable.CURRENT, synReq[i], dt, c, spec);
+        }
+        if (real(memReq[i])) {
+          memReal[i] = Discretization.realisedTau(Discretization.Variable.VOLTAGE, dv[i], dt, c, spec);
+          mem[i] = Math.abs(memReal[i] - memReq[i]) / memReq[i];
+          memFloor[i] = DecayResolution.floor(Discretization.Variable.VOLTAGE, memReq[i], dt, c, spec);
+        }
+        if (Double.isFinite(thReq[i]) && thReq[i] != 0) {
+          th[i] = Math.abs(threshold[i] - thReq[i]) / Math.abs(thReq[i]);
+        }
+      }
+    }
+
+    private static double[] defined(double[]... arrays) {
+      int m = 0;
+      for (double[] a : arrays) {
+        for (double x : a) {
+          m += Double.isNaN(x) ? 0 : 1;
+        }
+      }
+      double[] out = new double[m];
+      int k = 0;
+      for (double[] a : arrays) {
+        for (double x : a) {
+          if (!Double.isNaN(x)) {
+            out[k++] = x;
+          }
+        }
+      }
+      return out;
+    }
+
+    int tauCount() {
+      return defined(syn, mem).length;
+    }
+
+    CompileReport.ErrorStats tauStats() {
+      return CompileReport.ErrorStats.of(defined(syn));
+    }
+
+    CompileReport.ErrorStats memStats() {
+      return CompileReport.ErrorStats.of(defined(mem));
+    }
+
+    CompileReport.ErrorStats allTauStats() {
+      return CompileReport.ErrorStats.of(defined(syn, mem));
+    }
+
+    CompileReport.ErrorStats thresholdStats() {
+      return CompileReport.ErrorStats.of(defined(th));
+    }
+
+    /** The resolution floors of real time constants. */
+    CompileReport.ErrorStats floorStats() {
+      double[] s = synFloor.clone();
+      double[] m = memFloor.clone();
+      for (int i = 0; i < n; i++) {
+        s[i] = Double.isNaN(syn[i]) ? Double.NaN : s[i];
+        m[i] = Double.isNaN(mem[i]) ? Double.NaN : m[i];
+      }
+      return CompileReport.ErrorStats.of(defined(s, m));
+    }
+
+    private static boolean aboveFloor(double err, double floor) {
+      return err > floor * (1 + 1e-9) + 1e-12;
+    }
+
+    /** Time constants whose error is above their resolution floor (cores would lower it). */
+    int budgetLimited() {
+      int k = 0;
+      for (int i = 0; i < n; i++) {
+        k += !Double.isNaN(syn[i]) && aboveFloor(syn[i], synFloor[i]) ? 1 : 0;
+        k += !Double.isNaN(mem[i]) && aboveFloor(mem[i], memFloor[i]) ? 1 : 0;
+      }
+      return k;
+    }
+
+    private CompileReport.NeuronError entry(int i, int which) {
+      return switch (which) {
+        case 0 -> new CompileReport.NeuronError(i, "tau_syn", synReq[i], synReal[i], syn[i], synFloor[i],
+            aboveFloor(syn[i], synFloor[i]) ? "budget" : "resolution");
+        case 1 -> new CompileReport.NeuronError(i, "tau_mem", memReq[i], memReal[i], mem[i], memFloor[i],
+            aboveFloor(mem[i], memFloor[i]) ? "budget" : "resolution");
+        default -> new CompileReport.NeuronError(i, "threshold", thReq[i], thReal[i], th[i], 0, "budget");
+      };
+    }
+
+    private List<CompileReport.NeuronError> select(java.util.function.Predicate<CompileReport.NeuronError> keep) {
+      List<CompileReport.NeuronError> out = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        double[][] errs = {syn, mem, th};
+        for (int w = 0; w < 3; w++) {
+          if (!Double.isNaN(errs[w][i])) {
+            CompileReport.NeuronError e = entry(i, w);
+            if (keep.test(e)) {
+              out.add(e);
+            }
+          }
+        }
+      }
+      out.sort((a, b) -> a.error() != b.error() ? Double.compare(b.error(), a.error())
+          : Integer.compare(a.neuron(), b.neuron()));
+      return out;
+    }
+
+    /** Parameters over their target whose nearest chip value would meet it. */
+    List<CompileReport.NeuronError> budgetMissList(double maxTau, double maxTh) {
+      return select(e -> e.parameter().equals("threshold") ? e.error() > maxTh
+          : e.error() > maxTau && e.floor() <= maxTau);
+    }
+
+    int budgetMisses(double maxTau, double maxTh) {
+      return budgetMissList(maxTau, maxTh).size();
+    }
+
+    /** Time constants whose nearest decay already misses {@code target}. */
+    List<CompileReport.NeuronError> resolutionMissList(double target) {
+      return select(e -> !e.parameter().equals("threshold") && e.floor() > target);
+    }
+
+    List<CompileReport.NeuronError> worst(int k) {
+      List<CompileReport.NeuronError> all = select(e -> e.error() > 0);
+      return List.copyOf(all.subList(0, Math.min(k, all.size())));
+    }
   }
 
   private static double option(PassContext context, String name) {
-    String v = context.options().get(name, null);
-    if (v == null) {
-      return Double.POSITIVE_INFINITY;
-    }
-    try {
-      double d = Double.parseDouble(v);
-      if (!(d >= 0)) {
-        throw new NumberFormatException();
-      }
-      return d;
-    } catch (NumberFormatException e) {
-      throw new QuenchException("option " + name + " = '" + v + "' is not a relative error >= 0"
-          + " (e.g. 0.05)");
-    }
+    return context.options().relativeError(name);
   }
 
   private static boolean real(double tau) {

@@ -15,6 +15,7 @@ import org.quench.compiler.quant.Discretization;
 import org.quench.compiler.quant.FixedPoint;
 import org.quench.compiler.quant.OverflowBound;
 import org.quench.compiler.quant.WeightQuantizer;
+import org.quench.compiler.reference.StateRanges;
 import org.quench.hal.ChipSpec;
 import org.quench.hal.QuenchException;
 
@@ -41,7 +42,32 @@ import org.quench.hal.QuenchException;
  * ({@link OverflowBound#bound}, every input spiking every step) goes to the report.
  */
 public final class Quantize implements NetworkPass {
+  /** Compile option: largest RMS relative weight error per projection (a goal for the scale). */
+  public static final String MAX_WEIGHT_ERROR = "maxWeightError";
+  /**
+   * Compile option: {@code avoid} (default) chooses only scales and exponents at which no weight
+   * clips, when one exists; {@code allow} takes the least-error scale even if it clips.
+   */
+  public static final String WEIGHT_CLIPPING = "weightClipping";
   private static final int SAMPLE = 4096;
+  /** A projection with more than this fraction of its weights zeroed gets a warning. */
+  static final double ZEROED_ALARM = 0.10;
+
+  /** Observed state ranges (calibration), or null: then only the static worst case is reported. */
+  private final StateRanges calibration;
+
+  /** Quantization without calibration data. */
+  public Quantize() {
+    this(null);
+  }
+
+  /**
+   * Quantization whose population scales keep the {@code calibration}'s observed u and v within
+   * the state registers with a bit to spare (null: no calibration).
+   */
+  public Quantize(StateRanges calibration) {
+    this.calibration = calibration;
+  }
   /** How far below the top the scale search goes: weights too large for the top need room. */
   private static final int OCTAVES = 16;
 
@@ -114,31 +140,51 @@ public final class Quantize implements NetworkPass {
       double[][] samples = sample(eff);
       double[] thSample = sample(new double[][] {finiteThr})[0];
       double[] biasSample = sample(new double[][] {bias})[0];
-      // Whole octaves first, then quarter octaves around the best one.
+      double maxWeight = weightTarget(context);
+      boolean avoidClipping = avoidClipping(context);
+      double[][] extremes = extremes(eff);
+      double stateCap = calibratedCap(name, spec);
+      // Whole octaves first, then quarter octaves around the best one. A candidate is admissible
+      // when no weight need clip at it (unless clipping is allowed) and every projection meets the
+      // weight target; the least error among admissible ones wins, else among all.
       scale = top;
       double best = Double.POSITIVE_INFINITY;
       int bestQ = 0;
-      for (int q = 0; q < 4 * OCTAVES; q += 4) {
-        double err = scaleError(top * Math.pow(2, -q / 4.0), samples, thSample, biasSample, who, spec);
-        if (err < best * (1 - 1e-9)) {
-          best = err;
-          bestQ = q;
-        }
-      }
-      int centre = bestQ;
-      for (int q = Math.max(0, centre - 3); q <= centre + 3; q++) {
-        if (q == centre) {
-          continue;
-        }
-        double err = scaleError(top * Math.pow(2, -q / 4.0), samples, thSample, biasSample, who, spec);
-        if (err < best * (1 - 1e-9) || (Math.abs(err - best) <= best * 1e-9 && q < bestQ)) {
-          best = err;
-          bestQ = q;
+      int bestRank = -1;
+      double bestWorstRms = Double.POSITIVE_INFINITY;
+      for (int pass = 0; pass < 2; pass++) {
+        int centre = bestQ;
+        int from = pass == 0 ? 0 : Math.max(0, centre - 3);
+        int to = pass == 0 ? 4 * OCTAVES - 4 : centre + 3;
+        for (int q = from; q <= to; q += pass == 0 ? 4 : 1) {
+          if (pass == 1 && q == centre) {
+            continue;
+          }
+          double sq = top * Math.pow(2, -q / 4.0);
+          double[] ew = scaleError(sq, samples, thSample, biasSample, who, spec);
+          // What a scale must satisfy, most important first: the observed state fits (overflow
+          // wrecks a neuron), no weight clips, the weight target holds.
+          int rank = (sq <= stateCap ? 4 : 0) + (!avoidClipping || !clips(extremes, sq / act, spec) ? 2 : 0)
+              + (ew[1] <= maxWeight ? 1 : 0);
+          boolean better = rank > bestRank
+              || rank == bestRank && (ew[0] < best * (1 - 1e-9)
+                  || (pass == 1 && Math.abs(ew[0] - best) <= best * 1e-9 && q < bestQ));
+          if (better) {
+            best = ew[0];
+            bestQ = q;
+            bestRank = rank;
+          }
+          bestWorstRms = Math.min(bestWorstRms, ew[1]);
         }
       }
       scale = top * Math.pow(2, -bestQ / 4.0);
+      if ((bestRank & 1) == 0 && Double.isFinite(maxWeight)) {
+        throw new QuenchException(who + ": no population scale meets --max-weight-error " + maxWeight
+            + " on every incoming projection (the best reaches " + (float) bestWorstRms + "): "
+            + weightAdvice(in, eff, scale / act, d.gain(), spec));
+      }
     } else {
-      scale = readoutScale(d, in, eff, bias, spec);
+      scale = Math.min(readoutScale(d, in, eff, bias, spec), calibratedCap(name, spec));
     }
     // Weights.
     List<Projection> fixedIn = new ArrayList<>();
@@ -158,6 +204,17 @@ public final class Quantize implements NetworkPass {
         }
         r = fixedExp == null ? WeightQuantizer.quantize(eff[j], scale / act, spec)
             : WeightQuantizer.quantize(eff[j], scale / act, spec, fixedExp);
+        if (r.clipped() > 0 && avoidClipping(context)) {
+          // The least-squares exponent may sacrifice a few large weights for the many small ones;
+          // the smallest exponent at which none clips keeps every weight's sign and size.
+          for (int e = r.weightExp() + 1; e <= spec.weightExpMax() && r.clipped() > 0; e++) {
+            WeightQuantizer.Result higher = WeightQuantizer.quantize(eff[j], scale / act, spec,
+                new WeightQuantizer.Options(false, e));
+            if (higher.clipped() < r.clipped()) {
+              r = higher;
+            }
+          }
+        }
       } catch (QuenchException e) {
         throw new QuenchException("projection '" + p.name() + "': " + e.getMessage());
       }
@@ -177,12 +234,25 @@ public final class Quantize implements NetworkPass {
         }
       }
       fixedIn.add(p.withFixedWeights(m, f));
+      CompileReport.WeightErrorCauses causes = WeightErrorAttribution.of(p, eff[j], r, scale / act,
+          d.gain(), spec);
       context.report().projection(new CompileReport.ProjectionQuality(p.name(), p.synapseCount(),
           r.weightExp(), r.numWeightBits(), mode.name(), r.clipped(), r.zeroed(), r.rmsRelError(),
-          r.maxRelError()));
+          r.maxRelError(), causes));
       if (r.clipped() > 0) {
         context.report().warning("projection '" + p.name() + "': " + r.clipped() + " weight(s) clipped"
-            + " at the mantissa range (scale " + (float) scale + " chip units per model unit)");
+            + " at the mantissa range (scale " + (float) scale + " chip units per model unit"
+            + (avoidClipping(context) ? ", the smallest that keeps thresholds and biases in range" : "")
+            + "); estimated effect: the clipped weights alone make " + CompileReport.percent(causes.clipping())
+            + " RMS error of the projection's weights, largest cut " + CompileReport.percent(
+                WeightErrorAttribution.largestClipCut(eff[j], r)) + (avoidClipping(context) ? ""
+                : "; drop " + WEIGHT_CLIPPING + "=allow to avoid it"));
+      }
+      if (p.synapseCount() > 0 && r.zeroed() > ZEROED_ALARM * p.synapseCount()) {
+        context.report().warning(String.format(java.util.Locale.ROOT, "projection '%s': %d of %d"
+            + " weights (%.0f %%) are too small for %d bits at weight exponent %d and became 0;"
+            + " check the effect with quench verify", p.name(), r.zeroed(), p.synapseCount(),
+            100.0 * r.zeroed() / p.synapseCount(), r.numWeightBits(), r.weightExp()));
       }
     }
     // Thresholds, biases, starting voltages.
@@ -232,9 +302,31 @@ public final class Quantize implements NetworkPass {
     context.report().quantized(name, n, scale, CompileReport.ErrorStats.of(java.util.Arrays.copyOf(thErr, nt)),
         CompileReport.ErrorStats.of(biasErr), t.clamped(), b.clamped(), ob.uHeadroomBits(),
         ob.vHeadroomBits());
-    if (ob.uMayWrap()) {
+    boolean calibrated = calibration != null && !Double.isNaN(calibration.maxAbsV(name));
+    if (calibrated) {
+      // The overflow risk from the same data the scale came from.
+      double stateRange = Math.scalb(1.0, spec.stateBits() - 1);
+      double uBits = Math.log(stateRange / Math.max(1e-300, calibration.maxAbsU(name) * scale)) / Math.log(2);
+      double vBits = Math.log(stateRange / Math.max(1e-300, calibration.maxAbsV(name) * scale)) / Math.log(2);
+      String text = String.format(java.util.Locale.ROOT, "%s: calibrated on %d step(s): observed |u| up to"
+          + " %.3g and |v| up to %.3g model units leave %.1f and %.1f bits of headroom at scale %.4g",
+          who, calibration.steps(), calibration.maxAbsU(name), calibration.maxAbsV(name),
+          Math.min(uBits, 99), Math.min(vBits, 99), scale);
+      if (Math.min(uBits, vBits) < 1) {
+        context.report().warning(text + ": inputs beyond the calibration data may overflow");
+      } else {
+        context.report().decision("quantize: " + text);
+      }
+    } else if (ob.uMayWrap()) {
       context.report().warning(who + ": u may wrap if every input spikes every step (worst-case"
-          + " headroom " + String.format("%.1f", ob.uHeadroomBits()) + " bits, neuron " + ob.worstU() + ")");
+          + " headroom " + String.format("%.1f", ob.uHeadroomBits()) + " bits, neuron " + ob.worstU()
+          + "); --calibrate-input picks the scale from observed ranges instead");
+    }
+    if (ob.vMaySaturate()) {
+      context.report().warning(who + ": v may saturate if every excitatory input spikes every step"
+          + " (worst-case headroom " + String.format(java.util.Locale.ROOT, "%.1f", ob.vHeadroomBits())
+          + " bits, neuron " + ob.worstV() + "); real inputs are rarely that dense: check with"
+          + " quench verify");
     }
     if (t.clamped() > 0 || b.clamped() > 0) {
       context.report().warning(who + ": " + t.clamped() + " threshold(s) and " + b.clamped()
@@ -248,21 +340,98 @@ public final class Quantize implements NetworkPass {
         + " chip units per model unit" + (spiking ? "" : " (readout: no threshold)"));
   }
 
-  /** Sum of squared relative errors of weights (RMS per projection), thresholds and biases. */
-  private static double scaleError(double s, double[][] weights, double[] thresholds,
+  /**
+   * {sum of squared relative errors of weights (RMS per projection), thresholds and biases; the
+   * worst projection's RMS}.
+   */
+  private static double[] scaleError(double s, double[][] weights, double[] thresholds,
       double[] biases, String who, ChipSpec spec) {
     double act = Math.scalb(1.0, spec.activationShift());
     double err = 0;
+    double worst = 0;
     for (double[] w : weights) {
       if (w.length > 0) {
         double e = WeightQuantizer.quantize(w, s / act, spec).rmsRelError();
         err += e * e;
+        worst = Math.max(worst, e);
       }
     }
     double te = FixedPoint.thresholds(who, thresholds, s, false, spec).maxRelError();
     FixedPoint.Biases b = FixedPoint.biasesSharedExponent(who, biases, s, false, spec);
     double be = relToMax(b.maxAbsError(), biases);
-    return err + te * te + be * be;
+    return new double[] {err + te * te + be * be, worst};
+  }
+
+  /**
+   * The largest scale at which the calibration's observed |u| and |v| of {@code population} stay a
+   * bit below the state registers' range; infinite without calibration data for it.
+   */
+  private double calibratedCap(String population, ChipSpec spec) {
+    if (calibration == null || Double.isNaN(calibration.maxAbsV(population))) {
+      return Double.POSITIVE_INFINITY;
+    }
+    double room = Math.scalb(1.0, spec.stateBits() - 2);
+    double peak = Math.max(calibration.maxAbsU(population), calibration.maxAbsV(population));
+    return peak > 0 ? room / peak : Double.POSITIVE_INFINITY;
+  }
+
+  private static double weightTarget(PassContext context) {
+    return context.options().relativeError(MAX_WEIGHT_ERROR);
+  }
+
+  private static boolean avoidClipping(PassContext context) {
+    String v = context.options().get(WEIGHT_CLIPPING, "avoid");
+    if (!v.equals("avoid") && !v.equals("allow")) {
+      throw new QuenchException("option " + WEIGHT_CLIPPING + " = '" + v + "' must be avoid or allow");
+    }
+    return v.equals("avoid");
+  }
+
+  /** Per projection its largest and smallest effective weight (clipping happens at the extremes). */
+  private static double[][] extremes(double[][] eff) {
+    double[][] out = new double[eff.length][];
+    for (int j = 0; j < eff.length; j++) {
+      double lo = 0;
+      double hi = 0;
+      for (double w : eff[j]) {
+        lo = Math.min(lo, w);
+        hi = Math.max(hi, w);
+      }
+      out[j] = new double[] {lo, hi};
+    }
+    return out;
+  }
+
+  /** Whether some weight clips at this scale even at the largest exponent. */
+  private static boolean clips(double[][] extremes, double scale, ChipSpec spec) {
+    for (double[] e : extremes) {
+      if (e[0] != 0 || e[1] != 0) {
+        // The extremes decide the sign mode as the full projection's do.
+        if (WeightQuantizer.quantize(e, scale, spec, new WeightQuantizer.Options(false,
+            spec.weightExpMax())).clipped() > 0) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** What limits the weights at the chosen scale, per projection, for a failure message. */
+  private static String weightAdvice(List<Projection> in, double[][] eff, double scale,
+      double[] gain, ChipSpec spec) {
+    StringBuilder m = new StringBuilder();
+    for (int j = 0; j < in.size(); j++) {
+      WeightQuantizer.Result r = WeightQuantizer.quantize(eff[j], scale, spec);
+      CompileReport.WeightErrorCauses c = WeightErrorAttribution.of(in.get(j), eff[j], r, scale, gain, spec);
+      m.append(j == 0 ? "" : "; ").append("projection '").append(in.get(j).name()).append("' ")
+          .append(CompileReport.percent(r.rmsRelError())).append(" = mantissa ")
+          .append(CompileReport.percent(c.mantissa())).append(", shared exponent ")
+          .append(CompileReport.percent(c.sharedExponent())).append(", clipping ")
+          .append(CompileReport.percent(c.clipping())).append(" (folded per-neuron gain ")
+          .append(CompileReport.percent(c.foldedGain())).append(')');
+    }
+    return m.append(": fewer tiny weights (prune), more uniform tau_syn per population, or a chip"
+        + " with more weight bits").toString();
   }
 
   /** Largest scale at which the worst-case |v| stays within a quarter of the state range. */

@@ -180,7 +180,7 @@ class FloatPipelineTest {
         org.quench.compiler.frontend.nir.NirImportOptions.defaults().withDt(DT)).compile(net, LOIHI,
         CompileOptions.none().with(ProfileBudget.MAX_TAU_ERROR, "0.0001"))).getMessage();
     assertTrue(m.contains("population 'p'") && m.contains("tau_mem requested") && m.contains("realised")
-        && m.contains("maxTauError"), m);
+        && m.contains("--max-tau-error"), m);
   }
 
   @Test

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import org.quench.compiler.CompileReport;
 import org.quench.compiler.Compiler;
+import org.quench.compiler.frontend.HeterogeneousRecurrent;
 import org.quench.compiler.frontend.nir.NirImportOptions;
 import org.quench.compiler.ir.FloatNeurons;
 import org.quench.compiler.ir.InputPort;
@@ -64,14 +65,10 @@ public final class CompileBench {
   /** The synthetic network of {@code n} neurons, deterministic in {@code seed}. */
   public static Network network(int n, long seed) {
     SplittableRandom rng = new SplittableRandom(seed);
-    double[] tauMem = new double[n];
-    double[] tauSyn = new double[n];
-    double[] th = new double[n];
-    for (int i = 0; i < n; i++) {
-      tauMem[i] = 0.020 * Math.exp(0.5 * gaussian(rng));
-      tauSyn[i] = 0.005 * Math.exp(0.5 * gaussian(rng));
-      th[i] = 0.8 + 0.4 * rng.nextDouble();
-    }
+    double[][] params = HeterogeneousRecurrent.lognormalParameters(n, rng, 0.020, 0.5, 0.005, 0.5, 0.8, 1.2);
+    double[] tauMem = params[0];
+    double[] tauSyn = params[1];
+    double[] th = params[2];
     Arrays.sort(tauMem);
     FloatNeurons f = FloatNeurons.builder(n).tauMem(tauMem).tauSyn(tauSyn).threshold(th).build("pop");
     int width = 1024;
@@ -82,12 +79,12 @@ public final class CompileBench {
     int window = Math.min(Integer.getInteger("bench.window", 1000), (n - 1) / 2);
     for (int t = 0; t < n; t++) {
       for (int k = 0; k < 10; k++) {
-        in.floatSynapse(rng.nextInt(width), t, 0.5 * gaussian(rng), 0);
+        in.floatSynapse(rng.nextInt(width), t, 0.5 * HeterogeneousRecurrent.gaussian(rng), 0);
       }
       for (int k = 0; k < 90; k++) {
         int off = 1 + rng.nextInt(window);
         int s = Math.floorMod(rng.nextBoolean() ? t + off : t - off, n);
-        rec.floatSynapse(s, t, 0.1 * gaussian(rng), 0);
+        rec.floatSynapse(s, t, 0.1 * HeterogeneousRecurrent.gaussian(rng), 0);
       }
     }
     return Network.builder("bench" + n).input(new InputPort("input", width))
@@ -95,12 +92,6 @@ public final class CompileBench {
         .output("pop").provenance(Provenance.none()).build();
   }
 
-  private static double gaussian(SplittableRandom rng) {
-    // Box-Muller; one value per call keeps the stream simple and deterministic.
-    double u = 1.0 - rng.nextDouble();
-    double v = rng.nextDouble();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-  }
 
   private static void resetPeaks() {
     for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {

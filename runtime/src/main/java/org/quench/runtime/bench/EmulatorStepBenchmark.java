@@ -24,7 +24,7 @@ import org.quench.hal.Stimulus;
 /**
  * JMH benchmark of the emulator's step on the {@link SyntheticNetwork}: the score is steps per
  * second (multiply by {@code neurons} for neuron updates per second). Run it from the shaded jar:
- * {@code java -cp runtime/target/quench.jar org.openjdk.jmh.Main EmulatorStep}; JMH's {@code -p}
+ * {@code java -cp examples/target/quench.jar org.openjdk.jmh.Main EmulatorStep}; JMH's {@code -p}
  * changes the parameters, e.g. {@code -p neurons=100000 -p threads=2}.
  */
 @State(Scope.Benchmark)

@@ -1,9 +1,10 @@
 package org.quench.runtime.cli;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.quench.hal.QuenchException;
 import org.quench.hal.proto.ChipImage;
-import org.quench.runtime.encode.InputFiles;
+import org.quench.runtime.encode.InputArguments;
 import org.quench.runtime.encode.SpikeTrains;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -60,20 +61,16 @@ final class CommandSupport {
    * prefix before '=' names the target port or population unless it looks like a directory.
    */
   static SpikeTrains input(String option, ChipImage image) {
-    if (option == null) {
+    return option == null ? null : InputArguments.read(List.of(option), null, 0, image);
+  }
+
+  /** What a run past the input's end means, or null when the input covers the run. */
+  static String paddingNote(long steps, SpikeTrains input) {
+    if (input == null || steps <= input.length()) {
       return null;
     }
-    String target = null;
-    String file = option;
-    int eq = option.indexOf('=');
-    if (eq > 0) {
-      String head = option.substring(0, eq);
-      if (!head.contains("/") && !head.contains("\\")) {
-        target = head;
-        file = option.substring(eq + 1);
-      }
-    }
-    return InputFiles.read(Path.of(file), target, image);
+    return "the input has " + input.length() + " steps; steps " + input.length() + ".." + (steps - 1)
+        + " run without input";
   }
 
   /** How many steps to run: {@code --steps} when given, else the input's length. */

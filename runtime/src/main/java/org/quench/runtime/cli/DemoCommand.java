@@ -6,8 +6,10 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.quench.compiler.CompileOptions;
 import org.quench.compiler.CompileReport;
@@ -92,6 +94,21 @@ public final class DemoCommand implements Callable<Integer> {
     return CommandSupport.standalone(new DemoCommand());
   }
 
+  /** What each number of the agreement table means, one line each, printed under it. */
+  static final String HOW_TO_READ = String.join(System.lineSeparator(),
+      "how to read it:",
+      "  ref rate / dev rate  spikes per neuron per step, float reference vs chip: similar rates mean similar activity",
+      "  rate diff            chip minus reference rate",
+      "  corr                 correlation of per-neuron spike counts: near 1, the same neurons fire the most",
+      "  agree                share of (step, neuron) cells where both spike or both stay silent; quantized",
+      "                       weights and decays move single spikes by a step, so it sits below 100 % even",
+      "                       when the network computes the same thing: not a failure, judge by corr and argmax",
+      "  first difference     the first step and neuron where the two differ",
+      "  argmax               the output neuron that fired most (the network's answer) on each side",
+      "  quantization alone   the same against the discretized model in double precision: what integer",
+      "                       arithmetic changed, apart from discretization",
+      "");
+
   /** A compiled model with what the demo needs to run and check it. */
   private record Prepared(Network network, Compiler.Result compiled, Verification verification,
       long compileNanos) {}
@@ -105,6 +122,7 @@ public final class DemoCommand implements Callable<Integer> {
     ChipSpec chip = ChipSpec.loihi();
     Prepared model = MODEL == Model.BRAILLE ? braille(text, chip) : netxStandIn(text, chip);
     printCompileSummary(text, model.compiled(), model.compileNanos());
+    text.println(model.compiled().report().dtLine());
     ChipImage image = model.compiled().image();
     SpikeTrains input = input(image, model.network());
     if (model.verification() == null) {
@@ -114,6 +132,7 @@ public final class DemoCommand implements Callable<Integer> {
           input.chunk(0, steps));
       text.print(agreement.summary().replace("Verification against the float reference",
           "float reference agreement"));
+      text.print(HOW_TO_READ);
     }
     Outputs outputs = new Outputs();
     RunSummary summary;
@@ -136,7 +155,11 @@ public final class DemoCommand implements Callable<Integer> {
       summary.spikesPerPort().forEach((port, n) ->
           text.printf("output %s: %d spikes%n", port, n));
       Path png = out.resolve("demo-raster.png");
-      SpikePlots.raster(stack(outputs, probes), "spikes of every population ("
+      Map<String, int[][]> perPopulation = new LinkedHashMap<>();
+      for (Probe p : probes) {
+        perPopulation.put(p.population(), outputs.trace(p));
+      }
+      SpikePlots.populationRaster(perPopulation, "spikes of every population, on the chip ("
           + String.join(", ", names(probes)) + ")", png);
       text.println("raster plot: " + png.toAbsolutePath().normalize());
     }
@@ -155,7 +178,9 @@ public final class DemoCommand implements Callable<Integer> {
       file = Files.createTempFile("quench-demo-braille", ".nir");
       Files.write(file, resource("braille.nir"));
       long t0 = System.nanoTime();
-      ModelCompilation compilation = ModelCompilation.compile(file, chip, options, CompileOptions.none());
+      // The header keeps dt and the convention, so recordings and reports of the image state them.
+      ModelCompilation compilation = ModelCompilation.compile(file, chip, options, CompileOptions.none()
+          .with("dt", Double.toString(options.dt())).with("discretize", "euler"));
       long nanos = System.nanoTime() - t0;
       Network reference = compilation.reference();
       Compiler.Result compiled = compilation.result();
@@ -250,26 +275,6 @@ public final class DemoCommand implements Callable<Integer> {
       b.bias(0, network.populations().get(0).name(), bias);
     }
     return b.build();
-  }
-
-  /** All probed populations side by side: column offsets follow probe order. */
-  private static int[][] stack(Outputs outputs, List<Probe> probes) {
-    List<int[][]> parts = new ArrayList<>();
-    int width = 0;
-    for (Probe p : probes) {
-      int[][] t = outputs.trace(p);
-      parts.add(t);
-      width += t.length == 0 ? 0 : t[0].length;
-    }
-    int[][] all = new int[outputs.steps()][width];
-    int offset = 0;
-    for (int[][] t : parts) {
-      for (int s = 0; s < t.length; s++) {
-        System.arraycopy(t[s], 0, all[s], offset, t[s].length);
-      }
-      offset += t.length == 0 ? 0 : t[0].length;
-    }
-    return all;
   }
 
   private static List<String> names(List<Probe> probes) {

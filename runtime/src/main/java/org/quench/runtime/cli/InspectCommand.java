@@ -18,7 +18,8 @@ import picocli.CommandLine.Model.CommandSpec;
     name = "inspect",
     mixinStandardHelpOptions = true,
     versionProvider = QuenchCli.Version.class,
-    description = "Explain a chip image: header, cores and their budgets, ports, populations.",
+    description = "Explain a chip image: header, cores and their budgets, ports, populations, and"
+        + " the profile tables decoded (time constants in seconds, thresholds in model units).",
     footerHeading = "%nExamples:%n",
     footer = {
         "  quench inspect net.qimg            human-readable summary",
@@ -43,7 +44,8 @@ final class InspectCommand implements Callable<Integer> {
       throw new QuenchException(image + " is a directory, not a chip image file");
     }
     ChipImage chipImage = ChipImages.read(image);
-    spec.commandLine().getOut().println(json ? ChipImages.toJson(chipImage) : ImageSummary.describe(chipImage));
+    spec.commandLine().getOut().println(json ? ChipImages.toJson(chipImage)
+        : ImageSummary.describe(chipImage) + ProfileTables.describe(chipImage));
     return 0;
   }
 }

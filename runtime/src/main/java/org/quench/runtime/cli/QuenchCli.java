@@ -132,6 +132,7 @@ public final class QuenchCli implements Runnable {
             + " is not a valid picocli command, skipped: " + oneLine(e.getMessage()));
       }
     }
+    HelpLayout.apply(cli);
     return withErrorPolicy(cli);
   }
 

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.quench.hal.Devices;
+import org.quench.runtime.session.ModelTime;
 import org.quench.hal.Probe;
 import org.quench.hal.ProbeKind;
 import org.quench.hal.QuenchException;
@@ -16,8 +17,10 @@ import org.quench.runtime.decode.Outputs;
 import org.quench.runtime.encode.SpikeTrains;
 import org.quench.runtime.plot.SpikePlots;
 import org.quench.runtime.record.Recorder;
+import org.quench.runtime.record.RecordingMetadata;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -40,6 +43,8 @@ import org.quench.runtime.session.Session;
         "  quench run model.qimg --input spikes.npy --probe v:hidden --record out/",
         "  quench run model.qimg --input bias:layer0=image.npy --steps 32 --plot raster.png",
         "  quench run model.qimg --device emu:loihi?serial=7 --input events.csv --record run.h5",
+        "  quench run model.qimg --input spikes.npy --input bias:hidden=bias.npy --steps 300",
+        "  quench run model.qimg --input signal.npy --encode rate:0.5 --probe v:hidden[0:10]",
         "",
         "Inputs: .npy (steps, width), .csv (rows = steps, or a step,index[,value] header),",
         ".h5 (a dataset per port, /bias/<population>). TARGET= picks a port or bias:POPULATION."})
@@ -51,9 +56,8 @@ public final class RunCommand implements Callable<Integer> {
       description = "Device to run on (default: ${DEFAULT-VALUE}).")
   String device;
 
-  @Option(names = "--input", paramLabel = "[TARGET=]FILE",
-      description = "Input spikes, payloads or biases (.npy, .csv, .h5).")
-  String input;
+  @Mixin
+  InputOptions input;
 
   @Option(names = "--steps", paramLabel = "N",
       description = "Steps to run (default: the input's length).")
@@ -98,8 +102,9 @@ public final class RunCommand implements Callable<Integer> {
     }
     try (Session session = Session.open(device)) {
       session.load(image);
-      SpikeTrains train = CommandSupport.input(input, session.image());
+      SpikeTrains train = input.read(session.image());
       long n = CommandSupport.steps(steps, train);
+      String padding = CommandSupport.paddingNote(n, train);
       for (Probe p : parsed) {
         session.probe(p);
       }
@@ -107,7 +112,8 @@ public final class RunCommand implements Callable<Integer> {
       RunSink sink = RunSink.discard();
       Recorder recorder = null;
       if (record != null) {
-        recorder = Recorder.to(record);
+        recorder = Recorder.to(record).describedBy(
+            RecordingMetadata.of(session.image(), session.device().info(), input.describe()));
         long perStep = 0;
         for (Probe p : parsed) {
           int size = session.populationSize(p.population());
@@ -151,8 +157,12 @@ public final class RunCommand implements Callable<Integer> {
         }
       }
       out.printf(Locale.ROOT, "ran %d steps on %s in %.3f s (%.0f steps/s), %d input events%n",
-          summary.steps(), device, summary.nanos() / 1e9, summary.stepsPerSecond(),
+          summary.steps(), Devices.redacted(device), summary.nanos() / 1e9, summary.stepsPerSecond(),
           summary.inputEvents());
+      out.println(ModelTime.describe(session.image(), summary.steps()));
+      if (padding != null) {
+        out.println(padding);
+      }
       Map<String, Integer> widths = session.outputPorts();
       for (Map.Entry<String, Long> e : summary.spikesPerPort().entrySet()) {
         out.printf(Locale.ROOT, "output %s: %d spikes over %d neurons%n", e.getKey(), e.getValue(),

@@ -18,10 +18,13 @@ import picocli.CommandLine.Spec;
  * has no serial of its own.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-    description = "Host devices (emulated chips by default) as a board over gRPC.",
+    description = {"Host devices (emulated by default) as a board over gRPC.",
+        "Each hosted device (chip0, chip1, ...) is one whole emulated system of the spec, not a single"
+            + " chip: with loihi that is up to 32 chips of 128 cores, as large as an image may span."
+            + " --chips N hosts N such systems, serials 0..N-1."},
     footerHeading = "%nExamples:%n",
     footer = {
-        "  quench serve --port 7000 --chips 4           four emulated loihi chips on port 7000",
+        "  quench serve --port 7000 --chips 4           four emulated loihi systems (of up to 32 chips each)",
         "  quench serve --port 7000 --token s3cret      clients must send the bearer token",
         "  quench run m.qimg --device grpc://127.0.0.1:7000/chip0   use it from another shell"})
 public final class ServeCommand implements Callable<Integer> {
@@ -34,7 +37,9 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to listen on (default ${DEFAULT-VALUE}).")
   String host;
 
-  @Option(names = "--chips", defaultValue = "1", description = "Number of devices (default ${DEFAULT-VALUE}).")
+  @Option(names = "--chips", defaultValue = "1", paramLabel = "N",
+      description = "Devices to host, chip0..chipN-1, each a whole emulated system of the spec (loihi:"
+          + " up to 32 chips; default ${DEFAULT-VALUE}).")
   int chips;
 
   @Option(names = "--chip", defaultValue = "loihi", paramLabel = "SPEC",
@@ -103,7 +108,8 @@ public final class ServeCommand implements Callable<Integer> {
       for (int i = 0; i < uris.size(); i++) {
         out.printf("  %s  %s%n", board.deviceNames().get(i), uris.get(i));
       }
-      out.println("clients open grpc://HOST:" + board.port() + "/chip0; Ctrl-C stops the board");
+      out.println("each device is a whole emulated system of the spec (up to its maxChips chips); clients"
+          + " open grpc://HOST:" + board.port() + "/chip0; Ctrl-C stops the board");
     }
     out.flush();
     board.awaitTermination();

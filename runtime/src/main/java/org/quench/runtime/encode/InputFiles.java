@@ -125,6 +125,12 @@ public final class InputFiles {
     if (target.startsWith(BIAS)) {
       String population = target.substring(BIAS.length());
       int size = populationSize(image, population, where);
+      if (!constant && rows.length > 0 && rows[0].length != size) {
+        throw new QuenchException(where + ": an array of shape (" + rows.length + ", " + rows[0].length
+            + ") read as (steps, neurons) has " + rows[0].length + " columns but population '"
+            + population + "' has " + size + " neurons" + (rows.length == size
+                ? "; it looks transposed: save it as (steps, neurons), e.g. numpy's x.T" : ""));
+      }
       for (int t = 0; t < rows.length; t++) {
         if (rows[t].length != size) {
           throw new QuenchException(where + ": " + (constant ? "the bias" : "row " + (t + 1))
@@ -142,6 +148,12 @@ public final class InputFiles {
           + "matrix, not a 1-D array");
     }
     int width = portWidth(image, target, where);
+    if (rows.length > 0 && rows[0].length != width) {
+      throw new QuenchException(where + ": an array of shape (" + rows.length + ", " + rows[0].length
+          + ") read as (steps, width) has " + rows[0].length + " columns but input port '" + target
+          + "' has " + width + " channels" + (rows.length == width
+              ? "; it looks transposed: save it as (steps, width), e.g. numpy's x.T" : ""));
+    }
     b.port(target, width);
     for (int t = 0; t < rows.length; t++) {
       if (rows[t].length != width) {
@@ -180,11 +192,67 @@ public final class InputFiles {
         + "' to bias; populations: " + names);
   }
 
+  /**
+   * An analog signal, {@code [step][channel]}, from a .npy array (any numeric type, shape
+   * {@code (steps, channels)}) or a dense .csv of numbers, for an {@link AnalogEncoder}.
+   */
+  public static double[][] readSignal(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new QuenchException("input file " + file + " does not exist");
+    }
+    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    if (name.endsWith(".npy")) {
+      NpyArray a = NpyArray.read(file);
+      int[] shape = a.shape();
+      if (shape.length != 2) {
+        throw new QuenchException("input file " + file + " has shape " + java.util.Arrays.toString(shape)
+            + "; an analog signal is (steps, channels)");
+      }
+      double[] values = a.toDoubles();
+      double[][] rows = new double[shape[0]][shape[1]];
+      for (int t = 0; t < shape[0]; t++) {
+        System.arraycopy(values, t * shape[1], rows[t], 0, shape[1]);
+      }
+      AnalogEncoder.checkSignal(rows);
+      return rows;
+    }
+    if (name.endsWith(".csv")) {
+      List<double[]> rows = new ArrayList<>();
+      int line = 0;
+      try {
+        for (String text : Files.readAllLines(file)) {
+          line++;
+          String t = text.strip();
+          if (t.isEmpty() || t.startsWith("#")) {
+            continue;
+          }
+          String[] f = t.split(",");
+          double[] row = new double[f.length];
+          for (int i = 0; i < f.length; i++) {
+            row[i] = Double.parseDouble(f[i].strip());
+          }
+          rows.add(row);
+        }
+      } catch (NumberFormatException e) {
+        throw new QuenchException("input file " + file + " line " + line + ": not a number ("
+            + e.getMessage() + "); an analog signal .csv has one row of numbers per step");
+      } catch (java.io.IOException e) {
+        throw new QuenchException("cannot read input file " + file + ": " + e.getMessage());
+      }
+      double[][] signal = rows.toArray(double[][]::new);
+      AnalogEncoder.checkSignal(signal);
+      return signal;
+    }
+    throw new QuenchException("input file " + file + ": --encode reads an analog signal from .npy or"
+        + " .csv (steps, channels)");
+  }
+
   private static int[][] readNpy(Path file) {
     NpyArray a = NpyArray.read(file);
     if (a.dtype().descr().contains("f")) {
       throw new QuenchException("input file " + file + " holds " + a.dtype().descr()
-          + " floats; expected bool or integer spikes/payloads (encode analog signals first)");
+          + " floats; expected bool or integer spikes/payloads (an analog signal needs an encoding:"
+          + " --encode rate|delta|latency)");
     }
     int[] shape = a.shape();
     int[] values = a.toInts();

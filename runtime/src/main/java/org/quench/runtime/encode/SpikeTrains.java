@@ -3,6 +3,7 @@ package org.quench.runtime.encode;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -88,6 +89,40 @@ public final class SpikeTrains implements InputSource {
     int k = Arrays.binarySearch(b.steps, step);
     int row = k >= 0 ? k : -k - 2;
     return row < 0 ? null : b.rows[row].clone();
+  }
+
+  /**
+   * Several inputs as one (e.g. spikes for a port from one file and a population's bias from
+   * another), as long as the longest. Each port or biased population may come from one part
+   * only; {@code origins} names the parts for that error.
+   */
+  public static SpikeTrains merge(List<SpikeTrains> parts, List<String> origins) {
+    long length = 0;
+    Map<String, Events> ports = new LinkedHashMap<>();
+    Map<String, BiasRows> bias = new LinkedHashMap<>();
+    Map<String, String> from = new java.util.HashMap<>();
+    for (int k = 0; k < parts.size(); k++) {
+      SpikeTrains p = parts.get(k);
+      String origin = origins.get(k);
+      length = Math.max(length, p.length);
+      for (Map.Entry<String, Events> e : p.ports.entrySet()) {
+        String previous = from.putIfAbsent("port " + e.getKey(), origin);
+        if (previous != null) {
+          throw new QuenchException("input port '" + e.getKey() + "' is given twice: by " + previous
+              + " and by " + origin);
+        }
+        ports.put(e.getKey(), e.getValue());
+      }
+      for (Map.Entry<String, BiasRows> e : p.bias.entrySet()) {
+        String previous = from.putIfAbsent("bias " + e.getKey(), origin);
+        if (previous != null) {
+          throw new QuenchException("the bias of population '" + e.getKey() + "' is given twice: by "
+              + previous + " and by " + origin);
+        }
+        bias.put(e.getKey(), e.getValue());
+      }
+    }
+    return new SpikeTrains(length, ports, bias);
   }
 
   private Events events(String port) {

@@ -2,12 +2,17 @@ package org.quench.runtime.model;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.quench.compiler.CompileOptions;
 import org.quench.compiler.Compiler;
 import org.quench.compiler.frontend.Frontends;
 import org.quench.compiler.frontend.nir.NirImportOptions;
 import org.quench.compiler.ir.Network;
+import org.quench.compiler.reference.StateRanges;
 import org.quench.hal.ChipSpec;
+import org.quench.hal.Stimulus;
+import org.quench.runtime.io.NpyArray;
+import org.quench.runtime.verify.VerificationInputs;
 import org.quench.hal.QuenchException;
 
 /**
@@ -22,12 +27,16 @@ public record ModelCompilation(Network reference, Compiler.Result result) {
   /** Imports and compiles {@code model} for {@code spec}. */
   public static ModelCompilation compile(Path model, ChipSpec spec, NirImportOptions nir,
       CompileOptions options) {
-    return compile(model, spec, nir, options, (stage, index, stages) -> { });
+    return compile(model, spec, nir, options, null, (stage, index, stages) -> { });
   }
 
-  /** As above, telling {@code listener} as each compiler stage starts (for progress bars). */
+  /**
+   * As above, telling {@code listener} as each compiler stage starts (for progress bars); with a
+   * {@code calibrateInput} (.npy spikes for the first input port, or null) the float reference runs
+   * on it first and the population scales come from the observed state ranges.
+   */
   public static ModelCompilation compile(Path model, ChipSpec spec, NirImportOptions nir,
-      CompileOptions options, Compiler.StageListener listener) {
+      CompileOptions options, Path calibrateInput, Compiler.StageListener listener) {
     if (!Files.exists(model)) {
       throw new QuenchException("model file " + model + " does not exist: give a NIR (.nir) or lava-dl"
           + " netx (.net) file");
@@ -36,11 +45,29 @@ public record ModelCompilation(Network reference, Compiler.Result result) {
       throw new QuenchException(model + " is a directory, not a model file");
     }
     Network reference = Frontends.load(model, nir);
-    return new ModelCompilation(reference, Compiler.forNir(nir).compile(reference, spec, options, listener));
+    StateRanges ranges = null;
+    if (calibrateInput != null) {
+      if (!Files.isRegularFile(calibrateInput)) {
+        throw new QuenchException("--calibrate-input " + calibrateInput + " is not a file: give a .npy"
+            + " array of shape (steps, width) for the model's first input port");
+      }
+      Stimulus stimulus = VerificationInputs.fromArray(NpyArray.read(calibrateInput),
+          calibrateInput.toString(), reference, 0);
+      ranges = StateRanges.observe(reference, nir.dt(), nir.discretization(), stimulus);
+    }
+    return new ModelCompilation(reference, Compiler.forNir(nir, ranges).compile(reference, spec,
+        options, listener));
   }
 
   /** Imports and compiles with the options a command line gave. */
   public static ModelCompilation compile(Path model, ModelOptions options, Compiler.StageListener listener) {
-    return compile(model, options.spec(), options.nir(), options.compileOptions(), listener);
+    ModelCompilation done = compile(model, options.spec(), options.nir(), options.compileOptions(),
+        options.calibrateInput(), listener);
+    List<String> warnings = done.result().report().warnings();
+    if (options.strict() && !warnings.isEmpty()) {
+      throw new QuenchException("--strict: " + model.getFileName() + " compiled with "
+          + warnings.size() + " warning(s); the first: " + warnings.get(0));
+    }
+    return done;
   }
 }

@@ -1,9 +1,11 @@
 package org.quench.runtime.model;
 
+import java.nio.file.Path;
 import java.util.Locale;
 import org.quench.compiler.CompileOptions;
 import org.quench.compiler.frontend.nir.NirImportOptions;
 import org.quench.compiler.passes.ProfileBudget;
+import org.quench.compiler.passes.Quantize;
 import org.quench.compiler.quant.Discretization;
 import org.quench.hal.ChipSpec;
 import org.quench.hal.QuenchException;
@@ -19,8 +21,14 @@ public final class ModelOptions {
       description = "Chip spec: a built-in name or a spec JSON file (default: ${DEFAULT-VALUE}).")
   String chip = "loihi";
 
+  @Option(names = "--strict",
+      description = "Treat every compile warning (a dt not well below the time constants, possible"
+          + " overflow, many weights zeroed, clipping) as an error: exit 1 naming it.")
+  boolean strict;
+
   @Option(names = "--dt", paramLabel = "S", defaultValue = "1e-4",
-      description = "NIR time step in seconds (default: ${DEFAULT-VALUE}, as the NIR paper's files).")
+      description = "NIR time step in SECONDS (default: ${DEFAULT-VALUE} = 0.1 ms, as the NIR paper's"
+          + " files); must be well below the model's time constants, or compile warns.")
   double dt = NirImportOptions.DEFAULT_DT;
 
   @Option(names = "--discretize", paramLabel = "exact|euler", defaultValue = "exact",
@@ -39,13 +47,36 @@ public final class ModelOptions {
   int recurrenceDelay;
 
   @Option(names = "--max-tau-error", paramLabel = "REL",
-      description = "Fail when any neuron's realized time constant is off by more than this"
-          + " relative error (e.g. 0.05).")
+      description = "Precision target for every time constant (relative, e.g. 0.02): similar neurons"
+          + " share cores and more cores are used until it is met; fails naming the neurons when the"
+          + " cores (--max-cores) or the chip's decay resolution at this --dt cannot meet it.")
   Double maxTauError;
 
   @Option(names = "--max-threshold-error", paramLabel = "REL",
-      description = "Fail when any neuron's realized threshold is off by more than this relative error.")
+      description = "Precision target for every threshold (relative), met like --max-tau-error.")
   Double maxThresholdError;
+
+  @Option(names = "--max-weight-error", paramLabel = "REL",
+      description = "Largest RMS relative weight error per projection: the population scale is chosen"
+          + " to meet it (threshold and bias resolution are traded first); fails with the error's"
+          + " causes when no scale can.")
+  Double maxWeightError;
+
+  @Option(names = "--allow-weight-clipping",
+      description = "Let the population scale clip weights when that lowers the total error (default:"
+          + " the largest scale at which no weight clips, when one exists).")
+  boolean allowWeightClipping;
+
+  @Option(names = "--calibrate-input", paramLabel = "FILE.npy",
+      description = "Representative input, shape (steps, width) for the first input port: the float"
+          + " reference runs on it and population scales are picked from the observed u and v ranges"
+          + " (with the overflow risk reported from the same data).")
+  Path calibrateInput;
+
+  @Option(names = "--max-cores", paramLabel = "N",
+      description = "Cores a compile may use in all (default: what the network needs; a precision"
+          + " target may spend up to one chip's cores).")
+  Integer maxCores;
 
   /** The chip spec named by {@code --chip}. */
   public ChipSpec spec() {
@@ -86,7 +117,27 @@ public final class ModelOptions {
       o = o.with(ProfileBudget.MAX_THRESHOLD_ERROR,
           Double.toString(bound("--max-threshold-error", maxThresholdError)));
     }
+    if (maxWeightError != null) {
+      o = o.with(Quantize.MAX_WEIGHT_ERROR, Double.toString(bound("--max-weight-error", maxWeightError)));
+    }
+    if (allowWeightClipping) {
+      o = o.with(Quantize.WEIGHT_CLIPPING, "allow");
+    }
+    if (calibrateInput != null) {
+      o = o.with("calibrateInput", calibrateInput.getFileName().toString());
+    }
+    if (maxCores != null) {
+      if (maxCores < 1) {
+        throw new QuenchException("--max-cores must be at least 1, got " + maxCores);
+      }
+      o = o.with(ProfileBudget.MAX_CORES, Integer.toString(maxCores));
+    }
     return o;
+  }
+
+  /** The {@code --calibrate-input} file, or null. */
+  public Path calibrateInput() {
+    return calibrateInput;
   }
 
   private static double bound(String option, double value) {
@@ -94,5 +145,10 @@ public final class ModelOptions {
       throw new QuenchException(option + " must be a non-negative relative error, got " + value);
     }
     return value;
+  }
+
+  /** Whether compile warnings fail the command ({@code --strict}). */
+  public boolean strict() {
+    return strict;
   }
 }

@@ -43,6 +43,68 @@ public final class SpikePlots {
     save(rasterChart(spikes, title, WIDTH, HEIGHT), png);
   }
 
+  /**
+   * The spikes of several populations in one raster, each in its own band and colour, bands
+   * separated by a line and named in the legend with their neuron range ({@code spikes} maps a
+   * population to its {@code [step][neuron]} matrix, in drawing order from the bottom).
+   */
+  public static void populationRaster(java.util.Map<String, int[][]> spikes, String title, Path png) {
+    save(populationChart(spikes, title, WIDTH, HEIGHT), png);
+  }
+
+  static XYChart populationChart(java.util.Map<String, int[][]> spikes, String title, int width, int height) {
+    XYChart chart = new XYChartBuilder().width(width).height(height).title(title)
+        .xAxisTitle("step").yAxisTitle("neuron (populations stacked)").build();
+    style(chart);
+    chart.getStyler().setLegendVisible(true);
+    chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+    Color[] palette = {new Color(30, 90, 200), new Color(210, 60, 30), new Color(0, 140, 80),
+        new Color(140, 60, 170), new Color(200, 140, 0)};
+    int offset = 0;
+    int steps = 0;
+    int k = 0;
+    List<Integer> boundaries = new ArrayList<>();
+    for (java.util.Map.Entry<String, int[][]> e : spikes.entrySet()) {
+      int[][] m = e.getValue();
+      int n = m.length == 0 ? 0 : m[0].length;
+      steps = Math.max(steps, m.length);
+      List<Double> xs = new ArrayList<>();
+      List<Double> ys = new ArrayList<>();
+      for (int t = 0; t < m.length; t++) {
+        for (int i = 0; i < n; i++) {
+          if (m[t][i] != 0) {
+            xs.add((double) t);
+            ys.add((double) (offset + i));
+          }
+        }
+      }
+      if (xs.isEmpty()) {
+        xs.add(-1.0);
+        ys.add(-1.0);
+      }
+      XYSeries series = chart.addSeries(e.getKey() + " (" + n + " neurons, rows " + offset + ".."
+          + (offset + n - 1) + ")", xs, ys);
+      series.setMarker(SeriesMarkers.SQUARE);
+      series.setMarkerColor(palette[k++ % palette.length]);
+      offset += n;
+      boundaries.add(offset);
+    }
+    int total = offset;
+    chart.getStyler().setMarkerSize(Math.max(3, Math.min(8, (height - 140) / Math.max(total, 1))));
+    for (int b = 0; b + 1 < boundaries.size(); b++) {
+      double y = boundaries.get(b) - 0.5;
+      XYSeries line = chart.addSeries("separator " + b, new double[] {-0.5, Math.max(steps, 1) - 0.5},
+          new double[] {y, y});
+      line.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+      line.setMarker(SeriesMarkers.NONE);
+      line.setLineColor(Color.GRAY);
+      line.setShowInLegend(false);
+    }
+    chart.getStyler().setXAxisMin(-0.5).setXAxisMax(Math.max(steps, 1) - 0.5);
+    chart.getStyler().setYAxisMin(-0.5).setYAxisMax(Math.max(total, 1) - 0.5);
+    return chart;
+  }
+
   /** Traces of the given neurons (columns of {@code values[step][neuron]}), one line each. */
   public static void traces(int[][] values, int[] neurons, String title, String yLabel, Path png) {
     save(tracesChart(values, neurons, title, yLabel, WIDTH, HEIGHT), png);

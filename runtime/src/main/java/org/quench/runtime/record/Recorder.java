@@ -32,21 +32,25 @@ import org.quench.runtime.session.RunSink;
  * <ul>
  *   <li><b>a directory</b> (a path without extension, or an existing directory): one .npy file per
  *       series, int32 of shape {@code (steps, neurons)}: {@code <population>.<kind>.npy} for a
- *       probe ({@code kind} = u, v or spikes; a partial probe adds its range,
- *       {@code <population>[first-end].<kind>.npy}) and {@code <port>.out.npy} for an output
- *       port. Written as the run goes, so memory stays flat; the header's shape is rewritten
- *       after every chunk, so an interrupted run leaves files holding every completed step.</li>
+ *       probe ({@code kind} = u, v or spikes; part of a population is spelled as on the command
+ *       line, {@code <population>[first:end].<kind>.npy}) and {@code <port>.out.npy} for an output
+ *       port, plus {@code meta.json}. Written as the run goes, so memory stays flat; the header's
+ *       shape is rewritten after every chunk, so an interrupted run leaves files holding every
+ *       completed step.</li>
  *   <li><b>.csv</b>: one file, header {@code step,<series>[i],...}, one line per step, one column
- *       per recorded neuron (series as in the .npy names without the extension). Streamed and flushed
- *       after every chunk.</li>
- *   <li><b>.h5 / .hdf5</b>: datasets {@code /<population>/<kind>} (partial probes:
- *       {@code /<population>/<kind>_<first>_<end>}) and {@code /outputs/<port>}, int32
- *       {@code (steps, neurons)}; metadata as datasets, no attributes: {@code /meta/first_step}
- *       (int64[1]) and {@code /meta/steps} (int64[1]). Held in memory and written at the end:
- *       jhdf 0.13 writes each dataset whole and cannot extend one chunk by chunk, so a run whose
- *       recording would not fit half the heap is refused up front ({@link #checkHeld}); long runs
- *       record to .npy or .csv.</li>
+ *       per recorded neuron (series as in the .npy names without the extension), and
+ *       {@code <name>.meta.json} beside it. Streamed and flushed after every chunk.</li>
+ *   <li><b>.h5 / .hdf5</b>: datasets {@code /<population>/<kind>} (part of a population:
+ *       {@code /<population>[first:end]/<kind>}) with {@code scale} and {@code v_offset} beside
+ *       them, and {@code /outputs/<port>}, int32 {@code (steps, neurons)}; metadata as datasets,
+ *       no attributes: {@code /meta/first_step}, {@code /meta/steps}, {@code /meta/dt} and the
+ *       strings of {@link RecordingMetadata}. Held in memory and written at the end: jhdf 0.13
+ *       writes each dataset whole and cannot extend one chunk by chunk, so a run whose recording
+ *       would not fit half the heap is refused up front ({@link #checkHeld}); long runs record to
+ *       .npy or .csv.</li>
  * </ul>
+ * The metadata ({@link #describedBy}) make a recording readable alone: v in model units is
+ * {@code v / scale + v_offset}, row k is at {@code (first_step + k + 1) * dt} seconds.
  * A '/' in a population or port name becomes '_' in file and dataset names. See
  * docs/recording.md.
  */
@@ -62,6 +66,8 @@ public final class Recorder implements RunSink {
   private final Map<String, List<int[]>> held = new LinkedHashMap<>();
   private List<FileChannel> npy;
   private BufferedWriter csv;
+  private final Map<String, int[]> probedNeurons = new LinkedHashMap<>();
+  private RecordingMetadata metadata;
   private long firstStep = -1;
   private long steps;
   private boolean finished;
@@ -96,6 +102,18 @@ public final class Recorder implements RunSink {
     return format;
   }
 
+  /**
+   * Writes {@code meta} with the recording (dt, model units per population, image, device, input;
+   * see docs/recording.md). Give it before the first chunk.
+   */
+  public Recorder describedBy(RecordingMetadata meta) {
+    if (firstStep >= 0) {
+      throw new IllegalStateException("metadata must be given before the first chunk");
+    }
+    metadata = meta;
+    return this;
+  }
+
   /** Files written so far (complete after {@link #finish()}). */
   public List<Path> files() {
     return List.copyOf(written);
@@ -116,6 +134,7 @@ public final class Recorder implements RunSink {
     List<Integer> chunkWidths = new ArrayList<>();
     for (Map.Entry<Probe, RunResult.Trace> e : chunk.traces().entrySet()) {
       chunkNames.add(probeName(e.getKey()));
+      probedNeurons.putIfAbsent(probeName(e.getKey()), new int[] {e.getKey().first(), e.getValue().width()});
       chunkWidths.add(e.getValue().width());
       rows.add(e.getValue().values());
     }
@@ -239,6 +258,7 @@ public final class Recorder implements RunSink {
             npy.add(ch);
             written.add(file);
           }
+          writeSidecar(target.resolve("meta.json"));
         }
         case CSV -> {
           createParent(target);
@@ -251,12 +271,25 @@ public final class Recorder implements RunSink {
           }
           csv.write(header.append('\n').toString());
           written.add(target);
+          String file = target.getFileName().toString();
+          writeSidecar(target.resolveSibling(file.substring(0, file.length() - 4) + ".meta.json"));
         }
         case HDF5 -> createParent(target);
         default -> throw new IllegalStateException();
       }
     } catch (IOException e) {
       throw new QuenchException("cannot create recording " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The metadata beside .npy and .csv recordings; steps are filled in when the run ends. */
+  private void writeSidecar(Path file) throws IOException {
+    if (metadata == null) {
+      return;
+    }
+    Files.writeString(file, metadata.toJson(Math.max(firstStep, 0), steps, probedNeurons), StandardCharsets.UTF_8);
+    if (!written.contains(file)) {
+      written.add(file);
     }
   }
 
@@ -278,10 +311,13 @@ public final class Recorder implements RunSink {
             ch.write(ByteBuffer.wrap(npyHeader(steps, widths.get(k))));
             ch.close();
           }
+          writeSidecar(target.resolve("meta.json"));
         }
         case CSV -> {
           if (csv != null) {
             csv.close();
+            String file = target.getFileName().toString();
+            writeSidecar(target.resolveSibling(file.substring(0, file.length() - 4) + ".meta.json"));
           }
         }
         case HDF5 -> writeHdf5();
@@ -314,18 +350,27 @@ public final class Recorder implements RunSink {
           int dot = name.lastIndexOf('.');
           group = name.substring(0, dot);
           dataset = name.substring(dot + 1);
+        }
+        boolean fresh = !groups.containsKey(group);
+        WritableGroup g = groups.computeIfAbsent(group, h5::putGroup);
+        g.putDataset(dataset, matrix);
+        if (fresh && metadata != null && !group.equals("outputs")) {
           int bracket = group.indexOf('[');
-          if (bracket >= 0) {
-            String range = group.substring(bracket + 1, group.length() - 1).replace('-', '_');
-            dataset = dataset + "_" + range;
-            group = group.substring(0, bracket);
+          int[] probed = probedNeurons.get(name);
+          RecordingMetadata.ModelUnits u = metadata.unitsOf(bracket > 0 ? group.substring(0, bracket) : group,
+              probed[0], probed[1]);
+          if (u != null) {
+            g.putDataset("scale", new double[] {u.scale()});
+            g.putDataset("v_offset", u.vOffset());
           }
         }
-        groups.computeIfAbsent(group, h5::putGroup).putDataset(dataset, matrix);
       }
       WritableGroup meta = h5.putGroup("meta");
       meta.putDataset("first_step", new long[] {Math.max(firstStep, 0)});
       meta.putDataset("steps", new long[] {steps});
+      if (metadata != null) {
+        metadata.writeTo(meta);
+      }
     }
     written.add(target);
   }
@@ -346,11 +391,18 @@ public final class Recorder implements RunSink {
     return b.array();
   }
 
-  /** The series name of a probe: {@code population.kind} or {@code population[a-b].kind}. */
+  /**
+   * The series name of a probe: {@code population.kind}, or for part of a population
+   * {@code population[first:end].kind} with the range spelled as on the command line
+   * ({@code v:hidden[0:10]} records {@code hidden[0:10].v}; {@code [5:]} runs to the end).
+   */
   public static String probeName(Probe p) {
-    String range = p.first() == 0 && p.count() < 0 ? ""
-        : "[" + p.first() + "-" + (p.count() < 0 ? "end" : String.valueOf(p.first() + p.count())) + "]";
-    return safe(p.population()) + range + "." + p.kind().name().toLowerCase(Locale.ROOT);
+    return safe(p.population()) + rangeOf(p) + "." + p.kind().name().toLowerCase(Locale.ROOT);
+  }
+
+  private static String rangeOf(Probe p) {
+    return p.first() == 0 && p.count() < 0 ? ""
+        : "[" + p.first() + ":" + (p.count() < 0 ? "" : String.valueOf(p.first() + p.count())) + "]";
   }
 
   private static String safe(String name) {

@@ -24,6 +24,8 @@ import org.quench.hal.ProbeKind;
 import org.quench.hal.QuenchException;
 import org.quench.hal.RunResult;
 import org.quench.hal.Stimulus;
+import org.quench.hal.proto.ChipImage;
+import org.quench.hal.proto.Symbol;
 import org.quench.runtime.verify.VerificationReport.PopulationAgreement;
 
 /**
@@ -86,36 +88,61 @@ public final class Verification {
    * compares them.
    */
   public VerificationReport run(Compiler.Result compiled, String deviceUri, Stimulus stimulus) {
+    return run(compiled.image(), deviceUri, stimulus, 0).report();
+  }
+
+  /**
+   * Runs {@code image} on {@code deviceUri} and the reference on {@code stimulus} and compares every
+   * population both have (matched by name and size through the image's symbol table). A spike
+   * within {@code toleranceSteps} steps of the other side's counts as agreeing in
+   * {@code agreementWithinTolerance}. v is traced on both sides for every compared population with
+   * float dynamics in the reference, for plots and recordings.
+   */
+  public VerificationRun run(ChipImage image, String deviceUri, Stimulus stimulus, int toleranceSteps) {
+    if (toleranceSteps < 0) {
+      throw new QuenchException("--tolerance " + toleranceSteps + " must be >= 0 steps");
+    }
     Network ref = reference.network();
-    Network chip = compiled.network();
+    Map<String, Integer> onChip = new LinkedHashMap<>();
+    for (Symbol s : image.getSymbolsList()) {
+      onChip.put(s.getPopulation(), s.getSize());
+    }
     List<String> notes = new ArrayList<>();
     Map<String, Probe> probes = new LinkedHashMap<>();
+    java.util.Set<String> traced = new java.util.LinkedHashSet<>();
     for (Population p : ref.populations()) {
-      int at = chip.indexOf(p.name());
-      if (at < 0) {
-        notes.add("population '" + p.name() + "' is not in the compiled network; not compared");
-      } else if (chip.populations().get(at).size() != p.size()) {
+      Integer size = onChip.get(p.name());
+      if (size == null) {
+        notes.add("population '" + p.name() + "' is not in the image; not compared");
+      } else if (size != p.size()) {
         notes.add("population '" + p.name() + "' has " + p.size() + " neurons in the reference but "
-            + chip.populations().get(at).size() + " in the compiled network; not compared");
+            + size + " in the image; not compared");
       } else {
         probes.put(p.name(), Probe.of(ProbeKind.SPIKES, p.name()));
+        if (p.dynamics() instanceof FloatNeurons) {
+          traced.add(p.name());
+        }
       }
     }
     if (probes.isEmpty()) {
-      throw new QuenchException("verification: the compiled network '" + chip.name()
-          + "' shares no population (by name and size) with the reference '" + ref.name()
-          + "'; pass the float network the image was compiled from");
+      throw new QuenchException("verification: the image shares no population (by name and size)"
+          + " with the reference '" + ref.name() + "'; pass the model the image was compiled from");
     }
-    ReferenceRun expected = reference.run(stimulus);
+    ReferenceRun expected = reference.run(stimulus, traced);
     ReferenceRun stepped = discretized == null ? null : discretized.run(stimulus);
     if (discretizedNote != null) {
       notes.add(discretizedNote);
     }
     RunResult got;
+    org.quench.hal.DeviceInfo info;
     try (Device device = Devices.open(deviceUri)) {
-      device.load(compiled.image());
+      info = device.info();
+      device.load(image);
       for (Probe probe : probes.values()) {
         device.attach(probe);
+      }
+      for (String name : traced) {
+        device.attach(Probe.of(ProbeKind.V, name));
       }
       got = device.run(stimulus);
     }
@@ -131,14 +158,18 @@ public final class Verification {
       }
       boolean output = ref.outputs().contains(name);
       int steps = stimulus.steps();
-      rows.add(compare(name, output, steps, n, spikes(expected, name, steps, n), trace.values()));
+      rows.add(compare(name, output, steps, n, spikes(expected, name, steps, n), trace.values(),
+          toleranceSteps));
       if (stepped != null) {
         discreteRows.add(compare(name, output, steps, n, spikes(stepped, name, steps, n),
-            trace.values()));
+            trace.values(), toleranceSteps));
       }
     }
-    return new VerificationReport(deviceUri, stimulus.steps(), stimulus.eventCount(), rows,
-        discreteRows, notes);
+    double dt = org.quench.runtime.session.ModelTime.dtSeconds(image);
+    VerificationReport report = new VerificationReport(Devices.redacted(deviceUri), stimulus.steps(),
+        stimulus.eventCount(), rows, discreteRows, notes, dt);
+    return new VerificationRun(report, image, expected, got, List.copyOf(probes.keySet()),
+        List.copyOf(traced), dt, info);
   }
 
   private static int[] spikes(ReferenceRun run, String name, int steps, int n) {
@@ -156,6 +187,16 @@ public final class Verification {
    */
   static PopulationAgreement compare(String name, boolean output, int steps, int n, int[] ref,
       int[] dev) {
+    return compare(name, output, steps, n, ref, dev, 0);
+  }
+
+  /**
+   * As above; a spike (non-zero entry) of one side within {@code tolerance} steps of an unmatched
+   * spike of the same neuron on the other side counts as agreeing for
+   * {@code agreementWithinTolerance} (matched greedily in time order, each spike at most once).
+   */
+  static PopulationAgreement compare(String name, boolean output, int steps, int n, int[] ref,
+      int[] dev, int tolerance) {
     int[] refCount = new int[n];
     int[] devCount = new int[n];
     long same = 0;
@@ -210,9 +251,46 @@ public final class Verification {
         agrees = refArg.equals(devArg);
       }
     }
+    long unmatched = unmatchedWithin(tolerance, steps, n, ref, dev);
     return new PopulationAgreement(name, n, output, refTotal, devTotal, refRate, devRate,
         devRate - refRate, corr, corrNote, cells == 0 ? 1.0 : same / cells, firstStep, firstNeuron,
-        refArg, devArg, agrees, argNote);
+        refArg, devArg, agrees, argNote, tolerance,
+        cells == 0 ? 1.0 : Math.max(0, 1 - unmatched / cells), java.util.Arrays.equals(refCount, devCount));
+  }
+
+  /** Spikes of either side with no partner within {@code k} steps on the other (per neuron). */
+  private static long unmatchedWithin(int k, int steps, int n, int[] ref, int[] dev) {
+    long unmatched = 0;
+    int[] a = new int[steps];
+    int[] b = new int[steps];
+    for (int i = 0; i < n; i++) {
+      int na = 0;
+      int nb = 0;
+      for (int t = 0; t < steps; t++) {
+        if (ref[t * n + i] != 0) {
+          a[na++] = t;
+        }
+        if (dev[t * n + i] != 0) {
+          b[nb++] = t;
+        }
+      }
+      int x = 0;
+      int y = 0;
+      int matched = 0;
+      while (x < na && y < nb) {
+        if (Math.abs(a[x] - b[y]) <= k) {
+          matched++;
+          x++;
+          y++;
+        } else if (a[x] < b[y]) {
+          x++;
+        } else {
+          y++;
+        }
+      }
+      unmatched += (na - matched) + (nb - matched);
+    }
+    return unmatched;
   }
 
   private static String constantNote(String side, int[] counts) {

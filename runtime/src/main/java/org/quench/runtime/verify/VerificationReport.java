@@ -22,10 +22,11 @@ import java.util.Locale;
  *     discretize and profile-budget passes, in double precision): what quantization alone
  *     changed; empty when the model had no float populations
  * @param notes populations not compared, and why
+ * @param dtSeconds seconds of model time per step (the image's dt), NaN when unknown
  */
 public record VerificationReport(String device, int steps, long inputEvents,
     List<PopulationAgreement> populations, List<PopulationAgreement> againstDiscretized,
-    List<String> notes) {
+    List<String> notes, double dtSeconds) {
 
   public VerificationReport {
     populations = List.copyOf(populations);
@@ -54,18 +55,25 @@ public record VerificationReport(String device, int steps, long inputEvents,
    * @param deviceArgmax output only: the same on the device
    * @param argmaxAgrees output only: whether the two argmaxes are the same neuron
    * @param argmaxNote output only: why an argmax is undefined (no spikes), else null
+   * @param toleranceSteps how far (in steps) a spike may move and still agree, for the next field
+   * @param agreementWithinTolerance fraction of steps x neurons that agree when each spike may be
+   *     matched by one on the other side within {@code toleranceSteps}; equals {@code agreement}
+   *     for binary spikes at tolerance 0
+   * @param sameCounts whether every neuron spiked as often on both sides
    */
   public record PopulationAgreement(String population, int neurons, boolean output,
       long referenceSpikes, long deviceSpikes, double referenceRate, double deviceRate,
       double rateDifference, Double countCorrelation, String correlationNote, double agreement,
       Integer firstDifferenceStep, Integer firstDifferenceNeuron, Integer referenceArgmax,
-      Integer deviceArgmax, Boolean argmaxAgrees, String argmaxNote) {}
+      Integer deviceArgmax, Boolean argmaxAgrees, String argmaxNote, int toleranceSteps,
+      double agreementWithinTolerance, boolean sameCounts) {}
 
   /** A copy with one more note (e.g. how the input was made). */
   public VerificationReport withNote(String note) {
     List<String> more = new java.util.ArrayList<>(notes);
     more.add(note);
-    return new VerificationReport(device, steps, inputEvents, populations, againstDiscretized, more);
+    return new VerificationReport(device, steps, inputEvents, populations, againstDiscretized, more,
+        dtSeconds);
   }
 
   /** The entry for {@code population}, or an error naming the compared ones. */
@@ -85,6 +93,9 @@ public record VerificationReport(String device, int steps, long inputEvents,
     StringBuilder out = new StringBuilder();
     out.append(String.format(Locale.ROOT, "Verification against the float reference: %s, %d steps,"
         + " %d input events%n", device, steps, inputEvents));
+    out.append("  ").append(Double.isNaN(dtSeconds) ? "dt: not recorded in the image"
+        : String.format(Locale.ROOT, "dt %s s per step: %d steps = %s ms of model time",
+            (float) dtSeconds, steps, (float) (steps * dtSeconds * 1e3))).append(System.lineSeparator());
     table(out, populations);
     if (!againstDiscretized.isEmpty()) {
       out.append("Against the discretized model in double precision (quantization alone):")
@@ -102,17 +113,19 @@ public record VerificationReport(String device, int steps, long inputEvents,
     for (PopulationAgreement p : rows) {
       nameWidth = Math.max(nameWidth, p.population().length());
     }
-    String head = "  %-" + nameWidth + "s %7s %9s %9s %10s %8s %8s  %s%n";
+    int tolerance = rows.isEmpty() ? 0 : rows.get(0).toleranceSteps();
+    String head = "  %-" + nameWidth + "s %7s %9s %9s %10s %8s %8s" + (tolerance > 0 ? " %9s" : "%s") + "  %s%n";
     out.append(String.format(Locale.ROOT, head, "population", "neurons", "ref rate", "dev rate",
-        "rate diff", "corr", "agree", "first difference"));
-    String row = "  %-" + nameWidth + "s %7d %9.4f %9.4f %+10.4f %8s %7.2f%%  %s%n";
+        "rate diff", "corr", "agree", tolerance > 0 ? "+-" + tolerance + " step" : "", "first difference"));
+    String row = "  %-" + nameWidth + "s %7d %9.4f %9.4f %+10.4f %8s %7.2f%%" + (tolerance > 0 ? " %8.2f%%" : "%s") + "  %s%n";
     for (PopulationAgreement p : rows) {
       String corr = p.countCorrelation() == null ? "n/a"
           : String.format(Locale.ROOT, "%.3f", p.countCorrelation());
       String first = p.firstDifferenceStep() == null ? "none"
           : "step " + p.firstDifferenceStep() + ", neuron " + p.firstDifferenceNeuron();
       out.append(String.format(Locale.ROOT, row, p.population(), p.neurons(), p.referenceRate(),
-          p.deviceRate(), p.rateDifference(), corr, 100 * p.agreement(), first));
+          p.deviceRate(), p.rateDifference(), corr, 100 * p.agreement(),
+          tolerance > 0 ? (Object) (100 * p.agreementWithinTolerance()) : "", first));
     }
     for (PopulationAgreement p : rows) {
       if (p.countCorrelation() == null) {
@@ -142,6 +155,7 @@ public record VerificationReport(String device, int steps, long inputEvents,
     root.addProperty("device", device);
     root.addProperty("steps", steps);
     root.addProperty("inputEvents", inputEvents);
+    root.add("dtSeconds", Double.isNaN(dtSeconds) ? JsonNull.INSTANCE : new com.google.gson.JsonPrimitive(dtSeconds));
     root.add("populations", array(populations));
     root.add("againstDiscretized", array(againstDiscretized));
     JsonArray n = new JsonArray();
@@ -166,6 +180,8 @@ public record VerificationReport(String device, int steps, long inputEvents,
           : new com.google.gson.JsonPrimitive(p.countCorrelation()));
       o.addProperty("correlationNote", p.correlationNote());
       o.addProperty("agreement", p.agreement());
+      o.addProperty("toleranceSteps", p.toleranceSteps());
+      o.addProperty("agreementWithinTolerance", p.agreementWithinTolerance());
       o.addProperty("firstDifferenceStep", p.firstDifferenceStep());
       o.addProperty("firstDifferenceNeuron", p.firstDifferenceNeuron());
       if (p.output()) {

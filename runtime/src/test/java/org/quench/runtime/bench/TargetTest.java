@@ -25,4 +25,13 @@ class TargetTest {
     assertTrue(new Target("rate", 100e6, true, 2e8).line().startsWith("PASS"));
     assertTrue(new Target("rate", 100e6, true, 2e7).line().startsWith("MISS"));
   }
+
+  @Test
+  void aMeasurementOutsideTheGoalsSizeIsNotJudged() {
+    Target small = new Target("rate", 100e6, true, 2e7, "set for 100,000 neurons x 100 synapses; this run has 2,000 x 100");
+    assertFalse(small.judged());
+    assertFalse(small.pass());
+    assertTrue(small.line().startsWith("n/a ") && !small.line().contains("MISS")
+        && small.line().contains("this run has 2,000 x 100"), small.line());
+  }
 }

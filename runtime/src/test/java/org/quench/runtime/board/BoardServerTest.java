@@ -151,6 +151,11 @@ class BoardServerTest {
           () -> Devices.open(uri(board, "chip0", "token=nope")));
       assertTrue(refused.getMessage().contains("missing or invalid token"), refused.getMessage());
       assertFalse(refused.getMessage().contains("nope"), refused.getMessage());
+      // The hint names how the token is given where the address came from.
+      assertTrue(refused.getMessage().contains("add ?token=SECRET to the device URI"), refused.getMessage());
+      QuenchException listingRefused = assertThrows(QuenchException.class,
+          () -> BoardListing.fetch("127.0.0.1:" + board.port(), "nope"));
+      assertTrue(listingRefused.getMessage().contains("pass --token SECRET"), listingRefused.getMessage());
       try (Device ok = Devices.open(uri(board, "chip0", "token=s3cret-token"))) {
         ok.load(IMAGE);
         assertEquals(5, ok.run(Stimulus.idle(5)).steps());

@@ -29,12 +29,13 @@ class BoardCommandsTest {
   @TempDir
   Path dir;
 
-  private static int quench(String... args) {
+  /** Runs quench, asserts success and returns what it printed (stdout and stderr). */
+  private static String quench(String... args) {
     ByteArrayOutputStream sink = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(sink, true, StandardCharsets.UTF_8);
     int code = QuenchCli.execute(out, out, args);
     assertEquals(0, code, sink.toString(StandardCharsets.UTF_8));
-    return code;
+    return sink.toString(StandardCharsets.UTF_8);
   }
 
   /** The issue's "done when": quench run on a served board gives the bits of the local emulator. */
@@ -54,19 +55,25 @@ class BoardCommandsTest {
     NpyArray.ofInts(NpyArray.DType.U1, new int[] {steps, RandomNetwork.INPUTS}, spikes).write(input);
     ServeCommand serve = new ServeCommand();
     new CommandLine(serve).parseArgs("--host", "127.0.0.1", "--port", "0", "--chips", "1",
-        "--chip", "emu:loihi?threads=1");
+        "--chip", "emu:loihi?threads=1", "--token", "s3cret");
     Path local = dir.resolve("local");
     Path remote = dir.resolve("remote");
     quench("run", image.toString(), "--input", input.toString(), "--probe", "v:lif", "--probe",
         "spikes:lif", "--record", local.toString(), "--quiet");
+    String printed;
     try (BoardServer board = serve.start()) {
-      quench("run", image.toString(), "--device", "grpc://127.0.0.1:" + board.port() + "/chip0",
-          "--input", input.toString(), "--probe", "v:lif", "--probe", "spikes:lif", "--record",
-          remote.toString(), "--quiet");
+      printed = quench("run", image.toString(), "--device", "grpc://127.0.0.1:" + board.port()
+          + "/chip0?token=s3cret", "--input", input.toString(), "--probe", "v:lif", "--probe",
+          "spikes:lif", "--record", remote.toString(), "--quiet");
     }
+    // The token is never echoed: not in the summary, not in the recording's metadata.
+    assertTrue(printed.contains("?token=***") && !printed.contains("s3cret"), printed);
+    String meta = Files.readString(remote.resolve("meta.json"));
+    assertTrue(meta.contains("\"device_uri\": \"grpc://127.0.0.1:") && !meta.contains("s3cret"), meta);
     List<Path> files;
     try (var listing = Files.list(local)) {
-      files = listing.sorted().toList();
+      // meta.json names each side's device; the recorded values must be the same bits.
+      files = listing.filter(f -> !f.getFileName().toString().equals("meta.json")).sorted().toList();
     }
     assertTrue(files.size() >= 3, "probes and the output port were recorded: " + files);
     long spikeCount = 0;

@@ -27,6 +27,11 @@ class CompileCommandTest {
     return Path.of(CompileCommandTest.class.getResource("/nir/braille_noDelay_bias_zero.nir").toURI());
   }
 
+  /** Three LIF neurons with tau = 10 ms (make_tiny.py). */
+  static Path tiny() throws URISyntaxException {
+    return Path.of(CompileCommandTest.class.getResource("/nir/tiny.nir").toURI());
+  }
+
   private static void assertOneLineError(Outcome o, int code, String... mentions) {
     assertEquals(code, o.code(), o.err());
     assertEquals(1, o.errLines(), o.err());
@@ -79,8 +84,40 @@ class CompileCommandTest {
   void aTauBoundTighterThanTheRealizedErrorFailsNamingTheOption() throws Exception {
     Outcome o = QuenchCliTest.quench("compile", braille().toString(), "-o", dir.resolve("x.qimg").toString(),
         "--max-tau-error", "1e-9");
-    assertOneLineError(o, 1, "maxTauError");
+    assertOneLineError(o, 1, "--max-tau-error", "cannot reach");
     assertFalse(Files.exists(dir.resolve("x.qimg")), "no image is written when compilation fails");
+  }
+
+  @Test
+  void precisionSweepDrawsTheTradeOffAsAPng() throws Exception {
+    Path png = dir.resolve("sweep.png");
+    Outcome o = QuenchCliTest.quench("compile", braille().toString(), "-o", dir.resolve("b.qimg").toString(),
+        "--discretize", "euler", "--precision-sweep", png.toString());
+    assertEquals(0, o.code(), o.err());
+    assertTrue(o.out().contains("precision sweep") && o.out().contains("none"), o.out());
+    byte[] bytes = Files.readAllBytes(png);
+    assertTrue(bytes.length > 1000 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G');
+  }
+
+  @Test
+  void calibrationInputSetsTheScalesAndReportsTheObservedHeadroom() throws Exception {
+    // Braille's 12 input channels, 200 steps of 20 % random spikes.
+    int steps = 200;
+    int[] spikes = new int[steps * 12];
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(5);
+    for (int k = 0; k < spikes.length; k++) {
+      spikes[k] = rng.nextDouble() < 0.2 ? 1 : 0;
+    }
+    Path npy = dir.resolve("calib.npy");
+    org.quench.runtime.io.NpyArray.ofInts(org.quench.runtime.io.NpyArray.DType.I1, new int[] {steps, 12}, spikes)
+        .write(npy);
+    Path report = dir.resolve("r.json");
+    Outcome o = QuenchCliTest.quench("compile", braille().toString(), "-o", dir.resolve("b.qimg").toString(),
+        "--discretize", "euler", "--calibrate-input", npy.toString(), "--report", report.toString());
+    assertEquals(0, o.code(), o.err());
+    assertTrue(Files.readString(report).contains("calibrated on 200 step(s)"), Files.readString(report));
+    assertOneLineError(QuenchCliTest.quench("compile", braille().toString(), "-o", dir.resolve("c.qimg").toString(),
+        "--calibrate-input", dir.resolve("none.npy").toString()), 1, "--calibrate-input", "none.npy");
   }
 
   @Test
@@ -107,5 +144,106 @@ class CompileCommandTest {
     assertOneLineError(QuenchCliTest.quench("compile", model, "-o", dir.resolve("no/such/dir/x.qimg").toString()),
         1, "does not exist");
     assertOneLineError(QuenchCliTest.quench("compile", model), 2, "--output");
+    assertOneLineError(QuenchCliTest.quench("compile", model, "-o", out, "--max-cores", "0"), 1, "--max-cores");
+    assertOneLineError(QuenchCliTest.quench("compile", model, "-o", out, "--max-weight-error", "-1"), 1,
+        "--max-weight-error");
+  }
+
+  @Test
+  void aDtOfOneSecondOnATenMillisecondModelWarnsAndFailsUnderStrict() throws Exception {
+    Path image = dir.resolve("t.qimg");
+    Outcome o = QuenchCliTest.quench("compile", tiny().toString(), "-o", image.toString(), "--dt", "1");
+    assertEquals(0, o.code(), o.err());
+    assertTrue(o.out().contains("dt 1 s = 1000 ms per step"), o.out());
+    assertTrue(o.out().contains("1 warning(s)") && o.out().contains("not well below"), o.out());
+    assertTrue(o.out().contains("shortest 0.01 s"), o.out());
+    Files.delete(image);
+    Outcome strict = QuenchCliTest.quench("compile", tiny().toString(), "-o", image.toString(), "--dt", "1",
+        "--strict");
+    assertOneLineError(strict, 1, "--strict", "dt 1.0 s is not well below");
+    assertFalse(Files.exists(image), "no image is written when --strict fails");
+    // At the dt the model was made for there is nothing to warn about, and --strict passes.
+    Outcome fine = QuenchCliTest.quench("compile", tiny().toString(), "-o", image.toString(), "--dt", "1e-4",
+        "--strict");
+    assertEquals(0, fine.code(), fine.err());
+    assertTrue(fine.out().contains("dt 0.0001 s = 0.1 ms per step") && fine.out().contains("0 warning(s)"),
+        fine.out());
+  }
+
+  @Test
+  void theReportNamesItsUnitsAndGivesEveryNeuronRequestedAndRealized() throws Exception {
+    Path report = dir.resolve("t.json");
+    Outcome o = QuenchCliTest.quench("compile", tiny().toString(), "-o", dir.resolve("t.qimg").toString(),
+        "--report", report.toString());
+    assertEquals(0, o.code(), o.err());
+    String text = Files.readString(report);
+    assertFalse(text.contains("Infinity"), "no infinite values: " + text);
+    JsonObject json = JsonParser.parseString(text).getAsJsonObject();
+    assertEquals(1e-4, json.get("dtSeconds").getAsDouble());
+    assertEquals("EXACT", json.get("discretization").getAsString());
+    JsonObject pop = json.getAsJsonArray("populations").get(0).getAsJsonObject();
+    for (String field : new String[] {"chipUnitsPerModelUnit", "tauMemRelError", "tauSynRelError",
+        "thresholdRelError", "biasErrorOfMaxBias"}) {
+      assertTrue(pop.has(field), field + " in " + pop);
+    }
+    assertTrue(json.getAsJsonObject("traffic").get("expectedInterCoreSpikesPerStep").isJsonNull(),
+        "an estimate that was not made is null, not -1");
+    JsonObject lif = json.getAsJsonArray("neurons").get(0).getAsJsonObject();
+    assertEquals("lif", lif.get("population").getAsString());
+    double[] thReq = {1.0, 0.8, 1.2};
+    for (int i = 0; i < 3; i++) {
+      assertEquals(0.01, lif.getAsJsonArray("tauMemRequestedSeconds").get(i).getAsDouble(), 1e-12);
+      assertEquals(0.01, lif.getAsJsonArray("tauMemRealizedSeconds").get(i).getAsDouble(), 2e-4);
+      assertEquals(thReq[i], lif.getAsJsonArray("thresholdRequested").get(i).getAsDouble(), 1e-12);
+      // The third neuron's threshold is realised relative to its v_reset offset and read back in model units.
+      assertEquals(thReq[i], lif.getAsJsonArray("thresholdRealized").get(i).getAsDouble(), 1e-4);
+      assertEquals(i, lif.getAsJsonArray("thresholdProfile").get(i).getAsInt(), "three thresholds, three rows");
+      assertEquals(0, lif.getAsJsonArray("decayProfile").get(i).getAsInt());
+      assertEquals("0.0", lif.getAsJsonArray("core").get(i).getAsString());
+      assertTrue(lif.getAsJsonArray("tauSynRealizedSeconds").get(i).isJsonNull(), "LIF has no synaptic filter");
+    }
+  }
+
+  @Test
+  void possibleOverflowAndManyZeroedWeightsAreWarnings() throws Exception {
+    Outcome o = QuenchCliTest.quench("compile", braille().toString(), "-o", dir.resolve("b.qimg").toString(),
+        "--discretize", "euler");
+    assertEquals(0, o.code(), o.err());
+    assertFalse(o.out().contains("0 warning(s)"), o.out());
+    assertTrue(o.out().contains("(negative: may overflow, see warnings)"), o.out());
+    assertTrue(o.out().matches("(?s).*projection 'lif1.lif->lif1.lif': \\d+ of 1444 weights \\(\\d+ %\\).*became 0.*"),
+        o.out());
+    Outcome report = QuenchCliTest.quench("compile", braille().toString(), "-o", dir.resolve("c.qimg").toString(),
+        "--discretize", "euler", "--report", dir.resolve("c.json").toString());
+    JsonObject json = JsonParser.parseString(Files.readString(dir.resolve("c.json"))).getAsJsonObject();
+    assertTrue(json.getAsJsonArray("warnings").toString().contains("v may saturate"), json.get("warnings").toString());
+    assertEquals(0, report.code());
+  }
+
+  @Test
+  void inspectDecodesProfileTablesIntoSecondsAndModelUnits() throws Exception {
+    Path image = dir.resolve("t.qimg");
+    assertEquals(0, QuenchCliTest.quench("compile", tiny().toString(), "-o", image.toString()).code());
+    Outcome o = QuenchCliTest.quench("inspect", image.toString());
+    assertEquals(0, o.code(), o.err());
+    assertTrue(o.out().contains("Profiles (realized at dt 1.0E-4 s, exact discretization)"), o.out());
+    // One decay row for the three neurons: tau_mem 10 ms realised as 9.94 ms, no synaptic filter.
+    assertTrue(o.out().matches("(?s).*\\(0,0\\)\\s+0\\s+4095\\s+\\d+\\s+none\\s+0\\.0099\\d+ s\\s+0\\s+to zero\\s+lif 3\\n.*"),
+        o.out());
+    // Three threshold rows, each read back in model units, one neuron each (the third through its v_reset offset).
+    for (String th : new String[] {"lif 1.000 ", "lif 0.8000 ", "lif 1.200 "}) {
+      assertTrue(o.out().contains(th), th + " in " + o.out());
+    }
+  }
+
+  @Test
+  void compileAndInspectCountRoutesTheSameWay() throws Exception {
+    Path image = dir.resolve("b.qimg");
+    Outcome compiled = QuenchCliTest.quench("compile", braille().toString(), "-o", image.toString());
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("routes: (\\d+),").matcher(compiled.out());
+    assertTrue(m.find(), compiled.out());
+    Outcome inspected = QuenchCliTest.quench("inspect", image.toString());
+    assertTrue(inspected.out().contains(m.group(1) + " routes (source neuron -> destination core"),
+        m.group(1) + " routes in " + inspected.out());
   }
 }

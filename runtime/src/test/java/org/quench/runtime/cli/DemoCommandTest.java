@@ -38,6 +38,12 @@ class DemoCommandTest {
       assertTrue(Double.parseDouble(m.group(1)) > 0.9, population + " correlation in: " + text);
     }
     assertTrue(text.contains("output lif2: argmax of spike counts"), text);
+    // Every number is explained in one line, and the agreement below 100 % is said not to be a failure.
+    assertTrue(text.contains("dt 0.0001 s = 0.1 ms per step (FORWARD_EULER discretization)"), text);
+    for (String term : new String[] {"  ref rate / dev rate ", "  corr ", "  agree ", "  first difference ", "  argmax "}) {
+      assertTrue(text.contains("\n" + term), term + " explained in: " + text);
+    }
+    assertTrue(text.contains("not a failure"), text);
     assertTrue(text.matches("(?s).*run: 200 steps on emu:loihi in [0-9.]+ s: \\d+ steps/s.*"), text);
     Path png = out.resolve("demo-raster.png");
     assertTrue(text.contains("raster plot: " + png.toAbsolutePath().normalize()), text);

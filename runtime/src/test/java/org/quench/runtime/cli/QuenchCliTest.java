@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,6 +84,21 @@ class QuenchCliTest {
       assertEquals(0, o.code(), name);
       assertTrue(o.out().contains("Examples:"), name + " --help has no examples:\n" + o.out());
       assertTrue(o.out().contains("quench " + name), name + " examples do not use the command");
+    }
+  }
+
+  @Test
+  void helpExamplesAreNeverWrappedMidWord() {
+    Map<String, CommandLine> commands = new CommandLine(new QuenchCli()).getSubcommands();
+    for (Map.Entry<String, CommandLine> c : commands.entrySet()) {
+      Outcome o = quench(c.getKey(), "--help");
+      List<String> lines = o.out().lines().toList();
+      for (String example : c.getValue().getCommandSpec().usageMessage().footer()) {
+        if (!example.isBlank()) {
+          assertTrue(lines.contains(example.replace("%%", "%")), c.getKey() + " --help breaks the line '"
+              + example + "':\n" + o.out());
+        }
+      }
     }
   }
 
@@ -167,6 +183,13 @@ class QuenchCliTest {
     assertEquals(2000, json.get("neurons").getAsInt());
     assertEquals(20, json.get("steps").getAsInt());
     assertEquals(3, json.getAsJsonArray("targets").size());
+    // The goals were set for 100,000 neurons: a 2,000-neuron run is not judged against them.
+    for (var t : json.getAsJsonArray("targets")) {
+      assertFalse(t.getAsJsonObject().get("judged").getAsBoolean(), t.toString());
+      JsonObject target = t.getAsJsonObject();
+      assertTrue(!target.has("pass") || target.get("pass").isJsonNull(), t.toString());
+      assertTrue(target.get("notJudged").getAsString().contains("2,000"), t.toString());
+    }
     double fraction = json.get("spikeFraction").getAsDouble();
     assertTrue(fraction > 0 && fraction < 1, "spike fraction " + fraction);
     assertTrue(json.get("neuronUpdatesPerSecond").getAsDouble() > 0);

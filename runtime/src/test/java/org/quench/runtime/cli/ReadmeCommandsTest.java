@@ -16,14 +16,19 @@ import org.quench.runtime.cli.QuenchCliTest.Outcome;
 
 /**
  * Runs every {@code ./quench ...} line of README.md's shell blocks, in order, in process, so the
- * README cannot drift from the CLI. Paths that exist relative to the repository root are read from
- * there; other file arguments (what the tour writes) go to a temporary directory, so later lines
- * find what earlier ones wrote. Two kinds of line are changed on purpose: {@code serve} blocks
+ * README cannot drift from the CLI. What the tour writes lives under {@code quench-out/}: such
+ * arguments always go to a temporary directory (whatever a run of the tour in the checkout left
+ * there), so later lines find what earlier ones wrote and leftovers never stand in for them. Other
+ * paths that exist relative to the repository root (models, sample inputs) are read from there. Two kinds of line are changed on purpose: {@code serve} blocks
  * until stopped (BoardCommandsTest covers it), and {@code bench} runs on a network 50 times
  * smaller (same command, fewer neurons and steps) to keep the suite short.
  */
 class ReadmeCommandsTest {
-  private static final Set<String> NOT_RUN_HERE = Set.of("serve");
+  // serve blocks until stopped; study runs for minutes and lives in the examples module (its own
+  // tests cover it: examples/src/test, HeterogeneityCommandTest).
+  private static final Set<String> NOT_RUN_HERE = Set.of("serve", "study");
+  /** Where the README's commands write (ignored by git). */
+  private static final String OUTPUT_FOLDER = "quench-out/";
 
   @TempDir
   Path work;
@@ -63,6 +68,15 @@ class ReadmeCommandsTest {
         || arg.matches("[0-9eE.+-]+")) {
       return arg;
     }
+    if (arg.startsWith(OUTPUT_FOLDER)) {
+      Path out = work.resolve(arg);
+      try {
+        Files.createDirectories(out.getParent());
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      return out.toString();
+    }
     Path inRepo = root.resolve(arg);
     return Files.exists(inRepo) ? inRepo.toString() : work.resolve(arg).toString();
   }
@@ -98,9 +112,26 @@ class ReadmeCommandsTest {
       ran.add(words.get(0));
     }
     assertTrue(ran.containsAll(List.of("demo", "compile", "inspect", "run", "verify")), "ran " + ran);
-    assertTrue(Files.exists(work.resolve("braille.qimg")), "the tour's compile wrote the image");
-    assertTrue(Files.exists(work.resolve("braille-raster.png")), "the tour's run wrote the plot");
-    assertTrue(Files.exists(work.resolve("braille-run.h5")), "the tour's run wrote the recording");
+    assertTrue(Files.exists(work.resolve("quench-out/braille.qimg")), "the tour's compile wrote the image");
+    assertTrue(Files.exists(work.resolve("quench-out/braille-raster.png")), "the tour's run wrote the plot");
+    assertTrue(Files.exists(work.resolve("quench-out/braille-run.h5")), "the tour's run wrote the recording");
+  }
+
+  @Test
+  void everyFileTheReadmeWritesIsUnderTheIgnoredOutputFolder() throws IOException {
+    Path root = repositoryRoot();
+    assertTrue(Files.readString(root.resolve(".gitignore")).lines().anyMatch(l -> l.strip().equals("quench-out/")),
+        "quench-out/ is ignored by git");
+    for (List<String> words : readmeCommands(Files.readString(root.resolve("README.md"), StandardCharsets.UTF_8))) {
+      for (int i = 0; i + 1 < words.size(); i++) {
+        String option = words.get(i);
+        if (Set.of("-o", "--output", "--report", "--record", "--plot", "--out").contains(option)
+            && !words.get(0).equals("lava")) {
+          assertTrue(words.get(i + 1).startsWith(OUTPUT_FOLDER), "README writes " + words.get(i + 1)
+              + " outside " + OUTPUT_FOLDER + ": quench " + String.join(" ", words));
+        }
+      }
+    }
   }
 
   @Test

@@ -130,6 +130,24 @@ class RunCommandTest {
   }
 
   @Test
+  void spikesAndABiasFromSeparateFilesAndPaddingPastTheInputIsAnnounced() throws IOException {
+    Path bias = dir.resolve("b.csv");
+    Files.writeString(bias, "500,500,500,500,500,500,500,500\n");
+    Outcome o = run(image.toString(), "--input", input.toString(), "--input", "bias:hidden=" + bias,
+        "--steps", "60");
+    assertEquals(0, o.code(), o.err());
+    assertTrue(o.out().contains("the input has 40 steps; steps 40..59 run without input"), o.out());
+    assertTrue(o.out().contains("dt: not recorded in the image") || o.out().contains("ms of model time"), o.out());
+    Outcome twice = run(image.toString(), "--input", input.toString(), "--input", "in=" + input);
+    twice.assertOneLineError("'in' is given twice");
+    Path signal = dir.resolve("signal.npy");
+    NpyArray.ofDoubles(NpyArray.DType.F8, new int[] {30, 4}, new double[120]).write(signal);
+    run(image.toString(), "--input", signal.toString()).assertOneLineError("--encode");
+    Outcome encoded = run(image.toString(), "--input", signal.toString(), "--encode", "latency:5");
+    assertEquals(0, encoded.code(), encoded.err());
+  }
+
+  @Test
   void quietAndDebugWorkWhenStandalone() {
     Outcome o = execute(RunCommand.standalone(), image.toString(), "--steps", "10", "--quiet");
     assertEquals(0, o.code(), o.err());

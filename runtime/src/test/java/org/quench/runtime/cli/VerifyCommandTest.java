@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.quench.runtime.io.NpyArray;
+import org.quench.runtime.verify.VerificationPlot;
 import picocli.CommandLine;
 
 class VerifyCommandTest {
@@ -120,7 +121,131 @@ class VerifyCommandTest {
     assertTrue(badWidth.err().contains("13 columns") && badWidth.err().contains("12"),
         badWidth.err());
 
-    Outcome tooMany = verify(resource(BRAILLE), "--input", wide.toString(), "--steps", "9");
-    assertEquals(1, tooMany.exit());
+    Outcome transposed = verify(resource(BRAILLE), "--input", transposedInput(dir).toString());
+    assertEquals(1, transposed.exit());
+    assertTrue(transposed.err().contains("shape (12, 40)") && transposed.err().contains("transposed"),
+        transposed.err());
+  }
+
+  private static Path transposedInput(Path dir) {
+    Path file = dir.resolve("t.npy");
+    NpyArray.ofInts(NpyArray.DType.U1, new int[] {12, 40}, new int[480]).write(file);
+    return file;
+  }
+
+  private static Path spikes(Path dir, int steps) {
+    int[] spikes = new int[steps * 12];
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(11);
+    for (int i = 0; i < spikes.length; i++) {
+      spikes[i] = rnd.nextDouble() < 0.3 ? 1 : 0;
+    }
+    Path file = dir.resolve("in" + steps + ".npy");
+    NpyArray.ofInts(NpyArray.DType.U1, new int[] {steps, 12}, spikes).write(file);
+    return file;
+  }
+
+  @Test
+  void aBoundThatIsNotMetExitsThreeNamingItAndAMetOneExitsZero(@TempDir Path dir) {
+    Path in = spikes(dir, 80);
+    Outcome strictGate = verify(resource(BRAILLE), "--discretize", "euler", "--input", in.toString(),
+        "--min-agreement", "100%", "--min-correlation", "1.0");
+    assertEquals(VerifyCommand.EXIT_NOT_MET, strictGate.exit(), strictGate.err() + strictGate.out());
+    assertTrue(strictGate.err().contains("quench: verify: 'lif2' agreement")
+        && strictGate.err().contains("below --min-agreement 100.00 %"), strictGate.err());
+    assertTrue(strictGate.out().contains("lif2"), "the report is printed before the verdict");
+    Outcome loose = verify(resource(BRAILLE), "--discretize", "euler", "--input", in.toString(),
+        "--min-agreement", "0.5", "--tolerance", "2");
+    assertEquals(0, loose.exit(), loose.err());
+    assertTrue(loose.out().contains("+-2 step") && loose.out().contains("every bound met"), loose.out());
+  }
+
+  @Test
+  void aWrongDtIsShownAndWarnedAboutAndStrictFails(@TempDir Path dir) {
+    Outcome o = verify(resource("/nir/tiny.nir"), "--dt", "1", "--steps", "20");
+    assertEquals(0, o.exit(), o.err());
+    assertTrue(o.out().contains("dt 1.0 s per step: 20 steps = 20000.0 ms of model time"), o.out());
+    assertTrue(o.out().contains("note: compile warning: population 'lif': dt 1.0 s is not well below"), o.out());
+    Outcome strict = verify(resource("/nir/tiny.nir"), "--dt", "1", "--steps", "20", "--strict");
+    assertEquals(1, strict.exit());
+    assertTrue(strict.err().contains("--strict"), strict.err());
+  }
+
+  @Test
+  void anImageIsVerifiedAgainstTheModelItWasCompiledFromAndNoOther(@TempDir Path dir) throws Exception {
+    Path image = dir.resolve("b.qimg");
+    org.quench.hal.ChipImages.write(org.quench.runtime.model.ModelCompilation.compile(Path.of(resource(BRAILLE)),
+        org.quench.hal.ChipSpec.loihi(), org.quench.compiler.frontend.nir.NirImportOptions.defaults()
+            .withDiscretization(org.quench.compiler.quant.Discretization.Convention.FORWARD_EULER),
+        org.quench.compiler.CompileOptions.none().with("dt", "1.0E-4").with("discretize", "euler"))
+        .result().image(), image);
+    Path in = spikes(dir, 50);
+    Outcome o = verify(image.toString(), "--model", resource(BRAILLE), "--input", in.toString(), "--json");
+    assertEquals(0, o.exit(), o.err());
+    JsonObject json = JsonParser.parseString(o.out()).getAsJsonObject();
+    assertEquals(1e-4, json.get("dtSeconds").getAsDouble());
+    assertEquals(2, json.getAsJsonArray("populations").size());
+    // The same image and input as compiling in place with the same options: the same agreement.
+    Outcome compiledHere = verify(resource(BRAILLE), "--discretize", "euler", "--input", in.toString(), "--json");
+    assertEquals(json.getAsJsonArray("populations").toString(),
+        JsonParser.parseString(compiledHere.out()).getAsJsonObject().getAsJsonArray("populations").toString());
+    Outcome noModel = verify(image.toString(), "--input", in.toString());
+    assertEquals(1, noModel.exit());
+    assertTrue(noModel.err().contains("--model"), noModel.err());
+    Outcome wrong = verify(image.toString(), "--model", resource("/nir/tiny.nir"), "--input", in.toString());
+    assertEquals(1, wrong.exit());
+    assertTrue(wrong.err().contains("is not the model") && wrong.err().contains("sha256"), wrong.err());
+  }
+
+  @Test
+  void recordAndPlotShowBothSidesWithTimeInMilliseconds(@TempDir Path dir) throws Exception {
+    Path h5 = dir.resolve("both.h5");
+    Path png = dir.resolve("both.png");
+    Outcome o = verify(resource(BRAILLE), "--discretize", "euler", "--input", spikes(dir, 60).toString(),
+        "--record", h5.toString(), "--plot", png.toString());
+    assertEquals(0, o.exit(), o.err());
+    try (io.jhdf.HdfFile f = new io.jhdf.HdfFile(h5)) {
+      double[][] refV = (double[][]) f.getDatasetByPath("/reference/lif2/v").getData();
+      int[][] devV = (int[][]) f.getDatasetByPath("/device/lif2/v").getData();
+      double scale = ((double[]) f.getDatasetByPath("/device/lif2/scale").getData())[0];
+      assertEquals(60, refV.length);
+      assertEquals(60, devV.length);
+      assertEquals(7, refV[0].length);
+      assertEquals(1e-4, ((double[]) f.getDatasetByPath("/meta/dt").getData())[0]);
+      // Device v in model units follows the reference's v (same model, quantized): compare the ranges.
+      double refMax = 0;
+      double devMax = 0;
+      for (int k = 0; k < 60; k++) {
+        for (int i = 0; i < 7; i++) {
+          refMax = Math.max(refMax, Math.abs(refV[k][i]));
+          devMax = Math.max(devMax, Math.abs(devV[k][i] / scale));
+        }
+      }
+      assertTrue(refMax > 0 && devMax > 0.3 * refMax && devMax < 3 * refMax, refMax + " vs " + devMax);
+      assertEquals(((int[][]) f.getDatasetByPath("/reference/lif1.lif/spikes").getData()).length, 60);
+    }
+    java.awt.image.BufferedImage plot = javax.imageio.ImageIO.read(png.toFile());
+    assertEquals(3 * VerificationPlot.HEIGHT, plot.getHeight(), "three panels: rates, rasters, v");
+  }
+
+  @Test
+  void severalInputsAnEncodedSignalAndPaddingPastTheInputAreAnnounced(@TempDir Path dir) throws Exception {
+    Path signal = dir.resolve("signal.npy");
+    double[] x = new double[30 * 12];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (i % 12) / 11.0;
+    }
+    NpyArray.ofDoubles(NpyArray.DType.F8, new int[] {30, 12}, x).write(signal);
+    Outcome unencoded = verify(resource(BRAILLE), "--input", signal.toString());
+    assertEquals(1, unencoded.exit());
+    assertTrue(unencoded.err().contains("--encode"), unencoded.err());
+    Outcome encoded = verify(resource(BRAILLE), "--discretize", "euler", "--input", signal.toString(),
+        "--encode", "rate:0.5", "--steps", "40");
+    assertEquals(0, encoded.exit(), encoded.err());
+    assertTrue(encoded.out().contains("(encoded rate:0.5)"), encoded.out());
+    assertTrue(encoded.out().contains("the input has 30 steps; steps 30..39 run without input"), encoded.out());
+    Outcome twice = verify(resource(BRAILLE), "--input", spikes(dir, 20).toString(), "--input",
+        "input=" + spikes(dir, 20));
+    assertEquals(1, twice.exit());
+    assertTrue(twice.err().contains("given twice"), twice.err());
   }
 }

@@ -69,6 +69,59 @@ class InputFilesTest {
   }
 
   @Test
+  void aWidthMismatchNamesTheShapeAndSpotsATransposedArray() {
+    Path transposed = dir.resolve("t.npy");
+    NpyArray.ofInts(NpyArray.DType.I4, new int[] {4, 30}, new int[120]).write(transposed);
+    String m = error(transposed, null);
+    assertTrue(m.contains("shape (4, 30)") && m.contains("4 channels") && m.contains("transposed")
+        && m.contains("x.T"), m);
+    Path wide = dir.resolve("w.npy");
+    NpyArray.ofInts(NpyArray.DType.I4, new int[] {30, 5}, new int[150]).write(wide);
+    m = error(wide, null);
+    assertTrue(m.contains("shape (30, 5)") && !m.contains("transposed"), m);
+    Path bias = dir.resolve("b.npy");
+    NpyArray.ofInts(NpyArray.DType.I4, new int[] {8, 20}, new int[160]).write(bias);
+    m = error(bias, "bias:hidden");
+    assertTrue(m.contains("shape (8, 20)") && m.contains("8 neurons") && m.contains("transposed"), m);
+  }
+
+  @Test
+  void inputsFromSeveralFilesMergeAndAPortGivenTwiceIsRefused() {
+    Path spikes = dir.resolve("s.npy");
+    NpyArray.ofInts(NpyArray.DType.I4, new int[] {2, 4}, new int[] {1, 0, 0, 0, 0, 0, 0, 1}).write(spikes);
+    Path bias = dir.resolve("b.npy");
+    NpyArray.ofInts(NpyArray.DType.I4, new int[] {3, 3}, new int[] {1, 2, 3, 1, 2, 3, 4, 5, 6}).write(bias);
+    SpikeTrains merged = SpikeTrains.merge(java.util.List.of(InputFiles.read(spikes, IMAGE),
+        InputFiles.read(bias, "bias:out", IMAGE)), java.util.List.of("s.npy", "b.npy"));
+    assertEquals(3, merged.length(), "as long as the longest part");
+    assertArrayEquals(new int[][] {{1, 0, 0, 0}, {0, 0, 0, 1}, {0, 0, 0, 0}}, merged.dense("in"));
+    assertArrayEquals(new int[] {4, 5, 6}, merged.biasAt("out", 2));
+    QuenchException twice = assertThrows(QuenchException.class, () -> SpikeTrains.merge(java.util.List.of(
+        InputFiles.read(spikes, IMAGE), InputFiles.read(spikes, IMAGE)), java.util.List.of("a.npy", "b.npy")));
+    assertTrue(twice.getMessage().contains("'in' is given twice: by a.npy and by b.npy"), twice.getMessage());
+  }
+
+  @Test
+  void analogSignalsAreReadFromFloatNpyAndCsvAndEncodedByName() throws IOException {
+    Path npy = dir.resolve("sig.npy");
+    NpyArray.ofDoubles(NpyArray.DType.F8, new int[] {3, 2}, new double[] {0, 1, 0.5, 1, 1, 0}).write(npy);
+    double[][] signal = InputFiles.readSignal(npy);
+    assertArrayEquals(new double[] {0.5, 1}, signal[1]);
+    Path csv = dir.resolve("sig.csv");
+    Files.writeString(csv, "# a comment\n0,1\n0.5,1\n1,0\n");
+    assertArrayEquals(signal, InputFiles.readSignal(csv));
+    // latency:3: x = 1 spikes at the window's first step, x = 0 never.
+    SpikeTrains t = SignalEncoding.parse("latency:3", 0).encode(signal, "in");
+    assertEquals(1, t.dense("in")[0][1]);
+    assertEquals(0, t.dense("in")[0][0] + t.dense("in")[1][0] + t.dense("in")[2][0]);
+    assertEquals(4, SignalEncoding.parse("delta", 0).portWidth(2), "ON/OFF doubles the width");
+    assertTrue(assertThrows(QuenchException.class, () -> SignalEncoding.parse("morse", 0)).getMessage()
+        .contains("rate[:MAX_RATE], delta[:THRESHOLD] or latency[:WINDOW]"));
+    assertTrue(assertThrows(QuenchException.class, () -> SignalEncoding.parse("rate:fast", 0)).getMessage()
+        .contains("'fast' is not a number"));
+  }
+
+  @Test
   void denseCsvRowsAreSteps() throws IOException {
     Path f = dir.resolve("d.csv");
     Files.writeString(f, "# comment\n1,0,0,0\n\n0,0,0,3\n");

@@ -66,6 +66,28 @@ class SpikePlotsTest {
   }
 
   @Test
+  void populationsGetTheirOwnColouredBandAndANamedLegendEntry() throws IOException {
+    int[][] hidden = new int[40][5];
+    int[][] out = new int[40][2];
+    hidden[10][4] = 1;
+    out[20][1] = 1;
+    java.util.Map<String, int[][]> pops = new java.util.LinkedHashMap<>();
+    pops.put("hidden", hidden);
+    pops.put("out", out);
+    XYChart chart = SpikePlots.populationChart(pops, "two", 640, 400);
+    assertTrue(chart.getSeriesMap().containsKey("hidden (5 neurons, rows 0..4)"), chart.getSeriesMap().keySet().toString());
+    assertTrue(chart.getSeriesMap().containsKey("out (2 neurons, rows 5..6)"), chart.getSeriesMap().keySet().toString());
+    Path png = dir.resolve("pops.png");
+    SpikePlots.save(chart, png);
+    BufferedImage img = readPng(png);
+    // out's neuron 1 is drawn in band row 6, in out's colour (red), hidden's neuron 4 in blue.
+    int outPixel = img.getRGB((int) Math.round(chart.getScreenXFromChart(20)), (int) Math.round(chart.getScreenYFromChart(6)));
+    int hiddenPixel = img.getRGB((int) Math.round(chart.getScreenXFromChart(10)), (int) Math.round(chart.getScreenYFromChart(4)));
+    assertTrue(((outPixel >> 16) & 0xff) > 150 && (outPixel & 0xff) < 100, Integer.toHexString(outPixel));
+    assertTrue((hiddenPixel & 0xff) > 150 && ((hiddenPixel >> 16) & 0xff) < 100, Integer.toHexString(hiddenPixel));
+  }
+
+  @Test
   void publicRasterWritesADefaultSizedPngEvenWithoutSpikes() throws IOException {
     Path png = dir.resolve("nested/empty.png");
     SpikePlots.raster(new int[20][3], "silence", png);

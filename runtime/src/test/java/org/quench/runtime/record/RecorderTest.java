@@ -73,12 +73,12 @@ class RecorderTest {
     Recorder r = Recorder.to(out);
     assertEquals(Recorder.Format.NPY_DIRECTORY, r.format());
     run(r);
-    assertEquals(List.of("hidden.v", "hidden[2-5].u", "out.spikes", "out.out"), r.series());
+    assertEquals(List.of("hidden.v", "hidden[2:5].u", "out.spikes", "out.out"), r.series());
     NpyArray v = NpyArray.read(out.resolve("hidden.v.npy"));
     assertEquals("<i4", v.dtype().descr());
     assertArrayEquals(new int[] {STEPS, 8}, v.shape());
     assertArrayEquals(expected.trace(V), rows(v));
-    assertArrayEquals(expected.trace(U), rows(NpyArray.read(out.resolve("hidden[2-5].u.npy"))));
+    assertArrayEquals(expected.trace(U), rows(NpyArray.read(out.resolve("hidden[2:5].u.npy"))));
     assertArrayEquals(expected.trace(S), rows(NpyArray.read(out.resolve("out.spikes.npy"))));
     assertArrayEquals(expected.spikes("out"), rows(NpyArray.read(out.resolve("out.out.npy"))));
     assertEquals(4, r.files().size());
@@ -95,7 +95,7 @@ class RecorderTest {
     assertEquals(1 + 8 + 3 + 3 + 3, header.length);
     assertEquals("step", header[0]);
     assertEquals("hidden.v[0]", header[1]);
-    assertEquals("hidden[2-5].u[0]", header[9]);
+    assertEquals("hidden[2:5].u[0]", header[9]);
     int[][] v = expected.trace(V);
     int[][] u = expected.trace(U);
     for (int t = 0; t < STEPS; t++) {
@@ -115,7 +115,7 @@ class RecorderTest {
     run(r);
     try (HdfFile h5 = new HdfFile(out)) {
       assertArrayEquals(expected.trace(V), (int[][]) h5.getDatasetByPath("/hidden/v").getData());
-      assertArrayEquals(expected.trace(U), (int[][]) h5.getDatasetByPath("/hidden/u_2_5").getData());
+      assertArrayEquals(expected.trace(U), (int[][]) h5.getDatasetByPath("/hidden[2:5]/u").getData());
       assertArrayEquals(expected.trace(S), (int[][]) h5.getDatasetByPath("/out/spikes").getData());
       assertArrayEquals(expected.spikes("out"),
           (int[][]) h5.getDatasetByPath("/outputs/out").getData());

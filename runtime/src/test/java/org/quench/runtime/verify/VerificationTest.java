@@ -59,7 +59,7 @@ class VerificationTest {
     assertNull(a.argmaxAgrees());
     assertTrue(a.argmaxNote().contains("the reference"), a.argmaxNote());
     VerificationReport report = new VerificationReport("emu:loihi", 2, 0,
-        java.util.List.of(a), java.util.List.of(), java.util.List.of());
+        java.util.List.of(a), java.util.List.of(), java.util.List.of(), Double.NaN);
     String text = report.summary();
     assertFalse(text.contains("NaN"), text);
     assertTrue(text.contains("n/a") && text.contains("correlation undefined"), text);
@@ -67,6 +67,43 @@ class VerificationTest {
     JsonObject pop = json.getAsJsonArray("populations").get(0).getAsJsonObject();
     assertTrue(pop.get("countCorrelation").isJsonNull());
     assertFalse(report.toJson().contains("NaN"));
+  }
+
+  @Test
+  void aSpikeOneStepLateAgreesWithinAToleranceOfOneStep() {
+    // one neuron, 6 steps: the reference spikes at 1 and 4, the device at 2 and 4
+    int[] ref = {0, 1, 0, 0, 1, 0};
+    int[] dev = {0, 0, 1, 0, 1, 0};
+    assertEquals(4.0 / 6, Verification.compare("p", false, 6, 1, ref, dev).agreement(), 1e-12);
+    assertEquals(4.0 / 6, Verification.compare("p", false, 6, 1, ref, dev, 0).agreementWithinTolerance(), 1e-12);
+    PopulationAgreement within1 = Verification.compare("p", false, 6, 1, ref, dev, 1);
+    assertEquals(1.0, within1.agreementWithinTolerance(), 1e-12);
+    assertEquals(1, within1.toleranceSteps());
+    // a spike can be matched only once: two device spikes around one reference spike leave one over
+    int[] twice = {1, 0, 1, 0, 0, 0};
+    int[] once = {0, 1, 0, 0, 0, 0};
+    assertEquals(5.0 / 6, Verification.compare("p", false, 6, 1, once, twice, 1).agreementWithinTolerance(), 1e-12);
+  }
+
+  @Test
+  void theGateNamesEveryUnmetBoundOfTheOutputs() {
+    int[] ref = {1, 0, 0, 0, 1, 0, 0, 1, 0};   // 3 steps x 3 neurons: counts 1, 2, 0
+    int[] dev = {0, 0, 1, 0, 0, 1, 0, 0, 1};   // counts 0, 0, 3
+    PopulationAgreement out = Verification.compare("out", true, 3, 3, ref, dev);
+    PopulationAgreement hidden = Verification.compare("hidden", false, 3, 3, ref, ref);
+    VerificationReport report = new VerificationReport("emu:loihi", 3, 0, java.util.List.of(hidden, out),
+        java.util.List.of(), java.util.List.of(), 1e-3);
+    assertTrue(VerificationGate.NONE.failures(report).isEmpty());
+    java.util.List<String> failed = new VerificationGate(0.9, 0.5, true).failures(report);
+    assertEquals(3, failed.size(), failed.toString());
+    assertTrue(failed.get(0).startsWith("'out' agreement") && failed.get(0).contains("--min-agreement 90.00 %"), failed.get(0));
+    assertTrue(failed.get(1).contains("spike-count correlation -") && failed.get(1).contains("below --min-correlation 0.500"),
+        failed.get(1));
+    assertTrue(failed.get(2).contains("argmax differs (reference 1, device 2)"), failed.get(2));
+    // only outputs are judged: the perfect hidden population is never named
+    assertFalse(failed.toString().contains("hidden"));
+    assertEquals(0.95, VerificationGate.fraction("95%", "--min-agreement"), 1e-12);
+    assertThrows(org.quench.hal.QuenchException.class, () -> new VerificationGate(95, Double.NaN, false));
   }
 
   private static byte[] resource(String path) {

@@ -1,0 +1,138 @@
+package org.quench.compiler.passes;
+
+import org.quench.compiler.CompileReport;
+import org.quench.compiler.ir.Projection;
+import org.quench.compiler.quant.WeightQuantizer;
+import org.quench.hal.ChipSpec;
+import org.quench.hal.proto.SignMode;
+
+/**
+ * Splits a projection's quantized weight error into its causes so a user knows what to change
+ * (docs/precision.md): clipping (weights beyond the largest mantissa at the chosen exponent), the
+ * mantissa's bits (what rounding costs with an exponent per target neuron), the shared exponent
+ * (what one exponent for all target neurons adds), and, separately, how much of the total the
+ * spread of the folded per-neuron input gains causes (the error with every gain set to their
+ * geometric mean, subtracted in squares).
+ */
+final class WeightErrorAttribution {
+  /** Target rows sampled for the per-row exponent estimate. */
+  private static final int ROWS = 256;
+
+  private WeightErrorAttribution() {}
+
+  /**
+   * @param eff the effective float weights (model units, gains folded in), in synapse order
+   * @param r their quantization at {@code scale}
+   * @param gain the target population's per-neuron folded gain
+   */
+  static CompileReport.WeightErrorCauses of(Projection p, double[] eff, WeightQuantizer.Result r,
+      double scale, double[] gain, ChipSpec spec) {
+    double norm = 0;
+    double clipSse = 0;
+    double roundSse = 0;
+    double step = Math.scalb(r.signMode() == SignMode.MIXED ? 1.0 : 0.5, r.weightExp());
+    for (int k = 0; k < eff.length; k++) {
+      double req = eff[k] * scale;
+      double d = r.effective(k) - req;
+      norm += req * req;
+      if (Math.abs(d) > step * (1 + 1e-9)) {
+        clipSse += d * d;
+      } else {
+        roundSse += d * d;
+      }
+    }
+    if (norm == 0) {
+      return new CompileReport.WeightErrorCauses(0, 0, 0, 0);
+    }
+    // Rows per target neuron, each with its own best exponent: the mantissa's own limit.
+    int targets = p.targetSize();
+    int[] count = new int[targets + 1];
+    for (int k = 0; k < eff.length; k++) {
+      count[p.target(k) + 1]++;
+    }
+    for (int t = 0; t < targets; t++) {
+      count[t + 1] += count[t];
+    }
+    double[] sorted = new double[eff.length];
+    int[] synapseOf = new int[eff.length];
+    int[] fill = count.clone();
+    for (int k = 0; k < eff.length; k++) {
+      synapseOf[fill[p.target(k)]] = k;
+      sorted[fill[p.target(k)]++] = eff[k];
+    }
+    // Per-row exponents on at most ROWS evenly spaced target rows; the share of the rounding error
+    // they remove there is taken as the share for the whole projection.
+    int stride = Math.max(1, (targets + ROWS - 1) / ROWS);
+    double rowSse = 0;
+    double sharedOnRows = 0;
+    for (int t = 0; t < targets; t += stride) {
+      if (count[t + 1] == count[t]) {
+        continue;
+      }
+      double[] row = java.util.Arrays.copyOfRange(sorted, count[t], count[t + 1]);
+      WeightQuantizer.Result rr = WeightQuantizer.quantize(row, scale, spec);
+      double rowNorm = 0;
+      for (double w : row) {
+        rowNorm += (w * scale) * (w * scale);
+      }
+      rowSse += rr.rmsRelError() * rr.rmsRelError() * rowNorm;
+      for (int k = count[t]; k < count[t + 1]; k++) {
+        double req = sorted[k] * scale;
+        double d = r.effective(synapseOf[k]) - req;
+        if (Math.abs(d) <= step * (1 + 1e-9)) {
+          sharedOnRows += d * d;
+        }
+      }
+    }
+    double share = sharedOnRows == 0 ? 1 : Math.min(1, rowSse / sharedOnRows);
+    rowSse = roundSse * share;
+    double mantissaSse = Math.min(roundSse, rowSse);
+    double sharedSse = Math.max(0, roundSse - mantissaSse);
+    double total = r.rmsRelError();
+    // The same weights with one gain for every target (the geometric mean of those that have one).
+    double logSum = 0;
+    int m = 0;
+    for (int t = 0; t < targets; t++) {
+      if (gain[t] > 0 && count[t + 1] > count[t]) {
+        logSum += Math.log(gain[t]);
+        m++;
+      }
+    }
+    double folded = 0;
+    boolean uniformAlready = true;
+    for (int t = 1; t < targets; t++) {
+      uniformAlready &= gain[t] == gain[0];
+    }
+    if (m > 0 && !uniformAlready) {
+      double mean = Math.exp(logSum / m);
+      double[] uniform = new double[eff.length];
+      boolean all = true;
+      for (int k = 0; k < eff.length; k++) {
+        double g = gain[p.target(k)];
+        all &= g > 0;
+        uniform[k] = g > 0 ? eff[k] / g * mean : eff[k];
+      }
+      if (all) {
+        double u = WeightQuantizer.quantize(uniform, scale, spec).rmsRelError();
+        folded = Math.sqrt(Math.max(0, total * total - u * u));
+      }
+    }
+    return new CompileReport.WeightErrorCauses(Math.sqrt(mantissaSse / norm),
+        Math.sqrt(sharedSse / norm), Math.sqrt(clipSse / norm), folded);
+  }
+
+  /** The largest relative cut a clipped weight suffers (0 when none clips). */
+  static double largestClipCut(double[] eff, WeightQuantizer.Result r) {
+    double step = Math.scalb(r.signMode() == SignMode.MIXED ? 1.0 : 0.5, r.weightExp());
+    double worst = 0;
+    double scale = r.scale();
+    for (int k = 0; k < eff.length; k++) {
+      double req = eff[k] * scale;
+      double d = Math.abs(r.effective(k) - req);
+      if (d > step * (1 + 1e-9) && req != 0) {
+        worst = Math.max(worst, d / Math.abs(req));
+      }
+    }
+    return worst;
+  }
+}

@@ -1,0 +1,83 @@
+package org.quench.examples.heterogeneity;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.quench.runtime.cli.QuenchCli;
+import picocli.CommandLine;
+
+class HeterogeneityCommandTest {
+  @TempDir
+  Path dir;
+
+  /** A plan small enough for a unit test, with every sweep present. */
+  static StudyPlan tiny() {
+    return new StudyPlan(true, List.of(12, 24), 12, 12, 1.0, 0.5, List.of(0.5, 1.0),
+        List.of(0.0, 0.9), List.of(500, 1000), List.of(1L, 2L),
+        List.of(Drive.HENON_X, Drive.LOGISTIC), List.of(16), List.of(Drive.LOGISTIC), List.of(1L),
+        List.of(), 200);
+  }
+
+  private int run(StringWriter out, StringWriter err, String... args) {
+    CommandLine cli = new CommandLine(new HeterogeneityCommand(tiny()));
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    return cli.execute(args);
+  }
+
+  @Test
+  void writesCsvSummaryAndPlotsAndResumes() throws Exception {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    assertEquals(0, run(out, err, "--out", dir.toString(), "--threads", "2"), err.toString());
+    Path csv = dir.resolve("study.csv");
+    long rows = Files.lines(csv).count() - 1;
+    assertTrue(rows > 50, "rows written: " + rows);
+    String summary = Files.readString(dir.resolve("summary.md"));
+    assertTrue(summary.contains("## Claims") && summary.contains("| 5 |"), summary);
+    for (String png : List.of("nrmse-vs-n.png", "win-rate.png", "nrmse-vs-g.png",
+        "skewed-vs-symmetric.png", "float-vs-chip.png")) {
+      byte[] head = Files.readAllBytes(dir.resolve(png));
+      assertTrue(head.length > 1000 && head[1] == 'P' && head[2] == 'N' && head[3] == 'G', png);
+    }
+    assertTrue(out.toString().contains("| 1 |"), "the claims table is printed: " + out);
+
+    StringWriter again = new StringWriter();
+    assertEquals(0, run(again, new StringWriter(), "--out", dir.toString()));
+    assertTrue(again.toString().contains("ran 0 work items"), again.toString());
+    assertEquals(rows, Files.lines(csv).count() - 1, "nothing is computed twice");
+  }
+
+  /** Runs a whole quench command line in process, as the launcher would. */
+  private static String[] quench(int expectedCode, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = QuenchCli.execute(new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), args);
+    String[] texts = {out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
+    assertEquals(expectedCode, code, String.join(" ", args) + ": " + texts[1]);
+    return texts;
+  }
+
+  @Test
+  void quenchFindsTheStudyCommandAndBadOptionsGiveOneLine() {
+    String[] help = quench(0, "study", "heterogeneity", "--help");
+    assertTrue(help[0].contains("--quick") && help[0].contains("Examples:"), help[0]);
+    assertTrue(quench(0, "--help")[0].contains("study"), "quench --help lists study");
+    String[] bad = quench(1, "study", "heterogeneity", "--threads", "0", "--out", dir.toString());
+    assertEquals("quench: --threads 0 must be at least 1", bad[1].strip());
+    String[] unknown = quench(2, "study", "heterogeneity", "--no-such-option");
+    assertEquals(1, unknown[1].strip().lines().count(), unknown[1]);
+    assertTrue(unknown[1].startsWith("quench: "), unknown[1]);
+  }
+}

@@ -198,8 +198,9 @@ def run(net, warmup, steps):
     return seconds, spikes_total, events_total
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def parse_args(doc):
+    """The command line shared by the baseline scripts (same flags as `quench bench`)."""
+    p = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     p.add_argument("--neurons", type=int, default=100_000)
     p.add_argument("--synapses-per-neuron", type=int, default=100)
     p.add_argument("--steps", type=int, default=1000)
@@ -208,17 +209,15 @@ def main():
     args = p.parse_args()
     if args.neurons < 1 or args.synapses_per_neuron < 1 or args.steps < 1 or args.warmup < 0:
         p.error("neurons, synapses per neuron and steps must be positive; warmup non-negative")
-    t0 = time.perf_counter()
-    net = build(args.neurons, args.synapses_per_neuron, args.seed)
-    build_seconds = time.perf_counter() - t0
-    seconds, spikes, events = run(net, args.warmup, args.steps)
+    return args
+
+
+def report(implementation, args, net, build_seconds, seconds, spikes, events, **extra):
+    """Prints the one JSON line `quench bench --baseline` reads."""
     n = args.neurons
-    print(json.dumps({
-        "implementation": "numpy " + np.__version__,
-        "neurons": n,
-        "synapsesPerNeuron": args.synapses_per_neuron,
-        "neuronsPerCore": net["npc"],
-        "cores": net["cores"],
+    fields = {"implementation": implementation, "neurons": n, "synapsesPerNeuron": args.synapses_per_neuron}
+    fields.update(extra)
+    fields.update({
         "synapses": net["synapses"],
         "seed": args.seed,
         "warmupSteps": args.warmup,
@@ -230,7 +229,18 @@ def main():
         "stepsPerSecond": args.steps / seconds,
         "spikesPerStep": spikes / args.steps,
         "spikeFraction": spikes / args.steps / n,
-    }))
+    })
+    print(json.dumps(fields))
+
+
+def main():
+    args = parse_args(__doc__)
+    t0 = time.perf_counter()
+    net = build(args.neurons, args.synapses_per_neuron, args.seed)
+    build_seconds = time.perf_counter() - t0
+    seconds, spikes, events = run(net, args.warmup, args.steps)
+    report("numpy " + np.__version__, args, net, build_seconds, seconds, spikes, events,
+           neuronsPerCore=net["npc"], cores=net["cores"])
 
 
 if __name__ == "__main__":

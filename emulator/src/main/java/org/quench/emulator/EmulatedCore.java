@@ -118,6 +118,9 @@ final class EmulatedCore {
   private final int[][][] inSpikeIdx = new int[2][0][];
   private final int[][][] inSpikeVal = new int[2][0][];
   private boolean[] inOtherChip = new boolean[0];
+  // Per incoming route, this step's spike range in the source's list (phase-2 scratch).
+  private int[] routeLo = new int[0];
+  private int[] routeHi = new int[0];
 
   // Outgoing route boundaries (first and end neurons of the routes leaving this core, sorted and
   // distinct) and, per step parity, the index of the first spike at or after each boundary:
@@ -296,6 +299,8 @@ final class EmulatedCore {
     inLoRef = new int[routes];
     inHiRef = new int[routes];
     inOtherChip = new boolean[routes];
+    routeLo = new int[routes];
+    routeHi = new int[routes];
     for (int parity = 0; parity < 2; parity++) {
       inBoundPos[parity] = new int[routes][];
       inSpikeIdx[parity] = new int[routes][];
@@ -492,12 +497,7 @@ final class EmulatedCore {
         un += srange;
       }
       long pv = (long) v[i] * vf[i];
-      int vn = (int) ((pv + ((pv >> 63) & round)) >> shift) + un + bias[i];
-      if (vn > vmax) {
-        vn = vmax;
-      } else if (vn < -vmax) {
-        vn = -vmax;
-      }
+      int vn = Math.max(-vmax, Math.min(vmax, (int) ((pv + ((pv >> 63) & round)) >> shift) + un + bias[i]));
       u[i] = un;
       if (vn > vth[i]) {
         vn = 0;
@@ -610,10 +610,20 @@ final class EmulatedCore {
     final int[][] boundPosOf = inBoundPos[parity];
     final int[][] spikeIdxOf = inSpikeIdx[parity];
     final int[][] spikeValOf = inSpikeVal[parity];
-    for (int r = 0; r < inSource.length; r++) {
+    final int routes = inSource.length;
+    final int[] lows = routeLo;
+    final int[] highs = routeHi;
+    // First every route's spike range: independent loads from the source cores' boundary tables
+    // (written by other threads, so often cache misses), which the processor overlaps when no
+    // copying sits between them.
+    for (int r = 0; r < routes; r++) {
       int[] pos = boundPosOf[r];
-      int lo = pos[inLoRef[r]];
-      int hi = pos[inHiRef[r]];
+      lows[r] = pos[inLoRef[r]];
+      highs[r] = pos[inHiRef[r]];
+    }
+    for (int r = 0; r < routes; r++) {
+      int lo = lows[r];
+      int hi = highs[r];
       if (lo == hi) {
         continue;
       }
@@ -714,6 +724,14 @@ final class EmulatedCore {
    */
   private void finishDeferred(int pending) {
     int groups = groupMode.length;
+    int only = groupOfAxon[evAxon[0]];
+    if (groupCount[only] == pending) {
+      // Every deferred event belongs to one group (the common case): no sort by group needed.
+      groupCount[only] = 0;
+      touchRows(evAxon, pending);
+      finishGroup(only, evAxon, evVal, 0, pending);
+      return;
+    }
     groupStart[0] = 0;
     for (int g = 0; g < groups; g++) {
       groupStart[g + 1] = groupStart[g] + groupCount[g];
@@ -730,19 +748,23 @@ final class EmulatedCore {
       int from = groupStart[g];
       int to = from + groupCount[g];
       groupCount[g] = 0;
-      if (from == to) {
-        continue;
+      if (from < to) {
+        finishGroup(g, sortedAxon, sortedVal, from, to);
       }
-      long visited = sumDeferred(from, to, groupGraded[g]);
-      if (groupMode[g] == FLOOR) {
-        if (visited >= denseFloorMin) {
-          floorDense(-groupExp[g]);
-        } else {
-          floorDeferred(from, to, -groupExp[g]);
-        }
+    }
+  }
+
+  /** Sums and finishes the deferred events {@code [from, to)} of {@code axons}, all of group {@code g}. */
+  private void finishGroup(int g, int[] axons, int[] values, int from, int to) {
+    long visited = sumDeferred(axons, values, from, to, groupGraded[g]);
+    if (groupMode[g] == FLOOR) {
+      if (visited >= denseFloorMin) {
+        floorDense(-groupExp[g]);
       } else {
-        wrapDeferred(from, to);
+        floorDeferred(axons, from, to, -groupExp[g]);
       }
+    } else {
+      wrapDeferred(axons, from, to);
     }
   }
 
@@ -770,12 +792,11 @@ final class EmulatedCore {
     touchSink = touch;
   }
 
-  /** Pass 1: adds weight x payload of the rows of sortedAxon[from..to) into scratch; returns the synapses visited. */
-  private long sumDeferred(int from, int to, boolean graded) {
+  /** Pass 1: adds weight x payload of the rows of ax[from..to) into scratch; returns the synapses visited. */
+  private long sumDeferred(int[] ax, int[] values, int from, int to, boolean graded) {
     final int[] sc = scratch;
     final int[] w = words;
     final int[] rp = rowPtr;
-    final int[] ax = sortedAxon;
     final int cm = cellMask;
     long visited = 0;
     if (wideWeights == null) {
@@ -785,7 +806,7 @@ final class EmulatedCore {
         int s0 = rp[axon];
         int s1 = rp[axon + 1];
         visited += s1 - s0;
-        int payload = graded ? sortedVal[e] : 1;
+        int payload = graded ? values[e] : 1;
         if (payload == 1) {
           for (int s = s0; s < s1; s++) {
             int word = w[s];
@@ -805,7 +826,7 @@ final class EmulatedCore {
         int s0 = rp[axon];
         int s1 = rp[axon + 1];
         visited += s1 - s0;
-        int payload = graded ? sortedVal[e] : 1;
+        int payload = graded ? values[e] : 1;
         for (int s = s0; s < s1; s++) {
           sc[w[s] & cm] += wide[s] * payload;
         }
@@ -829,20 +850,19 @@ final class EmulatedCore {
     for (int d = 0; d <= maxDelay; d++) {
       int o = off[d];
       int c = d << delayShift;
+      // Two plain loops rather than one: each is a pattern the JIT turns into vector code.
       for (int i = 0; i < count; i++) {
-        int sum = sc[c + i];
-        sc[c + i] = 0;
-        ring[o + i] += sum >> k;
+        ring[o + i] += sc[c + i] >> k;
       }
+      Arrays.fill(sc, c, c + count, 0);
     }
   }
 
   /** Pass 2 of a FLOOR group: each touched cell's sum, floor-shifted by k, into the delay line. */
-  private void floorDeferred(int from, int to, int k) {
+  private void floorDeferred(int[] ax, int from, int to, int k) {
     final int[] sc = scratch;
     final int[] w = words;
     final int[] rp = rowPtr;
-    final int[] ax = sortedAxon;
     final int[] ring = this.ring;
     final int[] off = slotOffset;
     final int cm = cellMask;
@@ -860,11 +880,10 @@ final class EmulatedCore {
   }
 
   /** Pass 2 of a CONV group: each touched cell's sum, wrapped to the state width, into the delay line. */
-  private void wrapDeferred(int from, int to) {
+  private void wrapDeferred(int[] ax, int from, int to) {
     final int[] sc = scratch;
     final int[] w = words;
     final int[] rp = rowPtr;
-    final int[] ax = sortedAxon;
     final int[] ring = this.ring;
     final int[] off = slotOffset;
     final int cm = cellMask;

@@ -26,12 +26,13 @@ final class RunPlan {
     int[] tapCount = new int[0];
     int[] tapPort = new int[0];
     int[] tapIndex = new int[0];
-    // Output events produced by this core in this run (step, port, index, value).
+    // Output events produced by this core in this run, four ints each (step, port, index, value),
+    // in blocks that are never copied: block b holds up to blockEvents(b) events, all full but the
+    // last. Growing one array by doubling copied every event about twice and cost more than the
+    // steps themselves on ports that spike every step.
     int outCount;
-    int[] outStep = new int[0];
-    int[] outPort = new int[0];
-    int[] outIndex = new int[0];
-    int[] outValue = new int[0];
+    int[][] outBlocks = new int[0][];
+    private int lastFill;
     // Probe samples: trace[recTrace][k * recWidth + recColumn] = variable of recNeuron.
     int[][] traces = new int[0][];
     int[] recTrace = new int[0];
@@ -43,6 +44,16 @@ final class RunPlan {
     static final int KIND_U = 0;
     static final int KIND_V = 1;
     static final int KIND_SPIKES = 2;
+
+    /** Events block {@code b} holds: small first blocks for short runs, then 16k events. */
+    static int blockEvents(int b) {
+      return 256 << Math.min(b, 6);
+    }
+
+    /** Events stored in block {@code b}. */
+    int blockCount(int b) {
+      return b < outBlocks.length - 1 ? outBlocks[b].length / 4 : lastFill / 4;
+    }
 
     boolean isEmpty() {
       return biasPtr == null && hostPtr == null && tapFirst.length == 0 && recTrace.length == 0;
@@ -79,18 +90,23 @@ final class RunPlan {
       for (int t = 0; t < tapFirst.length; t++) {
         int lo = core.lowerBound(parity, tapFirst[t]);
         int hi = core.lowerBound(parity, tapFirst[t] + tapCount[t]);
+        int[] idx = core.spikeIdx[parity];
+        int[] val = core.spikeVal[parity];
+        int port = tapPort[t];
+        int shift = tapIndex[t] - tapFirst[t];
         for (int s = lo; s < hi; s++) {
-          if (outCount == outStep.length) {
-            int cap = Math.max(16, outCount * 2);
-            outStep = Arrays.copyOf(outStep, cap);
-            outPort = Arrays.copyOf(outPort, cap);
-            outIndex = Arrays.copyOf(outIndex, cap);
-            outValue = Arrays.copyOf(outValue, cap);
+          int b = outBlocks.length - 1;
+          if (b < 0 || lastFill == outBlocks[b].length) {
+            outBlocks = Arrays.copyOf(outBlocks, b + 2);
+            outBlocks[++b] = new int[4 * blockEvents(b)];
+            lastFill = 0;
           }
-          outStep[outCount] = k;
-          outPort[outCount] = tapPort[t];
-          outIndex[outCount] = tapIndex[t] + core.spikeIdx[parity][s] - tapFirst[t];
-          outValue[outCount] = core.spikeVal[parity][s];
+          int[] block = outBlocks[b];
+          block[lastFill] = k;
+          block[lastFill + 1] = port;
+          block[lastFill + 2] = idx[s] + shift;
+          block[lastFill + 3] = val[s];
+          lastFill += 4;
           outCount++;
         }
       }

@@ -4,13 +4,14 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.LongConsumer;
 import org.quench.runtime.bench.CampaignThroughput;
 import org.quench.runtime.bench.EmulatorThroughput;
-import org.quench.runtime.bench.NumpyBaseline;
+import org.quench.runtime.bench.PythonBaseline;
 import org.quench.runtime.bench.SyntheticNetwork;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -25,7 +26,7 @@ import picocli.CommandLine.Spec;
     description = {
         "Measure the emulator's throughput on a synthetic network against the targets.",
         "The network is a random recurrent one, written directly as a chip image, with about 5%% of"
-            + " neurons spiking per step. Targets: >= 100M neuron updates/s, >= 200M synaptic"
+            + " neurons spiking per step. Targets: >= 100M neuron updates/s, >= 400M synaptic"
             + " events/s, <= 6 bytes/synapse; each is reported as PASS or MISS at the size they were"
             + " set for (100,000 neurons x 100 synapses), as n/a at any other size."},
     footerHeading = "%nExamples:%n",
@@ -33,7 +34,7 @@ import picocli.CommandLine.Spec;
         "  quench bench                          100k neurons, 10M synapses",
         "  quench bench --threads 1 --steps 200  one thread, fewer steps",
         "  quench bench --neurons 2000 --json    a quick run, one JSON object",
-        "  quench bench --baseline               compare with bench/numpy_baseline.py",
+        "  quench bench --baseline               compare with NumPy and Brian2 (bench/*_baseline.py)",
         "  quench bench --campaign               1,000 chips x 1,000 neurons x 1,000 steps (mismatch campaign)"})
 final class BenchCommand implements Callable<Integer> {
   @Option(names = "--threads", paramLabel = "N",
@@ -66,7 +67,8 @@ final class BenchCommand implements Callable<Integer> {
   boolean json;
 
   @Option(names = "--baseline",
-      description = "Also run bench/numpy_baseline.py (python3 with numpy) on the same shape and print the ratio.")
+      description = "Also run the Python peers on the same shape and print the ratios: bench/numpy_baseline.py"
+          + " (numpy) and, when Brian2 is installed, bench/brian2_baseline.py (cython target, floats).")
   boolean baseline;
 
   @Option(names = "--campaign",
@@ -103,33 +105,14 @@ final class BenchCommand implements Callable<Integer> {
     if (!json) {
       out.print(m.toText());
     }
-    Optional<Path> script = NumpyBaseline.locate();
     if (baseline) {
-      if (script.isEmpty()) {
-        String hint = "NumPy baseline: " + NumpyBaseline.SCRIPT + " not found (run quench from the repository)";
-        if (json) {
-          result.addProperty("baselineError", hint);
-        } else {
-          out.println(hint);
-        }
-      } else {
-        JsonObject b = NumpyBaseline.run(script.get(), shape, warmup, steps);
-        result.add("baseline", b);
-        double ratioNeurons = m.neuronUpdatesPerSecond() / b.get("neuronUpdatesPerSecond").getAsDouble();
-        double ratioSynapses = m.synapticEventsPerSecond() / b.get("synapticEventsPerSecond").getAsDouble();
-        result.addProperty("speedupNeuronUpdates", ratioNeurons);
-        result.addProperty("speedupSynapticEvents", ratioSynapses);
-        if (!json) {
-          out.printf(Locale.ROOT, "numpy       %.3g neuron updates/s   %.3g synaptic events/s   %.2f%% spiking%n",
-              b.get("neuronUpdatesPerSecond").getAsDouble(), b.get("synapticEventsPerSecond").getAsDouble(),
-              100 * b.get("spikeFraction").getAsDouble());
-          out.printf(Locale.ROOT, "speedup     %.1fx neuron updates, %.1fx synaptic events (emulator / numpy)%n",
-              ratioNeurons, ratioSynapses);
-        }
+      for (PythonBaseline peer : List.of(PythonBaseline.NUMPY, PythonBaseline.BRIAN2)) {
+        comparePeer(peer, shape, m, result, out);
       }
     } else if (!json) {
-      out.println("baseline    compare with NumPy: quench bench --baseline, or "
-          + String.join(" ", NumpyBaseline.command(Path.of(NumpyBaseline.SCRIPT), shape, warmup, steps)));
+      out.println("baseline    compare with NumPy and Brian2: quench bench --baseline, or "
+          + String.join(" ", PythonBaseline.command("python3", Path.of(PythonBaseline.NUMPY.script()), shape,
+              warmup, steps)));
     }
     if (json) {
       out.println(new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create().toJson(result));
@@ -174,6 +157,37 @@ final class BenchCommand implements Callable<Integer> {
       if (bar[0] != null) {
         bar[0].close();
       }
+    }
+  }
+
+  /** Runs one peer on the same shape and adds its rates and the emulator's ratios to it. */
+  private void comparePeer(PythonBaseline peer, SyntheticNetwork.Shape shape, EmulatorThroughput.Measurement m,
+      JsonObject result, PrintWriter out) {
+    String label = String.format(Locale.ROOT, "%-12s", peer.name());
+    Optional<Path> script = peer.locate();
+    Optional<JsonObject> measured = script.isEmpty() ? Optional.empty()
+        : peer.run(script.get(), shape, warmup, steps);
+    if (measured.isEmpty()) {
+      String why = script.isEmpty() ? peer.script() + " not found (run quench from the repository)"
+          : "skipped: needs " + peer.needs();
+      result.addProperty(peer.name() + "Skipped", why);
+      if (!json) {
+        out.println(label + why);
+      }
+      return;
+    }
+    JsonObject b = measured.get();
+    double ratioNeurons = m.neuronUpdatesPerSecond() / b.get("neuronUpdatesPerSecond").getAsDouble();
+    double ratioSynapses = m.synapticEventsPerSecond() / b.get("synapticEventsPerSecond").getAsDouble();
+    b.addProperty("speedupNeuronUpdates", ratioNeurons);
+    b.addProperty("speedupSynapticEvents", ratioSynapses);
+    result.add(peer.name(), b);
+    if (!json) {
+      out.printf(Locale.ROOT, "%s%.3g neuron updates/s   %.3g synaptic events/s   %.2f%% spiking   (%s)%n",
+          label, b.get("neuronUpdatesPerSecond").getAsDouble(), b.get("synapticEventsPerSecond").getAsDouble(),
+          100 * b.get("spikeFraction").getAsDouble(), b.get("implementation").getAsString());
+      out.printf(Locale.ROOT, "%sspeedup %.1fx neuron updates, %.1fx synaptic events (emulator / %s)%n",
+          " ".repeat(12), ratioNeurons, ratioSynapses, peer.name());
     }
   }
 }

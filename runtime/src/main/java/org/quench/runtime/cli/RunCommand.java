@@ -114,6 +114,15 @@ public final class RunCommand implements Callable<Integer> {
       if (record != null) {
         recorder = Recorder.to(record).describedBy(
             RecordingMetadata.of(session.image(), session.device().info(), input.describe()));
+        long perStep = 0;
+        for (Probe p : parsed) {
+          int size = session.populationSize(p.population());
+          perStep += p.count() < 0 ? size - p.first() : p.count();
+        }
+        for (int width : session.outputPorts().values()) {
+          perStep += width;
+        }
+        recorder.checkHeld(n, perStep, Runtime.getRuntime().maxMemory());
         sink = recorder;
       }
       Outputs collected = null;
@@ -122,9 +131,30 @@ public final class RunCommand implements Callable<Integer> {
         sink = sink.and(collected);
       }
       RunSummary summary;
+      // Each chunk leaves the recording whole on disk; on Ctrl-C or a device error say how much it holds.
+      Recorder kept = recorder;
+      Thread interrupted = kept == null ? null : new Thread(() -> System.err.printf(Locale.ROOT,
+          "interrupted: %s holds the %d steps completed%n", record, kept.steps()), "quench-run-interrupted");
+      if (interrupted != null) {
+        Runtime.getRuntime().addShutdownHook(interrupted);
+      }
       try (Progress bar = Progress.start("run", n, CommandSupport.quiet(spec))) {
         session.onProgress(bar::stepTo);
         summary = session.run(n, train != null ? train : InputSource.none(), sink);
+      } catch (RuntimeException e) {
+        if (kept != null) {
+          spec.commandLine().getErr().printf(Locale.ROOT, "%s holds the %d steps completed before the error%n",
+              record, kept.steps());
+        }
+        throw e;
+      } finally {
+        if (interrupted != null) {
+          try {
+            Runtime.getRuntime().removeShutdownHook(interrupted);
+          } catch (IllegalStateException shuttingDown) {
+            // Already exiting: the hook runs and reports.
+          }
+        }
       }
       out.printf(Locale.ROOT, "ran %d steps on %s in %.3f s (%.0f steps/s), %d input events%n",
           summary.steps(), Devices.redacted(device), summary.nanos() / 1e9, summary.stepsPerSecond(),

@@ -34,16 +34,20 @@ import org.quench.runtime.session.RunSink;
  *       series, int32 of shape {@code (steps, neurons)}: {@code <population>.<kind>.npy} for a
  *       probe ({@code kind} = u, v or spikes; part of a population is spelled as on the command
  *       line, {@code <population>[first:end].<kind>.npy}) and {@code <port>.out.npy} for an output
- *       port, plus {@code meta.json}. Written as the run goes (the header's shape is fixed at the
- *       end), so memory stays flat.</li>
+ *       port, plus {@code meta.json}. Written as the run goes, so memory stays flat; the header's
+ *       shape is rewritten after every chunk, so an interrupted run leaves files holding every
+ *       completed step.</li>
  *   <li><b>.csv</b>: one file, header {@code step,<series>[i],...}, one line per step, one column
  *       per recorded neuron (series as in the .npy names without the extension), and
- *       {@code <name>.meta.json} beside it. Streamed.</li>
+ *       {@code <name>.meta.json} beside it. Streamed and flushed after every chunk.</li>
  *   <li><b>.h5 / .hdf5</b>: datasets {@code /<population>/<kind>} (part of a population:
  *       {@code /<population>[first:end]/<kind>}) with {@code scale} and {@code v_offset} beside
  *       them, and {@code /outputs/<port>}, int32 {@code (steps, neurons)}; metadata as datasets,
  *       no attributes: {@code /meta/first_step}, {@code /meta/steps}, {@code /meta/dt} and the
- *       strings of {@link RecordingMetadata}. Held in memory and written at the end.</li>
+ *       strings of {@link RecordingMetadata}. Held in memory and written at the end: jhdf 0.13
+ *       writes each dataset whole and cannot extend one chunk by chunk, so a run whose recording
+ *       would not fit half the heap is refused up front ({@link #checkHeld}); long runs record to
+ *       .npy or .csv.</li>
  * </ul>
  * The metadata ({@link #describedBy}) make a recording readable alone: v in model units is
  * {@code v / scale + v_offset}, row k is at {@code (first_step + k + 1) * dt} seconds.
@@ -191,6 +195,53 @@ public final class Recorder implements RunSink {
       throw new QuenchException("cannot write recording " + target + ": " + e.getMessage(), e);
     }
     steps += chunk.steps();
+    try {
+      commitChunk();
+    } catch (IOException e) {
+      throw new QuenchException("cannot write recording " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Makes the file on disk whole after each chunk, so a run stopped by Ctrl-C or a device error
+   * leaves a readable recording of every step completed so far: each .npy header is rewritten
+   * with the rows written (a fixed-size header, so data never moves) and the CSV is flushed.
+   */
+  private void commitChunk() throws IOException {
+    if (format == Format.NPY_DIRECTORY) {
+      for (int k = 0; k < npy.size(); k++) {
+        FileChannel ch = npy.get(k);
+        ch.write(ByteBuffer.wrap(npyHeader(steps, widths.get(k))), 0);
+      }
+    } else if (format == Format.CSV) {
+      csv.flush();
+    }
+  }
+
+  /**
+   * Fails early, with one line, when an HDF5 recording of {@code steps} steps of {@code
+   * valuesPerStep} values would not fit in half of {@code heapBytes}. jhdf 0.13 writes a dataset
+   * whole (no extendable, chunk-appended datasets), so an .h5 recording is held in memory until
+   * the run ends; .npy directories and .csv files stream to disk chunk by chunk and have no such
+   * limit.
+   */
+  public void checkHeld(long steps, long valuesPerStep, long heapBytes) {
+    if (format != Format.HDF5) {
+      return;
+    }
+    // Held chunks plus the (steps x width) matrix assembled for jhdf at the end: twice the data.
+    double need = 2.0 * 4 * steps * valuesPerStep;
+    if (need > heapBytes / 2.0) {
+      throw new QuenchException(String.format(Locale.ROOT, "recording %d steps x %d values to HDF5 %s"
+          + " needs about %.0f MiB of memory (HDF5 recordings are written whole at the end), more than"
+          + " half the %.0f MiB heap; record to a directory (.npy) or a .csv file, which stream to disk,"
+          + " or raise -Xmx", steps, valuesPerStep, target, need / 1048576, heapBytes / 1048576.0));
+    }
+  }
+
+  /** Steps written so far. */
+  public long steps() {
+    return steps;
   }
 
   private void open() {

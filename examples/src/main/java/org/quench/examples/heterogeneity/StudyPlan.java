@@ -47,7 +47,7 @@ record StudyPlan(boolean quick, List<Integer> sizes, int baseSize, int claimSize
     return new StudyPlan(true, List.of(32, 64, 128, 256), 64, 128, 1.0, 0.5,
         List.of(0.25, 0.5, 1.0, 2.0), List.of(0.0, 0.5, 0.9, 1.5, 2.0), List.of(250, 500, 1000, 2000),
         List.of(1L, 2L, 3L), List.of(Drive.values()), List.of(64), List.of(Drive.values()),
-        List.of(1L, 2L), List.of(), 1000);
+        List.of(1L, 2L), List.of("mild", "analog"), 1000);
   }
 
   static StudyPlan fullStudy() {
@@ -55,7 +55,7 @@ record StudyPlan(boolean quick, List<Integer> sizes, int baseSize, int claimSize
         List.of(0.1, 0.25, 0.5, 1.0, 1.5, 2.0), List.of(0.0, 0.25, 0.5, 0.9, 1.2, 1.5, 2.0),
         List.of(125, 250, 500, 1000, 2000), List.of(1L, 2L, 3L, 4L, 5L), List.of(Drive.values()),
         List.of(64, 128, 256),
-        List.of(Drive.values()), List.of(1L, 2L, 3L), List.of(), 1000);
+        List.of(Drive.values()), List.of(1L, 2L, 3L), List.of("mild", "analog"), 1000);
   }
 
   /** A copy that also runs the mismatch sweep with these variability presets. */

@@ -126,7 +126,9 @@ public final class RunCommand implements Callable<Integer> {
         sink = recorder;
       }
       Outputs collected = null;
-      if (plot != null) {
+      // An imperfect chip is also compared with the nominal one, so its outputs are kept too.
+      boolean imperfect = !session.device().profile().isNominal();
+      if (plot != null || imperfect) {
         collected = new Outputs();
         sink = sink.and(collected);
       }
@@ -172,13 +174,83 @@ public final class RunCommand implements Callable<Integer> {
         out.printf("recorded %s to %s (%s)%n", String.join(", ", recorder.series()), record,
             recorder.format().name().toLowerCase(Locale.ROOT).replace('_', ' '));
       }
-      if (collected != null) {
+      if (imperfect) {
+        againstNominal(session, train, n, collected, out);
+      }
+      if (plot != null) {
         plotRaster(collected, parsed);
         out.println("plot: " + plot);
       }
       out.flush();
     }
     return 0;
+  }
+
+  /**
+   * Runs the same image and input on an ideal emulated chip of the image's spec and prints how far
+   * this chip's outputs are from it: spike totals, the per-neuron count correlation and the argmax.
+   */
+  private static void againstNominal(Session chip, SpikeTrains train, long steps, Outputs onChip,
+      PrintWriter out) {
+    String nominalUri = "emu:" + chip.image().getHeader().getSpecName();
+    Outputs nominal = new Outputs();
+    try (Session ideal = Session.open(nominalUri)) {
+      ideal.load(chip.image());
+      ideal.run(steps, train != null ? train : InputSource.none(), nominal);
+    } catch (QuenchException e) {
+      out.println("against the nominal chip: not compared (" + e.getMessage() + ")");
+      return;
+    }
+    out.printf(Locale.ROOT, "against the nominal chip (%s, same image and input; %s):%n", nominalUri,
+        chip.device().profile().description());
+    for (String port : onChip.ports()) {
+      int[] dev = countsPerNeuron(onChip, port);
+      int[] ref = countsPerNeuron(nominal, port);
+      out.printf(Locale.ROOT, "  output %s: %d vs %d spikes, per-neuron count correlation %s, argmax %d vs %d (%s)%n",
+          port, sum(dev), sum(ref), correlation(ref, dev), argmax(dev), argmax(ref),
+          argmax(dev) == argmax(ref) ? "agrees" : "DIFFERS");
+    }
+  }
+
+  private static int[] countsPerNeuron(Outputs outputs, String port) {
+    int[] counts = new int[outputs.width(port)];
+    for (int[] e : outputs.spikeEvents(port)) {
+      counts[e[1]]++;
+    }
+    return counts;
+  }
+
+  private static long sum(int[] x) {
+    long s = 0;
+    for (int v : x) {
+      s += v;
+    }
+    return s;
+  }
+
+  private static int argmax(int[] x) {
+    int best = 0;
+    for (int i = 1; i < x.length; i++) {
+      if (x[i] > x[best]) {
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  /** Pearson correlation as text; "n/a" when either side is constant. */
+  private static String correlation(int[] x, int[] y) {
+    double mx = (double) sum(x) / x.length;
+    double my = (double) sum(y) / y.length;
+    double sxy = 0;
+    double sxx = 0;
+    double syy = 0;
+    for (int i = 0; i < x.length; i++) {
+      sxy += (x[i] - mx) * (y[i] - my);
+      sxx += (x[i] - mx) * (x[i] - mx);
+      syy += (y[i] - my) * (y[i] - my);
+    }
+    return sxx == 0 || syy == 0 ? "n/a" : String.format(Locale.ROOT, "%.3f", sxy / Math.sqrt(sxx * syy));
   }
 
   private void plotRaster(Outputs collected, List<Probe> parsed) {

@@ -99,6 +99,22 @@ class RunCommandTest {
   }
 
   @Test
+  void anImperfectChipIsComparedWithTheNominalOne() {
+    Outcome ideal = run(image.toString(), "--input", input.toString());
+    assertEquals(0, ideal.code(), ideal.err());
+    assertFalse(ideal.out().contains("against the nominal chip"), ideal.out());
+    Outcome o = run(image.toString(), "--input", input.toString(), "--device",
+        "emu:loihi?serial=3&variability=analog");
+    assertEquals(0, o.code(), o.err());
+    long nominal = expectedSpikes(40);
+    assertTrue(o.out().contains("against the nominal chip (emu:loihi"), o.out());
+    assertTrue(o.out().contains("chip 3 of variability model 'analog'"), o.out());
+    // The nominal side of the comparison is the ideal chip's own total.
+    assertTrue(o.out().matches("(?s).*output out: \\d+ vs " + nominal + " spikes, per-neuron count correlation .*"),
+        o.out());
+  }
+
+  @Test
   void recordsProbesAndPlotsARaster() throws IOException {
     Path rec = dir.resolve("rec");
     Path png = dir.resolve("plots/raster.png");

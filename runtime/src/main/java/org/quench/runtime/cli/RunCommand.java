@@ -29,6 +29,7 @@ import org.quench.runtime.session.InputSource;
 import org.quench.runtime.session.RunSink;
 import org.quench.runtime.session.RunSummary;
 import org.quench.runtime.session.Session;
+import org.quench.runtime.verify.Verification;
 
 /**
  * {@code quench run}: loads a compiled image on a device, feeds it an input file, runs, and
@@ -207,8 +208,9 @@ public final class RunCommand implements Callable<Integer> {
       int[] dev = countsPerNeuron(onChip, port);
       int[] ref = countsPerNeuron(nominal, port);
       out.printf(Locale.ROOT, "  output %s: %d vs %d spikes, per-neuron count correlation %s, argmax %d vs %d (%s)%n",
-          port, sum(dev), sum(ref), correlation(ref, dev), argmax(dev), argmax(ref),
-          argmax(dev) == argmax(ref) ? "agrees" : "DIFFERS");
+          port, Verification.sum(dev), Verification.sum(ref), correlation(ref, dev),
+          Verification.argmax(dev), Verification.argmax(ref),
+          Verification.argmax(dev) == Verification.argmax(ref) ? "agrees" : "DIFFERS");
     }
   }
 
@@ -220,37 +222,10 @@ public final class RunCommand implements Callable<Integer> {
     return counts;
   }
 
-  private static long sum(int[] x) {
-    long s = 0;
-    for (int v : x) {
-      s += v;
-    }
-    return s;
-  }
-
-  private static int argmax(int[] x) {
-    int best = 0;
-    for (int i = 1; i < x.length; i++) {
-      if (x[i] > x[best]) {
-        best = i;
-      }
-    }
-    return best;
-  }
-
   /** Pearson correlation as text; "n/a" when either side is constant. */
   private static String correlation(int[] x, int[] y) {
-    double mx = (double) sum(x) / x.length;
-    double my = (double) sum(y) / y.length;
-    double sxy = 0;
-    double sxx = 0;
-    double syy = 0;
-    for (int i = 0; i < x.length; i++) {
-      sxy += (x[i] - mx) * (y[i] - my);
-      sxx += (x[i] - mx) * (x[i] - mx);
-      syy += (y[i] - my) * (y[i] - my);
-    }
-    return sxx == 0 || syy == 0 ? "n/a" : String.format(Locale.ROOT, "%.3f", sxy / Math.sqrt(sxx * syy));
+    double r = Verification.pearson(x, y);
+    return Double.isFinite(r) ? String.format(Locale.ROOT, "%.3f", r) : "n/a";
   }
 
   private void plotRaster(Outputs collected, List<Probe> parsed) {

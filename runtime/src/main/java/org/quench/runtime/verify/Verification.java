@@ -338,7 +338,8 @@ public final class Verification {
         : "every neuron spiked " + counts[0] + " times in the " + side;
   }
 
-  private static long sum(int[] a) {
+  /** The sum of {@code a}. */
+  public static long sum(int[] a) {
     long s = 0;
     for (int x : a) {
       s += x;
@@ -346,7 +347,8 @@ public final class Verification {
     return s;
   }
 
-  private static int argmax(int[] a) {
+  /** The index of the largest value (the first on ties). */
+  public static int argmax(int[] a) {
     int best = 0;
     for (int i = 1; i < a.length; i++) {
       if (a[i] > a[best]) {
@@ -356,8 +358,8 @@ public final class Verification {
     return best;
   }
 
-  /** Pearson correlation of two arrays whose values are not constant. */
-  static double pearson(int[] x, int[] y) {
+  /** Pearson correlation of two arrays whose values are not constant (NaN otherwise). */
+  public static double pearson(int[] x, int[] y) {
     int n = x.length;
     double mx = 0;
     double my = 0;

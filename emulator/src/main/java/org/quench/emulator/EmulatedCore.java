@@ -209,10 +209,13 @@ final class EmulatedCore {
       vFactor[i] = unity - p.dv[i];
       vthEff[i] = p.vth[i] << shift;
       vthLoEff[i] = p.vthLo[i] << shift;
-      isPlain &= !ternary[i] && !subtractive[i] && refractory[i] == 0;
+      isPlain &= !ternary[i] && !subtractive[i] && refractory[i] == 0
+          && inIntDecayRange(uFactor[i], decayShift) && inIntDecayRange(vFactor[i], decayShift)
+          && Math.abs((long) vthEff[i]) < 1L << 30;
       anyTernary |= ternary[i];
     }
-    plain = isPlain && noiseAmplitude == null;
+    // The branch-free loop's int arithmetic also needs the state to fit 30 bits (spec: 24).
+    plain = isPlain && noiseAmplitude == null && stateMax <= 1 << 29 && voltMax < 1 << 30;
     onlyPositiveSpikes = !anyTernary;
     resetInterval = p.resetInterval.clone();
     resetOffset = p.resetOffset.clone();
@@ -334,6 +337,11 @@ final class EmulatedCore {
     }
   }
 
+  /** True when every spike of this core is +1 (no ternary neuron). */
+  boolean onlyPositiveSpikes() {
+    return onlyPositiveSpikes;
+  }
+
   /** Cells of deferred-sum scratch this core needs (0 when it has no FLOOR or CONV group). */
   int scratchSize() {
     return scratchSize;
@@ -384,6 +392,15 @@ final class EmulatedCore {
     Arrays.fill(ring, 0);
     spikeCount[0] = 0;
     spikeCount[1] = 0;
+  }
+
+  /**
+   * True when the branch-free loop's int decay is exact for factor {@code f}: it splits u into
+   * {@code (u >> shift) * f} and {@code (u & (2^shift - 1)) * f}; the second must fit an int, and
+   * with {@code 0 <= f <= 2^shift} the decayed value does too, so the first may wrap harmlessly.
+   */
+  private static boolean inIntDecayRange(int f, int shift) {
+    return f >= 0 && f <= 1 << shift && ((1L << shift) - 1) * f <= Integer.MAX_VALUE;
   }
 
   private static int scaleBias(int mant, int exp) {
@@ -471,6 +488,14 @@ final class EmulatedCore {
     }
   }
 
+  /**
+   * The neuron update of a core whose neurons are all plain (binary, reset to zero, no refractory
+   * period, no noise): two loops without branches. The first is straight-line integer arithmetic
+   * the JIT turns into vector code: the decay in int arithmetic (see {@link #inIntDecayRange}),
+   * truncated toward zero like the reference's long product, the one-step wrap of u and the clamp
+   * of v from min/max, the threshold test as a sign mask that zeroes v where the neuron fires and
+   * is left in {@code outVal}. The second compacts the fired neurons into the spike list.
+   */
   private int updatePlain(int base, int[] outIdx, int[] outVal) {
     final int[] u = this.u;
     final int[] v = this.v;
@@ -480,34 +505,42 @@ final class EmulatedCore {
     final int[] bias = effBias;
     final int[] vth = vthEff;
     final int shift = decayShift;
-    final long round = decayRound;
+    final int low = (int) decayRound;
     final int act = actShift;
     final int smax = stateMax;
     final int srange = stateRange;
     final int vmax = voltMax;
-    int count = 0;
-    for (int i = 0; i < n; i++) {
+    final int count = n;
+    for (int i = 0; i < count; i++) {
       int a = ring[base + i];
       ring[base + i] = 0;
-      long pu = (long) u[i] * uf[i];
-      int un = (int) ((pu + ((pu >> 63) & round)) >> shift) + (a << act);
-      if (un > smax) {
-        un -= srange;
-      } else if (un <= -smax) {
-        un += srange;
-      }
-      long pv = (long) v[i] * vf[i];
-      int vn = Math.max(-vmax, Math.min(vmax, (int) ((pv + ((pv >> 63) & round)) >> shift) + un + bias[i]));
+      int uu = u[i];
+      int fu = uf[i];
+      int tu = (uu & low) * fu;
+      int un = (uu >> shift) * fu + (tu >> shift) + ((uu >>> 31) & (-(tu & low) >>> 31)) + (a << act);
+      // Lava wraps u once: -= range above +max, += range at or below -max (each 0 or 1 here).
+      int above = Math.max(smax, Math.min(un, smax + 1)) - smax;
+      int atOrBelow = 1 - (Math.max(-smax, Math.min(un, 1 - smax)) + smax);
+      un += (atOrBelow - above) * srange;
+      int vv = v[i];
+      int fv = vf[i];
+      int tv = (vv & low) * fv;
+      int vn = (vv >> shift) * fv + (tv >> shift) + ((vv >>> 31) & (-(tv & low) >>> 31)) + un + bias[i];
+      vn = Math.max(-vmax, Math.min(vmax, vn));
+      int fired = (vth[i] - vn) >> 31; // -1 where v > vth (no overflow: both within +-2^30)
       u[i] = un;
-      if (vn > vth[i]) {
-        vn = 0;
-        outIdx[count] = i;
-        outVal[count] = 1;
-        count++;
-      }
-      v[i] = vn;
+      v[i] = vn & ~fired;
+      outVal[i] = fired;
     }
-    return count;
+    // Compaction in place: entry i is read before any write reaches it (spikes <= i).
+    int spikes = 0;
+    for (int i = 0; i < count; i++) {
+      int fired = outVal[i];
+      outIdx[spikes] = i;
+      outVal[spikes] = 1;
+      spikes -= fired;
+    }
+    return spikes;
   }
 
   private int updateGeneral(long t, int base, int[] outIdx, int[] outVal) {
@@ -782,11 +815,19 @@ final class EmulatedCore {
       int axon = axons[e];
       int s0 = rp[axon];
       int s1 = rp[axon + 1];
-      for (int s = s0; s < s1; s += 16) {
-        touch += w[s];
-      }
-      if (s0 < s1) {
-        touch += w[s1 - 1];
+      int last = s1 - 1;
+      if (last - s0 <= 32 && s0 <= last) {
+        // Up to 33 words span at most three cache lines: the first word's, the one 16 words on,
+        // the last word's. Three loads without a loop, so no mispredicted exit throws away the
+        // misses already in flight.
+        touch += w[s0] + w[Math.min(s0 + 16, last)] + w[last];
+      } else {
+        for (int s = s0; s < s1; s += 16) {
+          touch += w[s];
+        }
+        if (s0 < s1) {
+          touch += w[last];
+        }
       }
     }
     touchSink = touch;

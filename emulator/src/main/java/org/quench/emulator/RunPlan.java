@@ -20,19 +20,8 @@ final class RunPlan {
     int[] hostPtr;
     int[] hostAxon;
     int[] hostValue;
-    // Output taps: neurons [tapFirst, tapFirst + tapCount) report to port tapPort at index
-    // tapIndex + (neuron - tapFirst).
-    int[] tapFirst = new int[0];
-    int[] tapCount = new int[0];
-    int[] tapPort = new int[0];
-    int[] tapIndex = new int[0];
-    // Output events produced by this core in this run, four ints each (step, port, index, value),
-    // in blocks that are never copied: block b holds up to blockEvents(b) events, all full but the
-    // last. Growing one array by doubling copied every event about twice and cost more than the
-    // steps themselves on ports that spike every step.
-    int outCount;
-    int[][] outBlocks = new int[0][];
-    private int lastFill;
+    // Output taps: each records its neurons' spikes for one port (see TapOutput).
+    TapOutput[] taps = new TapOutput[0];
     // Probe samples: trace[recTrace][k * recWidth + recColumn] = variable of recNeuron.
     int[][] traces = new int[0][];
     int[] recTrace = new int[0];
@@ -45,30 +34,13 @@ final class RunPlan {
     static final int KIND_V = 1;
     static final int KIND_SPIKES = 2;
 
-    /** Events block {@code b} holds: small first blocks for short runs, then 16k events. */
-    static int blockEvents(int b) {
-      return 256 << Math.min(b, 6);
-    }
-
-    /** Events stored in block {@code b}. */
-    int blockCount(int b) {
-      return b < outBlocks.length - 1 ? outBlocks[b].length / 4 : lastFill / 4;
-    }
-
     boolean isEmpty() {
-      return biasPtr == null && hostPtr == null && tapFirst.length == 0 && recTrace.length == 0;
+      return biasPtr == null && hostPtr == null && taps.length == 0 && recTrace.length == 0;
     }
 
-    void addTap(int first, int count, int port, int index) {
-      int k = tapFirst.length;
-      tapFirst = Arrays.copyOf(tapFirst, k + 1);
-      tapCount = Arrays.copyOf(tapCount, k + 1);
-      tapPort = Arrays.copyOf(tapPort, k + 1);
-      tapIndex = Arrays.copyOf(tapIndex, k + 1);
-      tapFirst[k] = first;
-      tapCount[k] = count;
-      tapPort[k] = port;
-      tapIndex[k] = index;
+    void addTap(TapOutput tap) {
+      taps = Arrays.copyOf(taps, taps.length + 1);
+      taps[taps.length - 1] = tap;
     }
 
     void addSample(int trace, int width, int column, int neuron, int kind) {
@@ -87,28 +59,8 @@ final class RunPlan {
 
     /** Called by the core's owner right after the neuron update of run step {@code k}. */
     void record(EmulatedCore core, int k, int parity) {
-      for (int t = 0; t < tapFirst.length; t++) {
-        int lo = core.lowerBound(parity, tapFirst[t]);
-        int hi = core.lowerBound(parity, tapFirst[t] + tapCount[t]);
-        int[] idx = core.spikeIdx[parity];
-        int[] val = core.spikeVal[parity];
-        int port = tapPort[t];
-        int shift = tapIndex[t] - tapFirst[t];
-        for (int s = lo; s < hi; s++) {
-          int b = outBlocks.length - 1;
-          if (b < 0 || lastFill == outBlocks[b].length) {
-            outBlocks = Arrays.copyOf(outBlocks, b + 2);
-            outBlocks[++b] = new int[4 * blockEvents(b)];
-            lastFill = 0;
-          }
-          int[] block = outBlocks[b];
-          block[lastFill] = k;
-          block[lastFill + 1] = port;
-          block[lastFill + 2] = idx[s] + shift;
-          block[lastFill + 3] = val[s];
-          lastFill += 4;
-          outCount++;
-        }
+      for (TapOutput tap : taps) {
+        tap.record(core, k, parity);
       }
       for (int r = 0; r < recTrace.length; r++) {
         int neuron = recNeuron[r];
@@ -124,6 +76,116 @@ final class RunPlan {
             value = core.spikeOf(parity, neuron);
         }
         traces[recTrace[r]][k * recWidth[r] + recColumn[r]] = value;
+      }
+    }
+  }
+
+  /**
+   * The spikes neurons {@code [first, first + count)} of one core send to an output port during
+   * one run, recorded the way the port's result is laid out: port indices in step order, and
+   * per step the running total, so that gathering a port is block copies rather than a sort.
+   * One int per spike (two when the core has ternary neurons, whose spikes may be -1), written
+   * into blocks that are never copied while the run grows.
+   */
+  static final class TapOutput {
+    final int first;
+    final int count;
+    final int port;
+    final int index;
+    /** Spikes recorded up to and including run step k. */
+    final int[] stepEnd;
+    /** False when every spike of the core is +1: values are then not stored. */
+    final boolean storesValues;
+    private int[][] indexBlocks = new int[0][];
+    private int[][] valueBlocks = new int[0][];
+    private int[] indexBlock = new int[0];
+    private int[] valueBlock = new int[0];
+    private int fill;
+    int total;
+
+    TapOutput(int first, int count, int port, int index, int steps, boolean storesValues) {
+      this.first = first;
+      this.count = count;
+      this.port = port;
+      this.index = index;
+      this.stepEnd = new int[steps];
+      this.storesValues = storesValues;
+    }
+
+    /** Spikes block {@code b} holds: small first blocks for short runs, then 16k. */
+    static int blockSize(int b) {
+      return 256 << Math.min(b, 6);
+    }
+
+    /** Called by the core's owner right after the neuron update of run step {@code k}. */
+    void record(EmulatedCore core, int k, int parity) {
+      int lo = core.lowerBound(parity, first);
+      int hi = core.lowerBound(parity, first + count);
+      int[] idx = core.spikeIdx[parity];
+      int[] val = core.spikeVal[parity];
+      int shift = index - first;
+      int s = lo;
+      while (s < hi) {
+        if (fill == indexBlock.length) {
+          grow();
+        }
+        int m = Math.min(hi - s, indexBlock.length - fill);
+        int[] out = indexBlock;
+        for (int j = 0; j < m; j++) {
+          out[fill + j] = idx[s + j] + shift;
+        }
+        if (storesValues) {
+          System.arraycopy(val, s, valueBlock, fill, m);
+        }
+        fill += m;
+        s += m;
+      }
+      total += hi - lo;
+      stepEnd[k] = total;
+    }
+
+    private void grow() {
+      int b = indexBlocks.length;
+      indexBlock = new int[blockSize(b)];
+      indexBlocks = Arrays.copyOf(indexBlocks, b + 1);
+      indexBlocks[b] = indexBlock;
+      if (storesValues) {
+        valueBlock = new int[blockSize(b)];
+        valueBlocks = Arrays.copyOf(valueBlocks, b + 1);
+        valueBlocks[b] = valueBlock;
+      }
+      fill = 0;
+    }
+
+    /** A reader of the recorded spikes, front to back. */
+    Reader reader() {
+      return new Reader();
+    }
+
+    /** Copies recorded spikes in order into a port's result arrays. */
+    final class Reader {
+      private int block;
+      private int pos;
+
+      /** Copies the next {@code m} spikes to {@code indices[at..]} and {@code values[at..]}. */
+      void copy(int[] indices, int[] values, int at, int m) {
+        while (m > 0) {
+          int[] src = indexBlocks[block];
+          int c = Math.min(m, src.length - pos);
+          System.arraycopy(src, pos, indices, at, c);
+          if (storesValues) {
+            System.arraycopy(valueBlocks[block], pos, values, at, c);
+          } else {
+            Arrays.fill(values, at, at + c, 1);
+          }
+          at += c;
+          m -= c;
+          pos += c;
+          if (pos == src.length) {
+            block++;
+            pos = 0;
+          }
+        }
       }
     }
   }

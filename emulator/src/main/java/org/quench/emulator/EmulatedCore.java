@@ -118,6 +118,11 @@ final class EmulatedCore {
   private final int[][][] inSpikeIdx = new int[2][0][];
   private final int[][][] inSpikeVal = new int[2][0][];
   private boolean[] inOtherChip = new boolean[0];
+  // Per incoming route: the group of all its axons, NO_GROUP when none has one, MIXED_GROUPS
+  // when they differ (then looked up per event).
+  private int[] routeGroup = new int[0];
+  private static final int NO_GROUP = -1;
+  private static final int MIXED_GROUPS = -2;
   // Per incoming route, this step's spike range in the source's list (phase-2 scratch).
   private int[] routeLo = new int[0];
   private int[] routeHi = new int[0];
@@ -136,9 +141,7 @@ final class EmulatedCore {
   final int[][] spikeVal;
   final int[] spikeCount = new int[2];
 
-  // Event buffers of phase 2.
-  private int[] evAxon;
-  private int[] evVal;
+  // Phase 2's events, bucketed by group.
   private int[] sortedAxon;
   private int[] sortedVal;
 
@@ -209,13 +212,10 @@ final class EmulatedCore {
       vFactor[i] = unity - p.dv[i];
       vthEff[i] = p.vth[i] << shift;
       vthLoEff[i] = p.vthLo[i] << shift;
-      isPlain &= !ternary[i] && !subtractive[i] && refractory[i] == 0
-          && inIntDecayRange(uFactor[i], decayShift) && inIntDecayRange(vFactor[i], decayShift)
-          && Math.abs((long) vthEff[i]) < 1L << 30;
+      isPlain &= !ternary[i] && !subtractive[i] && refractory[i] == 0;
       anyTernary |= ternary[i];
     }
-    // The branch-free loop's int arithmetic also needs the state to fit 30 bits (spec: 24).
-    plain = isPlain && noiseAmplitude == null && stateMax <= 1 << 29 && voltMax < 1 << 30;
+    plain = isPlain && noiseAmplitude == null;
     onlyPositiveSpikes = !anyTernary;
     resetInterval = p.resetInterval.clone();
     resetOffset = p.resetOffset.clone();
@@ -278,7 +278,7 @@ final class EmulatedCore {
     inCount[k] = count;
     inAxon[k] = axonFirst;
     incomingCapacity += count;
-    evAxon = null;
+    sortedAxon = null;
   }
 
   /** Registers {@code neuron} as the first or end neuron of a route leaving this core (load time only). */
@@ -302,6 +302,7 @@ final class EmulatedCore {
     inLoRef = new int[routes];
     inHiRef = new int[routes];
     inOtherChip = new boolean[routes];
+    routeGroup = new int[routes];
     routeLo = new int[routes];
     routeHi = new int[routes];
     for (int parity = 0; parity < 2; parity++) {
@@ -317,6 +318,13 @@ final class EmulatedCore {
         inSpikeIdx[parity][r] = src.spikeIdx[parity];
         inSpikeVal[parity][r] = src.onlyPositiveSpikes ? null : src.spikeVal[parity];
       }
+      routeGroup[r] = groupOf(inAxon[r]);
+      for (int a = inAxon[r] + 1; a < inAxon[r] + inCount[r]; a++) {
+        if (groupOf(a) != routeGroup[r]) {
+          routeGroup[r] = MIXED_GROUPS;
+          break;
+        }
+      }
       int[] at = src.boundAt;
       inLoRef[r] = Arrays.binarySearch(at, inFirst[r]);
       inHiRef[r] = Arrays.binarySearch(at, inFirst[r] + inCount[r]);
@@ -329,9 +337,7 @@ final class EmulatedCore {
   /** Sizes the event buffers for routed spikes plus {@code hostEvents} host events per step. */
   void reserveEvents(int hostEvents) {
     int need = incomingCapacity + hostEvents;
-    if (evAxon == null || evAxon.length < need) {
-      evAxon = new int[need];
-      evVal = new int[need];
+    if (sortedAxon == null || sortedAxon.length < need) {
       sortedAxon = new int[need];
       sortedVal = new int[need];
     }
@@ -394,15 +400,6 @@ final class EmulatedCore {
     spikeCount[1] = 0;
   }
 
-  /**
-   * True when the branch-free loop's int decay is exact for factor {@code f}: it splits u into
-   * {@code (u >> shift) * f} and {@code (u & (2^shift - 1)) * f}; the second must fit an int, and
-   * with {@code 0 <= f <= 2^shift} the decayed value does too, so the first may wrap harmlessly.
-   */
-  private static boolean inIntDecayRange(int f, int shift) {
-    return f >= 0 && f <= 1 << shift && ((1L << shift) - 1) * f <= Integer.MAX_VALUE;
-  }
-
   private static int scaleBias(int mant, int exp) {
     return exp >= 0 ? mant << exp : mant >> -exp;
   }
@@ -428,8 +425,8 @@ final class EmulatedCore {
     long perNeuron = 4L * 15 + 2 + 4L * 4;
     long b = perNeuron * n + 4L * ring.length + 4L * slotOffset.length;
     // The deferred-sum scratch is one array per worker thread, not per core: not counted here.
-    if (evAxon != null) {
-      b += 16L * evAxon.length;
+    if (sortedAxon != null) {
+      b += 8L * sortedAxon.length;
     }
     b += 24L * inSource.length + 12L * boundAt.length + 24L * groupMode.length + 5L * resetInterval.length;
     return b;
@@ -488,14 +485,6 @@ final class EmulatedCore {
     }
   }
 
-  /**
-   * The neuron update of a core whose neurons are all plain (binary, reset to zero, no refractory
-   * period, no noise): two loops without branches. The first is straight-line integer arithmetic
-   * the JIT turns into vector code: the decay in int arithmetic (see {@link #inIntDecayRange}),
-   * truncated toward zero like the reference's long product, the one-step wrap of u and the clamp
-   * of v from min/max, the threshold test as a sign mask that zeroes v where the neuron fires and
-   * is left in {@code outVal}. The second compacts the fired neurons into the spike list.
-   */
   private int updatePlain(int base, int[] outIdx, int[] outVal) {
     final int[] u = this.u;
     final int[] v = this.v;
@@ -505,42 +494,34 @@ final class EmulatedCore {
     final int[] bias = effBias;
     final int[] vth = vthEff;
     final int shift = decayShift;
-    final int low = (int) decayRound;
+    final long round = decayRound;
     final int act = actShift;
     final int smax = stateMax;
     final int srange = stateRange;
     final int vmax = voltMax;
-    final int count = n;
-    for (int i = 0; i < count; i++) {
+    int count = 0;
+    for (int i = 0; i < n; i++) {
       int a = ring[base + i];
       ring[base + i] = 0;
-      int uu = u[i];
-      int fu = uf[i];
-      int tu = (uu & low) * fu;
-      int un = (uu >> shift) * fu + (tu >> shift) + ((uu >>> 31) & (-(tu & low) >>> 31)) + (a << act);
-      // Lava wraps u once: -= range above +max, += range at or below -max (each 0 or 1 here).
-      int above = Math.max(smax, Math.min(un, smax + 1)) - smax;
-      int atOrBelow = 1 - (Math.max(-smax, Math.min(un, 1 - smax)) + smax);
-      un += (atOrBelow - above) * srange;
-      int vv = v[i];
-      int fv = vf[i];
-      int tv = (vv & low) * fv;
-      int vn = (vv >> shift) * fv + (tv >> shift) + ((vv >>> 31) & (-(tv & low) >>> 31)) + un + bias[i];
-      vn = Math.max(-vmax, Math.min(vmax, vn));
-      int fired = (vth[i] - vn) >> 31; // -1 where v > vth (no overflow: both within +-2^30)
+      long pu = (long) u[i] * uf[i];
+      int un = (int) ((pu + ((pu >> 63) & round)) >> shift) + (a << act);
+      if (un > smax) {
+        un -= srange;
+      } else if (un <= -smax) {
+        un += srange;
+      }
+      long pv = (long) v[i] * vf[i];
+      int vn = Math.max(-vmax, Math.min(vmax, (int) ((pv + ((pv >> 63) & round)) >> shift) + un + bias[i]));
       u[i] = un;
-      v[i] = vn & ~fired;
-      outVal[i] = fired;
+      if (vn > vth[i]) {
+        vn = 0;
+        outIdx[count] = i;
+        outVal[count] = 1;
+        count++;
+      }
+      v[i] = vn;
     }
-    // Compaction in place: entry i is read before any write reaches it (spikes <= i).
-    int spikes = 0;
-    for (int i = 0; i < count; i++) {
-      int fired = outVal[i];
-      outIdx[spikes] = i;
-      outVal[spikes] = 1;
-      spikes -= fired;
-    }
-    return spikes;
+    return count;
   }
 
   private int updateGeneral(long t, int base, int[] outIdx, int[] outVal) {
@@ -634,18 +615,23 @@ final class EmulatedCore {
   /**
    * Phase 2 of global step {@code t}: gathers the spikes of step t addressed to this core (routes
    * and host events) and adds their activation to the delay line at steps t+1+delay.
+   *
+   * <p>Events are bucketed by axon group as they are gathered (a count pass, then each event
+   * written straight to its group's slice of {@code sortedAxon}): a route whose axons all lie in
+   * one group (the usual case, known at load) needs no per-event group lookup, and nothing is
+   * copied twice. The rows of every event are then touched at once (see {@link #touchRows}) and
+   * each group finished in turn; integer sums do not depend on the order of addition.
    */
   void deliver(long t, int k, EmulatedCore[] cores) {
     int parity = (int) (t & 1);
-    int ne = 0;
-    final int[] evA = evAxon;
-    final int[] evV = evVal;
     final int[][] boundPosOf = inBoundPos[parity];
     final int[][] spikeIdxOf = inSpikeIdx[parity];
     final int[][] spikeValOf = inSpikeVal[parity];
     final int routes = inSource.length;
     final int[] lows = routeLo;
     final int[] highs = routeHi;
+    final int[] rg = routeGroup;
+    final int[] cursor = groupCount; // all zero between steps
     // First every route's spike range: independent loads from the source cores' boundary tables
     // (written by other threads, so often cache misses), which the processor overlaps when no
     // copying sits between them.
@@ -654,68 +640,124 @@ final class EmulatedCore {
       lows[r] = pos[inLoRef[r]];
       highs[r] = pos[inHiRef[r]];
     }
+    // Count pass: events per group.
+    int total = 0;
+    for (int r = 0; r < routes; r++) {
+      int m = highs[r] - lows[r];
+      if (m == 0) {
+        continue;
+      }
+      if (inOtherChip[r]) {
+        interChipSpikes += m;
+      }
+      int g = rg[r];
+      if (g >= 0) {
+        cursor[g] += m;
+        total += m;
+      } else if (g == MIXED_GROUPS) {
+        int[] idx = spikeIdxOf[r];
+        int shift = inAxon[r] - inFirst[r];
+        for (int s = lows[r]; s < highs[r]; s++) {
+          int ga = groupOf(idx[s] + shift);
+          if (ga >= 0) {
+            cursor[ga]++;
+            total++;
+          }
+        }
+      }
+    }
+    RunPlan.CorePlan p = plan;
+    int hostFrom = 0;
+    int hostTo = 0;
+    if (p != null && p.hostPtr != null) {
+      hostFrom = p.hostPtr[k];
+      hostTo = p.hostPtr[k + 1];
+      for (int e = hostFrom; e < hostTo; e++) {
+        int g = groupOf(p.hostAxon[e]);
+        if (g >= 0 && p.hostValue[e] != 0) {
+          cursor[g]++;
+          total++;
+        }
+      }
+    }
+    if (total == 0) {
+      return;
+    }
+    final int groups = groupMode.length;
+    final int[] start = groupStart;
+    start[0] = 0;
+    for (int g = 0; g < groups; g++) {
+      start[g + 1] = start[g] + cursor[g];
+      cursor[g] = start[g];
+    }
+    // Place pass: each event into its group's slice; values only where a group reads them.
+    final int[] sa = sortedAxon;
+    final int[] sv = sortedVal;
     for (int r = 0; r < routes; r++) {
       int lo = lows[r];
       int hi = highs[r];
-      if (lo == hi) {
+      int g = rg[r];
+      if (lo == hi || g == NO_GROUP) {
         continue;
       }
       int[] idx = spikeIdxOf[r];
       int[] val = spikeValOf[r];
       int shift = inAxon[r] - inFirst[r];
-      if (val == null) {
+      if (g >= 0) {
+        int at = cursor[g];
         for (int s = lo; s < hi; s++) {
-          evA[ne] = idx[s] + shift;
-          evV[ne] = 1;
-          ne++;
+          sa[at + s - lo] = idx[s] + shift;
         }
+        if (groupGraded[g]) {
+          if (val == null) {
+            Arrays.fill(sv, at, at + hi - lo, 1);
+          } else {
+            System.arraycopy(val, lo, sv, at, hi - lo);
+          }
+        }
+        cursor[g] = at + hi - lo;
       } else {
         for (int s = lo; s < hi; s++) {
-          evA[ne] = idx[s] + shift;
-          evV[ne] = val[s];
-          ne++;
+          int axon = idx[s] + shift;
+          int ga = groupOf(axon);
+          if (ga >= 0) {
+            int at = cursor[ga]++;
+            sa[at] = axon;
+            sv[at] = val == null ? 1 : val[s];
+          }
         }
       }
-      if (inOtherChip[r]) {
-        interChipSpikes += hi - lo;
-      }
     }
-    RunPlan.CorePlan p = plan;
-    if (p != null && p.hostPtr != null) {
-      for (int e = p.hostPtr[k], end = p.hostPtr[k + 1]; e < end; e++) {
-        evA[ne] = p.hostAxon[e];
-        evV[ne] = p.hostValue[e];
-        ne++;
+    for (int e = hostFrom; e < hostTo; e++) {
+      int axon = p.hostAxon[e];
+      int g = groupOf(axon);
+      if (g >= 0 && p.hostValue[e] != 0) {
+        int at = cursor[g]++;
+        sa[at] = axon;
+        sv[at] = p.hostValue[e];
       }
-    }
-    if (ne == 0) {
-      return;
     }
     for (int d = 0; d < depth; d++) {
       slotOffset[d] = (int) ((t + 1 + d) % depth) * n;
     }
-    int pending = 0;
-    for (int e = 0; e < ne; e++) {
-      int axon = evA[e];
-      int payload = evV[e];
-      if (axon >= axonSpan || payload == 0) {
-        continue; // no synapses behind this axon, or nothing to carry
-      }
-      int g = groupOfAxon[axon];
-      if (g < 0) {
+    touchRows(sa, total);
+    for (int g = 0; g < groups; g++) {
+      cursor[g] = 0;
+      int from = start[g];
+      int to = start[g + 1];
+      if (from == to) {
         continue;
       }
       if (groupMode[g] == FOLD) {
-        foldRow(rowPtr[axon], rowPtr[axon + 1], groupGraded[g] ? payload : 1, groupExp[g]);
+        boolean graded = groupGraded[g];
+        int exp = groupExp[g];
+        for (int e = from; e < to; e++) {
+          int axon = sa[e];
+          foldRow(rowPtr[axon], rowPtr[axon + 1], graded ? sv[e] : 1, exp);
+        }
       } else {
-        groupCount[g]++;
-        evA[pending] = axon; // compact the deferred events in place (pending <= e)
-        evV[pending] = payload;
-        pending++;
+        finishGroup(g, sa, sv, from, to);
       }
-    }
-    if (pending > 0) {
-      finishDeferred(pending);
     }
   }
 
@@ -744,45 +786,6 @@ final class EmulatedCore {
       for (int s = from; s < to; s++) {
         int word = words[s];
         ring[off[(word >>> ds) & dm] + (word & tm)] += (wideWeights[s] * payload) << exp;
-      }
-    }
-  }
-
-  /**
-   * Groups whose activation is not linear in the synapses (negative exponent: floor of the sum;
-   * CONV: wrap of the sum) are summed per (delay, target) in scratch first, group by group.
-   * Scratch is indexed by a word's low bits (target | delay << targetBits), so a cell needs no
-   * arithmetic. The second pass finishes every cell it meets and zeroes it; a cell met again
-   * then holds 0, and 0 floors and wraps to 0, so no branch is needed to finish each cell once.
-   */
-  private void finishDeferred(int pending) {
-    int groups = groupMode.length;
-    int only = groupOfAxon[evAxon[0]];
-    if (groupCount[only] == pending) {
-      // Every deferred event belongs to one group (the common case): no sort by group needed.
-      groupCount[only] = 0;
-      touchRows(evAxon, pending);
-      finishGroup(only, evAxon, evVal, 0, pending);
-      return;
-    }
-    groupStart[0] = 0;
-    for (int g = 0; g < groups; g++) {
-      groupStart[g + 1] = groupStart[g] + groupCount[g];
-      groupCount[g] = 0;
-    }
-    for (int e = 0; e < pending; e++) {
-      int g = groupOfAxon[evAxon[e]];
-      int pos = groupStart[g] + groupCount[g]++;
-      sortedAxon[pos] = evAxon[e];
-      sortedVal[pos] = evVal[e];
-    }
-    touchRows(sortedAxon, pending);
-    for (int g = 0; g < groups; g++) {
-      int from = groupStart[g];
-      int to = from + groupCount[g];
-      groupCount[g] = 0;
-      if (from < to) {
-        finishGroup(g, sortedAxon, sortedVal, from, to);
       }
     }
   }

@@ -8,7 +8,8 @@ import java.util.concurrent.Semaphore;
 /**
  * The threads that step a set of cores. Each worker owns a fixed subset of the cores and is the
  * only thread that writes them: phase 1 updates the owned cores' neurons, a barrier, then phase 2
- * delivers spikes into the owned cores' delay lines (pulling from any core's spike list). Integer
+ * delivers spikes into the owned cores' delay lines (pulling from any core's spike list), fused
+ * per core with the next step's phase 1 (see {@link #stepLoop}). Integer
  * sums do not depend on the order of addition, so the result is the same bits for any thread
  * count. The calling thread is worker 0; the others wait on a semaphore between runs.
  */
@@ -122,6 +123,15 @@ final class StepWorkers implements AutoCloseable {
     }
   }
 
+  /**
+   * One barrier per step, and each owned core's phase 2 of step t directly followed by its phase
+   * 1 of step t+1, while the core's delay line and neuron arrays are still in cache (with every
+   * phase 1 before the barrier and every phase 2 after it, each core's data came from memory
+   * twice a step). The order is safe: a core's update of step t+1 needs only its own delay line,
+   * which its owner finished in the phase 2 just before; it writes the spike list of parity t+1,
+   * while other workers still read only lists of parity t; and every read of a parity t+1 list
+   * (phase 2 of step t-1) ended before the previous barrier.
+   */
   private void stepLoop(int id) {
     int[] mine = owned[id];
     long first = runFirst;
@@ -129,20 +139,29 @@ final class StepWorkers implements AutoCloseable {
     for (int k = 0; k < steps; k++) {
       long t = first + k + 1;
       try {
-        for (int c : mine) {
-          cores[c].update(t, k);
+        if (k == 0) {
+          for (int c : mine) {
+            cores[c].update(t, k);
+          }
+        } else {
+          for (int c : mine) {
+            cores[c].deliver(t - 1, k - 1, cores);
+            cores[c].update(t, k);
+          }
         }
       } catch (Throwable e) {
         failure = e;
       }
       barrier.await(id);
-      try {
+    }
+    try {
+      if (steps > 0) {
         for (int c : mine) {
-          cores[c].deliver(t, k, cores);
+          cores[c].deliver(first + steps, steps - 1, cores);
         }
-      } catch (Throwable e) {
-        failure = e;
       }
+    } catch (Throwable e) {
+      failure = e;
     }
     // The semaphore hand-off in run() publishes the workers' writes to the caller.
   }

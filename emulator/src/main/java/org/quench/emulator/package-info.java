@@ -30,28 +30,44 @@
  * activation slots sized by its largest delay, one packed int per synapse: target | delay |
  * prepared weight). A step is two phases separated by one barrier; each worker thread owns a
  * fixed set of cores and only ever writes those, so results do not depend on the thread count.
- * Throughput is bound by fetching the synapse rows of the step's spikes from memory: a core reads
- * them all once (independent loads, so the misses overlap) before summing; each source core
- * locates its outgoing routes' spike ranges once per step; the cores of a worker share one
- * deferred-sum scratch so it stays in cache. A FLOOR group whose rows touch many cells in a step
- * is finished by one in-order sweep of scratch and the delay line rather than a scattered write
- * per synapse. Gathering the next core's events while this core's rows arrive (a two-core
- * pipeline) was measured and was slower.
+ * A worker runs each core's phase 2 of step t right before its phase 1 of step t+1, so a core's
+ * delay line and neuron arrays come from memory once per step, not once per phase (StepWorkers
+ * says why the order is safe). Phase 2 reads each incoming route's spike range from the source
+ * core's boundary table (computed once by the source in phase 1), writes the events straight
+ * into per-group slices (a route's group is known at load, so no per-event lookup), reads all
+ * their synapse rows once ({@code touchRows}: independent loads, so the misses overlap), then
+ * sums them; the cores of a worker share one deferred-sum scratch so it stays in cache. A FLOOR
+ * group whose rows touch many cells in a step is finished by one in-order sweep of scratch and
+ * the delay line rather than a scattered write per synapse.
  *
- * <p>Where the time goes ({@code quench bench}: 100k neurons, 10.1M synapses, 5% spiking, 261
- * cores; JFR execution samples of the measured steps, 2 threads, late 2026 on a shared 2-core
- * machine): fetching the spiking rows from memory ({@code touchRows}) about 22% of the step time,
- * gathering routed and host events ({@code deliver}) 19%, the neuron update 15%, the dense FLOOR
- * sweep of scratch into the delay line 13%, summing rows into scratch 7%, the barrier 2%. Each
- * spike here reaches 4 cores with a row of about 25 synapses there (two cache lines), so a step
- * costs about 40k row fetches; the dense sweep visits 8 delays x 384 cells per core whatever the
- * activity. Tried in this round, bit-exact but not measurably faster under load: the FLOOR sweep
- * split into an add loop and a fill (vector code), all route ranges read before any copy, a
- * one-group fast path without the sort by group, branch-free voltage clamps. The next steps that
- * change the arithmetic of memory: a per-neuron fan-out table (one contiguous block per source
- * neuron listing every destination core's row, so a spike costs one streaming read instead of 4
- * scattered ones and the route gathering disappears), and 16-bit synapse words grouped by delay
- * (target and weight only; halves the bytes fetched per event).
+ * <p>Output taps (the run's output ports) record one int per spike (the port index) and a
+ * running total per step, so a port's result is assembled by block copies in (step, index)
+ * order; collecting outputs in process costs less than encoding them for a remote client
+ * ({@code RemoteBench}: in-process at least as fast as the loopback board on every case).
+ *
+ * <p>Where the time goes ({@code quench bench --threads 2}: 100k neurons, 10.1M synapses, 5%
+ * spiking, 261 cores; JFR execution samples of the worker step loop, 4000 steps, on the shared
+ * 2-core machine under load, December 2026): reading the synapse rows of the step's spikes
+ * ({@code touchRows}, almost all of it waiting on memory) 22%; gathering routed and host events
+ * ({@code deliver}) 23%, most of it cache misses on spike lists and boundary tables that the
+ * other worker just wrote; the plain neuron update 20% (streaming seven int arrays, 28 bytes a
+ * neuron, and the delay slot); the dense FLOOR sweep of scratch into the delay line 14%; summing
+ * rows into scratch 11%; the rest of the update (boundaries, plan) 4%; the barrier 1.5%. Each
+ * spike reaches 4 cores with a row of about 25 synapses there (two cache lines), so a step costs
+ * about 40k row fetches; the sweep visits 8 delays x 384 cells per core whatever the activity,
+ * and the delay lines of all cores (3.2 MB) do not fit a core's L2.
+ *
+ * <p>Tried and not kept: a branch-free neuron update in pure int arithmetic (exact, meant to be
+ * vectorised) ran 1.7x slower than the branchy loop in a microbenchmark on JDK 17's C2, which did
+ * not vectorise its min/max wrap; the FLOOR sweep as an add loop plus a fill, all route ranges
+ * read before any copy, a two-core pipeline of gathering and row fetches, branch-free voltage
+ * clamps (no measurable gain). The next steps, by expected gain: a per-neuron fan-out table (one
+ * contiguous block per source neuron and destination worker listing every destination row, so a
+ * spike costs one streaming read instead of 4 scattered ones and the route gathering and its
+ * cross-thread misses disappear); 16-bit synapse words grouped by delay (halves the bytes
+ * fetched per event); a delay line of touched delays only, or cores grouped so that a worker's
+ * delay lines fit its L2; the two decay factors packed into one int (24 instead of 28 bytes a
+ * neuron in the update).
  *
  * <p>Per-instance variability plugs in between {@code CoreParameters} and {@code EmulatedCore}:
  * the step loops read per-neuron arrays only ({@code uFactor}, {@code vFactor}, {@code vthEff},

@@ -180,7 +180,7 @@ public final class EmulatorDevice implements Device {
       List<RunPlan.TapOutput> taps = new ArrayList<>();
       for (var r : p.sources) {
         int c = net.coreIndex(r.getCore());
-        RunPlan.TapOutput tap = new RunPlan.TapOutput(r.getNeuronFirst(), r.getCount(), p.slot, r.getOffset(), n,
+        RunPlan.TapOutput tap = new RunPlan.TapOutput(r.getNeuronFirst(), r.getCount(), p.slot, r.getOffset(),
             !cores[c].onlyPositiveSpikes());
         plans[c].addTap(tap);
         taps.add(tap);
@@ -231,11 +231,12 @@ public final class EmulatorDevice implements Device {
 
   /**
    * One port's events in (step, index) order, by block copies: each tap's spikes are already in
-   * step order and, within a step, in index order, so with the taps ordered by their first port
-   * index a step's slice is the taps' slices one after another. Only when two taps' index ranges
+   * step order and, within a step, in index order, so with the taps taken in order of their first
+   * port index a step's slice is the taps' slices one after another. A count per step places
+   * every tap's slice; the cost is linear in events plus steps. Only when two taps' index ranges
    * overlap (the image allows it) is each step's slice checked, and sorted if it must be. This
-   * costs about what encoding the events for a remote client does, where sorting every event
-   * cost more than the steps themselves on ports that spike every step.
+   * costs less than encoding the events for a remote client, where sorting every event cost more
+   * than the steps themselves on ports that spike every step.
    */
   private static RunResult.SpikeEvents collect(int width, List<RunPlan.TapOutput> portTaps, int n) {
     RunPlan.TapOutput[] taps = portTaps.toArray(new RunPlan.TapOutput[0]);
@@ -251,28 +252,35 @@ public final class EmulatorDevice implements Device {
       throw new QuenchException("an output port produced " + total + " spikes in one run of " + n
           + " steps, more than one result holds; run fewer steps at a time");
     }
+    int[] start = new int[n + 1];
+    for (RunPlan.TapOutput tap : taps) {
+      for (int j = 0, before = 0; j < tap.spikingStepCount; j++) {
+        start[tap.spikingSteps[j] + 1] += tap.spikesThrough[j] - before;
+        before = tap.spikesThrough[j];
+      }
+    }
+    for (int k = 0; k < n; k++) {
+      start[k + 1] += start[k];
+    }
     int[] steps = new int[(int) total];
     int[] indices = new int[(int) total];
     int[] values = new int[(int) total];
-    RunPlan.TapOutput.Reader[] readers = new RunPlan.TapOutput.Reader[taps.length];
-    for (int t = 0; t < taps.length; t++) {
-      readers[t] = taps[t].reader();
-    }
-    int at = 0;
-    for (int k = 0; k < n; k++) {
-      int from = at;
-      for (int t = 0; t < taps.length; t++) {
-        int[] end = taps[t].stepEnd;
-        int m = end[k] - (k == 0 ? 0 : end[k - 1]);
-        if (m > 0) {
-          readers[t].copy(indices, values, at, m);
-          at += m;
-        }
+    int[] fill = Arrays.copyOf(start, n);
+    for (RunPlan.TapOutput tap : taps) {
+      RunPlan.TapOutput.Reader reader = tap.reader();
+      for (int j = 0, before = 0; j < tap.spikingStepCount; j++) {
+        int k = tap.spikingSteps[j];
+        int m = tap.spikesThrough[j] - before;
+        before = tap.spikesThrough[j];
+        reader.copy(indices, values, fill[k], m);
+        fill[k] += m;
       }
-      if (at > from) {
-        Arrays.fill(steps, from, at, k);
+    }
+    for (int k = 0; k < n; k++) {
+      if (start[k + 1] > start[k]) {
+        Arrays.fill(steps, start[k], start[k + 1], k);
         if (overlap) {
-          sortSlice(indices, values, from, at);
+          sortSlice(indices, values, start[k], start[k + 1]);
         }
       }
     }

@@ -82,18 +82,21 @@ final class RunPlan {
 
   /**
    * The spikes neurons {@code [first, first + count)} of one core send to an output port during
-   * one run, recorded the way the port's result is laid out: port indices in step order, and
-   * per step the running total, so that gathering a port is block copies rather than a sort.
-   * One int per spike (two when the core has ternary neurons, whose spikes may be -1), written
-   * into blocks that are never copied while the run grows.
+   * one run, recorded the way the port's result is laid out: port indices in step order, and for
+   * each step with spikes its number and running total, so that gathering a port is block copies
+   * rather than a sort. One int per spike (two when the core has ternary neurons, whose spikes
+   * may be -1), written into blocks that are never copied while the run grows, plus two ints per
+   * step that has spikes: a silent tap costs nothing however long the run.
    */
   static final class TapOutput {
     final int first;
     final int count;
     final int port;
     final int index;
-    /** Spikes recorded up to and including run step k. */
-    final int[] stepEnd;
+    /** Steps with spikes, ascending, and the spikes recorded up to and including each. */
+    int[] spikingSteps = new int[16];
+    int[] spikesThrough = new int[16];
+    int spikingStepCount;
     /** False when every spike of the core is +1: values are then not stored. */
     final boolean storesValues;
     private int[][] indexBlocks = new int[0][];
@@ -103,12 +106,11 @@ final class RunPlan {
     private int fill;
     int total;
 
-    TapOutput(int first, int count, int port, int index, int steps, boolean storesValues) {
+    TapOutput(int first, int count, int port, int index, boolean storesValues) {
       this.first = first;
       this.count = count;
       this.port = port;
       this.index = index;
-      this.stepEnd = new int[steps];
       this.storesValues = storesValues;
     }
 
@@ -140,8 +142,16 @@ final class RunPlan {
         fill += m;
         s += m;
       }
-      total += hi - lo;
-      stepEnd[k] = total;
+      if (hi > lo) {
+        total += hi - lo;
+        if (spikingStepCount == spikingSteps.length) {
+          spikingSteps = Arrays.copyOf(spikingSteps, 2 * spikingStepCount);
+          spikesThrough = Arrays.copyOf(spikesThrough, 2 * spikingStepCount);
+        }
+        spikingSteps[spikingStepCount] = k;
+        spikesThrough[spikingStepCount] = total;
+        spikingStepCount++;
+      }
     }
 
     private void grow() {

@@ -179,9 +179,10 @@ public final class Quantize implements NetworkPass {
       }
       scale = top * Math.pow(2, -bestQ / 4.0);
       if ((bestRank & 1) == 0 && Double.isFinite(maxWeight)) {
-        throw new QuenchException(who + ": no population scale meets --max-weight-error " + maxWeight
-            + " on every incoming projection (the best reaches " + (float) bestWorstRms + "): "
-            + weightAdvice(in, eff, scale / act, d.gain(), spec));
+        // Exponents per core (after partitioning) may still meet it; CoreWeightExponents judges.
+        context.report().decision("quantize: " + who + ": with one exponent per projection no scale"
+            + " meets --max-weight-error " + maxWeight + " (the best reaches " + (float) bestWorstRms
+            + "); exponents per core are chosen after partitioning");
       }
     } else {
       scale = Math.min(readoutScale(d, in, eff, bias, spec), calibratedCap(name, spec));
@@ -233,7 +234,11 @@ public final class Quantize implements NetworkPass {
           neg[p.target(k)] -= e;
         }
       }
-      fixedIn.add(p.withFixedWeights(m, f));
+      double[] requested = new double[eff[j].length];
+      for (int k = 0; k < requested.length; k++) {
+        requested[k] = eff[j][k] * (scale / act);
+      }
+      fixedIn.add(p.withFixedWeights(m, f, requested, null));
       CompileReport.WeightErrorCauses causes = WeightErrorAttribution.of(p, eff[j], r, scale / act,
           d.gain(), spec);
       context.report().projection(new CompileReport.ProjectionQuality(p.name(), p.synapseCount(),
@@ -414,24 +419,6 @@ public final class Quantize implements NetworkPass {
       }
     }
     return false;
-  }
-
-  /** What limits the weights at the chosen scale, per projection, for a failure message. */
-  private static String weightAdvice(List<Projection> in, double[][] eff, double scale,
-      double[] gain, ChipSpec spec) {
-    StringBuilder m = new StringBuilder();
-    for (int j = 0; j < in.size(); j++) {
-      WeightQuantizer.Result r = WeightQuantizer.quantize(eff[j], scale, spec);
-      CompileReport.WeightErrorCauses c = WeightErrorAttribution.of(in.get(j), eff[j], r, scale, gain, spec);
-      m.append(j == 0 ? "" : "; ").append("projection '").append(in.get(j).name()).append("' ")
-          .append(CompileReport.percent(r.rmsRelError())).append(" = mantissa ")
-          .append(CompileReport.percent(c.mantissa())).append(", shared exponent ")
-          .append(CompileReport.percent(c.sharedExponent())).append(", clipping ")
-          .append(CompileReport.percent(c.clipping())).append(" (folded per-neuron gain ")
-          .append(CompileReport.percent(c.foldedGain())).append(')');
-    }
-    return m.append(": fewer tiny weights (prune), more uniform tau_syn per population, or a chip"
-        + " with more weight bits").toString();
   }
 
   /** Largest scale at which the worst-case |v| stays within a quarter of the state range. */

@@ -29,7 +29,8 @@ import org.quench.hal.QuenchException;
  * projection's float weight from j to neuron i becomes {@code w * gain_i} model volts per spike
  * (the discretized gain), i.e. {@code w * gain_i * s / 2^activationShift} chip activation units:
  * quantized per projection by {@link WeightQuantizer} (8-bit mantissa, one exponent, negative
- * exponents allowed). The scale is chosen to minimise functional error: the candidates put the
+ * exponents allowed), keeping those requested values in the projection so that
+ * {@link CoreWeightExponents} can give each destination core its own exponent after partitioning. The scale is chosen to minimise functional error: the candidates put the
  * largest threshold at the top of the vth mantissa and at quarter-octave steps below it, down 16
  * octaves (weights larger than the threshold clip at the top: the largest weight the chip adds is
  * 255 * 2^7 activation units), and the candidate with the least
@@ -42,7 +43,11 @@ import org.quench.hal.QuenchException;
  * ({@link OverflowBound#bound}, every input spiking every step) goes to the report.
  */
 public final class Quantize implements NetworkPass {
-  /** Compile option: largest RMS relative weight error per projection (a goal for the scale). */
+  /**
+   * Compile option: largest RMS relative weight error per projection: a goal for the scale, for
+   * the order neurons are placed in (ProfileBudget orders by folded gain) and judged on the final
+   * weights, after exponents per core ({@link CoreWeightExponents}).
+   */
   public static final String MAX_WEIGHT_ERROR = "maxWeightError";
   /**
    * Compile option: {@code avoid} (default) chooses only scales and exponents at which no weight

@@ -172,6 +172,7 @@ class CoreWeightExponentsTest {
     assertTrue(grouped.report().toJson().contains("\"oneExponentRmsRelError\""));
     System.out.printf("weights RMS: shuffled %.4f (one exponent %.4f), grouped %.4f (one exponent %.4f) on %d cores, exponents %s%n",
         ePlain[0], ePlain[1], eGrouped[0], eGrouped[1], cores, exps);
+    grouped.report().summary().lines().filter(l -> l.contains("'in->p'")).forEach(System.out::println);
   }
 
   @Test

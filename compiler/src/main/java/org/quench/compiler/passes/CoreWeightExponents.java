@@ -25,8 +25,9 @@ import org.quench.hal.QuenchException;
  * weight bits than the projection's format (the partition counted synapse memory with them) and
  * clip no more of the core's weights than the projection's exponent did. The projection's exponent
  * always qualifies, so no core's error grows. Only projections the quantize pass rounded from float
- * weights are touched (netx weights come fixed). The report's weight entries are updated, and the
- * {@code maxWeightError} target is enforced here, on the final weights.
+ * weights are touched (netx weights come fixed). The report's weight entries are updated, the
+ * warning about many zeroed weights is given here, and the {@code maxWeightError} target is
+ * enforced here, both on the final weights.
  */
 public final class CoreWeightExponents {
   /** Chooses the exponents on {@code mapping}'s partition; the same mapping when nothing changes. */
@@ -57,6 +58,13 @@ public final class CoreWeightExponents {
             CompileReport.percent(c.sharedRms)));
       }
       context.report().projection(after);
+      if (after.zeroed() > Quantize.ZEROED_ALARM * p.synapseCount()) {
+        context.report().warning(String.format(Locale.ROOT, "projection '%s': %d of %d weights"
+            + " (%.0f %%) are too small for %d bits at weight exponent %s and became 0; check the"
+            + " effect with quench verify", p.name(), after.zeroed(), p.synapseCount(),
+            100.0 * after.zeroed() / p.synapseCount(), after.numWeightBits(),
+            c.min == c.max ? Integer.toString(c.min) : c.min + ".." + c.max + " (per core)"));
+      }
       if (after.rmsRelError() > target) {
         misses.add(describe(after));
       }
@@ -148,9 +156,13 @@ public final class CoreWeightExponents {
       for (int q = 0; q < w.length; q++) {
         w[q] = req[members[g][q]];
       }
+      double groupNorm = 0;
+      for (double x : w) {
+        groupNorm += x * x;
+      }
       WeightQuantizer.Result atShared = WeightQuantizer.quantize(w, 1.0, mode, shared, spec);
       WeightQuantizer.Result best = atShared;
-      double bestSse = sse(atShared, w);
+      double bestSse = sse(atShared, groupNorm);
       double groupSharedSse = bestSse;
       for (int e : order) {
         if (e == shared) {
@@ -160,7 +172,7 @@ public final class CoreWeightExponents {
         if (r.numWeightBits() > maxBits || r.clipped() > atShared.clipped()) {
           continue;
         }
-        double s = sse(r, w);
+        double s = sse(r, groupNorm);
         if (s < bestSse * (1 - 1e-12)) {
           best = r;
           bestSse = s;
@@ -194,13 +206,9 @@ public final class CoreWeightExponents {
         used == 0 ? shared : lo, used == 0 ? shared : hi, distinct.size(), used);
   }
 
-  private static double sse(WeightQuantizer.Result r, double[] w) {
-    double s = 0;
-    for (int q = 0; q < w.length; q++) {
-      double d = r.effective(q) - w[q];
-      s += d * d;
-    }
-    return s;
+  /** Squared error of weights whose squares sum to {@code norm}, from their RMS relative error. */
+  private static double sse(WeightQuantizer.Result r, double norm) {
+    return r.rmsRelError() * r.rmsRelError() * norm;
   }
 
   /**

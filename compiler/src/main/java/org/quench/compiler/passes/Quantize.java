@@ -258,12 +258,6 @@ public final class Quantize implements NetworkPass {
                 WeightErrorAttribution.largestClipCut(eff[j], r)) + (avoidClipping(context) ? ""
                 : "; drop " + WEIGHT_CLIPPING + "=allow to avoid it"));
       }
-      if (p.synapseCount() > 0 && r.zeroed() > ZEROED_ALARM * p.synapseCount()) {
-        context.report().warning(String.format(java.util.Locale.ROOT, "projection '%s': %d of %d"
-            + " weights (%.0f %%) are too small for %d bits at weight exponent %d and became 0;"
-            + " check the effect with quench verify", p.name(), r.zeroed(), p.synapseCount(),
-            100.0 * r.zeroed() / p.synapseCount(), r.numWeightBits(), r.weightExp()));
-      }
     }
     // Thresholds, biases, starting voltages.
     FixedPoint.Thresholds t = FixedPoint.thresholds(who, finiteThr, scale, false, spec);

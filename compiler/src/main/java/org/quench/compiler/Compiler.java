@@ -135,7 +135,9 @@ public final class Compiler {
     }
     listener.started("partition", stage++, stages);
     long t0 = System.nanoTime();
-    Mapping partitioned = new CoreWeightExponents().apply(partition.apply(current, context), context);
+    Mapping cut = partition.apply(current, context);
+    long tc = System.nanoTime();
+    Mapping partitioned = new CoreWeightExponents().apply(cut, context);
     current = partitioned.network();
     checkCoreLimit(partitioned, options);
     long t1 = System.nanoTime();
@@ -145,7 +147,8 @@ public final class Compiler {
     listener.started("emit", stage, stages);
     ChipImage image = RealizedParameters.annotate(network, new Emit().apply(placed, context), spec, report);
     long t3 = System.nanoTime();
-    report.timing("partition", t1 - t0).timing("place", t2 - t1).timing("emit", t3 - t2);
+    report.timing("partition", tc - t0).timing("core-weight-exponents", t1 - tc)
+        .timing("place", t2 - t1).timing("emit", t3 - t2);
     if (compensateFor != null) {
       listener.started("compensate", stage + 1, stages);
       CompensateDeviations.Outcome o = new CompensateDeviations(compensateFor).apply(image, spec);

@@ -38,6 +38,7 @@ public final class CoreWeightExponents {
     boolean changed = false;
     int refined = 0;
     List<String> misses = new ArrayList<>();
+    boolean gainsSpread = false;
     double target = context.options().relativeError(Quantize.MAX_WEIGHT_ERROR);
     for (Projection p : net.projections()) {
       double[] req = p.requestedWeights();
@@ -67,13 +68,14 @@ public final class CoreWeightExponents {
       }
       if (after.rmsRelError() > target) {
         misses.add(describe(after));
+        gainsSpread |= after.causes() != null && after.causes().foldedGain() > 0;
       }
     }
     if (!misses.isEmpty()) {
       throw new QuenchException("--max-weight-error " + target + " is missed after choosing an"
-          + " exponent per core: " + String.join("; ", misses) + ": fewer tiny weights (prune),"
-          + " more uniform tau_syn per population (or a --max-tau-error target, which puts similar"
-          + " neurons on the same core), or a chip with more weight bits");
+          + " exponent per core: " + String.join("; ", misses) + ": fewer tiny weights (prune), "
+          + (gainsSpread ? "more uniform tau_syn per population (or a --max-tau-error target, which"
+              + " puts similar neurons on the same core), " : "") + "or a chip with more weight bits");
     }
     if (refined > 0) {
       context.report().decision("core-weight-exponents: " + refined + " projection(s) use an"

@@ -245,7 +245,7 @@ public final class EmulatorThroughput {
   }
 
   /** CPU time of this process so far, ns (0 where the JVM cannot tell). */
-  private static long processCpuNanos() {
+  static long processCpuNanos() {
     if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
       return Math.max(0, os.getProcessCpuTime());
     }

@@ -209,21 +209,12 @@ public final class RemoteBench {
     if (prelude != null) {
       d.run(prelude);
     }
-    long c0 = processCpuNanos();
+    long c0 = EmulatorThroughput.processCpuNanos();
     long t0 = System.nanoTime();
     RunResult r = d.run(stimulus);
     long t1 = System.nanoTime();
-    long c1 = processCpuNanos();
+    long c1 = EmulatorThroughput.processCpuNanos();
     return new Measure(t1 - t0, c1 - c0, r.output("out").count(), r);
-  }
-
-  /** CPU time of this process so far, ns (0 where the JVM cannot tell). */
-  private static long processCpuNanos() {
-    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-        instanceof com.sun.management.OperatingSystemMXBean os) {
-      return Math.max(0, os.getProcessCpuTime());
-    }
-    return 0;
   }
 
   /** Loads, warms up on a copy of the run, resets, then times the run itself. */

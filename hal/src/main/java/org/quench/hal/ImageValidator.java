@@ -537,7 +537,7 @@ public final class ImageValidator {
       String rw = where + " route " + r;
       long first = u(route.getNeuronFirst());
       long count = u(route.getNeuronCount());
-      outputAxons += count;
+      outputAxons += OutputAxons.of(route);
       if (count == 0) {
         p.add(rw, "neuron_count is 0 (a route carries at least one neuron)");
         continue;

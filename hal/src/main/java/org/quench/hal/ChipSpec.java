@@ -94,9 +94,9 @@ public final class ChipSpec {
       JsonFormat.parser().merge(json, b);
     } catch (InvalidProtocolBufferException e) {
       throw new QuenchException("chip spec " + origin + " is not valid spec JSON: "
-          + ChipImages.firstLine(e));
+          + MessageText.firstLine(e));
     } catch (RuntimeException e) {
-      throw new QuenchException("chip spec " + origin + " is not valid JSON: " + ChipImages.firstLine(e));
+      throw new QuenchException("chip spec " + origin + " is not valid JSON: " + MessageText.firstLine(e));
     }
     return new ChipSpec(b.build(), origin);
   }

@@ -83,8 +83,7 @@ public final class ImageValidator {
       if (list.size() < MAX_REPORTED) {
         // Names come from the image: a 100,000-character spec name must not be echoed whole.
         String problem = where + ": " + what;
-        list.add(problem.length() <= MAX_PROBLEM_CHARS ? problem
-            : problem.substring(0, MAX_PROBLEM_CHARS) + "... (" + problem.length() + " characters)");
+        list.add(MessageText.capped(problem, MAX_PROBLEM_CHARS));
       } else {
         more = true;
       }

@@ -210,4 +210,69 @@ class BoardHardeningTest {
     long lines = text.lines().count();
     assertTrue(lines <= 20, lines + " lines for 40 garbage connections in about a second:\n" + text);
   }
+  private static final io.grpc.MethodDescriptor.Marshaller<byte[]> RAW =
+      new io.grpc.MethodDescriptor.Marshaller<>() {
+        @Override
+        public java.io.InputStream stream(byte[] value) {
+          return new java.io.ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(java.io.InputStream stream) {
+          try {
+            return stream.readAllBytes();
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }
+      };
+
+  @Test
+  void bytesThatAreNoRequestAreRefusedAsInvalidAndTheUploadIsFreed() throws Exception {
+    try (BoardServer board = BoardServer.builder().device("emu:loihi?threads=1").start()) {
+      ManagedChannel ch = BoardFixture.channel(board.port(), null);
+      try {
+        // a unary call: 0xff is a field tag with no valid wire type
+        io.grpc.MethodDescriptor<byte[], byte[]> rawLease =
+            BoardGrpc.getLeaseMethod().toBuilder(RAW, RAW).build();
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () ->
+            io.grpc.stub.ClientCalls.blockingUnaryCall(ch, rawLease, io.grpc.CallOptions.DEFAULT,
+                new byte[] {(byte) 0xff, (byte) 0xff, 1}));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.getStatus().toString());
+        assertTrue(e.getStatus().getDescription().startsWith("Lease request 1 is not a valid request"
+            + " message: "), e.getStatus().getDescription());
+        // an upload under way, then garbage: refused, and the bytes held for it are given back
+        String lease = lease(ch);
+        io.grpc.MethodDescriptor<byte[], byte[]> rawLoad =
+            BoardGrpc.getLoadImageMethod().toBuilder(RAW, RAW).build();
+        CompletableFuture<Status> end = new CompletableFuture<>();
+        io.grpc.ClientCall<byte[], byte[]> call = ch.newCall(rawLoad, io.grpc.CallOptions.DEFAULT);
+        call.start(new io.grpc.ClientCall.Listener<>() {
+          @Override
+          public void onClose(Status status, io.grpc.Metadata trailers) {
+            end.complete(status);
+          }
+        }, new io.grpc.Metadata());
+        call.request(1);
+        call.sendMessage(ImageChunk.newBuilder().setHeader(ImageHeaderChunk.newBuilder()
+            .setDevice("chip0").setLeaseId(lease).setTotalSize(100_000).setSha256(SHA)).build()
+            .toByteArray());
+        call.sendMessage(ImageChunk.newBuilder().setOffset(0).setData(ByteString.copyFrom(new byte[50_000]))
+            .build().toByteArray());
+        BoardFixture.awaitTrue("upload started", () -> board.uploadBytesHeld() > 0);
+        call.sendMessage(new byte[] {(byte) 0xff, 0, 0});
+        call.halfClose();
+        Status s = end.get(20, TimeUnit.SECONDS);
+        assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode(), s.toString());
+        assertTrue(s.getDescription().startsWith("LoadImage request 3 is not a valid request message"),
+            s.getDescription());
+        BoardFixture.awaitTrue("the refused upload gives its memory back", () -> board.uploadBytesHeld() == 0);
+        // and the board still serves the lease holder
+        assertFalse(BoardGrpc.newBlockingStub(ch).listDevices(
+            org.quench.board.proto.ListDevicesRequest.getDefaultInstance()).getDevicesList().isEmpty());
+      } finally {
+        BoardFixture.close(ch);
+      }
+    }
+  }
 }

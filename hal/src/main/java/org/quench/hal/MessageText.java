@@ -18,12 +18,17 @@ public final class MessageText {
    * {@value #QUOTED_CHARS} characters and then its full length.
    */
   public static String shown(String text) {
+    return shown(text, QUOTED_CHARS);
+  }
+
+  /** {@link #shown(String)} with room for {@code max} characters (a list of names, say). */
+  public static String shown(String text, int max) {
     if (text == null) {
       return "(none)";
     }
     StringBuilder b = new StringBuilder();
     int i = 0;
-    for (; i < text.length() && b.length() < QUOTED_CHARS; i++) {
+    for (; i < text.length() && b.length() < max; i++) {
       char c = text.charAt(i);
       if (c < 0x20 || c == 0x7f) {
         b.append(String.format("\\x%02x", (int) c));

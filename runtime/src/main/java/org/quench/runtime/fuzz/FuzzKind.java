@@ -66,7 +66,7 @@ public enum FuzzKind {
       case IMAGE_JSON -> ".qimg.json";
       case SPEC -> ".spec.json";
       case VARIABILITY -> ".variability.json";
-      case PROFILE -> ".qprf";
+      case PROFILE -> ".qprof";
       case PROFILE_JSON -> ".profile.json";
       case BOARD -> ".board-session";
     };

@@ -31,6 +31,9 @@ import org.quench.hal.QuenchException;
  * node (name and HDF5 path), the parameter and element when there is one, and what to do.
  */
 public final class NirReader {
+  /** Longest node name a file may use (names are quoted in every message about a node). */
+  private static final int MAX_NAME_CHARS = 200;
+
   private NirReader() {}
 
   /**
@@ -129,6 +132,12 @@ public final class NirReader {
       Map<String, Node> children = nodesGroup.getChildren();
       for (String name : HdfLinkOrder.of(nodesGroup)) {
         String nodePath = path + "/nodes/" + name;
+        if (!MessageText.shown(name, MAX_NAME_CHARS).equals(name)) {
+          // Names reach every later message about the node: keep them printable and short.
+          throw new Site(file, name, nodePath, model).fail("has a name with control characters or"
+              + " longer than " + MAX_NAME_CHARS + " characters",
+              "NIR node names are short identifiers such as 'lif1'; re-export the model");
+        }
         if (!(children.get(name) instanceof Group nodeGroup)) {
           throw new Site(file, name, nodePath, model).fail("is a dataset, expected a group",
               "each entry of nodes/ is a group holding a node's type and parameters");

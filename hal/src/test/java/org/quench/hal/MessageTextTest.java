@@ -16,7 +16,7 @@ class MessageTextTest {
     String shown = MessageText.shown("x".repeat(100_000));
     assertEquals(x + "... (100000 characters)", shown);
     // escapes count toward the cap: 40 newlines are 160 characters shown
-    assertEquals("a, b... (6 characters)", MessageText.shown("a, b, c", 4));
+    assertEquals("a, b... (7 characters)", MessageText.shown("a, b, c", 4));
     String lines = MessageText.shown("\n".repeat(40));
     assertTrue(lines.endsWith("... (40 characters)") && lines.length() < 100, lines);
   }

@@ -13,10 +13,6 @@ import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.quench.hal.MessageText;
 
@@ -28,28 +24,12 @@ import org.quench.hal.MessageText;
  * service sees a cancelled call, so whatever it holds for it (an upload) is freed.
  */
 final class RequestParsing implements ServerInterceptor {
-  private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
-
   private RequestParsing() {}
 
   /** {@code service} taking raw requests and parsing them as described on the class. */
   static ServerServiceDefinition of(BindableService service) {
     return ServerInterceptors.intercept(
-        ServerInterceptors.useMarshalledMessages(service.bindService(), RAW), new RequestParsing());
+        ServerInterceptors.useMarshalledMessages(service.bindService(), RawBytes.MARSHALLER), new RequestParsing());
   }
 
   @Override

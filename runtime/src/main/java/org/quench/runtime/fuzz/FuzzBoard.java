@@ -10,12 +10,8 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.netty.NettyChannelBuilder;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.quench.board.BoardServer;
+import org.quench.board.RawBytes;
 import org.quench.board.proto.BoardGrpc;
 import org.quench.board.proto.LeaseReply;
 import org.quench.board.proto.ListDevicesRequest;
@@ -53,22 +50,6 @@ final class FuzzBoard implements AutoCloseable {
    */
   private static final List<String> GRPC_SHAPE_REFUSALS = List.of("Invalid protobuf byte sequence",
       "Too many requests", "Half-closed without a request");
-
-  private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
 
   /** The name the board gives its only device. */
   static final String DEVICE = "chip0";
@@ -144,7 +125,7 @@ final class FuzzBoard implements AutoCloseable {
   @SuppressWarnings("unchecked")
   private Status send(BoardSession.Call call, String lease, List<byte[]> replies) {
     MethodDescriptor<byte[], byte[]> method =
-        ((MethodDescriptor<Object, Object>) call.rpc().method).toBuilder(RAW, RAW).build();
+        ((MethodDescriptor<Object, Object>) call.rpc().method).toBuilder(RawBytes.MARSHALLER, RawBytes.MARSHALLER).build();
     ClientCall<byte[], byte[]> c = channel.newCall(method,
         CallOptions.DEFAULT.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS));
     CompletableFuture<Status> closed = new CompletableFuture<>();

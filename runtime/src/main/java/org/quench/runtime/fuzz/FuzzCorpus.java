@@ -101,9 +101,9 @@ public final class FuzzCorpus implements AutoCloseable {
         c.add(FuzzKind.NETX, f.toString(), read(f));
       } else if (name.endsWith(".qimg")) {
         c.addImage(f.toString(), ChipImages.read(f));
-      } else if (name.endsWith(".json") && isSpec(f)) {
+      } else if (name.endsWith(".json") && loads(f, ChipSpec::load)) {
         c.add(FuzzKind.SPEC, f.toString(), read(f));
-      } else if (name.endsWith(".json") && isVariabilityModel(f)) {
+      } else if (name.endsWith(".json") && loads(f, VariabilityModel::load)) {
         c.addMessage(FuzzKind.VARIABILITY, f.toString(), VariabilityModel.load(f).data());
       } else if (name.endsWith(".qprf") || name.endsWith(".qprof")) {
         try {
@@ -136,13 +136,6 @@ public final class FuzzCorpus implements AutoCloseable {
     return c;
   }
 
-  private static boolean isVariabilityModel(Path f) {
-    try {
-      VariabilityModel.load(f);
-      return true;
-    } catch (QuenchException e) {
-      return false;
-    }
   }
 
   /** A measured profile covering every core of {@code image}, each factor a little off nominal. */
@@ -162,13 +155,16 @@ public final class FuzzCorpus implements AutoCloseable {
     return DeviceProfile.measured("9", "loihi", m.build(), "fuzz seed").data();
   }
 
-  private static boolean isSpec(Path f) {
+  /** Whether {@code loader} accepts {@code f} (a JSON file is a spec or a variability model). */
+  private static boolean loads(Path f, java.util.function.Consumer<Path> loader) {
     try {
-      ChipSpec.load(f);
+      loader.accept(f);
       return true;
     } catch (QuenchException e) {
       return false;
     }
+  }
+
   }
 
   private void add(FuzzKind kind, String origin, byte[] bytes) {

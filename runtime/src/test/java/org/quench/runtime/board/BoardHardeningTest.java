@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.quench.board.BoardServer;
+import org.quench.board.RawBytes;
 import org.quench.board.proto.BoardGrpc;
 import org.quench.board.proto.ImageChunk;
 import org.quench.board.proto.ImageHeaderChunk;
@@ -210,23 +211,6 @@ class BoardHardeningTest {
     long lines = text.lines().count();
     assertTrue(lines <= 20, lines + " lines for 40 garbage connections in about a second:\n" + text);
   }
-  private static final io.grpc.MethodDescriptor.Marshaller<byte[]> RAW =
-      new io.grpc.MethodDescriptor.Marshaller<>() {
-        @Override
-        public java.io.InputStream stream(byte[] value) {
-          return new java.io.ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(java.io.InputStream stream) {
-          try {
-            return stream.readAllBytes();
-          } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-          }
-        }
-      };
-
   @Test
   void bytesThatAreNoRequestAreRefusedAsInvalidAndTheUploadIsFreed() throws Exception {
     try (BoardServer board = BoardServer.builder().device("emu:loihi?threads=1").start()) {
@@ -234,7 +218,7 @@ class BoardHardeningTest {
       try {
         // a unary call: 0xff is a field tag with no valid wire type
         io.grpc.MethodDescriptor<byte[], byte[]> rawLease =
-            BoardGrpc.getLeaseMethod().toBuilder(RAW, RAW).build();
+            BoardGrpc.getLeaseMethod().toBuilder(RawBytes.MARSHALLER, RawBytes.MARSHALLER).build();
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () ->
             io.grpc.stub.ClientCalls.blockingUnaryCall(ch, rawLease, io.grpc.CallOptions.DEFAULT,
                 new byte[] {(byte) 0xff, (byte) 0xff, 1}));
@@ -244,7 +228,7 @@ class BoardHardeningTest {
         // an upload under way, then garbage: refused, and the bytes held for it are given back
         String lease = lease(ch);
         io.grpc.MethodDescriptor<byte[], byte[]> rawLoad =
-            BoardGrpc.getLoadImageMethod().toBuilder(RAW, RAW).build();
+            BoardGrpc.getLoadImageMethod().toBuilder(RawBytes.MARSHALLER, RawBytes.MARSHALLER).build();
         CompletableFuture<Status> end = new CompletableFuture<>();
         io.grpc.ClientCall<byte[], byte[]> call = ch.newCall(rawLoad, io.grpc.CallOptions.DEFAULT);
         call.start(new io.grpc.ClientCall.Listener<>() {

@@ -173,7 +173,7 @@ public final class VariabilityModel {
   private static List<String> problems(VariabilityModelData d) {
     List<String> p = new ArrayList<>();
     if (!d.getName().isEmpty() && !d.getName().matches("[A-Za-z0-9_.-]+")) {
-      p.add("name: '" + d.getName() + "' may only hold letters, digits, '_', '.', '-'");
+      p.add("name: '" + MessageText.shown(d.getName()) + "' may only hold letters, digits, '_', '.', '-'");
     }
     distribution(p, "distribution", d.getDistributionValue());
     spread(p, "currentDecay", d.getCurrentDecay(), false);

@@ -136,8 +136,6 @@ public final class FuzzCorpus implements AutoCloseable {
     return c;
   }
 
-  }
-
   /** A measured profile covering every core of {@code image}, each factor a little off nominal. */
   private static DeviceProfileData measured(ChipImage image) {
     MeasuredProfile.Builder m = MeasuredProfile.newBuilder().setDeviceUri("emu:loihi?serial=9")

@@ -57,7 +57,7 @@ public final class DeviceProfile {
           + FORMAT_VERSION + ")");
     }
     if (!data.getSerial().matches("[A-Za-z0-9_.-]+")) {
-      throw new QuenchException("device profile " + origin + ": serial: '" + data.getSerial()
+      throw new QuenchException("device profile " + origin + ": serial: '" + MessageText.shown(data.getSerial())
           + "' must be letters, digits, '_', '.' or '-'");
     }
     this.data = data;

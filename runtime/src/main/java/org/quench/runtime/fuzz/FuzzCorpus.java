@@ -163,8 +163,6 @@ public final class FuzzCorpus implements AutoCloseable {
     }
   }
 
-  }
-
   private void add(FuzzKind kind, String origin, byte[] bytes) {
     seeds.get(kind).add(new Seed(origin, bytes, null));
   }

@@ -180,6 +180,8 @@ public final class ClusterWorkRunner implements WorkRunner {
       int[] attempts = new int[n];
       BlockingQueue<Finished> finished = new LinkedBlockingQueue<>();
       Map<UUID, Integer> inFlight = new HashMap<>();
+      // A member whose chunk failed gets nothing new for a while: it may be dead but still listed.
+      Map<UUID, Long> avoidUntil = new HashMap<>();
       IExecutorService executor = client.getExecutorService(ChunkTask.EXECUTOR);
       long noWorkersSince = 0;
       while (count < n) {
@@ -210,7 +212,9 @@ public final class ClusterWorkRunner implements WorkRunner {
           sent = false;
           for (Member m : workers) {
             int busy = inFlight.getOrDefault(m.getUuid(), 0);
-            if (pending.isEmpty() || busy >= 2 * threadsOf(m)) {
+            Long avoid = avoidUntil.get(m.getUuid());
+            if (pending.isEmpty() || busy >= 2 * threadsOf(m)
+                || (avoid != null && System.nanoTime() < avoid)) {
               continue;
             }
             int size = (int) Math.max(1, Math.min(16, pending.size() / Math.max(1, 2L * slots)));
@@ -252,6 +256,7 @@ public final class ClusterWorkRunner implements WorkRunner {
             throw lost(count);
           }
           retried++;
+          avoidUntil.put(f.member(), System.nanoTime() + 3_000_000_000L);
           for (int k = f.chunk().length - 1; k >= 0; k--) {
             int i = f.chunk()[k];
             if (++attempts[i] > MAX_RETRIES) {

@@ -190,6 +190,9 @@ public record ClusterSettings(String target, String name, int joinTimeoutSeconds
     config.setProperty("hazelcast.shutdownhook.policy", "GRACEFUL");
     // A lone first worker waits this long for others before it forms the cluster.
     config.setProperty("hazelcast.wait.seconds.before.join", "1");
+    // Workers started at the same moment may form separate clusters at first; they merge soon.
+    config.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
+    config.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
     config.setProperty("hazelcast.logging.type", debug ? "jdk" : "none");
     return config;
   }

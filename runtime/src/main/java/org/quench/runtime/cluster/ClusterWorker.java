@@ -43,6 +43,9 @@ public final class ClusterWorker implements AutoCloseable {
     config.addListenerConfig(new com.hazelcast.config.ListenerConfig(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent e) {
+        if (e.getMember().localMember()) {
+          return; // the "ready" line says it
+        }
         log.accept("worker " + e.getMember().getAddress() + " joined cluster '" + cluster + "' ("
             + e.getMembers().size() + " members)");
       }

@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 import org.quench.hal.QuenchException;
 
 /**
- * Workers in child JVMs on 127.0.0.1, each {@code quench worker} on this process's class path,
+ * Workers in child JVMs on 127.0.0.1, each {@code quench worker} on this process's class path (the
+ * caller names the command's main class: this package does not know the CLI),
  * forming a cluster of its own (a random name, free ports): what the cluster tests and
  * {@code quench bench --cluster-overhead} run against. Never binds another address. Every child is
  * killed on {@link #close()}, and by a shutdown hook should this JVM end first.
@@ -34,31 +35,37 @@ public final class WorkerProcesses implements AutoCloseable {
   private final List<Process> processes = new ArrayList<>();
   private final List<List<String>> output = new ArrayList<>();
   private final List<Integer> ports = new ArrayList<>();
+  private boolean quickStart;
   private final Thread killer = new Thread(this::killAll, "quench-worker-killer");
 
-  private WorkerProcesses() {
+  private final List<String> workerCommand;
+
+  private WorkerProcesses(List<String> workerCommand) {
+    this.workerCommand = List.copyOf(workerCommand);
     Runtime.getRuntime().addShutdownHook(killer);
   }
 
   /**
-   * Starts {@code count} workers of {@code threads} threads each and returns once all of them have
-   * joined one cluster, or throws after {@code timeoutSeconds} (killing what it started).
+   * Starts {@code count} workers ({@code workerCommand}: the main class and arguments that make a
+   * {@code quench worker}, e.g. {@code [org.quench.runtime.cli.QuenchCli, worker]}) of {@code threads} threads each, all at once, and returns once
+   * each of them sees all {@code count} members in its cluster, or throws after
+   * {@code timeoutSeconds} (killing what it started). {@code quickStart} trades the workers' peak
+   * speed for a faster start (only the JIT's first tier): for tests, not for measurements.
    */
-  public static WorkerProcesses start(int count, int threads, int timeoutSeconds) {
-    WorkerProcesses w = new WorkerProcesses();
+  public static WorkerProcesses start(List<String> workerCommand, int count, int threads,
+      int timeoutSeconds, boolean quickStart) {
+    WorkerProcesses w = new WorkerProcesses(workerCommand);
+    w.quickStart = quickStart;
     try {
       for (int i = 0; i < count; i++) {
         w.ports.add(freePort());
       }
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-      // The first forms the cluster; the others then join it together.
-      w.launch(0, threads);
-      w.awaitReady(0, deadline);
-      for (int i = 1; i < count; i++) {
+      for (int i = 0; i < count; i++) {
         w.launch(i, threads);
       }
-      for (int i = 1; i < count; i++) {
-        w.awaitReady(i, deadline);
+      for (int i = 0; i < count; i++) {
+        w.awaitLine(i, "(" + count + " members)", deadline);
       }
       return w;
     } catch (RuntimeException e) {
@@ -98,7 +105,7 @@ public final class WorkerProcesses implements AutoCloseable {
     ports.add(freePort());
     int i = ports.size() - 1;
     launch(i, threads);
-    awaitReady(i, System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds));
+    awaitLine(i, "; ready", System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds));
     return i;
   }
 
@@ -108,10 +115,12 @@ public final class WorkerProcesses implements AutoCloseable {
     command.addAll(JVM_FLAGS);
     command.add("-Xmx256m");
     command.add("-XX:+UseSerialGC");
+    if (quickStart) {
+      command.add("-XX:TieredStopAtLevel=1");
+    }
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
-    command.add("org.quench.runtime.cli.QuenchCli");
-    command.add("worker");
+    command.addAll(workerCommand);
     command.add("--cluster");
     command.add(joinList());
     command.add("--cluster-name");
@@ -149,13 +158,14 @@ public final class WorkerProcesses implements AutoCloseable {
     reader.start();
   }
 
-  private void awaitReady(int i, long deadline) {
+  /** Waits until worker {@code i} has printed a line containing {@code text}. */
+  private void awaitLine(int i, String text, long deadline) {
     List<String> lines = output.get(i);
     synchronized (lines) {
-      while (lines.stream().noneMatch(l -> l.endsWith("; ready"))) {
+      while (lines.stream().noneMatch(l -> l.contains(text))) {
         long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
         if (left <= 0 || !processes.get(i).isAlive()) {
-          throw new QuenchException("worker " + i + " did not start"
+          throw new QuenchException("worker " + i + " did not print '" + text + "'"
               + (processes.get(i).isAlive() ? " in time" : "") + ": " + String.join(" | ", lines));
         }
         try {

@@ -48,7 +48,7 @@ class CampaignOnClusterTest {
 
   @BeforeAll
   static void startWorkers() {
-    workers = WorkerProcesses.start(3, 1, 90);
+    workers = WorkerProcesses.start(List.of(QuenchCli.class.getName(), "worker"), 3, 1, 90, true);
     ChipImage image = CampaignFixture.brailleImage(dir);
     Stimulus sample = InputFiles.read(CampaignFixture.brailleInput(dir), image).chunk(0, 120);
     campaign = MismatchCampaign.prepare(image, "loihi", List.of(sample), new int[] {3}, null,

@@ -1,0 +1,161 @@
+package org.quench.runtime.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+import org.quench.hal.ChipSpec;
+import org.quench.hal.QuenchException;
+import org.quench.hal.proto.ChipImage;
+import org.quench.runtime.campaign.ChipResult;
+import org.quench.runtime.campaign.ChipRun;
+import org.quench.runtime.campaign.MismatchCampaign;
+import org.quench.runtime.campaign.Serials;
+import org.quench.runtime.cluster.ClusterSettings;
+import org.quench.runtime.cluster.ClusterWorkRunner;
+import org.quench.runtime.cluster.WorkerProcesses;
+import org.quench.runtime.work.ThreadWorkRunner;
+import org.quench.runtime.work.WorkRunner;
+
+/**
+ * What running a campaign on a cluster costs and gains ({@code quench bench --cluster-overhead}):
+ * the same chips of a synthetic network on threads of this process and on 1, 2, ...
+ * {@code quench worker} JVMs on 127.0.0.1 (one thread each), chips per second for each; and the
+ * overhead per item, from chips of a single step (almost no work, so their time per chip is the
+ * cost of moving an item and its result) on one thread here against one one-thread worker.
+ * Every configuration runs warm-up chips first (other serials); results are checked equal to the
+ * in-process ones. On a shared machine the numbers are noisy: compare rows of one run.
+ */
+public final class ClusterOverhead {
+  private ClusterOverhead() {}
+
+  /**
+   * @param neurons neurons of the synthetic network (100 synapses each)
+   * @param steps steps per chip of the throughput rows
+   * @param chips chips per measured row
+   * @param warmupChips chips run before each row
+   * @param maxWorkers rows for 1..maxWorkers workers
+   */
+  public record Settings(int neurons, int steps, int chips, int warmupChips, int maxWorkers) {
+    public Settings {
+      if (neurons < 1 || steps < 1 || chips < 1 || warmupChips < 0 || maxWorkers < 1) {
+        throw new QuenchException("--cluster-overhead needs positive --neurons, --steps, --chips"
+            + " and workers");
+      }
+    }
+  }
+
+  /**
+   * One measured configuration.
+   *
+   * @param where {@code threads here} or {@code N workers}
+   * @param threads threads that ran chips
+   * @param steps steps per chip
+   * @param chips chips measured
+   * @param seconds wall-clock time of the chips
+   */
+  public record Row(String where, int threads, int steps, int chips, double seconds) {
+    /** Chips per second. */
+    public double chipsPerSecond() {
+      return chips / seconds;
+    }
+
+    /** Milliseconds per chip, wall clock. */
+    public double millisPerChip() {
+      return 1000 * seconds / chips;
+    }
+  }
+
+  /** All rows, throughput first, then the two one-step rows the overhead comes from. */
+  public record Result(Settings settings, List<Row> throughput, Row tinyHere, Row tinyCluster) {
+    /** Extra milliseconds an item costs on the cluster (one-step chips, one thread each side). */
+    public double overheadMillisPerItem() {
+      return tinyCluster.millisPerChip() - tinyHere.millisPerChip();
+    }
+
+    /** A table for people. */
+    public String toText() {
+      StringBuilder s = new StringBuilder();
+      s.append(String.format(Locale.ROOT, "network     %,d neurons x 100 synapses, campaign of %d chips"
+          + " x %d steps (analog), %d warm-up chips per row%n", settings.neurons(), settings.chips(),
+          settings.steps(), settings.warmupChips()));
+      double base = throughput.get(0).chipsPerSecond();
+      for (Row r : throughput) {
+        s.append(String.format(Locale.ROOT, "%-18s %d thread(s)  %7.1f chips/s  %7.2f ms/chip  x%.2f%n",
+            r.where(), r.threads(), r.chipsPerSecond(), r.millisPerChip(), r.chipsPerSecond() / base));
+      }
+      s.append(String.format(Locale.ROOT, "overhead    %.2f ms per item on the cluster (1-step chips: %.2f"
+          + " ms/chip on 1 thread here, %.2f ms/chip on 1 one-thread worker)%n",
+          overheadMillisPerItem(), tinyHere.millisPerChip(), tinyCluster.millisPerChip()));
+      return s.toString();
+    }
+  }
+
+  /**
+   * Starts workers ({@code workerCommand}: main class and arguments of {@code quench worker}),
+   * measures, and kills them; {@code log} hears what is happening.
+   */
+  public static Result run(Settings settings, List<String> workerCommand, Consumer<String> log) {
+    SyntheticNetwork network = SyntheticNetwork.build(
+        new SyntheticNetwork.Shape(settings.neurons(), 100, 0, 1), ChipSpec.loihi());
+    ChipImage image = CampaignThroughput.withOutputPort(network.image());
+    MismatchCampaign full = MismatchCampaign.prepare(image, "loihi",
+        List.of(network.stimulus(0, settings.steps())), null, null, null);
+    MismatchCampaign tiny = MismatchCampaign.prepare(image, "loihi",
+        List.of(network.stimulus(0, 1)), null, null, null);
+    int cores = Runtime.getRuntime().availableProcessors();
+    List<Row> rows = new ArrayList<>();
+    Row tinyHere;
+    List<ChipResult> expected;
+    try (ThreadWorkRunner one = new ThreadWorkRunner(1)) {
+      tinyHere = measure("1 thread here", 1, tiny, one, settings, 1, null);
+      log.accept("1-step chips on 1 thread here measured");
+      expected = full.run(one, full.runs(measured(settings), List.of("analog"), false), d -> { });
+    }
+    for (int t = 1; t <= cores; t++) {
+      try (ThreadWorkRunner here = new ThreadWorkRunner(t)) {
+        rows.add(measure(t + " thread(s) here", t, full, here, settings, settings.steps(), expected));
+        log.accept(rows.get(rows.size() - 1).where() + " measured");
+      }
+    }
+    Row tinyCluster = null;
+    try (WorkerProcesses workers = WorkerProcesses.start(workerCommand, 1, 1, 120, false)) {
+      for (int w = 1; w <= settings.maxWorkers(); w++) {
+        if (w > 1) {
+          workers.add(1, 120);
+        }
+        try (ClusterWorkRunner cluster = ClusterWorkRunner.connect(ClusterSettings.coordinator(
+            workers.joinList(), workers.name(), 30, false), line -> { })) {
+          if (w == 1) {
+            tinyCluster = measure("1 worker", 1, tiny, cluster, settings, 1, null);
+            log.accept("1-step chips on 1 worker measured");
+          }
+          rows.add(measure(w + (w == 1 ? " worker" : " workers"), w, full, cluster, settings,
+              settings.steps(), expected));
+          log.accept(rows.get(rows.size() - 1).where() + " measured");
+        }
+      }
+    }
+    return new Result(settings, rows, tinyHere, tinyCluster);
+  }
+
+  private static List<Long> measured(Settings s) {
+    return Serials.parse((s.warmupChips() + 1) + "-" + (s.warmupChips() + s.chips()));
+  }
+
+  private static Row measure(String where, int threads, MismatchCampaign campaign, WorkRunner runner,
+      Settings s, int steps, List<ChipResult> expected) {
+    if (s.warmupChips() > 0) {
+      campaign.run(runner, campaign.runs(Serials.first(s.warmupChips()), List.of("analog"), false),
+          d -> { });
+    }
+    List<ChipRun> runs = campaign.runs(measured(s), List.of("analog"), false);
+    long t0 = System.nanoTime();
+    List<ChipResult> results = campaign.run(runner, runs, d -> { });
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    if (expected != null && !expected.equals(results)) {
+      throw new IllegalStateException(where + ": results differ from the in-process run");
+    }
+    return new Row(where, threads, steps, runs.size(), seconds);
+  }
+}

@@ -23,8 +23,8 @@ import org.quench.runtime.work.WorkRunner;
  * {@code quench worker} JVMs on 127.0.0.1 (one thread each), chips per second for each; and the
  * overhead per item, from chips of a single step (almost no work, so their time per chip is the
  * cost of moving an item and its result) on one thread here against one one-thread worker.
- * Every configuration runs warm-up chips first (other serials); results are checked equal to the
- * in-process ones. On a shared machine the numbers are noisy: compare rows of one run.
+ * Every configuration first runs warm-up chips (other serials, the warm-up count per thread);
+ * results are checked equal to the in-process ones. On a shared machine the numbers are noisy: compare rows of one run.
  */
 public final class ClusterOverhead {
   private ClusterOverhead() {}
@@ -77,7 +77,7 @@ public final class ClusterOverhead {
     public String toText() {
       StringBuilder s = new StringBuilder();
       s.append(String.format(Locale.ROOT, "network     %,d neurons x 100 synapses, campaign of %d chips"
-          + " x %d steps (analog), %d warm-up chips per row%n", settings.neurons(), settings.chips(),
+          + " x %d steps (analog), %d warm-up chips per thread and row%n", settings.neurons(), settings.chips(),
           settings.steps(), settings.warmupChips()));
       double base = throughput.get(0).chipsPerSecond();
       for (Row r : throughput) {
@@ -105,11 +105,8 @@ public final class ClusterOverhead {
         List.of(network.stimulus(0, 1)), null, null, null);
     int cores = Runtime.getRuntime().availableProcessors();
     List<Row> rows = new ArrayList<>();
-    Row tinyHere;
     List<ChipResult> expected;
     try (ThreadWorkRunner one = new ThreadWorkRunner(1)) {
-      tinyHere = measure("1 thread here", 1, tiny, one, settings, 1, null);
-      log.accept("1-step chips on 1 thread here measured");
       expected = full.run(one, full.runs(measured(settings), List.of("analog"), false), d -> { });
     }
     for (int t = 1; t <= cores; t++) {
@@ -117,6 +114,11 @@ public final class ClusterOverhead {
         rows.add(measure(t + " thread(s) here", t, full, here, settings, settings.steps(), expected));
         log.accept(rows.get(rows.size() - 1).where() + " measured");
       }
+    }
+    Row tinyHere;
+    try (ThreadWorkRunner one = new ThreadWorkRunner(1)) {
+      tinyHere = measure("1 thread here", 1, tiny, one, settings, 1, null);
+      log.accept("1-step chips on 1 thread here measured");
     }
     Row tinyCluster = null;
     try (WorkerProcesses workers = WorkerProcesses.start(workerCommand, 1, 1, 120, false)) {
@@ -126,13 +128,13 @@ public final class ClusterOverhead {
         }
         try (ClusterWorkRunner cluster = ClusterWorkRunner.connect(ClusterSettings.coordinator(
             workers.joinList(), workers.name(), 30, false), line -> { })) {
+          rows.add(measure(w + (w == 1 ? " worker" : " workers"), w, full, cluster, settings,
+              settings.steps(), expected));
+          log.accept(rows.get(rows.size() - 1).where() + " measured");
           if (w == 1) {
             tinyCluster = measure("1 worker", 1, tiny, cluster, settings, 1, null);
             log.accept("1-step chips on 1 worker measured");
           }
-          rows.add(measure(w + (w == 1 ? " worker" : " workers"), w, full, cluster, settings,
-              settings.steps(), expected));
-          log.accept(rows.get(rows.size() - 1).where() + " measured");
         }
       }
     }
@@ -140,14 +142,16 @@ public final class ClusterOverhead {
   }
 
   private static List<Long> measured(Settings s) {
-    return Serials.parse((s.warmupChips() + 1) + "-" + (s.warmupChips() + s.chips()));
+    return Serials.first(s.chips());
   }
 
   private static Row measure(String where, int threads, MismatchCampaign campaign, WorkRunner runner,
       Settings s, int steps, List<ChipResult> expected) {
     if (s.warmupChips() > 0) {
-      campaign.run(runner, campaign.runs(Serials.first(s.warmupChips()), List.of("analog"), false),
-          d -> { });
+      // Every thread (a new worker too) gets about the warm-up count before the clock starts.
+      long first = 1_000_001;
+      campaign.run(runner, campaign.runs(Serials.parse(first + "-"
+          + (first + (long) s.warmupChips() * threads - 1)), List.of("analog"), false), d -> { });
     }
     List<ChipRun> runs = campaign.runs(measured(s), List.of("analog"), false);
     long t0 = System.nanoTime();

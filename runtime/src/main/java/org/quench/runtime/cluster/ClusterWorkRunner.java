@@ -217,7 +217,8 @@ public final class ClusterWorkRunner implements WorkRunner {
                 || (avoid != null && System.nanoTime() < avoid)) {
               continue;
             }
-            int size = (int) Math.max(1, Math.min(16, pending.size() / Math.max(1, 2L * slots)));
+            // About eight chunks per slot: a slow worker holds back at most a small tail.
+            int size = (int) Math.max(1, Math.min(16, pending.size() / Math.max(1, 8L * slots)));
             int[] chunk = new int[Math.min(size, pending.size())];
             String[] chunkKeys = new String[chunk.length];
             byte[][] chunkItems = new byte[chunk.length][];

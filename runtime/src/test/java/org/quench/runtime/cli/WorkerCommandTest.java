@@ -3,9 +3,6 @@ package org.quench.runtime.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,12 +12,9 @@ import org.junit.jupiter.api.Test;
  */
 class WorkerCommandTest {
   private static String error(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = QuenchCli.execute(new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), args);
-    String text = err.toString(StandardCharsets.UTF_8).strip();
-    assertEquals(1, code, text);
+    QuenchCliTest.Outcome o = QuenchCliTest.quench(args);
+    String text = o.err().strip();
+    assertEquals(1, o.code(), text);
     assertEquals(1, text.lines().count(), text);
     assertTrue(text.startsWith("quench: ") && !text.contains("Exception"), text);
     return text;

@@ -66,11 +66,20 @@ public final class ClusterOverhead {
     }
   }
 
-  /** All rows, throughput first, then the two one-step rows the overhead comes from. */
-  public record Result(Settings settings, List<Row> throughput, Row tinyHere, Row tinyCluster) {
-    /** Extra milliseconds an item costs on the cluster (one-step chips, one thread each side). */
+  /**
+   * All rows: throughput first, then the one-step chips and the empty items, each on one thread
+   * here and on one one-thread worker.
+   */
+  public record Result(Settings settings, List<Row> throughput, Row tinyHere, Row tinyCluster,
+      Row echoHere, Row echoCluster) {
+    /** Extra milliseconds a one-step chip costs on the cluster. */
     public double overheadMillisPerItem() {
       return tinyCluster.millisPerChip() - tinyHere.millisPerChip();
+    }
+
+    /** Milliseconds an item that does nothing costs on the cluster, less the same here. */
+    public double emptyItemMillis() {
+      return echoCluster.millisPerChip() - echoHere.millisPerChip();
     }
 
     /** A table for people. */
@@ -87,6 +96,9 @@ public final class ClusterOverhead {
       s.append(String.format(Locale.ROOT, "overhead    %.2f ms per item on the cluster (1-step chips: %.2f"
           + " ms/chip on 1 thread here, %.2f ms/chip on 1 one-thread worker)%n",
           overheadMillisPerItem(), tinyHere.millisPerChip(), tinyCluster.millisPerChip()));
+      s.append(String.format(Locale.ROOT, "empty item  %.3f ms per item on 1 worker (%d items that do"
+          + " nothing; %.4f ms here): the cluster layer's own cost per item%n", emptyItemMillis(),
+          echoCluster.chips(), echoHere.millisPerChip()));
       return s.toString();
     }
   }
@@ -121,6 +133,11 @@ public final class ClusterOverhead {
       log.accept("1-step chips on 1 thread here measured");
     }
     Row tinyCluster = null;
+    Row echoHere;
+    try (ThreadWorkRunner one = new ThreadWorkRunner(1)) {
+      echoHere = echo("1 thread here", one);
+    }
+    Row echoCluster = null;
     try (WorkerProcesses workers = WorkerProcesses.start(workerCommand, 1, 1, 120, false)) {
       for (int w = 1; w <= settings.maxWorkers(); w++) {
         if (w > 1) {
@@ -134,12 +151,35 @@ public final class ClusterOverhead {
           if (w == 1) {
             tinyCluster = measure("1 worker", 1, tiny, cluster, settings, 1, null);
             log.accept("1-step chips on 1 worker measured");
+            echoCluster = echo("1 worker", cluster);
+            log.accept("empty items on 1 worker measured");
           }
         }
       }
     }
-    return new Result(settings, rows, tinyHere, tinyCluster);
+    return new Result(settings, rows, tinyHere, tinyCluster, echoHere, echoCluster);
   }
+
+  /** Times {@value #ECHO_ITEMS} empty items after as many for warm-up. */
+  private static Row echo(String where, WorkRunner runner) {
+    List<Long> warm = new ArrayList<>();
+    List<Long> items = new ArrayList<>();
+    for (long i = 0; i < ECHO_ITEMS; i++) {
+      warm.add(-1 - i);
+      items.add(i);
+    }
+    EchoWork kind = new EchoWork();
+    runner.run(kind, "warm-up", warm, d -> { });
+    long t0 = System.nanoTime();
+    List<Long> back = runner.run(kind, "measured", items, d -> { });
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    if (!back.equals(items)) {
+      throw new IllegalStateException(where + ": empty items came back changed");
+    }
+    return new Row(where, 1, 0, items.size(), seconds);
+  }
+
+  private static final int ECHO_ITEMS = 2000;
 
   private static List<Long> measured(Settings s) {
     return Serials.first(s.chips());

@@ -256,6 +256,10 @@ public final class ClusterWorkRunner implements WorkRunner {
           if (!client.getLifecycleService().isRunning()) {
             throw lost(count);
           }
+          if (!memberGone(f.error()) && isMember(f.member())) {
+            throw new QuenchException("a chunk of items failed on worker " + memberName(f.member())
+                + ": " + ClusterSettings.firstLine(f.error()));
+          }
           retried++;
           avoidUntil.put(f.member(), System.nanoTime() + 3_000_000_000L);
           for (int k = f.chunk().length - 1; k >= 0; k--) {
@@ -305,6 +309,28 @@ public final class ClusterWorkRunner implements WorkRunner {
     results.destroy();
     contexts.delete(campaign);
     return Arrays.asList(out);
+  }
+
+  /** Whether {@code error} says the chunk's member left or cannot be reached (so: send again). */
+  private static boolean memberGone(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof com.hazelcast.spi.exception.RetryableException
+          || t instanceof com.hazelcast.spi.exception.TargetDisconnectedException
+          || t instanceof com.hazelcast.core.HazelcastInstanceNotActiveException
+          || t instanceof java.io.IOException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean isMember(UUID uuid) {
+    return client.getCluster().getMembers().stream().anyMatch(m -> m.getUuid().equals(uuid));
+  }
+
+  private String memberName(UUID uuid) {
+    return client.getCluster().getMembers().stream().filter(m -> m.getUuid().equals(uuid))
+        .map(m -> m.getAddress().toString()).findFirst().orElse(uuid.toString());
   }
 
   private QuenchException lost(long count) {

@@ -200,6 +200,10 @@ public final class ClusterOverhead {
     if (expected != null && !expected.equals(results)) {
       throw new IllegalStateException(where + ": results differ from the in-process run");
     }
+    if (runner.lastReport().retried() > 0 || runner.lastReport().redundant() > 0) {
+      throw new IllegalStateException(where + ": chunks were sent again (" + runner.lastReport()
+          + "): the measurement is not of a healthy cluster");
+    }
     return new Row(where, threads, steps, runs.size(), seconds);
   }
 }

@@ -114,16 +114,7 @@ public final class RunCommand implements Callable<Integer> {
       Recorder recorder = null;
       if (record != null) {
         recorder = Recorder.to(record).describedBy(
-            RecordingMetadata.of(session.image(), session.device().info(), input.describe()));
-        long perStep = 0;
-        for (Probe p : parsed) {
-          int size = session.populationSize(p.population());
-          perStep += p.count() < 0 ? size - p.first() : p.count();
-        }
-        for (int width : session.outputPorts().values()) {
-          perStep += width;
-        }
-        recorder.checkHeld(n, perStep, Runtime.getRuntime().maxMemory());
+            RecordingMetadata.of(session.image(), session.device().info(), input.describe())).expecting(n);
         sink = recorder;
       }
       Outputs collected = null;
@@ -134,10 +125,11 @@ public final class RunCommand implements Callable<Integer> {
         sink = sink.and(collected);
       }
       RunSummary summary;
-      // Each chunk leaves the recording whole on disk; on Ctrl-C or a device error say how much it holds.
+      // Each chunk leaves the recording whole on disk; on Ctrl-C (or SIGTERM) close it at the steps
+      // completed and say how many it holds; on a device error say so too.
       Recorder kept = recorder;
       Thread interrupted = kept == null ? null : new Thread(() -> System.err.printf(Locale.ROOT,
-          "interrupted: %s holds the %d steps completed%n", record, kept.steps()), "quench-run-interrupted");
+          "interrupted: %s holds the %d steps completed%n", record, kept.stop()), "quench-run-interrupted");
       if (interrupted != null) {
         Runtime.getRuntime().addShutdownHook(interrupted);
       }

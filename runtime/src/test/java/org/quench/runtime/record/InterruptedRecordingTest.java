@@ -18,6 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.quench.board.BoardServer;
 import org.quench.hal.ChipImages;
 import org.quench.hal.Probe;
 import org.quench.hal.ProbeKind;
@@ -33,7 +34,8 @@ import picocli.CommandLine;
 
 /**
  * Recordings stay valid when a run stops early: a device error at step K leaves .h5, .npy and
- * .csv recordings of exactly K steps (and {@code quench run} says so), an HDF5 file is readable
+ * .csv recordings of exactly K steps (and {@code quench run} says so), also when the device is a
+ * board behind gRPC, an HDF5 file is readable
  * after every chunk, before the run ends, and a {@code quench run} stopped by SIGTERM (what
  * Ctrl-C's shutdown path runs) leaves an HDF5 file of the steps it completed. Values are compared
  * with one unchunked run of the same network and input.
@@ -104,6 +106,20 @@ class InterruptedRecordingTest {
     String[] last = lines.get(failAt).split(",");
     assertEquals(String.valueOf(failAt - 1), last[0]);
     assertEquals(expected.trace(V).values()[(failAt - 1) * SIZE + SIZE - 1], Integer.parseInt(last[SIZE]));
+  }
+
+  @Test
+  void aRemoteRunStreamsAndABoardErrorAtStepKLeavesExactlyKSteps() {
+    // The board's chip fails at step 700; the client asks for 100-step chunks in 30-step batches.
+    try (BoardServer board = BoardServer.builder().host("127.0.0.1").port(0).device("failafter:700").start()) {
+      Path h5 = dir.resolve("remote.h5");
+      Recorder r = Recorder.to(h5).expecting(5000);
+      try (Session s = session("grpc://127.0.0.1:" + board.port() + "/chip0?batch=30")) {
+        assertThrows(QuenchException.class, () -> s.run(5000, LongRecording.input(), r));
+      }
+      assertEquals(700, r.steps());
+      assertHdf5Holds(h5, 700);
+    }
   }
 
   @Test

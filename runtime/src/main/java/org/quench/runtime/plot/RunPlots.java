@@ -71,11 +71,13 @@ public final class RunPlots implements RunSink {
   /** The first steps of a few neurons of a v or u probe. */
   private static final class TraceSource {
     final String kind;
+    final int first;
     final int[] neurons;
     final int[][] window;
 
-    TraceSource(String kind, int[] neurons, int windowSteps) {
+    TraceSource(String kind, int first, int[] neurons, int windowSteps) {
       this.kind = kind;
+      this.first = first;
       this.neurons = neurons;
       window = new int[windowSteps][neurons.length];
     }
@@ -132,7 +134,7 @@ public final class RunPlots implements RunSink {
         }
       } else {
         TraceSource s = traces.computeIfAbsent(name + " " + p.kind().name().toLowerCase(Locale.ROOT),
-            k -> new TraceSource(p.kind().name().toLowerCase(Locale.ROOT), spread(t.width()), window));
+            k -> new TraceSource(p.kind().name().toLowerCase(Locale.ROOT), p.first(), spread(t.width()), window));
         for (int step = 0; step < n && seen + step < window; step++) {
           for (int j = 0; j < s.neurons.length; j++) {
             s.window[(int) (seen + step)][j] = t.values()[step * t.width() + s.neurons[j]];
@@ -250,7 +252,8 @@ public final class RunPlots implements RunSink {
         for (int t = 0; t < window; t++) {
           y[t] = s.window[t][j];
         }
-        XYSeries series = chart.addSeries(e.getKey() + "[" + s.neurons[j] + "]", x, y);
+        // Named by the neuron's index in its population, also for a probed range.
+        XYSeries series = chart.addSeries(e.getKey() + " #" + (s.first + s.neurons[j]), x, y);
         series.setMarker(SeriesMarkers.NONE);
         series.setLineColor(shade(base, j, s.neurons.length));
         series.setLineStyle(new BasicStroke(1.2f));

@@ -104,6 +104,10 @@ class RunPlotsTest {
     assertEquals(2 * h, img.getHeight());
     // Raster (top left), traces (top right), histogram (bottom left), rate over time (bottom right):
     // every panel draws the first population in blue and the second in red (traces in shades).
+    XYChart traces = plots.traces(w, h);
+    assertEquals(6 + 3, traces.getSeriesMap().size(), "6 of hidden's 8 neurons, all 3 of out");
+    assertTrue(traces.getSeriesMap().containsKey("hidden v #7"), traces.getSeriesMap().keySet().toString());
+    assertTrue(traces.getSeriesMap().containsKey("out v #2"), traces.getSeriesMap().keySet().toString());
     int[][] corners = {{0, 0}, {w, 0}, {0, h}, {w, h}};
     for (int[] c : corners) {
       int tolerance = c[0] == w && c[1] == 0 ? 60 : 25;

@@ -44,7 +44,8 @@ import org.quench.runtime.session.RunSink;
  *       is contiguous in a region reserved for the {@link #expecting expected} steps (grown when a
  *       run goes past it), and the file's header is rewritten after every chunk, so an
  *       interrupted run leaves a valid file of every completed chunk. {@link #finish()} moves the
- *       datasets together and truncates the file.</li>
+ *       datasets together and truncates the file when the run used less room than reserved, except
+ *       after a run stopped short of the expected steps, which is closed at once in place.</li>
  * </ul>
  * The metadata ({@link #describedBy}) make a recording readable alone: v in model units is
  * {@code v / scale + v_offset}, row k is at {@code (first_step + k + 1) * dt} seconds.
@@ -337,7 +338,12 @@ public final class Recorder implements RunSink {
           if (h5 == null) {
             return;
           }
-          h5.close();
+          if (expected > 0 && steps < expected) {
+            // Stopped short (a device error, Ctrl-C): close at once, data not moved.
+            h5.closeInPlace();
+          } else {
+            h5.close();
+          }
         }
         default -> throw new IllegalStateException();
       }

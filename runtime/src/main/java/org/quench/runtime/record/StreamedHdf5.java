@@ -198,6 +198,10 @@ final class StreamedHdf5 implements Closeable {
     if (file == null || !file.isOpen()) {
       return;
     }
+    if (rows == capacity) {
+      file.close(); // nothing reserved is left: the header already says it all
+      return;
+    }
     try {
       long[] from = new long[growing.size()];
       for (int i = 0; i < from.length; i++) {
@@ -211,6 +215,25 @@ final class StreamedHdf5 implements Closeable {
       }
       capacity = rows;
       long end = regionsEnd(rows);
+      writeHeader(end);
+      file.truncate(end);
+    } finally {
+      file.close();
+    }
+  }
+
+  /**
+   * Closes the file without moving data (quick, for a run stopped early): the header already holds
+   * the committed rows; the room reserved after the last dataset's rows is cut off, the room after
+   * the others stays as holes (sparse on most file systems). Safe to call twice.
+   */
+  void closeInPlace() throws IOException {
+    if (file == null || !file.isOpen()) {
+      return;
+    }
+    try {
+      Growing last = growing.isEmpty() ? null : growing.get(growing.size() - 1);
+      long end = last == null ? headerBytes : last.region + rows * last.rowBytes();
       writeHeader(end);
       file.truncate(end);
     } finally {

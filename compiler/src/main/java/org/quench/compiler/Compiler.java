@@ -7,6 +7,7 @@ import java.util.List;
 import org.quench.compiler.ir.Network;
 import org.quench.compiler.frontend.nir.NirImportOptions;
 import org.quench.compiler.passes.CompensateDeviations;
+import org.quench.compiler.passes.CoreWeightExponents;
 import org.quench.compiler.passes.Discretize;
 import org.quench.compiler.passes.Emit;
 import org.quench.compiler.passes.TrafficPartition;
@@ -24,8 +25,8 @@ import org.quench.hal.DeviceProfile;
 import org.quench.hal.proto.ChipImage;
 
 /**
- * The pass pipeline: network passes in order (each Network to Network), then partition, place and
- * emit. {@link #standard()} is the pipeline for networks that are already fixed point (netx);
+ * The pass pipeline: network passes in order (each Network to Network), then partition (followed
+ * by a weight exponent per destination core, {@link CoreWeightExponents}), place and emit. {@link #standard()} is the pipeline for networks that are already fixed point (netx);
  * later passes (discretize, quantize, profile clustering) are added with {@link Builder#pass}.
  * Deterministic: the same network, spec and options give the same image bytes.
  */
@@ -134,7 +135,9 @@ public final class Compiler {
     }
     listener.started("partition", stage++, stages);
     long t0 = System.nanoTime();
-    Mapping partitioned = partition.apply(current, context);
+    // The exponents per core complete the partition (they need it), so they are timed with it.
+    Mapping partitioned = new CoreWeightExponents().apply(partition.apply(current, context), context);
+    current = partitioned.network();
     checkCoreLimit(partitioned, options);
     long t1 = System.nanoTime();
     listener.started("place", stage++, stages);

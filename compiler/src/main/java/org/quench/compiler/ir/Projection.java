@@ -54,8 +54,21 @@ public final class Projection {
   private final int[] fixedWeights;
   private final WeightFormat format;
   private final int numMessageBits;
+  /**
+   * Fixed point only, else null: the weight each synapse should have in chip activation units
+   * before rounding (what the quantize pass asked for), kept so that exponents can be chosen again
+   * once the partition is known. Null for weights that came fixed (netx).
+   */
+  private final double[] requested;
+  /** Fixed point only, else null: the weight exponent per target neuron (see {@link #weightExp}). */
+  private final int[] targetWeightExp;
 
   private Projection(Builder b, int[] rowPtr, int[] targets, int[] delays, double[] fw, int[] iw) {
+    this(b, rowPtr, targets, delays, fw, iw, null, null);
+  }
+
+  private Projection(Builder b, int[] rowPtr, int[] targets, int[] delays, double[] fw, int[] iw,
+      double[] requested, int[] targetWeightExp) {
     this.name = b.name;
     this.source = b.source;
     this.target = b.target;
@@ -68,6 +81,8 @@ public final class Projection {
     this.fixedWeights = iw;
     this.format = b.format;
     this.numMessageBits = b.numMessageBits;
+    this.requested = requested;
+    this.targetWeightExp = targetWeightExp;
   }
 
   /** Starts a projection from {@code source} (of {@code sourceSize}) to {@code target}. */
@@ -183,6 +198,26 @@ public final class Projection {
    * in this projection's synapse order; linear time, no re-sorting.
    */
   public Projection withFixedWeights(int[] weights, WeightFormat f) {
+    return withFixedWeights(weights, f, null, null);
+  }
+
+  /**
+   * As {@link #withFixedWeights(int[], WeightFormat)}, also keeping what each weight was rounded
+   * from ({@code requested}, chip activation units, one per synapse, or null) and giving each target
+   * neuron its own weight exponent ({@code targetWeightExp}, one per target neuron, or null: the
+   * format's for all). Neurons that share a core must share an exponent: the chip has one per
+   * (projection, core) (docs/chip-semantics.md).
+   */
+  public Projection withFixedWeights(int[] weights, WeightFormat f, double[] requested,
+      int[] targetWeightExp) {
+    if (requested != null && requested.length != targets.length) {
+      throw new IllegalArgumentException("projection '" + name + "': " + requested.length
+          + " requested weights for " + targets.length + " synapses");
+    }
+    if (targetWeightExp != null && targetWeightExp.length != targetSize) {
+      throw new IllegalArgumentException("projection '" + name + "': " + targetWeightExp.length
+          + " exponents for " + targetSize + " target neurons");
+    }
     if (weights.length != targets.length) {
       throw new IllegalArgumentException("projection '" + name + "': " + weights.length
           + " weights for " + targets.length + " synapses");
@@ -193,7 +228,33 @@ public final class Projection {
     Builder b = new Builder(name, source, sourceSize, target, targetSize);
     b.format = f;
     b.numMessageBits = numMessageBits;
-    return new Projection(b, rowPtr, targets, delays, null, weights.clone());
+    return new Projection(b, rowPtr, targets, delays, null, weights.clone(),
+        requested == null ? null : requested.clone(),
+        targetWeightExp == null ? null : targetWeightExp.clone());
+  }
+
+  /**
+   * The weight exponent of the synapses into target neuron {@code t}: its own when exponents were
+   * chosen per core, else the format's.
+   */
+  public int weightExp(int t) {
+    if (format == null) {
+      throw new IllegalStateException("projection '" + name + "' has float weights");
+    }
+    return targetWeightExp == null ? format.weightExp() : targetWeightExp[t];
+  }
+
+  /** Whether target neurons have exponents of their own (chosen per core). */
+  public boolean hasTargetExponents() {
+    return targetWeightExp != null;
+  }
+
+  /**
+   * What each fixed weight was rounded from, in chip activation units (synapse order), or null
+   * when the weights came fixed point.
+   */
+  public double[] requestedWeights() {
+    return requested == null ? null : requested.clone();
   }
 
   @Override

@@ -30,7 +30,8 @@ import org.quench.hal.proto.ThresholdProfile;
 
 /**
  * Writes a placed {@link Mapping} as a {@link ChipImage}: header, per core the profile tables,
- * per-neuron arrays, one axon group per (projection, core) with CSR synapses and the routes that
+ * per-neuron arrays, one axon group per (projection, core) with CSR synapses (and the exponent its
+ * target neurons share, see CoreWeightExponents) and the routes that
  * feed it, input ports, output ports and a symbol table entry for every population. The image is
  * then judged by {@link ImageValidator} (the one place that knows the chip's ranges); a problem
  * names the projection (axon group) or population (neuron) it comes from. The image
@@ -173,7 +174,7 @@ public final class Emit {
             : org.quench.hal.proto.ConnectionKind.DENSE)
         .setAxonFirst(axonFirst).setAxonCount(g.sources().length)
         .setSignMode(sign(f.signMode())).setNumWeightBits(f.numWeightBits())
-        .setWeightExp(f.weightExp()).setNumMessageBits(p.numMessageBits());
+        .setWeightExp(groupExponent(p, g)).setNumMessageBits(p.numMessageBits());
     for (int r : g.rowPtr()) {
       b.addRowPtr(r);
     }
@@ -187,6 +188,25 @@ public final class Emit {
       }
     }
     return b.build();
+  }
+
+  /**
+   * The group's weight exponent: the projection's, or, when exponents were chosen per core
+   * (CoreWeightExponents), the one its target neurons share.
+   */
+  private static int groupExponent(Projection p, CoreLayout.Group g) {
+    int[] syn = g.synapses();
+    if (!p.hasTargetExponents() || syn.length == 0) {
+      return p.format().weightExp();
+    }
+    int e = p.weightExp(p.target(syn[0]));
+    for (int s : syn) {
+      if (p.weightExp(p.target(s)) != e) {
+        throw new IllegalStateException("projection '" + p.name() + "': target neurons on one core"
+            + " have different weight exponents");
+      }
+    }
+    return e;
   }
 
   private static org.quench.hal.proto.SignMode sign(SignMode m) {

@@ -107,6 +107,14 @@ public final class Mapping {
     return new Mapping(network, spec, placed);
   }
 
+  /**
+   * The same cores and slices over {@code other}, a network with the same populations (names and
+   * sizes, placement orders) whose projections may differ, e.g. in their weights.
+   */
+  Mapping withNetwork(Network other) {
+    return new Mapping(other, spec, cores);
+  }
+
   private static int count(List<Slice> slices) {
     int n = 0;
     for (Slice s : slices) {

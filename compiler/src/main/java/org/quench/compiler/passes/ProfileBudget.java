@@ -121,16 +121,23 @@ public final class ProfileBudget implements NetworkPass {
     double maxTh = option(context, MAX_THRESHOLD_ERROR);
     int chunk = chunkSize(net, pop, spec);
     double fanOut = fanOut(net, pop);
+    String how = "fewest cores";
     // Fewest cores: chunks of what one core holds, clustered to the budget (the default).
     Values values;
-    boolean ordered = decaysBefore > kd || thresholdsBefore > kt;
+    // A weight target also orders by folded input gain: a core's neurons then receive weights of
+    // similar magnitude, and its weight exponent (one per projection and core) fits them all.
+    boolean byGain = Double.isFinite(context.options().relativeError(Quantize.MAX_WEIGHT_ERROR))
+        && varies(d.gain());
+    boolean ordered = decaysBefore > kd || thresholdsBefore > kt || byGain;
     if (ordered) {
-      int[] order = sortedOrder(d.du(), d.dv(), d.threshold());
+      int[] order = byGain ? gainOrder(d) : sortedOrder(d.du(), d.dv(), d.threshold());
+      if (byGain) {
+        how = "fewest cores, ordered by folded input gain (--max-weight-error)";
+      }
       values = clustered(d, order, equalBounds(n, chunk), true, true, spec);
     } else {
       values = new Values(null, equalBounds(n, chunk), d.du(), d.dv(), d.threshold());
     }
-    String how = "fewest cores";
     boolean targeted = Double.isFinite(maxTau) || Double.isFinite(maxTh);
     Errors errors = new Errors(d, values.du, values.dv, values.th, dt, convention, spec);
     if (targeted && errors.budgetMisses(maxTau, maxTh) > 0) {
@@ -728,6 +735,33 @@ public final class ProfileBudget implements NetworkPass {
       }
     }
     return chunk;
+  }
+
+  private static boolean varies(double[] values) {
+    for (double v : values) {
+      if (v != values[0]) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Neurons by folded input gain, then dv, du and index (deterministic). */
+  private static int[] gainOrder(DiscreteNeurons d) {
+    double[] gain = d.gain();
+    int[] du = d.du();
+    int[] dv = d.dv();
+    Integer[] order = new Integer[gain.length];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, java.util.Comparator.<Integer>comparingDouble(i -> gain[i])
+        .thenComparingInt(i -> dv[i]).thenComparingInt(i -> du[i]).thenComparingInt(i -> i));
+    int[] out = new int[order.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = order[i];
+    }
+    return out;
   }
 
   private static int[] sortedOrder(int[] du, int[] dv, double[] th) {

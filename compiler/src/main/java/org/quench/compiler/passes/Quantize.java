@@ -29,7 +29,8 @@ import org.quench.hal.QuenchException;
  * projection's float weight from j to neuron i becomes {@code w * gain_i} model volts per spike
  * (the discretized gain), i.e. {@code w * gain_i * s / 2^activationShift} chip activation units:
  * quantized per projection by {@link WeightQuantizer} (8-bit mantissa, one exponent, negative
- * exponents allowed). The scale is chosen to minimise functional error: the candidates put the
+ * exponents allowed), keeping those requested values in the projection so that
+ * {@link CoreWeightExponents} can give each destination core its own exponent after partitioning. The scale is chosen to minimise functional error: the candidates put the
  * largest threshold at the top of the vth mantissa and at quarter-octave steps below it, down 16
  * octaves (weights larger than the threshold clip at the top: the largest weight the chip adds is
  * 255 * 2^7 activation units), and the candidate with the least
@@ -42,7 +43,11 @@ import org.quench.hal.QuenchException;
  * ({@link OverflowBound#bound}, every input spiking every step) goes to the report.
  */
 public final class Quantize implements NetworkPass {
-  /** Compile option: largest RMS relative weight error per projection (a goal for the scale). */
+  /**
+   * Compile option: largest RMS relative weight error per projection: a goal for the scale, for
+   * the order neurons are placed in (ProfileBudget orders by folded gain) and judged on the final
+   * weights, after exponents per core ({@link CoreWeightExponents}).
+   */
   public static final String MAX_WEIGHT_ERROR = "maxWeightError";
   /**
    * Compile option: {@code avoid} (default) chooses only scales and exponents at which no weight
@@ -179,9 +184,10 @@ public final class Quantize implements NetworkPass {
       }
       scale = top * Math.pow(2, -bestQ / 4.0);
       if ((bestRank & 1) == 0 && Double.isFinite(maxWeight)) {
-        throw new QuenchException(who + ": no population scale meets --max-weight-error " + maxWeight
-            + " on every incoming projection (the best reaches " + (float) bestWorstRms + "): "
-            + weightAdvice(in, eff, scale / act, d.gain(), spec));
+        // Exponents per core (after partitioning) may still meet it; CoreWeightExponents judges.
+        context.report().decision("quantize: " + who + ": with one exponent per projection no scale"
+            + " meets --max-weight-error " + maxWeight + " (the best reaches " + (float) bestWorstRms
+            + "); exponents per core are chosen after partitioning");
       }
     } else {
       scale = Math.min(readoutScale(d, in, eff, bias, spec), calibratedCap(name, spec));
@@ -233,7 +239,11 @@ public final class Quantize implements NetworkPass {
           neg[p.target(k)] -= e;
         }
       }
-      fixedIn.add(p.withFixedWeights(m, f));
+      double[] requested = new double[eff[j].length];
+      for (int k = 0; k < requested.length; k++) {
+        requested[k] = eff[j][k] * (scale / act);
+      }
+      fixedIn.add(p.withFixedWeights(m, f, requested, null));
       CompileReport.WeightErrorCauses causes = WeightErrorAttribution.of(p, eff[j], r, scale / act,
           d.gain(), spec);
       context.report().projection(new CompileReport.ProjectionQuality(p.name(), p.synapseCount(),
@@ -247,12 +257,6 @@ public final class Quantize implements NetworkPass {
             + " RMS error of the projection's weights, largest cut " + CompileReport.percent(
                 WeightErrorAttribution.largestClipCut(eff[j], r)) + (avoidClipping(context) ? ""
                 : "; drop " + WEIGHT_CLIPPING + "=allow to avoid it"));
-      }
-      if (p.synapseCount() > 0 && r.zeroed() > ZEROED_ALARM * p.synapseCount()) {
-        context.report().warning(String.format(java.util.Locale.ROOT, "projection '%s': %d of %d"
-            + " weights (%.0f %%) are too small for %d bits at weight exponent %d and became 0;"
-            + " check the effect with quench verify", p.name(), r.zeroed(), p.synapseCount(),
-            100.0 * r.zeroed() / p.synapseCount(), r.numWeightBits(), r.weightExp()));
       }
     }
     // Thresholds, biases, starting voltages.
@@ -414,24 +418,6 @@ public final class Quantize implements NetworkPass {
       }
     }
     return false;
-  }
-
-  /** What limits the weights at the chosen scale, per projection, for a failure message. */
-  private static String weightAdvice(List<Projection> in, double[][] eff, double scale,
-      double[] gain, ChipSpec spec) {
-    StringBuilder m = new StringBuilder();
-    for (int j = 0; j < in.size(); j++) {
-      WeightQuantizer.Result r = WeightQuantizer.quantize(eff[j], scale, spec);
-      CompileReport.WeightErrorCauses c = WeightErrorAttribution.of(in.get(j), eff[j], r, scale, gain, spec);
-      m.append(j == 0 ? "" : "; ").append("projection '").append(in.get(j).name()).append("' ")
-          .append(CompileReport.percent(r.rmsRelError())).append(" = mantissa ")
-          .append(CompileReport.percent(c.mantissa())).append(", shared exponent ")
-          .append(CompileReport.percent(c.sharedExponent())).append(", clipping ")
-          .append(CompileReport.percent(c.clipping())).append(" (folded per-neuron gain ")
-          .append(CompileReport.percent(c.foldedGain())).append(')');
-    }
-    return m.append(": fewer tiny weights (prune), more uniform tau_syn per population, or a chip"
-        + " with more weight bits").toString();
   }
 
   /** Largest scale at which the worst-case |v| stays within a quarter of the state range. */

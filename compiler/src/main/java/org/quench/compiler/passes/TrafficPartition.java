@@ -51,7 +51,10 @@ public final class TrafficPartition implements Partition {
     // refined; the better result is kept (routes, then synapses crossing cores; ties: population
     // order) unless it needs more cores.
     PassContext quiet = new PassContext(spec, context.options(), org.quench.compiler.report.CompileReport.builder());
-    State plain = new State(network, spec, new GreedyPartition().apply(network, context));
+    // With a weight target, refinement keeps each core's weights within the magnitudes it started
+    // with, so the exponent chosen per core (CoreWeightExponents) stays fine.
+    boolean bands = Double.isFinite(context.options().relativeError(Quantize.MAX_WEIGHT_ERROR));
+    State plain = new State(network, spec, new GreedyPartition().apply(network, context), bands);
     State chosen = plain;
     long routesBefore = plain.routes;
     long cutBefore = plain.cut;
@@ -65,7 +68,7 @@ public final class TrafficPartition implements Partition {
     String start = "population order";
     Network bfs = breadthFirstOrder(network);
     if (bfs != network) {
-      State other = new State(network, spec, new GreedyPartition().apply(bfs, quiet));
+      State other = new State(network, spec, new GreedyPartition().apply(bfs, quiet), bands);
       int otherMoved = other.refine();
       // Never more cores than the population-order start (an ordered population starts a fresh core).
       if (other.liveCores().length <= plain.liveCores().length
@@ -291,7 +294,16 @@ public final class TrafficPartition implements Partition {
     int grownCount;
     int trial = 1;
 
-    State(Network net, ChipSpec spec, Mapping start) {
+    /**
+     * Per neuron the octave of its largest requested incoming weight (Math.getExponent), or
+     * Integer.MIN_VALUE when it has none; null when moves are not limited by weight magnitude.
+     */
+    final int[] band;
+    /** Per core the range of bands it started with. */
+    final int[] bandLo;
+    final int[] bandHi;
+
+    State(Network net, ChipSpec spec, Mapping start, boolean bands) {
       this.net = net;
       this.spec = spec;
       projections = net.projections();
@@ -346,6 +358,16 @@ public final class TrafficPartition implements Partition {
       for (int p = 0; p < pops.size(); p++) {
         into[p] = in.get(p).stream().mapToInt(Integer::intValue).toArray();
         outOf[p] = out.get(p).stream().mapToInt(Integer::intValue).toArray();
+      }
+      if (bands) {
+        band = new int[n];
+        bandLo = new int[cores];
+        bandHi = new int[cores];
+        weightBands(pops);
+      } else {
+        band = null;
+        bandLo = null;
+        bandHi = null;
       }
       neurons = new int[cores];
       decays = new LongCounts[cores];
@@ -487,9 +509,39 @@ public final class TrafficPartition implements Partition {
       addTarget(v, b, 1);
     }
 
+    private void weightBands(List<Population> pops) {
+      double[] largest = new double[n];
+      for (int j = 0; j < projections.size(); j++) {
+        double[] req = projections.get(j).requestedWeights();
+        if (req == null) {
+          continue;
+        }
+        Projection pr = projections.get(j);
+        int base = popOffset[targetPop[j]];
+        for (int k = 0; k < req.length; k++) {
+          int t = base + pr.target(k);
+          largest[t] = Math.max(largest[t], Math.abs(req[k]));
+        }
+      }
+      Arrays.fill(bandLo, Integer.MAX_VALUE);
+      Arrays.fill(bandHi, Integer.MIN_VALUE);
+      for (int g = 0; g < n; g++) {
+        band[g] = largest[g] > 0 ? Math.getExponent(largest[g]) : Integer.MIN_VALUE;
+        if (band[g] != Integer.MIN_VALUE) {
+          bandLo[core[g]] = Math.min(bandLo[core[g]], band[g]);
+          bandHi[core[g]] = Math.max(bandHi[core[g]], band[g]);
+        }
+      }
+    }
+
+    /** Whether v's weights lie within the magnitudes core b started with (always, without bands). */
+    boolean bandFits(int v, int b) {
+      return band == null || band[v] == Integer.MIN_VALUE || (band[v] >= bandLo[b] && band[v] <= bandHi[b]);
+    }
+
     /** Whether v's decay and threshold profiles are on core b or b has a free row for each. */
     boolean profileRoom(int v, int b) {
-      return (decays[b].get(decayId[v]) > 0 || decays[b].distinct < spec.decayProfilesPerCore())
+      return bandFits(v, b) && (decays[b].get(decayId[v]) > 0 || decays[b].distinct < spec.decayProfilesPerCore())
           && (thresholds[b].get(thresholdId[v]) > 0 || thresholds[b].distinct < spec.thresholdProfilesPerCore());
     }
 
@@ -498,6 +550,9 @@ public final class TrafficPartition implements Partition {
      * or the same as its partner's. (A swap that frees the partner's last row is not considered.)
      */
     boolean swapProfilesFit(int v, int a, int w, int b) {
+      if (!bandFits(v, b) || !bandFits(w, a)) {
+        return false;
+      }
       boolean vd = decayId[v] == decayId[w] || decays[b].get(decayId[v]) > 0
           || decays[b].distinct < spec.decayProfilesPerCore();
       boolean vt = thresholdId[v] == thresholdId[w] || thresholds[b].get(thresholdId[v]) > 0

@@ -27,73 +27,29 @@ final class WeightErrorAttribution {
    */
   static CompileReport.WeightErrorCauses of(Projection p, double[] eff, WeightQuantizer.Result r,
       double scale, double[] gain, ChipSpec spec) {
-    double norm = 0;
-    double clipSse = 0;
-    double roundSse = 0;
-    double step = Math.scalb(r.signMode() == SignMode.MIXED ? 1.0 : 0.5, r.weightExp());
+    double[] req = new double[eff.length];
+    double[] got = new double[eff.length];
+    int[] exp = new int[eff.length];
     for (int k = 0; k < eff.length; k++) {
-      double req = eff[k] * scale;
-      double d = r.effective(k) - req;
-      norm += req * req;
-      if (Math.abs(d) > step * (1 + 1e-9)) {
-        clipSse += d * d;
-      } else {
-        roundSse += d * d;
-      }
+      req[k] = eff[k] * scale;
+      got[k] = r.effective(k);
+      exp[k] = r.weightExp();
     }
-    if (norm == 0) {
+    double[] split = split(p, req, got, exp, r.signMode(), spec);
+    if (split == null) {
       return new CompileReport.WeightErrorCauses(0, 0, 0, 0);
     }
-    // Rows per target neuron, each with its own best exponent: the mantissa's own limit.
-    int targets = p.targetSize();
-    int[] count = new int[targets + 1];
-    for (int k = 0; k < eff.length; k++) {
-      count[p.target(k) + 1]++;
-    }
-    for (int t = 0; t < targets; t++) {
-      count[t + 1] += count[t];
-    }
-    double[] sorted = new double[eff.length];
-    int[] synapseOf = new int[eff.length];
-    int[] fill = count.clone();
-    for (int k = 0; k < eff.length; k++) {
-      synapseOf[fill[p.target(k)]] = k;
-      sorted[fill[p.target(k)]++] = eff[k];
-    }
-    // Per-row exponents on at most ROWS evenly spaced target rows; the share of the rounding error
-    // they remove there is taken as the share for the whole projection.
-    int stride = Math.max(1, (targets + ROWS - 1) / ROWS);
-    double rowSse = 0;
-    double sharedOnRows = 0;
-    for (int t = 0; t < targets; t += stride) {
-      if (count[t + 1] == count[t]) {
-        continue;
-      }
-      double[] row = java.util.Arrays.copyOfRange(sorted, count[t], count[t + 1]);
-      WeightQuantizer.Result rr = WeightQuantizer.quantize(row, scale, spec);
-      double rowNorm = 0;
-      for (double w : row) {
-        rowNorm += (w * scale) * (w * scale);
-      }
-      rowSse += rr.rmsRelError() * rr.rmsRelError() * rowNorm;
-      for (int k = count[t]; k < count[t + 1]; k++) {
-        double req = sorted[k] * scale;
-        double d = r.effective(synapseOf[k]) - req;
-        if (Math.abs(d) <= step * (1 + 1e-9)) {
-          sharedOnRows += d * d;
-        }
-      }
-    }
-    double share = sharedOnRows == 0 ? 1 : Math.min(1, rowSse / sharedOnRows);
-    rowSse = roundSse * share;
-    double mantissaSse = Math.min(roundSse, rowSse);
-    double sharedSse = Math.max(0, roundSse - mantissaSse);
     double total = r.rmsRelError();
+    int targets = p.targetSize();
+    boolean[] reached = new boolean[targets];
+    for (int k = 0; k < eff.length; k++) {
+      reached[p.target(k)] = true;
+    }
     // The same weights with one gain for every target (the geometric mean of those that have one).
     double logSum = 0;
     int m = 0;
     for (int t = 0; t < targets; t++) {
-      if (gain[t] > 0 && count[t + 1] > count[t]) {
+      if (gain[t] > 0 && reached[t]) {
         logSum += Math.log(gain[t]);
         m++;
       }
@@ -117,8 +73,77 @@ final class WeightErrorAttribution {
         folded = Math.sqrt(Math.max(0, total * total - u * u));
       }
     }
-    return new CompileReport.WeightErrorCauses(Math.sqrt(mantissaSse / norm),
-        Math.sqrt(sharedSse / norm), Math.sqrt(clipSse / norm), folded);
+    return new CompileReport.WeightErrorCauses(split[0], split[1], split[2], folded);
+  }
+
+  /**
+   * {mantissa, shared exponent, clipping} of weights {@code req} realised as {@code got} (both chip
+   * activation units, synapse order), synapse k at exponent {@code exp[k]} in sign mode
+   * {@code mode}; each relative to the RMS of {@code req}. Null when every request is 0.
+   */
+  static double[] split(Projection p, double[] req, double[] got, int[] exp, SignMode mode,
+      ChipSpec spec) {
+    double norm = 0;
+    double clipSse = 0;
+    double roundSse = 0;
+    double half = mode == SignMode.MIXED ? 1.0 : 0.5;
+    for (int k = 0; k < req.length; k++) {
+      double d = got[k] - req[k];
+      norm += req[k] * req[k];
+      if (Math.abs(d) > Math.scalb(half, exp[k]) * (1 + 1e-9)) {
+        clipSse += d * d;
+      } else {
+        roundSse += d * d;
+      }
+    }
+    if (norm == 0) {
+      return null;
+    }
+    // Rows per target neuron, each with its own best exponent: the mantissa's own limit.
+    int targets = p.targetSize();
+    int[] count = new int[targets + 1];
+    for (int k = 0; k < req.length; k++) {
+      count[p.target(k) + 1]++;
+    }
+    for (int t = 0; t < targets; t++) {
+      count[t + 1] += count[t];
+    }
+    double[] sorted = new double[req.length];
+    int[] synapseOf = new int[req.length];
+    int[] fill = count.clone();
+    for (int k = 0; k < req.length; k++) {
+      synapseOf[fill[p.target(k)]] = k;
+      sorted[fill[p.target(k)]++] = req[k];
+    }
+    // Per-row exponents on at most ROWS evenly spaced target rows; the share of the rounding error
+    // they remove there is taken as the share for the whole projection.
+    int stride = Math.max(1, (targets + ROWS - 1) / ROWS);
+    double rowSse = 0;
+    double sharedOnRows = 0;
+    for (int t = 0; t < targets; t += stride) {
+      if (count[t + 1] == count[t]) {
+        continue;
+      }
+      double[] row = java.util.Arrays.copyOfRange(sorted, count[t], count[t + 1]);
+      WeightQuantizer.Result rr = WeightQuantizer.quantize(row, 1.0, spec);
+      double rowNorm = 0;
+      for (double w : row) {
+        rowNorm += w * w;
+      }
+      rowSse += rr.rmsRelError() * rr.rmsRelError() * rowNorm;
+      for (int k = count[t]; k < count[t + 1]; k++) {
+        int syn = synapseOf[k];
+        double d = got[syn] - sorted[k];
+        if (Math.abs(d) <= Math.scalb(half, exp[syn]) * (1 + 1e-9)) {
+          sharedOnRows += d * d;
+        }
+      }
+    }
+    double share = sharedOnRows == 0 ? 1 : Math.min(1, rowSse / sharedOnRows);
+    double mantissaSse = Math.min(roundSse, roundSse * share);
+    double sharedSse = Math.max(0, roundSse - mantissaSse);
+    return new double[] {Math.sqrt(mantissaSse / norm), Math.sqrt(sharedSse / norm),
+        Math.sqrt(clipSse / norm)};
   }
 
   /** The largest relative cut a clipped weight suffers (0 when none clips). */

@@ -138,6 +138,39 @@ public final class WeightQuantizer {
   }
 
   /**
+   * Rounds weights to the mantissas of a given sign mode at a given exponent: the choice a caller
+   * makes when the mode is fixed by the rest of the connection (e.g. one core's part of it, whose
+   * exponent is chosen on its own). MIXED keeps {@code weightMantBits} bits.
+   *
+   * @param weights float weights in model units; finite
+   * @param scale chip activation units per model unit; finite and {@code > 0}
+   * @throws QuenchException on a non-finite weight or scale, or an exponent outside the spec
+   */
+  public static Result quantize(double[] weights, double scale, SignMode mode, int exponent,
+      ChipSpec spec) {
+    if (!(scale > 0) || Double.isInfinite(scale)) {
+      throw new QuenchException("weight scale " + scale + " must be finite and > 0");
+    }
+    if (exponent < spec.weightExpMin() || exponent > spec.weightExpMax()) {
+      throw new QuenchException("weight exponent " + exponent + " is outside " + spec.weightExpMin()
+          + ".." + spec.weightExpMax() + " on chip '" + spec.name() + "'");
+    }
+    double[] req = new double[weights.length];
+    for (int i = 0; i < weights.length; i++) {
+      if (!Double.isFinite(weights[i])) {
+        throw new QuenchException("weight " + i + " is " + weights[i] + ": fix the model's weights");
+      }
+      req[i] = weights[i] * scale;
+    }
+    return report(req, scale, mode, Lattice.of(mode, spec, false), exponent, spec);
+  }
+
+  /** Exponents from {@code lo} to {@code hi} in the order ties are broken (see below). */
+  public static int[] exponentsInTieOrder(int lo, int hi) {
+    return searchOrder(lo, hi);
+  }
+
+  /**
    * Exponents in the order ties are broken: closest to 0 first (a higher exponent than needed only
    * spends resolution, a lower one adds floor error to each step's sum), positive before negative.
    */

@@ -627,9 +627,8 @@ public final class ReferenceSimulator {
         } else {
           int[] held = WeightBits.prepare(raw,
               org.quench.hal.proto.SignMode.valueOf(f.signMode().name()), f.numWeightBits(), spec);
-          scale = Math.scalb(scale, f.weightExp());
           for (int k = 0; k < count; k++) {
-            w[k] = held[k] * scale;
+            w[k] = held[k] * Math.scalb(scale, p.weightExp(targets[k]));
           }
         }
       } else {

@@ -95,10 +95,24 @@ public final class CompileReport {
    * @param rmsRelError {@code sqrt(sum (realised - requested)^2 / sum requested^2)}
    * @param maxRelError largest absolute error over the largest |requested|
    * @param causes the RMS error split by cause (null for weights that were already fixed point)
+   * @param weightExpMin the smallest exponent of the projection's axon groups (one per destination
+   *     core; equal to {@code weightExp} when all share it)
+   * @param weightExpMax the largest exponent of its axon groups
+   * @param oneExponentRmsRelError the RMS relative error with {@code weightExp} on every core (what
+   *     exponents per core saved: this minus {@code rmsRelError})
    */
   public record ProjectionQuality(String projection, long synapses, int weightExp,
       int numWeightBits, String signMode, int clipped, int zeroed, double rmsRelError,
-      double maxRelError, WeightErrorCauses causes) {}
+      double maxRelError, WeightErrorCauses causes, int weightExpMin, int weightExpMax,
+      double oneExponentRmsRelError) {
+    /** One exponent for every core. */
+    public ProjectionQuality(String projection, long synapses, int weightExp, int numWeightBits,
+        String signMode, int clipped, int zeroed, double rmsRelError, double maxRelError,
+        WeightErrorCauses causes) {
+      this(projection, synapses, weightExp, numWeightBits, signMode, clipped, zeroed, rmsRelError,
+          maxRelError, causes, weightExp, weightExp, rmsRelError);
+    }
+  }
 
   /**
    * A projection's RMS relative weight error split by cause, each relative to the RMS of the
@@ -396,7 +410,9 @@ public final class CompileReport {
           .key("weightExp").value(q.weightExp()).key("numWeightBits").value(q.numWeightBits())
           .key("signMode").value(q.signMode()).key("clipped").value(q.clipped())
           .key("zeroed").value(q.zeroed()).key("rmsRelError").value(q.rmsRelError())
-          .key("maxRelError").value(q.maxRelError());
+          .key("maxRelError").value(q.maxRelError()).key("weightExpMin").value(q.weightExpMin())
+          .key("weightExpMax").value(q.weightExpMax())
+          .key("oneExponentRmsRelError").value(q.oneExponentRmsRelError());
       if (q.causes() != null) {
         WeightErrorCauses c = q.causes();
         j.key("causes").open('{').key("mantissa").value(c.mantissa())
@@ -542,8 +558,11 @@ public final class CompileReport {
     if (worstP != null && worstP.causes() != null && worstW > 0) {
       WeightErrorCauses c = worstP.causes();
       s.append(String.format(Locale.ROOT, "  '%s' %s: mantissa %s, shared exponent %s, clipping %s;"
-          + " folded per-neuron gain %s%n", worstP.projection(), percent(worstW), percent(c.mantissa()),
-          percent(c.sharedExponent()), percent(c.clipping()), percent(c.foldedGain())));
+          + " folded per-neuron gain %s%s%n", worstP.projection(), percent(worstW), percent(c.mantissa()),
+          percent(c.sharedExponent()), percent(c.clipping()), percent(c.foldedGain()),
+          worstP.weightExpMin() == worstP.weightExpMax() ? ""
+              : "; exponents " + worstP.weightExpMin() + ".." + worstP.weightExpMax() + " per core (one"
+                  + " exponent: " + percent(worstP.oneExponentRmsRelError()) + ")"));
     }
     s.append(Double.isFinite(minHead)
         ? String.format(Locale.ROOT, "overflow headroom (worst case): %.1f bits%s%n", minHead,
@@ -776,9 +795,26 @@ public final class CompileReport {
       return this;
     }
 
+    /** Records a projection's weight quality, replacing an earlier entry of the same name. */
     public Builder projection(ProjectionQuality q) {
+      for (int i = 0; i < projections.size(); i++) {
+        if (projections.get(i).projection().equals(q.projection())) {
+          projections.set(i, q);
+          return this;
+        }
+      }
       projections.add(q);
       return this;
+    }
+
+    /** The weight quality recorded so far for {@code projection}, or null. */
+    public ProjectionQuality projectionQuality(String projection) {
+      for (ProjectionQuality q : projections) {
+        if (q.projection().equals(projection)) {
+          return q;
+        }
+      }
+      return null;
     }
 
     public Builder traffic(Traffic t) {

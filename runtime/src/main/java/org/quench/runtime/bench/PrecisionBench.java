@@ -24,18 +24,39 @@ import org.quench.runtime.verify.VerificationReport;
  * tau errors and compile time; then float-vs-chip agreement ({@code quench verify}'s comparison, on
  * the emulator) at the cheapest and the most precise setting under seeded random input.
  *
- * <p>Usage: {@code java -cp runtime/target/quench.jar org.quench.runtime.bench.PrecisionBench
- * [steps] [inputRate]} (defaults 1000 steps; the input rate starts at 0.05 per channel and step and
- * rises until the float population fires at least 2 % per step). Wall times vary run to run; they are not asserted anywhere.
+ * <p>It also prints the fewest-cores compile's "what a precision target would cost" line, the
+ * weight error with an exponent per core against one per projection, the same with a weight target
+ * (neurons ordered by folded gain), and writes the sweep's plot (as {@code quench compile
+ * --precision-sweep} draws it) to {@code OUTDIR/precision-sweep-dt1e-4.png} and {@code -dt1e-3.png}.
+ *
+ * <p>Usage: {@code java -cp examples/target/quench.jar org.quench.runtime.bench.PrecisionBench
+ * [steps] [inputRate] [OUTDIR]} (defaults 1000 steps; the input rate starts at 0.05 per channel and
+ * step and rises until the float population fires at least 2 % per step; OUTDIR quench-out). Wall
+ * times vary run to run; they are not asserted anywhere.
  */
 public final class PrecisionBench {
   private static final int[] BUDGETS = {5, 10, 20, 40, 80};
 
   private PrecisionBench() {}
 
+  /** The worst projection's RMS weight error with exponents per core and with one exponent. */
+  private static String weights(CompileReport report, String what) {
+    CompileReport.ProjectionQuality worst = null;
+    for (CompileReport.ProjectionQuality q : report.projections()) {
+      if (worst == null || q.rmsRelError() > worst.rmsRelError()) {
+        worst = q;
+      }
+    }
+    return what + ": weight RMS (worst projection '" + worst.projection() + "') "
+        + CompileReport.percent(worst.rmsRelError()) + " with exponents " + worst.weightExpMin() + ".."
+        + worst.weightExpMax() + " per core, " + CompileReport.percent(worst.oneExponentRmsRelError())
+        + " with one exponent " + worst.weightExp();
+  }
+
   public static void main(String[] args) {
     int steps = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
     double rate = args.length > 1 ? Double.parseDouble(args[1]) : 0.05;
+    java.nio.file.Path outDir = java.nio.file.Path.of(args.length > 2 ? args[2] : "quench-out");
     Network net = HeterogeneousRecurrent.network(2000, 7);
     ChipSpec spec = ChipSpec.loihi();
     for (double dt : new double[] {1e-4, 1e-3}) {
@@ -56,7 +77,28 @@ public final class PrecisionBench {
           break; // beyond one chip: tighter targets need more cores still
         }
       }
-      System.out.printf(Locale.ROOT, "%ndt %.0e s: core budget -> tightest target that fits%n", dt);
+      System.out.printf(Locale.ROOT, "%ndt %.0e s%n", dt);
+      CompileReport fewest = results.get(0).report();
+      fewest.summary().lines().filter(l -> l.startsWith("precision '") || l.startsWith("  ") && l.contains("resolution-limited"))
+          .forEach(l -> System.out.println("  " + l.strip()));
+      System.out.println("  " + weights(fewest, "fewest cores"));
+      try {
+        Compiler.Result byGain = Compiler.forNir(nir).compile(net, spec,
+            base.with(org.quench.compiler.passes.Quantize.MAX_WEIGHT_ERROR, "0.5"));
+        System.out.println("  " + weights(byGain.report(), "--max-weight-error 0.5 (by gain), "
+            + byGain.image().getCoresCount() + " cores, tau p95 "
+            + CompileReport.percent(PrecisionSweep.point(0, byGain, 0).tauP95())));
+      } catch (org.quench.hal.QuenchException e) {
+        System.out.println("  --max-weight-error 0.5: " + e.getMessage());
+      }
+      List<PrecisionSweep.Point> sorted = new ArrayList<>(points);
+      sorted.sort((a, b) -> Integer.compare(a.cores(), b.cores()));
+      java.nio.file.Path png = outDir.resolve(String.format(Locale.ROOT, "precision-sweep-dt%.0e.png", dt)
+          .replace("e-0", "e-"));
+      org.quench.runtime.plot.PrecisionPlot.write(sorted, String.format(Locale.ROOT,
+          "2,000 heterogeneous CubaLIF neurons, dt %.0e s", dt), png);
+      System.out.println("  plot: " + png);
+      System.out.println("core budget -> tightest target that fits");
       System.out.println("budget  cores  target   tau p50   tau p95   tau max  weight RMS  compile_s");
       for (int budget : BUDGETS) {
         PrecisionSweep.Point best = null;

@@ -75,8 +75,9 @@ public final class ModelOptions {
 
   @Option(names = "--max-weight-error", paramLabel = "REL",
       description = "Largest RMS relative weight error per projection: the population scale is chosen"
-          + " to meet it (threshold and bias resolution are traded first); fails with the error's"
-          + " causes when no scale can.")
+          + " to meet it (threshold and bias resolution are traded first) and neurons with similar"
+          + " folded input gains share cores (each core's axon group has its own weight exponent);"
+          + " fails with the error's causes when the final weights miss it.")
   Double maxWeightError;
 
   @Option(names = "--allow-weight-clipping",

@@ -354,25 +354,4 @@ public final class BoardCodec {
 
   /** Longest error description a client gets back: requests must not be echoed whole. */
   static final int MAX_DESCRIPTION = 500;
-
-  /**
-   * A client's text (a device name, a probe) as a message may quote it: control characters
-   * escaped, at most 64 characters.
-   */
-  static String shown(String text) {
-    StringBuilder b = new StringBuilder();
-    for (int i = 0; i < text.length() && b.length() < 64; i++) {
-      char c = text.charAt(i);
-      b.append(c < 0x20 || c == 0x7f ? String.format("\\x%02x", (int) c) : String.valueOf(c));
-    }
-    return text.length() <= 64 ? b.toString() : b + "... (" + text.length() + " characters)";
-  }
-
-  /** {@code message} cut to {@link #MAX_DESCRIPTION} characters. */
-  static String capped(String message) {
-    if (message == null || message.length() <= MAX_DESCRIPTION) {
-      return message;
-    }
-    return message.substring(0, MAX_DESCRIPTION) + "... (" + message.length() + " characters)";
-  }
 }

@@ -326,7 +326,7 @@ public final class BoardServer implements AutoCloseable {
           .executor(executor)
           .maxInboundMessageSize(maxMessageBytes)
           .addTransportFilter(connections)
-          .addService(service)
+          .addService(RequestParsing.of(service))
           .intercept(connections);
       if (token != null) {
         // Added last, so it runs first: nothing else sees an unauthenticated call.

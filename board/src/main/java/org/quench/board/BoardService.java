@@ -1,5 +1,6 @@
 package org.quench.board;
 
+import org.quench.hal.MessageText;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -50,7 +51,7 @@ final class BoardService extends BoardGrpc.BoardImplBase {
   HostedDevice device(String name) {
     HostedDevice d = devices.get(name);
     if (d == null) {
-      throw Status.NOT_FOUND.withDescription("no device '" + BoardCodec.shown(name)
+      throw Status.NOT_FOUND.withDescription("no device '" + MessageText.shown(name)
           + "' on this board; it has "
           + devices.keySet()).asRuntimeException();
     }
@@ -191,10 +192,10 @@ final class BoardService extends BoardGrpc.BoardImplBase {
     if (e instanceof StatusRuntimeException s) {
       String d = s.getStatus().getDescription();
       return d == null || d.length() <= BoardCodec.MAX_DESCRIPTION ? s
-          : s.getStatus().withDescription(BoardCodec.capped(d)).asRuntimeException();
+          : s.getStatus().withDescription(MessageText.capped(d, BoardCodec.MAX_DESCRIPTION)).asRuntimeException();
     }
     if (e instanceof QuenchException) {
-      return Status.INVALID_ARGUMENT.withDescription(BoardCodec.capped(e.getMessage()))
+      return Status.INVALID_ARGUMENT.withDescription(MessageText.capped(e.getMessage(), BoardCodec.MAX_DESCRIPTION))
           .asRuntimeException();
     }
     // A bug in a device or in the board: say so without handing out a stack trace.

@@ -1,5 +1,6 @@
 package org.quench.board;
 
+import org.quench.hal.MessageText;
 import java.io.PrintStream;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -68,8 +69,8 @@ final class ConnectionLog extends Handler {
     Throwable t = record.getThrown();
     String why = t == null ? String.valueOf(record.getMessage())
         : t.getClass().getSimpleName() + ": " + t.getMessage();
-    out.println("quench board: dropped a connection: " + BoardCodec.capped(
-        why.strip().replaceAll("\\s*\\R\\s*", " ")));
+    out.println("quench board: dropped a connection: " + MessageText.capped(
+        why.strip().replaceAll("\\s*\\R\\s*", " "), BoardCodec.MAX_DESCRIPTION));
     if (traces && t != null) {
       t.printStackTrace(out);
     }

@@ -12,6 +12,7 @@ import org.quench.hal.DeviceInfo;
 import org.quench.hal.DeviceProfile;
 import org.quench.hal.Probe;
 import org.quench.hal.ProbeKind;
+import org.quench.hal.MessageText;
 import org.quench.hal.QuenchException;
 import org.quench.hal.RunResult;
 import org.quench.hal.Stimulus;
@@ -85,8 +86,9 @@ public final class EmulatorDevice implements Device {
     java.util.Objects.requireNonNull(profile, "profile");
     String serial = profile.serial();
     if (!profile.data().getSpecName().isEmpty() && !profile.data().getSpecName().equals(spec.name())) {
-      throw new QuenchException("device profile of chip " + serial + " was measured on spec '"
-          + profile.data().getSpecName() + "', not '" + spec.name() + "'; open a matching emu: device");
+      throw new QuenchException("device profile of chip " + MessageText.shown(serial)
+          + " was measured on spec '" + MessageText.shown(profile.data().getSpecName()) + "', not '"
+          + spec.name() + "'; open a matching emu: device");
     }
     if (threads < 1) {
       throw new QuenchException("emulator threads must be at least 1, got " + threads);

@@ -73,7 +73,7 @@ public final class ChipImages {
       image = ChipImage.parseFrom(payload);
     } catch (InvalidProtocolBufferException e) {
       throw new QuenchException(origin + " has a payload that is not a ChipImage protobuf: "
-          + firstLine(e));
+          + MessageText.firstLine(e));
     }
     int headerVersion = image.getHeader().getFormatVersion();
     if (headerVersion != version) {
@@ -81,21 +81,6 @@ public final class ChipImages {
           + " but header.format_version is " + headerVersion);
     }
     return image;
-  }
-
-  /**
-   * The first line of a parser's message, without the exception class Gson prefixes and the
-   * troubleshooting link it appends on the next line: the rest of our message says what to do.
-   */
-  static String firstLine(Exception e) {
-    String m = e.getMessage();
-    if (m == null || m.isBlank()) {
-      return e.getClass().getSimpleName();
-    }
-    int end = m.indexOf('\n');
-    String line = (end < 0 ? m : m.substring(0, end)).strip();
-    line = line.replaceFirst("^com\\.google\\.gson\\.stream\\.MalformedJsonException: ", "");
-    return line.length() > 300 ? line.substring(0, 300) + "..." : line;
   }
 
   /** The canonical JSON form of {@code image}: deterministic, every field printed. */
@@ -119,10 +104,10 @@ public final class ChipImages {
     try {
       JsonFormat.parser().merge(json, b);
     } catch (InvalidProtocolBufferException e) {
-      throw new QuenchException(origin + " is not a valid ChipImage JSON: " + firstLine(e));
+      throw new QuenchException(origin + " is not a valid ChipImage JSON: " + MessageText.firstLine(e));
     } catch (RuntimeException e) {
       // Gson reports malformed text with unchecked exceptions.
-      throw new QuenchException(origin + " is not valid JSON: " + firstLine(e));
+      throw new QuenchException(origin + " is not valid JSON: " + MessageText.firstLine(e));
     }
     ChipImage image = b.build();
     int version = image.getHeader().getFormatVersion();

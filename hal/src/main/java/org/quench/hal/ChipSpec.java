@@ -94,9 +94,9 @@ public final class ChipSpec {
       JsonFormat.parser().merge(json, b);
     } catch (InvalidProtocolBufferException e) {
       throw new QuenchException("chip spec " + origin + " is not valid spec JSON: "
-          + ChipImages.firstLine(e));
+          + MessageText.firstLine(e));
     } catch (RuntimeException e) {
-      throw new QuenchException("chip spec " + origin + " is not valid JSON: " + ChipImages.firstLine(e));
+      throw new QuenchException("chip spec " + origin + " is not valid JSON: " + MessageText.firstLine(e));
     }
     return new ChipSpec(b.build(), origin);
   }
@@ -106,7 +106,7 @@ public final class ChipSpec {
     if (d.getName().isBlank()) {
       p.add("name: must not be empty");
     } else if (!d.getName().matches("[A-Za-z0-9_.-]+")) {
-      p.add("name: '" + d.getName() + "' may only hold letters, digits, '_', '.', '-'");
+      p.add("name: '" + MessageText.shown(d.getName()) + "' may only hold letters, digits, '_', '.', '-'");
     }
     positive(p, "coresPerChip", d.getCoresPerChip(), 1 << 16);
     positive(p, "maxChips", d.getMaxChips(), 1 << 16);

@@ -57,7 +57,7 @@ public final class DeviceProfile {
           + FORMAT_VERSION + ")");
     }
     if (!data.getSerial().matches("[A-Za-z0-9_.-]+")) {
-      throw new QuenchException("device profile " + origin + ": serial: '" + data.getSerial()
+      throw new QuenchException("device profile " + origin + ": serial: '" + MessageText.shown(data.getSerial())
           + "' must be letters, digits, '_', '.' or '-'");
     }
     this.data = data;
@@ -393,10 +393,10 @@ public final class DeviceProfile {
         JsonFormat.parser().merge(new String(bytes, StandardCharsets.UTF_8), b);
       } catch (InvalidProtocolBufferException e) {
         throw new QuenchException("device profile " + origin + " is not valid profile JSON: "
-            + VariabilityModel.firstLine(e.getMessage()));
+            + MessageText.firstLine(e));
       } catch (RuntimeException e) {
         throw new QuenchException("device profile " + origin + " is not valid JSON: "
-            + VariabilityModel.firstLine(e.getMessage()));
+            + MessageText.firstLine(e));
       }
       return of(b.build(), origin);
     }
@@ -416,7 +416,7 @@ public final class DeviceProfile {
       return of(DeviceProfileData.parseFrom(Arrays.copyOfRange(bytes, 8, bytes.length)), origin);
     } catch (InvalidProtocolBufferException e) {
       throw new QuenchException("device profile " + origin + " is truncated or corrupt: "
-          + VariabilityModel.firstLine(e.getMessage()));
+          + MessageText.firstLine(e));
     }
   }
 

@@ -151,8 +151,9 @@ public final class ImageSummary {
   }
 
   /**
-   * Distinct (source neuron, destination core) pairs of a core: what the compiler counts as routes
-   * (and output axons). An image's route entries are finer: one per neuron range and axon group.
+   * Distinct (source neuron, destination core) pairs of a core: what the compiler counts as routes.
+   * An image's route entries are finer: one per neuron range and axon group; its output axons
+   * ({@link OutputAxons}) one per neuron and axon group.
    */
   static long neuronRoutes(Core c) {
     java.util.Set<Long> pairs = new java.util.HashSet<>();

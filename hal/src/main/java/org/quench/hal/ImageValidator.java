@@ -83,8 +83,7 @@ public final class ImageValidator {
       if (list.size() < MAX_REPORTED) {
         // Names come from the image: a 100,000-character spec name must not be echoed whole.
         String problem = where + ": " + what;
-        list.add(problem.length() <= MAX_PROBLEM_CHARS ? problem
-            : problem.substring(0, MAX_PROBLEM_CHARS) + "... (" + problem.length() + " characters)");
+        list.add(MessageText.capped(problem, MAX_PROBLEM_CHARS));
       } else {
         more = true;
       }
@@ -537,7 +536,7 @@ public final class ImageValidator {
       String rw = where + " route " + r;
       long first = u(route.getNeuronFirst());
       long count = u(route.getNeuronCount());
-      outputAxons += count;
+      outputAxons += OutputAxons.of(route);
       if (count == 0) {
         p.add(rw, "neuron_count is 0 (a route carries at least one neuron)");
         continue;

@@ -93,22 +93,12 @@ public final class VariabilityModel {
       JsonFormat.parser().merge(json, b);
     } catch (InvalidProtocolBufferException e) {
       throw new QuenchException("variability model " + origin + " is not valid model JSON: "
-          + firstLine(e.getMessage()));
+          + MessageText.firstLine(e));
     } catch (RuntimeException e) {
       throw new QuenchException("variability model " + origin + " is not valid JSON: "
-          + firstLine(e.getMessage()));
+          + MessageText.firstLine(e));
     }
     return new VariabilityModel(b.build(), origin);
-  }
-
-  static String firstLine(String message) {
-    if (message == null) {
-      return "unreadable";
-    }
-    int nl = message.indexOf('\n');
-    String line = nl < 0 ? message : message.substring(0, nl);
-    // Parser messages may carry a wrapped exception's class name: drop it.
-    return line.replaceFirst("^([a-z]+\\.)+[A-Za-z]*Exception: ", "");
   }
 
   /** The canonical JSON form (every field printed). */
@@ -183,7 +173,7 @@ public final class VariabilityModel {
   private static List<String> problems(VariabilityModelData d) {
     List<String> p = new ArrayList<>();
     if (!d.getName().isEmpty() && !d.getName().matches("[A-Za-z0-9_.-]+")) {
-      p.add("name: '" + d.getName() + "' may only hold letters, digits, '_', '.', '-'");
+      p.add("name: '" + MessageText.shown(d.getName()) + "' may only hold letters, digits, '_', '.', '-'");
     }
     distribution(p, "distribution", d.getDistributionValue());
     spread(p, "currentDecay", d.getCurrentDecay(), false);

@@ -165,6 +165,28 @@ class ModuleGraphTest {
   }
 
   @Test
+  void hazelcastIsConfinedToTheClusterPackage() throws IOException {
+    List<String> outside = new ArrayList<>();
+    boolean seen = false;
+    for (String module : ALLOWED.keySet()) {
+      for (Path file : files(root.resolve(module).resolve("src/main/java"), ".java")) {
+        if (!withoutComments(read(file)).contains("com.hazelcast.")) {
+          continue;
+        }
+        Matcher m = PACKAGE.matcher(read(file));
+        assertTrue(m.find(), file + " declares no package");
+        if (m.group(1).equals("org.quench.runtime.cluster")) {
+          seen = true;
+        } else {
+          outside.add(root.relativize(file).toString());
+        }
+      }
+    }
+    assertTrue(seen, "the scan finds Hazelcast in org.quench.runtime.cluster");
+    assertEquals(List.of(), outside, "only org.quench.runtime.cluster may use Hazelcast (docs/cluster.md)");
+  }
+
+  @Test
   void noPackagesDependOnEachOtherInALoop() {
     List<List<String>> cycles = stronglyConnected().stream().filter(c -> c.size() > 1)
         .map(c -> c.stream().sorted().toList()).toList();

@@ -1,5 +1,6 @@
 package org.quench.compiler.frontend;
 
+import org.quench.hal.MessageText;
 import io.jhdf.HdfFile;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -46,7 +47,7 @@ public final class Frontends {
     } catch (QuenchException e) {
       throw e;
     } catch (RuntimeException e) {
-      throw new QuenchException(file + ": not an HDF5 file (" + HdfModelFile.describe(e) + "); Quench reads"
+      throw new QuenchException(file + ": not an HDF5 file (" + MessageText.firstLine(e) + "); Quench reads"
           + " NIR (.nir) and lava-dl netx (.net) models, both HDF5", e);
     }
   }

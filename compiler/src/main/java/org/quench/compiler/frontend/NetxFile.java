@@ -1,5 +1,6 @@
 package org.quench.compiler.frontend;
 
+import org.quench.hal.MessageText;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
@@ -139,7 +140,7 @@ final class NetxFile {
     try {
       return d.getDataFlat();
     } catch (RuntimeException e) {
-      throw new QuenchException(where(d.getPath()) + " cannot be read: " + HdfModelFile.describe(e), e);
+      throw new QuenchException(where(d.getPath()) + " cannot be read: " + MessageText.firstLine(e), e);
     }
   }
 
@@ -159,7 +160,7 @@ final class NetxFile {
       if (!HdfModelFile.fromJhdf(e)) {
         throw e;
       }
-      throw new QuenchException(fileName + " is not a readable HDF5 file (" + HdfModelFile.describe(e)
+      throw new QuenchException(fileName + " is not a readable HDF5 file (" + MessageText.firstLine(e)
           + "); a netx network is the .net HDF5 file lava-dl exports", e);
     }
   }

@@ -1,5 +1,6 @@
 package org.quench.compiler.frontend;
 
+import org.quench.hal.MessageText;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Group;
 import java.io.IOException;
@@ -116,7 +117,7 @@ public final class NetxReader {
         throw e;
       }
       // jhdf reads lazily: a damaged group or header shows only when the import reaches it.
-      throw new QuenchException(fileName + ": cannot read the HDF5 structure (" + HdfModelFile.describe(e)
+      throw new QuenchException(fileName + ": cannot read the HDF5 structure (" + MessageText.firstLine(e)
           + "); the file is truncated or corrupt, export it again from lava-dl", e);
     }
   }
@@ -196,7 +197,7 @@ public final class NetxReader {
 
     private void layer(int i, Group g) {
       String type = f.string(g, "type");
-      String where = "layer " + i + " (" + HdfModelFile.shown(type) + ")";
+      String where = "layer " + i + " (" + MessageText.shown(type) + ")";
       switch (type) {
         case "input" -> input(i, g, where);
         case "dense" -> dense(i, g, where, false);
@@ -210,10 +211,10 @@ public final class NetxReader {
         }
         case "pool", "average", "concat", "convT", "unpool" -> throw new QuenchException(
             f.where(g) + ": " + where + " is not supported by netx/Lava: lava-dl's netx "
-            + "raises NotImplementedError for '" + HdfModelFile.shown(type) + "' layers, so no Lava network exists to match."
+            + "raises NotImplementedError for '" + MessageText.shown(type) + "' layers, so no Lava network exists to match."
             + " Replace it before export (e.g. a strided conv instead of pooling)");
         default -> throw new QuenchException(f.where(g, "type") + ": unknown layer type '"
-            + HdfModelFile.shown(type) + "'; netx layers are input, dense, dense_rec, conv, flatten");
+            + MessageText.shown(type) + "'; netx layers are input, dense, dense_rec, conv, flatten");
       }
     }
 
@@ -547,7 +548,7 @@ public final class NetxReader {
       String upper = type.toUpperCase(Locale.ROOT);
       if (!upper.equals("LOIHI") && !upper.equals("CUBA")) {
         throw new QuenchException(f.where(g, "type") + ": " + where + " has neuron type '"
-            + HdfModelFile.shown(type) + "'; Quench supports netx's CUBA and LOIHI neurons (SDNN, RF and others have no "
+            + MessageText.shown(type) + "'; Quench supports netx's CUBA and LOIHI neurons (SDNN, RF and others have no "
             + "bit-accurate LIF equivalent)");
       }
       int n = me.size();

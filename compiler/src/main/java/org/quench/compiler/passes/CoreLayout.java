@@ -31,10 +31,13 @@ final class CoreLayout {
   final int[] decayIndex;
   final int[] thresholdIndex;
   final List<Group> groups = new ArrayList<>();
+  /** Output axons (hal's OutputAxons): one per (projection, source neuron, destination core). */
   int outputAxons;
-  /** Of the output axons, those to another core and to another chip (placed mappings only). */
-  int interCoreAxons;
-  int interChipAxons;
+  /** Routes: distinct (source neuron, destination core) pairs, the traffic model's unit. */
+  int routes;
+  /** Of the routes, those to another core and to another chip (placed mappings only). */
+  int interCoreRoutes;
+  int interChipRoutes;
 
   private CoreLayout(int index, int neurons) {
     this.index = index;
@@ -122,14 +125,37 @@ final class CoreLayout {
       }
     }
     countOutputAxons(m, cores);
+    countRoutes(m, cores);
     return cores;
   }
 
   /**
-   * One output axon per (source neuron, destination core) pair over all projections leaving the
-   * neuron: a stamp per destination core, renewed per source neuron, dedupes in linear time.
+   * One output axon per input axon fed by a neuron (docs/chip-semantics.md, hal's OutputAxons): each
+   * source of a group whose projection leaves a population is one output axon of the core that
+   * source neuron is on, exactly the neurons Emit's routes carry.
    */
   private static void countOutputAxons(Mapping m, List<CoreLayout> cores) {
+    Network net = m.network();
+    List<Projection> projections = net.projections();
+    for (CoreLayout l : cores) {
+      for (Group g : l.groups) {
+        Projection pr = projections.get(g.projection());
+        if (pr.source().isInputPort()) {
+          continue;
+        }
+        int sp = net.indexOf(pr.source().name());
+        for (int s : g.sources()) {
+          cores.get(m.coreOf(sp, s)).outputAxons++;
+        }
+      }
+    }
+  }
+
+  /**
+   * One route per (source neuron, destination core) pair over all projections leaving the
+   * neuron: a stamp per destination core, renewed per source neuron, dedupes in linear time.
+   */
+  private static void countRoutes(Mapping m, List<CoreLayout> cores) {
     Network net = m.network();
     List<Projection> projections = net.projections();
     int[] stamp = new int[cores.size()];
@@ -167,9 +193,9 @@ final class CoreLayout {
             }
           }
         }
-        cores.get(own).outputAxons += count;
-        cores.get(own).interCoreAxons += otherCore;
-        cores.get(own).interChipAxons += otherChip;
+        cores.get(own).routes += count;
+        cores.get(own).interCoreRoutes += otherCore;
+        cores.get(own).interChipRoutes += otherChip;
         id++;
       }
     }

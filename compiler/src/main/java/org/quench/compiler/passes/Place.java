@@ -35,9 +35,9 @@ public final class Place {
       CompileReport.CoreUsage u = l.usage(placed);
       check(u, spec);
       context.report().core(u);
-      routes += l.outputAxons;
-      interCore += l.interCoreAxons;
-      interChip += l.interChipAxons;
+      routes += l.routes;
+      interCore += l.interCoreRoutes;
+      interChip += l.interChipRoutes;
     }
     context.report().traffic(new CompileReport.Traffic(routes, interCore, interChip, -1));
     context.report().decision("place: " + n + " core(s) on " + placed.chipCount() + " chip(s), in order");
@@ -55,7 +55,7 @@ public final class Place {
         "synapseMemoryBytesPerCore");
     if (u.outputAxons() > spec.outputAxonsPerCore()) {
       throw new QuenchException(core + " needs " + u.outputAxons() + " output axons (one per source "
-          + "neuron and destination core); spec '" + spec.name() + "' allows " + spec.outputAxonsPerCore()
+          + "neuron and destination axon group); spec '" + spec.name() + "' allows " + spec.outputAxonsPerCore()
           + " (" + (u.outputAxons() - spec.outputAxonsPerCore()) + " too many): the neurons on this core "
           + "reach too many cores; reduce their fan-out or use a chip with more output axons");
     }

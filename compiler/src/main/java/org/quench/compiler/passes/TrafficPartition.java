@@ -18,7 +18,7 @@ import org.quench.hal.ChipSpec;
  * placement puts strongly connected cores on the same chip.
  *
  * <p>Traffic model: every spike of a source neuron costs one message per distinct other core it
- * has synapses on (one route / output axon each); every neuron fires at the same rate (one spike
+ * has synapses on (one route each); every neuron fires at the same rate (one spike
  * per step), so the estimate counts routes. A route that leaves its chip costs
  * {@value #INTER_CHIP_WEIGHT} inter-core messages.
  *
@@ -26,7 +26,8 @@ import org.quench.hal.ChipSpec;
  * passes): each neuron proposes the core holding most of its synaptic neighbours; proposals are
  * tried best first as a single move, else as a swap with a neuron proposing the opposite move. A
  * trial is applied incrementally and kept only if every touched core stays within all per-core
- * budgets (neurons, decay and threshold profiles, input axons, synapse memory, output axons) and
+ * budgets (neurons, decay and threshold profiles, input axons, synapse memory, output axons counted
+ * as hal's OutputAxons defines them) and
  * the route count falls, or stays equal while the number of synapses crossing cores falls (the
  * smooth proxy that lets interleaved clusters separate before whole routes disappear).
  * Deterministic: neurons, proposals and cores are visited in index order; hash tables are only
@@ -283,8 +284,8 @@ public final class TrafficPartition implements Partition {
     final long[][] synapses;
     final int[][] delayed;
     final long[] outAxons;
-    /** Per neuron: distinct cores it has synapses on. */
-    final int[] dests;
+    /** Per neuron: its output axons, distinct (projection, core) pairs it has synapses on. */
+    final int[] outputAxonsOf;
     long routes;
     long cut;
     int passes;
@@ -384,7 +385,7 @@ public final class TrafficPartition implements Partition {
       synapses = new long[cores][pj];
       delayed = new int[cores][pj];
       outAxons = new long[cores];
-      dests = new int[n];
+      outputAxonsOf = new int[n];
       grownStamp = new int[cores];
       for (int g = 0; g < n; g++) {
         addTarget(g, core[g], 1);
@@ -454,6 +455,16 @@ public final class TrafficPartition implements Partition {
           } else if (sign < 0 && a == 0) {
             rows[c][j]--;
           }
+          // An input axon fed by a neuron is one output axon of that neuron's core (hal's
+          // OutputAxons: one per projection, source neuron and destination core).
+          if (base >= 0 && (sign > 0 ? a == 1 : a == 0)) {
+            int u = base + s;
+            outputAxonsOf[u] += sign;
+            outAxons[core[u]] += sign;
+            if (sign > 0) {
+              grew(core[u]);
+            }
+          }
           synapses[c][j] += sign;
           if (pr.delay(syn) != 0) {
             delayed[c][j] += sign;
@@ -462,15 +473,10 @@ public final class TrafficPartition implements Partition {
             int u = base + s;
             int f = fanIn[c].add(u, sign);
             if (sign > 0 && f == 1) {
-              dests[u]++;
-              outAxons[core[u]]++;
-              grew(core[u]);
               if (c != core[u]) {
                 routes++;
               }
             } else if (sign < 0 && f == 0) {
-              dests[u]--;
-              outAxons[core[u]]--;
               if (c != core[u]) {
                 routes--;
               }
@@ -495,8 +501,8 @@ public final class TrafficPartition implements Partition {
       int a = core[v];
       cut += crossingIn(v, b) - crossingIn(v, a) + crossingOut(v, b) - crossingOut(v, a);
       // As a source: its routes leave from b now; a route to a becomes remote, one to b local.
-      outAxons[a] -= dests[v];
-      outAxons[b] += dests[v];
+      outAxons[a] -= outputAxonsOf[v];
+      outAxons[b] += outputAxonsOf[v];
       grew(b);
       if (fanIn[a].get(v) > 0) {
         routes++;

@@ -17,7 +17,7 @@ public final class CompileReport {
   /**
    * Resources of one core. Axon and profile counts follow the spec's definitions: one input axon
    * per (projection, source neuron with a synapse into the core), one output axon per (source
-   * neuron on this core, destination core) pair, synapse memory per ChipSpec.synapseBytes summed
+   * neuron on this core, destination axon group) pair (hal's OutputAxons), synapse memory per ChipSpec.synapseBytes summed
    * over the core's axon groups.
    */
   public record CoreUsage(int chip, int core, int neurons, int decayProfiles, int thresholdProfiles,

@@ -10,9 +10,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.quench.hal.QuenchException;
+import org.quench.runtime.cli.ClusterOptions;
 import org.quench.runtime.cli.Progress;
 import org.quench.runtime.cli.QuenchCommand;
+import org.quench.runtime.work.WorkRunner;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -31,7 +34,8 @@ import picocli.CommandLine.Spec;
     footerHeading = "%nExamples:%n",
     footer = {"  quench study heterogeneity --quick                 representative subset, minutes",
         "  quench study heterogeneity --out study-full        the full study, all cores",
-        "  quench study heterogeneity --quick --threads 1      one worker thread"})
+        "  quench study heterogeneity --quick --threads 1      one worker thread",
+        "  quench study heterogeneity --cluster 10.0.0.5,10.0.0.6   on a cluster's workers"})
 public final class HeterogeneityCommand implements Callable<Integer> {
   @Option(names = "--quick", description = "A representative subset (a few minutes on 2 cores).")
   boolean quick;
@@ -48,6 +52,9 @@ public final class HeterogeneityCommand implements Callable<Integer> {
       description = "Variability presets of the mismatch sweep (emulated chips emu:loihi?serial=S"
           + "&variability=PRESET), instead of the study's own; 'none' leaves the sweep out.")
   List<String> variability;
+
+  @Mixin
+  ClusterOptions cluster;
 
   @Spec
   CommandSpec spec;
@@ -85,13 +92,15 @@ public final class HeterogeneityCommand implements Callable<Integer> {
     Path csv = dir.resolve("study.csv");
     List<WorkItem> items = plan.items();
     int rows = items.stream().mapToInt(w -> w.tasks().size()).sum();
-    text.printf(Locale.ROOT, "heterogeneity study%s: %d rows in %d work items on %d thread(s) -> %s%n",
-        quick ? " (quick)" : "", rows, items.size(), workers, csv);
-    text.flush();
     long t0 = System.nanoTime();
     StudyRunner.Outcome outcome;
-    try (Progress bar = Progress.start("study", 1, QuenchCommand.quiet(spec))) {
-      outcome = StudyRunner.run(items, csv, workers, bar);
+    try (WorkRunner runner = cluster.runner(workers, spec)) {
+      text.printf(Locale.ROOT, "heterogeneity study%s: %d rows in %d work items on %s -> %s%n",
+          quick ? " (quick)" : "", rows, items.size(), runner.where(), csv);
+      text.flush();
+      try (Progress bar = Progress.start("study", 1, QuenchCommand.quiet(spec))) {
+        outcome = StudyRunner.run(items, csv, runner, bar);
+      }
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
     text.printf(Locale.ROOT, "ran %d work items (%d already in the CSV), wrote %d rows in %.1f s%n",

@@ -3,18 +3,14 @@ package org.quench.examples.heterogeneity;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorCompletionService;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import org.quench.hal.QuenchException;
 import org.quench.runtime.cli.Progress;
+import org.quench.runtime.work.ThreadWorkRunner;
+import org.quench.runtime.work.WorkRunner;
 
 /**
- * Runs work items on a pool of threads and appends each finished item's rows to the study CSV.
+ * Runs work items on a {@link WorkRunner} (threads of this process, or a cluster's workers) and
+ * appends each finished item's rows to the study CSV as it arrives.
  * Items whose rows are all in the CSV already are skipped (resume); an item with some rows missing
  * is run again and only the missing rows are written. Because every item is a pure function of
  * its fields, the CSV's content does not depend on the number of threads (only the line order
@@ -26,7 +22,15 @@ final class StudyRunner {
 
   private StudyRunner() {}
 
+  /** Runs {@code items} on {@code threads} threads of this process. */
   static Outcome run(List<WorkItem> items, Path csv, int threads, Progress progress) {
+    try (ThreadWorkRunner runner = new ThreadWorkRunner(Math.max(1, threads))) {
+      return run(items, csv, runner, progress);
+    }
+  }
+
+  /** Runs {@code items} on {@code runner} (threads here, or a cluster). */
+  static Outcome run(List<WorkItem> items, Path csv, WorkRunner runner, Progress progress) {
     StudyCsv.prepare(csv);
     Set<String> done = StudyCsv.read(csv).keySet();
     List<WorkItem> todo = new ArrayList<>();
@@ -44,57 +48,20 @@ final class StudyRunner {
     }
     progress.resize(total);
     progress.note(skipped > 0 ? skipped + " items already in the CSV" : "");
-    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
-      Thread t = new Thread(r, "study-worker");
-      t.setDaemon(true);
-      return t;
+    int[] written = {0};
+    runner.run(StudyWork.KIND, StudyWork.CONTEXT, todo, (index, results, count) -> {
+      WorkItem w = todo.get(index);
+      List<String> lines = new ArrayList<>();
+      for (StudyRow row : w.rows()) {
+        if (!done.contains(row.key())) {
+          lines.add(StudyCsv.line(row, results.get(row.task().id())));
+        }
+      }
+      StudyCsv.append(csv, lines);
+      written[0] += lines.size();
+      progress.stepBy(weight(w));
     });
-    int written = 0;
-    try {
-      ExecutorCompletionService<List<String>> service = new ExecutorCompletionService<>(pool);
-      List<Future<List<String>>> futures = new ArrayList<>();
-      for (WorkItem w : todo) {
-        futures.add(service.submit(() -> {
-          Map<String, RowResult> results = w.run();
-          List<String> lines = new ArrayList<>();
-          for (StudyRow row : w.rows()) {
-            if (!done.contains(row.key())) {
-              lines.add(StudyCsv.line(row, results.get(row.task().id())));
-            }
-          }
-          return lines;
-        }));
-      }
-      Map<Future<List<String>>, WorkItem> byFuture = new java.util.HashMap<>();
-      for (int i = 0; i < todo.size(); i++) {
-        byFuture.put(futures.get(i), todo.get(i));
-      }
-      for (int i = 0; i < todo.size(); i++) {
-        Future<List<String>> f = service.take();
-        List<String> lines = get(f, byFuture.get(f));
-        StudyCsv.append(csv, lines);
-        written += lines.size();
-        progress.stepBy(weight(byFuture.get(f)));
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new QuenchException("study interrupted; rerun the same command to resume from " + csv);
-    } finally {
-      pool.shutdownNow();
-    }
-    return new Outcome(todo.size(), skipped, written);
-  }
-
-  private static List<String> get(Future<List<String>> f, WorkItem w) throws InterruptedException {
-    try {
-      return f.get();
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof QuenchException q) {
-        throw new QuenchException("study item " + describe(w) + ": " + q.getMessage());
-      }
-      throw new IllegalStateException("study item " + describe(w) + " failed", cause);
-    }
+    return new Outcome(todo.size(), skipped, written[0]);
   }
 
   static String describe(WorkItem w) {

@@ -18,7 +18,7 @@ import org.quench.runtime.campaign.ChipRun;
 import org.quench.runtime.campaign.ChipWorkspace;
 import org.quench.runtime.campaign.MismatchCampaign;
 import org.quench.runtime.campaign.Serials;
-import org.quench.runtime.campaign.ThreadWorkRunner;
+import org.quench.runtime.work.ThreadWorkRunner;
 
 /**
  * The measurement behind {@code quench bench --campaign}: a mismatch campaign over many chips of
@@ -198,13 +198,13 @@ public final class CampaignThroughput {
       if (settings.warmupChips() > 0) {
         List<Long> warm = Serials.parse((settings.chips() + 1) + "-"
             + (settings.chips() + settings.warmupChips()));
-        runner.run(campaign.runs(warm, List.of(settings.variability()), false), done -> { });
+        campaign.run(runner, campaign.runs(warm, List.of(settings.variability()), false), done -> { });
       }
-      ChipWorkspace.WorkTiming before = runner.timing();
+      ChipWorkspace.WorkTiming before = campaign.timing();
       long early = Math.max(1, settings.chips() / 10);
       long[] heapEarly = {-1};
       long start = System.nanoTime();
-      List<ChipResult> results = runner.run(runs, done -> {
+      List<ChipResult> results = campaign.run(runner, runs, done -> {
         if (done == early) {
           heapEarly[0] = retainedHeap();
         }
@@ -212,7 +212,7 @@ public final class CampaignThroughput {
       });
       double seconds = (System.nanoTime() - start) / 1e9;
       long heapEnd = retainedHeap();
-      ChipWorkspace.WorkTiming after = runner.timing();
+      ChipWorkspace.WorkTiming after = campaign.timing();
       ChipWorkspace.WorkTiming measured = after.minus(before);
       double corr = results.stream().mapToDouble(ChipResult::correlation).average().orElse(Double.NaN);
       return new Measurement(settings, network.synapses(), network.cores(), (t1 - t0) / 1e9, seconds,

@@ -24,10 +24,12 @@ public record ChipRun(MismatchCampaign campaign, long serial, String variability
     }
   }
 
-  /** Runs this chip on a fresh workspace. */
+  /** Runs this chip on a fresh workspace; its time adds to {@link MismatchCampaign#timing()}. */
   public ChipResult run() {
     try (ChipWorkspace workspace = new ChipWorkspace()) {
-      return run(workspace);
+      ChipResult result = run(workspace);
+      campaign.record(workspace.timing());
+      return result;
     }
   }
 

@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.LongConsumer;
 import org.quench.hal.ChipImages;
 import org.quench.hal.Device;
 import org.quench.hal.Devices;
@@ -16,6 +17,8 @@ import org.quench.hal.QuenchException;
 import org.quench.hal.Stimulus;
 import org.quench.hal.proto.ChipImage;
 import org.quench.hal.proto.OutputPort;
+import org.quench.runtime.work.WorkListener;
+import org.quench.runtime.work.WorkRunner;
 
 /**
  * The shared, immutable set-up of a mismatch campaign: the nominal image, the samples every chip
@@ -41,6 +44,7 @@ public final class MismatchCampaign {
   private final int[] widths;
   private final String fingerprint;
   private ChipOutputs nominal;
+  private ChipWorkspace.WorkTiming timing = ChipWorkspace.WorkTiming.none();
 
   /**
    * Compiles an image against one chip's deviations (calibration-aware compiling). Must be a pure
@@ -128,6 +132,54 @@ public final class MismatchCampaign {
       }
     }
     return list;
+  }
+
+  /**
+   * Runs {@code runs} (chips of this campaign) on {@code runner}: on threads of this process or on
+   * a cluster, with equal results (docs/cluster.md). Results come back in the order of
+   * {@code runs}; {@code listener} hears of each as it finishes.
+   */
+  public List<ChipResult> run(WorkRunner runner, List<ChipRun> runs, WorkListener<ChipResult> listener) {
+    List<ChipResult.ChipKey> keys = new ArrayList<>(runs.size());
+    for (ChipRun r : runs) {
+      if (r.campaign() != this) {
+        throw new IllegalArgumentException("chip " + r.serial() + " belongs to another campaign");
+      }
+      keys.add(r.key());
+    }
+    return runner.run(ChipWork.KIND, this, keys, listener);
+  }
+
+  /** {@link #run(WorkRunner, List, WorkListener)} reporting only the count of chips done. */
+  public List<ChipResult> run(WorkRunner runner, List<ChipRun> runs, LongConsumer done) {
+    return run(runner, runs, WorkListener.counting(done));
+  }
+
+  /**
+   * Time spent by this campaign's chip runs in this process so far, summed over threads (chips
+   * run on cluster members are not counted here).
+   */
+  public synchronized ChipWorkspace.WorkTiming timing() {
+    return timing;
+  }
+
+  synchronized void record(ChipWorkspace.WorkTiming spent) {
+    timing = timing.plus(spent);
+  }
+
+  /** The input samples' labels, or null. */
+  int[] labels() {
+    return labels == null ? null : labels.clone();
+  }
+
+  /** The readout population, or null. */
+  String readout() {
+    return readout;
+  }
+
+  /** The compensating compiler, or null. */
+  ChipCompiler compiler() {
+    return compiler;
   }
 
   /** The nominal image. */

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.LongConsumer;
 import org.quench.runtime.bench.CampaignThroughput;
+import org.quench.runtime.bench.ClusterOverhead;
 import org.quench.runtime.bench.EmulatorThroughput;
 import org.quench.runtime.bench.PythonBaseline;
 import org.quench.runtime.bench.SyntheticNetwork;
@@ -35,7 +36,8 @@ import picocli.CommandLine.Spec;
         "  quench bench --threads 1 --steps 200  one thread, fewer steps",
         "  quench bench --neurons 2000 --json    a quick run, one JSON object",
         "  quench bench --baseline               compare with NumPy and Brian2 (bench/*_baseline.py)",
-        "  quench bench --campaign               1,000 chips x 1,000 neurons x 1,000 steps (mismatch campaign)"})
+        "  quench bench --campaign               1,000 chips x 1,000 neurons x 1,000 steps (mismatch campaign)",
+        "  quench bench --cluster-overhead       a campaign here and on 1-3 local workers (docs/cluster.md)"})
 final class BenchCommand implements Callable<Integer> {
   @Option(names = "--threads", paramLabel = "N",
       description = "Emulator worker threads (default: available processors, ${DEFAULT-VALUE}).")
@@ -76,9 +78,19 @@ final class BenchCommand implements Callable<Integer> {
           + " (default 1000) network, --steps each, --threads chips in parallel; target >= 50 chip runs/s.")
   boolean campaign;
 
-  @Option(names = "--chips", paramLabel = "N", defaultValue = "1000",
-      description = "With --campaign: chips measured (default: ${DEFAULT-VALUE}).")
-  int chips;
+  @Option(names = "--chips", paramLabel = "N",
+      description = "With --campaign: chips measured (default: 1000; --cluster-overhead: 200).")
+  Integer chips;
+
+  @Option(names = "--cluster-overhead",
+      description = "Measure a campaign on threads here and on 1..--workers quench worker JVMs on"
+          + " 127.0.0.1 (one thread each): chips/s, speed-up, and the overhead per item (one-step"
+          + " chips); --neurons (default 1000), --steps (default 200), --chips.")
+  boolean clusterOverhead;
+
+  @Option(names = "--workers", paramLabel = "N", defaultValue = "3",
+      description = "With --cluster-overhead: the most workers measured (default: ${DEFAULT-VALUE}).")
+  int workers;
 
   @Option(names = "--warmup-chips", paramLabel = "N", defaultValue = "20",
       description = "With --campaign: chips run before measuring (default: ${DEFAULT-VALUE}).")
@@ -95,6 +107,9 @@ final class BenchCommand implements Callable<Integer> {
   public Integer call() {
     if (campaign) {
       return campaign();
+    }
+    if (clusterOverhead) {
+      return clusterOverhead();
     }
     SyntheticNetwork.Shape shape = new SyntheticNetwork.Shape(neurons, synapsesPerNeuron, neuronsPerCore, seed);
     EmulatorThroughput.Settings settings = new EmulatorThroughput.Settings(shape, threads, warmup, steps);
@@ -125,9 +140,10 @@ final class BenchCommand implements Callable<Integer> {
     boolean neuronsGiven = spec.commandLine().getParseResult().hasMatchedOption("--neurons");
     SyntheticNetwork.Shape shape = new SyntheticNetwork.Shape(neuronsGiven ? neurons : 1000,
         synapsesPerNeuron, neuronsPerCore, seed);
-    CampaignThroughput.Settings settings = new CampaignThroughput.Settings(shape, steps, chips,
+    int n = chips == null ? 1000 : chips;
+    CampaignThroughput.Settings settings = new CampaignThroughput.Settings(shape, steps, n,
         warmupChips, threads, variability);
-    CampaignThroughput.Measurement m = withBar("chips", chips,
+    CampaignThroughput.Measurement m = withBar("chips", n,
         progress -> CampaignThroughput.run(settings, progress));
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
@@ -136,6 +152,21 @@ final class BenchCommand implements Callable<Integer> {
     } else {
       out.print(m.toText());
     }
+    out.flush();
+    return 0;
+  }
+
+  private int clusterOverhead() {
+    var parsed = spec.commandLine().getParseResult();
+    ClusterOverhead.Settings settings = new ClusterOverhead.Settings(
+        parsed.hasMatchedOption("--neurons") ? neurons : 1000,
+        parsed.hasMatchedOption("--steps") ? steps : 200, chips == null ? 200 : chips,
+        warmupChips, workers);
+    PrintWriter out = spec.commandLine().getOut();
+    ClusterOverhead.Result result = ClusterOverhead.run(settings,
+        List.of(QuenchCli.class.getName(), "worker"),
+        CommandSupport.quiet(spec) ? line -> { } : ClusterOptions.lines(spec));
+    out.print(result.toText());
     out.flush();
     return 0;
   }

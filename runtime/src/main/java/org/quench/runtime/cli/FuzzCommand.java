@@ -40,7 +40,8 @@ import picocli.CommandLine.Spec;
         "  quench fuzz --kind image --first 4711 --cases 1 --save /tmp/case  keep one case's input"})
 final class FuzzCommand implements Callable<Integer> {
   @Option(names = "--kind", paramLabel = "KIND", split = ",",
-      description = "Input kinds (default: all): nir, netx, image, image-json, spec.")
+      description = "Input kinds (default: all): nir, netx, image, image-json, spec, variability,"
+          + " profile, profile-json, board.")
   List<String> kinds = new ArrayList<>();
 
   @Option(names = "--cases", paramLabel = "N", description = "Cases per kind (default: ${DEFAULT-VALUE}).")
@@ -92,8 +93,7 @@ final class FuzzCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     Path scratch = Files.createTempDirectory("quench-fuzz");
-    try {
-      FuzzCorpus seeds = FuzzCorpus.load(corpus, scratch.resolve("seeds"));
+    try (FuzzCorpus seeds = FuzzCorpus.load(corpus, scratch.resolve("seeds"))) {
       Fuzzer fuzzer = new Fuzzer(seeds, new Fuzzer.Limits(cpuMillis, maxMib << 20,
           Math.max(60_000, 10 * cpuMillis)), scratch);
       int failed = 0;

@@ -28,10 +28,11 @@ import org.quench.runtime.campaign.ChipRun;
 import org.quench.runtime.campaign.CompensatedImages;
 import org.quench.runtime.campaign.MismatchCampaign;
 import org.quench.runtime.campaign.Serials;
-import org.quench.runtime.campaign.ThreadWorkRunner;
 import org.quench.runtime.encode.SpikeTrains;
 import org.quench.runtime.model.ModelCompilation;
 import org.quench.runtime.model.ModelOptions;
+import org.quench.runtime.work.WorkReport;
+import org.quench.runtime.work.WorkRunner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -67,11 +68,14 @@ import picocli.CommandLine.Spec;
         "  quench mismatch m.qimg --sweep-variability digital,mild,analog --chips 300 --metric agreement",
         "  quench mismatch m.qimg --variability analog --serials 1-500 --out part1     (one machine)",
         "  quench mismatch m.qimg --variability analog --serials 501-1000 --out part2  (another)",
-        "  quench mismatch --merge part1/chips.csv part2/chips.csv --out all"})
+        "  quench mismatch --merge part1/chips.csv part2/chips.csv --out all",
+        "  quench mismatch m.qimg --variability analog --chips 5000 --cluster 10.0.0.5,10.0.0.6"
+            + "   (on the workers of a cluster, docs/cluster.md)"})
 final class MismatchCommand implements Callable<Integer> {
   /** Options that select chips or say where and how fast to run: not part of a chip's identity. */
   private static final Set<String> SELECTION_WITH_VALUE = Set.of("--chips", "--serials",
-      "--variability", "--sweep-variability", "--out", "--threads", "--worst", "--yield-at");
+      "--variability", "--sweep-variability", "--out", "--threads", "--worst", "--yield-at",
+      "--cluster", "--cluster-name", "--join-timeout");
   private static final Set<String> SELECTION_FLAGS = Set.of("--compensate", "-q", "--quiet", "--debug");
   private static final Pattern SHELL_SAFE = Pattern.compile("[A-Za-z0-9_./=:,@%+-]+");
 
@@ -158,6 +162,9 @@ final class MismatchCommand implements Callable<Integer> {
   @Mixin
   ModelOptions modelOptions;
 
+  @Mixin
+  ClusterOptions cluster;
+
   @Spec
   CommandSpec spec;
 
@@ -192,9 +199,13 @@ final class MismatchCommand implements Callable<Integer> {
     List<ChipRun> runs = campaign.runs(chipSerials, levels, compensate);
     long start = System.nanoTime();
     List<ChipResult> results;
-    try (ThreadWorkRunner runner = new ThreadWorkRunner(threads);
+    String where;
+    WorkReport work;
+    try (WorkRunner runner = cluster.runner(threads, spec);
         Progress bar = Progress.start("chips", runs.size(), CommandSupport.quiet(spec))) {
-      results = runner.run(runs, bar::stepTo);
+      where = runner.where();
+      results = campaign.run(runner, runs, bar::stepTo);
+      work = runner.lastReport();
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     Map<String, String> facts = new LinkedHashMap<>();
@@ -205,10 +216,12 @@ final class MismatchCommand implements Callable<Integer> {
     facts.put("command", baseCommand());
     facts.put("nominal", csvRow(campaign.nominal()));
     Map<String, String> shown = new LinkedHashMap<>();
-    shown.put("campaign", String.format(Locale.ROOT, "%d chip runs (%s; serials %s%s) on %d threads"
-        + " in %.1f s = %.1f chips/s", runs.size(), String.join(", ", levels),
+    shown.put("campaign", String.format(Locale.ROOT, "%d chip runs (%s; serials %s%s) on %s"
+        + " in %.1f s = %.1f chips/s%s", runs.size(), String.join(", ", levels),
         serials != null ? serials : "1-" + chips, compensate ? "; each also compensated" : "",
-        Math.min(threads, Math.max(1, runs.size())), seconds, runs.size() / seconds));
+        cluster.enabled() ? where : Math.min(threads, Math.max(1, runs.size())) + " threads",
+        seconds, runs.size() / seconds, work.resumed() > 0
+            ? String.format(Locale.ROOT, " (%d resumed from the cluster)", work.resumed()) : ""));
     shown.put("source", source + " on emu:" + modelOptions.chip());
     shown.put("inputs", prepared.description);
     shown.put("fingerprint", campaign.fingerprint().substring(0, 16));

@@ -39,7 +39,7 @@ import picocli.CommandLine.Spec;
     subcommands = {DemoCommand.class, CompileCommand.class, InspectCommand.class, RunCommand.class,
         VerifyCommand.class, RecordCommand.class, ReplayCommand.class, ServeCommand.class,
         DevicesCommand.class, LavaCommand.class, MismatchCommand.class, BenchCommand.class,
-        CalibrateCommand.class, FuzzCommand.class},
+        CalibrateCommand.class, FuzzCommand.class, WorkerCommand.class},
     footerHeading = "%nExamples:%n",
     footer = {
         "  quench demo                       the shipped braille model, end to end",

@@ -10,12 +10,11 @@ import java.util.concurrent.Callable;
 import org.quench.hal.Devices;
 import org.quench.runtime.session.ModelTime;
 import org.quench.hal.Probe;
-import org.quench.hal.ProbeKind;
 import org.quench.hal.QuenchException;
 import org.quench.runtime.cli.Progress;
 import org.quench.runtime.decode.Outputs;
 import org.quench.runtime.encode.SpikeTrains;
-import org.quench.runtime.plot.SpikePlots;
+import org.quench.runtime.plot.RunPlots;
 import org.quench.runtime.record.Recorder;
 import org.quench.runtime.record.RecordingMetadata;
 import picocli.CommandLine;
@@ -34,7 +33,7 @@ import org.quench.runtime.verify.Verification;
 /**
  * {@code quench run}: loads a compiled image on a device, feeds it an input file, runs, and
  * prints a summary (steps, output spikes per port, steps per second); optionally records probes
- * and plots a spike raster. Exit codes: 0 done, 1 failed (one line on stderr), 2 bad arguments.
+ * and plots it (raster, traces, rates). Exit codes: 0 done, 1 failed (one line on stderr), 2 bad arguments.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = "Run a compiled chip image on a device (the emulator by default).",
@@ -43,6 +42,7 @@ import org.quench.runtime.verify.Verification;
         "  quench run model.qimg --steps 500",
         "  quench run model.qimg --input spikes.npy --probe v:hidden --record out/",
         "  quench run model.qimg --input bias:layer0=image.npy --steps 32 --plot raster.png",
+        "  quench run model.qimg --input in.npy --probe v:hidden --probe spikes:hidden --plot run.png --plot-kind all",
         "  quench run model.qimg --device emu:loihi?serial=7 --input events.csv --record run.h5",
         "  quench run model.qimg --input spikes.npy --input bias:hidden=bias.npy --steps 300",
         "  quench run model.qimg --input signal.npy --encode rate:0.5 --probe v:hidden[0:10]",
@@ -73,8 +73,19 @@ public final class RunCommand implements Callable<Integer> {
   Path record;
 
   @Option(names = "--plot", paramLabel = "FILE.png",
-      description = "Spike raster of the first spikes probe, else of the first output port.")
+      description = "Plot the run to a PNG (what: --plot-kind).")
   Path plot;
+
+  @Option(names = "--plot-kind", paramLabel = "KIND", defaultValue = "raster",
+      description = "raster (spikes probes and output ports, a colour per population), traces (v/u"
+          + " probes), rates (rate histogram per population + rate over time, two panels) or all"
+          + " (the four panels in one PNG) (default: ${DEFAULT-VALUE}).")
+  String plotKind;
+
+  @Option(names = "--plot-steps", paramLabel = "N", defaultValue = "1000",
+      description = "Steps drawn in raster and traces, from the start; rates use the whole run"
+          + " (default: ${DEFAULT-VALUE}).")
+  int plotSteps;
 
   @Option(names = "--chunk", paramLabel = "N", defaultValue = "1000",
       description = "Steps per device call; memory grows with it (default: ${DEFAULT-VALUE}).")
@@ -93,6 +104,10 @@ public final class RunCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     if (plot != null && !plot.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
       throw new QuenchException("--plot " + plot + ": plots are PNG files; name it FILE.png");
+    }
+    RunPlots.Kind kind = RunPlots.kind(plotKind);
+    if (plotSteps < 1) {
+      throw new QuenchException("--plot-steps " + plotSteps + ": draw at least 1 step");
     }
     if (record != null) {
       Recorder.formatOf(record);
@@ -114,30 +129,27 @@ public final class RunCommand implements Callable<Integer> {
       Recorder recorder = null;
       if (record != null) {
         recorder = Recorder.to(record).describedBy(
-            RecordingMetadata.of(session.image(), session.device().info(), input.describe()));
-        long perStep = 0;
-        for (Probe p : parsed) {
-          int size = session.populationSize(p.population());
-          perStep += p.count() < 0 ? size - p.first() : p.count();
-        }
-        for (int width : session.outputPorts().values()) {
-          perStep += width;
-        }
-        recorder.checkHeld(n, perStep, Runtime.getRuntime().maxMemory());
+            RecordingMetadata.of(session.image(), session.device().info(), input.describe())).expecting(n);
         sink = recorder;
       }
       Outputs collected = null;
       // An imperfect chip is also compared with the nominal one, so its outputs are kept too.
       boolean imperfect = !session.device().profile().isNominal();
-      if (plot != null || imperfect) {
+      if (imperfect) {
         collected = new Outputs();
         sink = sink.and(collected);
       }
+      RunPlots plots = null;
+      if (plot != null) {
+        plots = new RunPlots(n, ModelTime.dtSeconds(session.image()), plotSteps);
+        sink = sink.and(plots);
+      }
       RunSummary summary;
-      // Each chunk leaves the recording whole on disk; on Ctrl-C or a device error say how much it holds.
+      // Each chunk leaves the recording whole on disk; on Ctrl-C (or SIGTERM) close it at the steps
+      // completed and say how many it holds; on a device error say so too.
       Recorder kept = recorder;
       Thread interrupted = kept == null ? null : new Thread(() -> System.err.printf(Locale.ROOT,
-          "interrupted: %s holds the %d steps completed%n", record, kept.steps()), "quench-run-interrupted");
+          "interrupted: %s holds the %d steps completed%n", record, kept.stop()), "quench-run-interrupted");
       if (interrupted != null) {
         Runtime.getRuntime().addShutdownHook(interrupted);
       }
@@ -178,9 +190,8 @@ public final class RunCommand implements Callable<Integer> {
       if (imperfect) {
         againstNominal(session, train, n, collected, out);
       }
-      if (plot != null) {
-        plotRaster(collected, parsed);
-        out.println("plot: " + plot);
+      if (plots != null) {
+        out.println("plot: " + plot + " (" + plots.write(kind, plot) + ")");
       }
       out.flush();
     }
@@ -226,20 +237,5 @@ public final class RunCommand implements Callable<Integer> {
   private static String correlation(int[] x, int[] y) {
     double r = Verification.pearson(x, y);
     return Double.isFinite(r) ? String.format(Locale.ROOT, "%.3f", r) : "n/a";
-  }
-
-  private void plotRaster(Outputs collected, List<Probe> parsed) {
-    for (Probe p : parsed) {
-      if (p.kind() == ProbeKind.SPIKES) {
-        SpikePlots.raster(collected.trace(p), "spikes of " + p.population(), plot);
-        return;
-      }
-    }
-    if (collected.ports().isEmpty()) {
-      throw new QuenchException("--plot: nothing to plot; the image has no output port and no "
-          + "spikes probe was given (add --probe spikes:POPULATION)");
-    }
-    String port = collected.ports().get(0);
-    SpikePlots.raster(collected.spikes(port), "output " + port, plot);
   }
 }

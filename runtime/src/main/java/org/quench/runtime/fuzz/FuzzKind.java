@@ -16,7 +16,15 @@ public enum FuzzKind {
   /** A chip image in its canonical JSON form, read, loaded into the emulator and run. */
   IMAGE_JSON("image-json"),
   /** A chip spec JSON file, parsed and used to compile and run a small network. */
-  SPEC("spec");
+  SPEC("spec"),
+  /** A variability model JSON file, realized as a chip that loads and runs a small image. */
+  VARIABILITY("variability"),
+  /** A device profile in its binary (QPRF) form, given to an emulated chip that runs a small image. */
+  PROFILE("profile"),
+  /** A device profile in its JSON form, the same way. */
+  PROFILE_JSON("profile-json"),
+  /** A board client's session (lease, upload, run, release) sent to a real board server. */
+  BOARD("board");
 
   private final String label;
 
@@ -57,6 +65,10 @@ public enum FuzzKind {
       case IMAGE -> ".qimg";
       case IMAGE_JSON -> ".qimg.json";
       case SPEC -> ".spec.json";
+      case VARIABILITY -> ".variability.json";
+      case PROFILE -> ".qprof";
+      case PROFILE_JSON -> ".profile.json";
+      case BOARD -> ".board-session";
     };
   }
 

@@ -48,7 +48,7 @@ public final class FuzzTally {
 
   /** One line: kind, counts and the costliest case's CPU time and allocation. */
   public String summary() {
-    return String.format("%-10s %6d cases: %6d ran, %6d refused, %4d failed; max %5d ms CPU,"
+    return String.format("%-12s %6d cases: %6d ran, %6d refused, %4d failed; max %5d ms CPU,"
         + " %4d MiB allocated", kind, total(), ran, refused, failures.size(), maxCpuMillis,
         maxAllocatedBytes >> 20);
   }

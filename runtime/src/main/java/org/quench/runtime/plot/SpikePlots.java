@@ -28,6 +28,10 @@ public final class SpikePlots {
   public static final int WIDTH = 800;
   public static final int HEIGHT = 500;
 
+  /** Population colours, in order: blue, red, green, purple, amber. */
+  static final Color[] PALETTE = {new Color(30, 90, 200), new Color(210, 60, 30), new Color(0, 140, 80),
+      new Color(140, 60, 170), new Color(200, 140, 0)};
+
   static {
     // Charts are drawn into images; AWT must not look for a display.
     System.setProperty("java.awt.headless", "true");
@@ -58,8 +62,6 @@ public final class SpikePlots {
     style(chart);
     chart.getStyler().setLegendVisible(true);
     chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
-    Color[] palette = {new Color(30, 90, 200), new Color(210, 60, 30), new Color(0, 140, 80),
-        new Color(140, 60, 170), new Color(200, 140, 0)};
     int offset = 0;
     int steps = 0;
     int k = 0;
@@ -85,7 +87,7 @@ public final class SpikePlots {
       XYSeries series = chart.addSeries(e.getKey() + " (" + n + " neurons, rows " + offset + ".."
           + (offset + n - 1) + ")", xs, ys);
       series.setMarker(SeriesMarkers.SQUARE);
-      series.setMarkerColor(palette[k++ % palette.length]);
+      series.setMarkerColor(PALETTE[k++ % PALETTE.length]);
       offset += n;
       boundaries.add(offset);
     }
@@ -206,7 +208,7 @@ public final class SpikePlots {
     return chart;
   }
 
-  private static void style(XYChart chart) {
+  static void style(XYChart chart) {
     chart.getStyler().setLegendVisible(false);
     chart.getStyler().setChartBackgroundColor(Color.WHITE);
     chart.getStyler().setPlotBackgroundColor(Color.WHITE);

@@ -1,12 +1,8 @@
 package org.quench.runtime.record;
 
-import io.jhdf.HdfFile;
-import io.jhdf.WritableHdfFile;
-import io.jhdf.api.WritableGroup;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -44,10 +40,12 @@ import org.quench.runtime.session.RunSink;
  *       {@code /<population>[first:end]/<kind>}) with {@code scale} and {@code v_offset} beside
  *       them, and {@code /outputs/<port>}, int32 {@code (steps, neurons)}; metadata as datasets,
  *       no attributes: {@code /meta/first_step}, {@code /meta/steps}, {@code /meta/dt} and the
- *       strings of {@link RecordingMetadata}. Held in memory and written at the end: jhdf 0.13
- *       writes each dataset whole and cannot extend one chunk by chunk, so a run whose recording
- *       would not fit half the heap is refused up front ({@link #checkHeld}); long runs record to
- *       .npy or .csv.</li>
+ *       strings of {@link RecordingMetadata}. Streamed too ({@link StreamedHdf5}): each dataset
+ *       is contiguous in a region reserved for the {@link #expecting expected} steps (grown when a
+ *       run goes past it), and the file's header is rewritten after every chunk, so an
+ *       interrupted run leaves a valid file of every completed chunk. {@link #finish()} moves the
+ *       datasets together and truncates the file when the run used less room than reserved, except
+ *       after a run stopped short of the expected steps, which is closed at once in place.</li>
  * </ul>
  * The metadata ({@link #describedBy}) make a recording readable alone: v in model units is
  * {@code v / scale + v_offset}, row k is at {@code (first_step + k + 1) * dt} seconds.
@@ -63,14 +61,16 @@ public final class Recorder implements RunSink {
   private final List<String> names = new ArrayList<>();
   private final List<Integer> widths = new ArrayList<>();
   private final List<Path> written = new ArrayList<>();
-  private final Map<String, List<int[]>> held = new LinkedHashMap<>();
+  private StreamedHdf5 h5;
+  private long expected = -1;
   private List<FileChannel> npy;
   private BufferedWriter csv;
   private final Map<String, int[]> probedNeurons = new LinkedHashMap<>();
   private RecordingMetadata metadata;
   private long firstStep = -1;
-  private long steps;
+  private volatile long steps;
   private boolean finished;
+  private boolean stopped;
 
   private Recorder(Path target, Format format) {
     this.target = target;
@@ -114,6 +114,15 @@ public final class Recorder implements RunSink {
     return this;
   }
 
+  /**
+   * Tells the recorder how many steps the run will have, so an HDF5 recording reserves its room
+   * once (without it, the room doubles as the run goes). More or fewer steps are still fine.
+   */
+  public Recorder expecting(long totalSteps) {
+    expected = totalSteps;
+    return this;
+  }
+
   /** Files written so far (complete after {@link #finish()}). */
   public List<Path> files() {
     return List.copyOf(written);
@@ -125,7 +134,10 @@ public final class Recorder implements RunSink {
   }
 
   @Override
-  public void accept(RunResult chunk) {
+  public synchronized void accept(RunResult chunk) {
+    if (stopped) {
+      return;
+    }
     if (finished) {
       throw new IllegalStateException("recorder already finished");
     }
@@ -185,8 +197,9 @@ public final class Recorder implements RunSink {
           }
         }
         case HDF5 -> {
+          h5.reserve(chunk.steps());
           for (int k = 0; k < rows.size(); k++) {
-            held.computeIfAbsent(names.get(k), n -> new ArrayList<>()).add(rows.get(k));
+            h5.write(k, rows.get(k), chunk.steps());
           }
         }
         default -> throw new IllegalStateException();
@@ -194,9 +207,8 @@ public final class Recorder implements RunSink {
     } catch (IOException e) {
       throw new QuenchException("cannot write recording " + target + ": " + e.getMessage(), e);
     }
-    steps += chunk.steps();
     try {
-      commitChunk();
+      commitChunk(chunk.steps());
     } catch (IOException e) {
       throw new QuenchException("cannot write recording " + target + ": " + e.getMessage(), e);
     }
@@ -205,41 +217,25 @@ public final class Recorder implements RunSink {
   /**
    * Makes the file on disk whole after each chunk, so a run stopped by Ctrl-C or a device error
    * leaves a readable recording of every step completed so far: each .npy header is rewritten
-   * with the rows written (a fixed-size header, so data never moves) and the CSV is flushed.
+   * with the rows written (a fixed-size header, so data never moves), the CSV is flushed and the
+   * HDF5 header block is rewritten with the new row count in one write.
    */
-  private void commitChunk() throws IOException {
+  private void commitChunk(int added) throws IOException {
+    long total = steps + added;
     if (format == Format.NPY_DIRECTORY) {
       for (int k = 0; k < npy.size(); k++) {
         FileChannel ch = npy.get(k);
-        ch.write(ByteBuffer.wrap(npyHeader(steps, widths.get(k))), 0);
+        ch.write(ByteBuffer.wrap(npyHeader(total, widths.get(k))), 0);
       }
     } else if (format == Format.CSV) {
       csv.flush();
+    } else {
+      h5.commit(added);
     }
+    steps = total;
   }
 
-  /**
-   * Fails early, with one line, when an HDF5 recording of {@code steps} steps of {@code
-   * valuesPerStep} values would not fit in half of {@code heapBytes}. jhdf 0.13 writes a dataset
-   * whole (no extendable, chunk-appended datasets), so an .h5 recording is held in memory until
-   * the run ends; .npy directories and .csv files stream to disk chunk by chunk and have no such
-   * limit.
-   */
-  public void checkHeld(long steps, long valuesPerStep, long heapBytes) {
-    if (format != Format.HDF5) {
-      return;
-    }
-    // Held chunks plus the (steps x width) matrix assembled for jhdf at the end: twice the data.
-    double need = 2.0 * 4 * steps * valuesPerStep;
-    if (need > heapBytes / 2.0) {
-      throw new QuenchException(String.format(Locale.ROOT, "recording %d steps x %d values to HDF5 %s"
-          + " needs about %.0f MiB of memory (HDF5 recordings are written whole at the end), more than"
-          + " half the %.0f MiB heap; record to a directory (.npy) or a .csv file, which stream to disk,"
-          + " or raise -Xmx", steps, valuesPerStep, target, need / 1048576, heapBytes / 1048576.0));
-    }
-  }
-
-  /** Steps written so far. */
+  /** Steps written so far: every file holds exactly these (safe to ask from any thread). */
   public long steps() {
     return steps;
   }
@@ -274,7 +270,12 @@ public final class Recorder implements RunSink {
           String file = target.getFileName().toString();
           writeSidecar(target.resolveSibling(file.substring(0, file.length() - 4) + ".meta.json"));
         }
-        case HDF5 -> createParent(target);
+        case HDF5 -> {
+          createParent(target);
+          h5 = hdf5Layout();
+          h5.create(expected > 0 ? expected : 1024);
+          written.add(target);
+        }
         default -> throw new IllegalStateException();
       }
     } catch (IOException e) {
@@ -293,8 +294,21 @@ public final class Recorder implements RunSink {
     }
   }
 
+  /**
+   * Closes the recording at the steps completed so far, from any thread (a shutdown hook on
+   * Ctrl-C): waits for a chunk being written, finishes the files, and drops chunks that arrive
+   * later. Returns the steps the files hold.
+   */
+  public synchronized long stop() {
+    if (!finished) {
+      finish();
+    }
+    stopped = true;
+    return steps;
+  }
+
   @Override
-  public void finish() {
+  public synchronized void finish() {
     if (finished) {
       return;
     }
@@ -320,59 +334,63 @@ public final class Recorder implements RunSink {
             writeSidecar(target.resolveSibling(file.substring(0, file.length() - 4) + ".meta.json"));
           }
         }
-        case HDF5 -> writeHdf5();
+        case HDF5 -> {
+          if (h5 == null) {
+            return;
+          }
+          if (expected > 0 && steps < expected) {
+            // Stopped short (a device error, Ctrl-C): close at once, data not moved.
+            h5.closeInPlace();
+          } else {
+            h5.close();
+          }
+        }
         default -> throw new IllegalStateException();
       }
-    } catch (IOException | UncheckedIOException e) {
+    } catch (IOException e) {
       throw new QuenchException("cannot finish recording " + target + ": " + e.getMessage(), e);
     }
   }
 
-  private void writeHdf5() {
-    try (WritableHdfFile h5 = HdfFile.write(target)) {
-      Map<String, WritableGroup> groups = new LinkedHashMap<>();
-      for (int k = 0; k < names.size(); k++) {
-        String name = names.get(k);
-        int w = widths.get(k);
-        int[][] matrix = new int[(int) steps][w];
-        int row = 0;
-        for (int[] chunk : held.get(name)) {
-          for (int r = 0; r < chunk.length / Math.max(w, 1); r++) {
-            System.arraycopy(chunk, r * w, matrix[row++], 0, w);
-          }
-        }
-        String group;
-        String dataset;
-        if (name.endsWith(".out")) {
-          group = "outputs";
-          dataset = name.substring(0, name.length() - 4);
-        } else {
-          int dot = name.lastIndexOf('.');
-          group = name.substring(0, dot);
-          dataset = name.substring(dot + 1);
-        }
-        boolean fresh = !groups.containsKey(group);
-        WritableGroup g = groups.computeIfAbsent(group, h5::putGroup);
-        g.putDataset(dataset, matrix);
-        if (fresh && metadata != null && !group.equals("outputs")) {
-          int bracket = group.indexOf('[');
-          int[] probed = probedNeurons.get(name);
-          RecordingMetadata.ModelUnits u = metadata.unitsOf(bracket > 0 ? group.substring(0, bracket) : group,
-              probed[0], probed[1]);
-          if (u != null) {
-            g.putDataset("scale", new double[] {u.scale()});
-            g.putDataset("v_offset", u.vOffset());
-          }
-        }
+  /**
+   * The HDF5 file's tree: a group per probed population (or part), its probes as growing datasets
+   * with scale and v_offset beside them, {@code /outputs/<port>}, and {@code /meta}.
+   */
+  private StreamedHdf5 hdf5Layout() {
+    StreamedHdf5 file = new StreamedHdf5(target);
+    List<String> described = new ArrayList<>();
+    for (int k = 0; k < names.size(); k++) {
+      String name = names.get(k);
+      String group;
+      String dataset;
+      if (name.endsWith(".out")) {
+        group = "outputs";
+        dataset = name.substring(0, name.length() - 4);
+      } else {
+        int dot = name.lastIndexOf('.');
+        group = name.substring(0, dot);
+        dataset = name.substring(dot + 1);
       }
-      WritableGroup meta = h5.putGroup("meta");
-      meta.putDataset("first_step", new long[] {Math.max(firstStep, 0)});
-      meta.putDataset("steps", new long[] {steps});
-      if (metadata != null) {
-        metadata.writeTo(meta);
+      file.addGrowing("/" + group + "/" + dataset, widths.get(k));
+      if (metadata != null && !group.equals("outputs") && !described.contains(group)) {
+        described.add(group);
+        int bracket = group.indexOf('[');
+        int[] probed = probedNeurons.get(name);
+        RecordingMetadata.ModelUnits u = metadata.unitsOf(bracket > 0 ? group.substring(0, bracket) : group,
+            probed[0], probed[1]);
+        if (u != null) {
+          file.addDoubles("/" + group + "/scale", new double[] {u.scale()});
+          file.addDoubles("/" + group + "/v_offset", u.vOffset());
+        }
       }
     }
-    written.add(target);
+    file.addLong("/meta/first_step", Math.max(firstStep, 0));
+    file.addRowCounter("/meta/steps");
+    if (metadata != null) {
+      file.addDoubles("/meta/dt", new double[] {metadata.dtSeconds()});
+      metadata.provenance().forEach((key, value) -> file.addString("/meta/" + key, value));
+    }
+    return file;
   }
 
   /** A version 1.0 .npy header for int32 (rows, width), padded to a fixed 128 bytes. */

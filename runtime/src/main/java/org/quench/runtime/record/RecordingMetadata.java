@@ -84,11 +84,18 @@ public record RecordingMetadata(double dtSeconds, String imageSha256, String sou
   /** The {@code /meta} datasets of an HDF5 recording (besides first_step and steps). */
   public void writeTo(WritableGroup meta) {
     meta.putDataset("dt", new double[] {dtSeconds});
-    meta.putDataset("image_sha256", imageSha256);
-    meta.putDataset("source_model", sourceModel.isEmpty() ? "-" : sourceModel);
-    meta.putDataset("device_uri", deviceUri.isEmpty() ? "-" : deviceUri);
-    meta.putDataset("device_serial", deviceSerial.isEmpty() ? "-" : deviceSerial);
-    meta.putDataset("input", input.isEmpty() ? "-" : input);
+    provenance().forEach(meta::putDataset);
+  }
+
+  /** The provenance strings by their {@code /meta} dataset name ("-" for an empty one). */
+  Map<String, String> provenance() {
+    Map<String, String> p = new LinkedHashMap<>();
+    p.put("image_sha256", imageSha256);
+    p.put("source_model", sourceModel.isEmpty() ? "-" : sourceModel);
+    p.put("device_uri", deviceUri.isEmpty() ? "-" : deviceUri);
+    p.put("device_serial", deviceSerial.isEmpty() ? "-" : deviceSerial);
+    p.put("input", input.isEmpty() ? "-" : input);
+    return p;
   }
 
   /** The sidecar JSON of .npy and .csv recordings, with {@code series} naming the columns. */

@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.quench.board.BoardServer;
+import org.quench.board.RawBytes;
 import org.quench.board.proto.BoardGrpc;
 import org.quench.board.proto.ImageChunk;
 import org.quench.board.proto.ImageHeaderChunk;
@@ -209,5 +210,53 @@ class BoardHardeningTest {
     }
     long lines = text.lines().count();
     assertTrue(lines <= 20, lines + " lines for 40 garbage connections in about a second:\n" + text);
+  }
+  @Test
+  void bytesThatAreNoRequestAreRefusedAsInvalidAndTheUploadIsFreed() throws Exception {
+    try (BoardServer board = BoardServer.builder().device("emu:loihi?threads=1").start()) {
+      ManagedChannel ch = BoardFixture.channel(board.port(), null);
+      try {
+        // a unary call: 0xff is a field tag with no valid wire type
+        io.grpc.MethodDescriptor<byte[], byte[]> rawLease =
+            BoardGrpc.getLeaseMethod().toBuilder(RawBytes.MARSHALLER, RawBytes.MARSHALLER).build();
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () ->
+            io.grpc.stub.ClientCalls.blockingUnaryCall(ch, rawLease, io.grpc.CallOptions.DEFAULT,
+                new byte[] {(byte) 0xff, (byte) 0xff, 1}));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.getStatus().toString());
+        assertTrue(e.getStatus().getDescription().startsWith("Lease request 1 is not a valid request"
+            + " message: "), e.getStatus().getDescription());
+        // an upload under way, then garbage: refused, and the bytes held for it are given back
+        String lease = lease(ch);
+        io.grpc.MethodDescriptor<byte[], byte[]> rawLoad =
+            BoardGrpc.getLoadImageMethod().toBuilder(RawBytes.MARSHALLER, RawBytes.MARSHALLER).build();
+        CompletableFuture<Status> end = new CompletableFuture<>();
+        io.grpc.ClientCall<byte[], byte[]> call = ch.newCall(rawLoad, io.grpc.CallOptions.DEFAULT);
+        call.start(new io.grpc.ClientCall.Listener<>() {
+          @Override
+          public void onClose(Status status, io.grpc.Metadata trailers) {
+            end.complete(status);
+          }
+        }, new io.grpc.Metadata());
+        call.request(1);
+        call.sendMessage(ImageChunk.newBuilder().setHeader(ImageHeaderChunk.newBuilder()
+            .setDevice("chip0").setLeaseId(lease).setTotalSize(100_000).setSha256(SHA)).build()
+            .toByteArray());
+        call.sendMessage(ImageChunk.newBuilder().setOffset(0).setData(ByteString.copyFrom(new byte[50_000]))
+            .build().toByteArray());
+        BoardFixture.awaitTrue("upload started", () -> board.uploadBytesHeld() > 0);
+        call.sendMessage(new byte[] {(byte) 0xff, 0, 0});
+        call.halfClose();
+        Status s = end.get(20, TimeUnit.SECONDS);
+        assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode(), s.toString());
+        assertTrue(s.getDescription().startsWith("LoadImage request 3 is not a valid request message"),
+            s.getDescription());
+        BoardFixture.awaitTrue("the refused upload gives its memory back", () -> board.uploadBytesHeld() == 0);
+        // and the board still serves the lease holder
+        assertFalse(BoardGrpc.newBlockingStub(ch).listDevices(
+            org.quench.board.proto.ListDevicesRequest.getDefaultInstance()).getDevicesList().isEmpty());
+      } finally {
+        BoardFixture.close(ch);
+      }
+    }
   }
 }

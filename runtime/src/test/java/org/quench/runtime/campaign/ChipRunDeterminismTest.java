@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.quench.hal.Stimulus;
 import org.quench.hal.proto.ChipImage;
 import org.quench.runtime.encode.InputFiles;
+import org.quench.runtime.work.ThreadWorkRunner;
 
 class ChipRunDeterminismTest {
   @TempDir
@@ -30,11 +31,11 @@ class ChipRunDeterminismTest {
     List<ChipResult> two;
     List<ChipResult> again;
     try (ThreadWorkRunner r = new ThreadWorkRunner(1)) {
-      one = r.run(runs, done -> { });
+      one = campaign.run(r, runs, done -> { });
     }
     try (ThreadWorkRunner r = new ThreadWorkRunner(2)) {
-      two = r.run(runs, done -> { });
-      again = r.run(runs, done -> { });
+      two = campaign.run(r, runs, done -> { });
+      again = campaign.run(r, runs, done -> { });
     }
     assertEquals(16, one.size());
     assertEquals(one, two);
@@ -50,7 +51,7 @@ class ChipRunDeterminismTest {
     List<ChipRun> runs = campaign.runs(Serials.parse("1-4"), List.of("ideal"), false);
     List<ChipResult> all;
     try (ThreadWorkRunner r = new ThreadWorkRunner(2)) {
-      all = r.run(runs, done -> { });
+      all = campaign.run(r, runs, done -> { });
     }
     // A separately prepared campaign (as another process would) gives the same record for chip 3.
     MismatchCampaign other = braille();
@@ -76,7 +77,7 @@ class ChipRunDeterminismTest {
     List<ChipRun> runs = campaign.runs(Serials.parse("1-5"), List.of("ideal"), false);
     List<Long> seen = new ArrayList<>();
     try (ThreadWorkRunner r = new ThreadWorkRunner(2)) {
-      r.run(runs, seen::add);
+      campaign.run(r, runs, seen::add);
     }
     assertEquals(5, seen.size());
     assertEquals(List.of(1L, 2L, 3L, 4L, 5L), seen.stream().sorted().toList());

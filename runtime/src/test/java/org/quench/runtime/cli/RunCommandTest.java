@@ -133,6 +133,19 @@ class RunCommandTest {
   }
 
   @Test
+  void plotsAllFourPanelsInOnePng() throws IOException {
+    Path png = dir.resolve("all.png");
+    Outcome o = run(image.toString(), "--input", input.toString(), "--steps", "300", "--probe", "v:hidden",
+        "--probe", "spikes:hidden", "--plot", png.toString(), "--plot-kind", "all", "--plot-steps", "40");
+    assertEquals(0, o.code(), o.err());
+    assertTrue(o.out().contains("plot: " + png + " (raster and traces (first 40 steps), rate histogram and rate"
+        + " over time (300 steps) in a 2 x 2 grid)"), o.out());
+    java.awt.image.BufferedImage img = ImageIO.read(png.toFile());
+    assertEquals(1600, img.getWidth());
+    assertEquals(1000, img.getHeight());
+  }
+
+  @Test
   void recordsToHdf5AndCsvAndDrivesABiasTarget() throws IOException {
     Path bias = dir.resolve("b.csv");
     Files.writeString(bias, "500,500,500,500,500,500,500,500\n");
@@ -234,6 +247,10 @@ class RunCommandTest {
     run(image.toString(), "--steps", "5", "--probe", "w:hidden").assertOneLineError("probe kind");
     run(image.toString(), "--steps", "5", "--plot", dir.resolve("p.jpg").toString())
         .assertOneLineError("PNG");
+    run(image.toString(), "--steps", "5", "--plot", dir.resolve("p.png").toString(), "--plot-kind", "pie")
+        .assertOneLineError("--plot-kind pie", "raster, traces, rates or all");
+    run(image.toString(), "--steps", "5", "--probe", "spikes:out", "--plot", dir.resolve("p.png").toString(),
+        "--plot-kind", "traces").assertOneLineError("--probe v:POPULATION");
     run(image.toString(), "--steps", "5", "--record", dir.resolve("r.txt").toString())
         .assertOneLineError("r.txt");
     run(image.toString(), "--steps", "5", "--device", "nosuch:dev")

@@ -1,23 +1,26 @@
 package org.quench.runtime.compile;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URISyntaxException;
 import java.nio.file.Path;
-import java.util.Random;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.quench.compiler.Compiler;
 import org.quench.compiler.frontend.Frontends;
 import org.quench.compiler.frontend.nir.NirImportOptions;
 import org.quench.compiler.ir.Network;
-import org.quench.compiler.quant.Discretization;
+import org.quench.compiler.report.CompileOptions;
 import org.quench.hal.ChipSpec;
 import org.quench.hal.Device;
 import org.quench.hal.Devices;
 import org.quench.hal.RunResult;
 import org.quench.hal.Stimulus;
+import org.quench.runtime.model.ModelCompilation;
+import org.quench.runtime.verify.Verification;
+import org.quench.runtime.verify.VerificationInputs;
+import org.quench.runtime.verify.VerificationReport;
 
 /** NIR models through the float compile path, run on the emulator. */
 class NirOnEmulatorTest {
@@ -68,28 +71,35 @@ class NirOnEmulatorTest {
     assertArrayEquals(want, spikes);
   }
 
+  /**
+   * The sinabs CNN (four conv / linear layers of IAF neurons, 1.1 million synapses) against the
+   * float reference: the network as sinabs defines it, simulated in double precision on the same
+   * input. Quantization changes single spikes from the first layers on and the differences grow
+   * with depth (measured over seeds 1..3 at 5% input rate and 30 steps: per-neuron count
+   * correlation 0.99 in layer 1, 0.96 in layer 3, 0.95 in layer 6, 0.9 in layer 10), so each
+   * layer must spike and correlate, more tightly near the input. (The braille model is held to
+   * its float reference by BrailleVerificationTest.)
+   */
   @Test
-  void brailleAndTheSinabsCnnRunOnTheEmulator() {
-    Random rng = new Random(1);
-    Stimulus.Builder s = Stimulus.builder(100);
-    for (int t = 0; t < 100; t++) {
-      for (int i = 0; i < 12; i++) {
-        if (rng.nextDouble() < 0.3) {
-          s.spike(t, "input", i);
-        }
+  void theSinabsCnnFollowsTheFloatReferenceLayerByLayer() {
+    NirImportOptions o = NirImportOptions.defaults();
+    ModelCompilation c = ModelCompilation.compile(model("cnn_sinabs.nir"), ChipSpec.loihi(), o,
+        CompileOptions.none());
+    Verification v = new Verification(c.reference(), o.dt(), o.discretization(), ChipSpec.loihi());
+    Map<String, Double> minCorrelation = Map.of("1", 0.97, "3", 0.93, "6", 0.9, "10", 0.8);
+    for (int seed = 1; seed <= 1; seed++) {
+      Stimulus s = VerificationInputs.poisson(c.reference(), 30, 0.05, seed);
+      VerificationReport r = v.run(c.result(), "emu:loihi", s);
+      for (Map.Entry<String, Double> e : minCorrelation.entrySet()) {
+        VerificationReport.PopulationAgreement layer = r.population(e.getKey());
+        String where = "seed " + seed + " layer " + e.getKey() + ": " + layer;
+        assertTrue(layer.referenceSpikes() > 100 && layer.deviceSpikes() > 100, where);
+        assertTrue(layer.countCorrelation() > e.getValue(), where);
+        assertTrue(layer.agreement() > 0.9, where);
+        assertTrue(Math.abs(layer.rateDifference()) < 0.01, where);
       }
+      // The output layer (10 neurons) spikes on the chip too.
+      assertTrue(r.population("12").deviceSpikes() > 0, "seed " + seed + ": " + r.population("12"));
     }
-    RunResult braille = run("braille_noDelay_bias_zero.nir", NirImportOptions.defaults()
-        .withDiscretization(Discretization.Convention.FORWARD_EULER), s.build());
-    assertEquals(7, braille.output("lif2").width());
-    Stimulus.Builder c = Stimulus.builder(20);
-    for (int t = 0; t < 20; t++) {
-      for (int i = 0; i < 2 * 34 * 34; i += 7) {
-        c.spike(t, "input", (i + t) % (2 * 34 * 34));
-      }
-    }
-    Network cnn = Frontends.load(model("cnn_sinabs.nir"), NirImportOptions.defaults());
-    RunResult r = run("cnn_sinabs.nir", NirImportOptions.defaults(), c.build());
-    assertTrue(r.outputs().size() == cnn.outputs().size());
   }
 }

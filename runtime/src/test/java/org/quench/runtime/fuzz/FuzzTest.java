@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,6 +36,11 @@ class FuzzTest {
         Path.of("src/test/resources")), scratch.resolve("seeds"));
   }
 
+  @AfterAll
+  static void stopTheBoard() {
+    corpus.close();
+  }
+
   @ParameterizedTest
   @EnumSource(FuzzKind.class)
   void everyMutantRunsOrIsRefusedWithOneClearLine(FuzzKind kind) {
@@ -59,6 +65,10 @@ class FuzzTest {
     assertTrue(corpus.size(FuzzKind.IMAGE) >= 2, "image seeds: " + corpus.size(FuzzKind.IMAGE));
     assertEquals(corpus.size(FuzzKind.IMAGE), corpus.size(FuzzKind.IMAGE_JSON));
     assertTrue(corpus.size(FuzzKind.SPEC) >= 1);
+    assertTrue(corpus.size(FuzzKind.VARIABILITY) >= 3, "variability seeds: " + corpus.size(FuzzKind.VARIABILITY));
+    assertTrue(corpus.size(FuzzKind.PROFILE) >= 4, "profile seeds: " + corpus.size(FuzzKind.PROFILE));
+    assertEquals(corpus.size(FuzzKind.PROFILE), corpus.size(FuzzKind.PROFILE_JSON));
+    assertTrue(corpus.size(FuzzKind.BOARD) >= 1);
   }
 
   @Test

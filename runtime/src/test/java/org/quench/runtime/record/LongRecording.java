@@ -12,9 +12,9 @@ import org.quench.runtime.session.TestNetworks;
 
 /**
  * A long recorded run, meant for a child JVM with a small heap (see LongRecordingTest): a
- * 500-neuron reservoir driven by seeded random input, v and spikes probed, recorded to a .npy
- * directory in 1000-step chunks. Arguments: {@code DIR STEPS}. Prints the most heap seen in use
- * after a chunk, in MiB.
+ * 500-neuron reservoir driven by seeded random input, v and spikes probed, recorded to TARGET (a
+ * directory for .npy, or an .h5 file) in 1000-step chunks. Arguments: {@code TARGET STEPS}.
+ * Prints the most heap seen in use after a chunk, in MiB.
  */
 final class LongRecording {
   static final int SIZE = 500;

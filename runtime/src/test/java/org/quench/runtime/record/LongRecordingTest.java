@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jhdf.HdfFile;
+import io.jhdf.api.Dataset;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -12,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -19,11 +22,13 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.quench.hal.RunResult;
+import org.quench.runtime.session.RunSink;
 import org.quench.runtime.session.Session;
+import org.quench.runtime.session.TestNetworks;
 
 /**
  * Long runs record at constant memory: a child JVM with a 64 MiB heap records more probe data than
- * its heap holds, and a child killed mid-run leaves .npy files whose header counts exactly the rows
+ * its heap holds (to a .npy directory, and to one HDF5 file read back with jhdf), and a child killed mid-run leaves .npy files whose header counts exactly the rows
  * on disk. The files are read back and their first chunk compared with an in-memory run.
  */
 class LongRecordingTest {
@@ -112,5 +117,40 @@ class LongRecordingTest {
     long rows = rowsOf(v, LongRecording.SIZE);
     assertTrue(rows >= LongRecording.CHUNK && rows % LongRecording.CHUNK == 0, "rows " + rows);
     checkStart(out);
+  }
+
+  @Test
+  void anHdf5RecordingOfMoreStepsThanTheHeapHoldsStreamsAndReadsBack() throws Exception {
+    long steps = 40_000; // as above, into one .h5 file grown as the run goes (no expected length)
+    Path out = dir.resolve("long.h5");
+    Process p = child(out, steps);
+    assertTrue(p.waitFor(10, TimeUnit.MINUTES), "the long recording did not finish");
+    String log = Files.readString(dir.resolve("child.log"));
+    assertEquals(0, p.exitValue(), log);
+    RunResult first = truth();
+    int w = LongRecording.SIZE;
+    int[] end;
+    try (Session s = Session.open("emu:loihi")) {
+      // The same run without probes or recording: its state after the last step is the last row.
+      s.load(TestNetworks.reservoir(LongRecording.INPUTS, w, 7)).chunkSteps(LongRecording.CHUNK);
+      s.run(steps, LongRecording.input(), RunSink.discard());
+      end = s.read(LongRecording.V);
+    }
+    try (HdfFile h5 = new HdfFile(out)) {
+      assertArrayEquals(new long[] {steps}, (long[]) h5.getDatasetByPath("/meta/steps").getData());
+      Dataset v = h5.getDatasetByPath("/res/v");
+      assertArrayEquals(new int[] {(int) steps, w}, v.getDimensions());
+      assertArrayEquals(new int[] {(int) steps, w}, h5.getDatasetByPath("/res/spikes").getDimensions());
+      int[][] head = (int[][]) v.getData(new long[] {0, 0}, new int[] {LongRecording.CHUNK, w});
+      int[][] spikes = (int[][]) h5.getDatasetByPath("/res/spikes")
+          .getData(new long[] {0, 0}, new int[] {LongRecording.CHUNK, w});
+      for (int t = 0; t < LongRecording.CHUNK; t++) {
+        assertArrayEquals(Arrays.copyOfRange(first.trace(LongRecording.V).values(), t * w, (t + 1) * w), head[t]);
+        assertArrayEquals(Arrays.copyOfRange(first.trace(LongRecording.SPIKES).values(), t * w, (t + 1) * w),
+            spikes[t]);
+      }
+      int[][] last = (int[][]) v.getData(new long[] {steps - 1, 0}, new int[] {1, w});
+      assertArrayEquals(end, last[0]);
+    }
   }
 }

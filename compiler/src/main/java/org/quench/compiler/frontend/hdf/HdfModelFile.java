@@ -136,36 +136,6 @@ public final class HdfModelFile implements AutoCloseable {
     return false;
   }
 
-  /**
-   * Text from the file as an error message may quote it: control characters escaped and at most
-   * 64 characters, so a damaged string cannot turn a one-line message into a page.
-   */
-  public static String shown(String text) {
-    StringBuilder b = new StringBuilder();
-    for (int i = 0; i < text.length() && b.length() < 64; i++) {
-      char c = text.charAt(i);
-      if (c < 0x20 || c == 0x7f) {
-        b.append(String.format("\\x%02x", (int) c));
-      } else {
-        b.append(c);
-      }
-    }
-    String s = b.toString();
-    return s.length() < 64 || text.length() <= 64 ? s
-        : s + "... (" + text.length() + " characters)";
-  }
-
-  /** What jhdf said, as one line (its class name when it said nothing). */
-  public static String describe(RuntimeException e) {
-    String m = e.getMessage();
-    if (m == null || m.isBlank()) {
-      return e.getClass().getSimpleName();
-    }
-    int end = m.indexOf('\n');
-    String line = (end < 0 ? m : m.substring(0, end)).strip();
-    return line.length() > 300 ? line.substring(0, 300) + "..." : line;
-  }
-
   @Override
   public void close() {
     hdf.close();

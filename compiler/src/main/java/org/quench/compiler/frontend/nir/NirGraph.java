@@ -10,6 +10,7 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.quench.hal.MessageText;
 import org.quench.hal.QuenchException;
 
 /**
@@ -97,10 +98,11 @@ public final class NirGraph {
       return new Resolution(found.get(0), null);
     }
     if (found.size() > 1) {
-      return new Resolution(null, "'" + name + "' is ambiguous: it could mean any of " + found);
+      return new Resolution(null, "'" + MessageText.shown(name) + "' is ambiguous: it could mean any of "
+          + MessageText.shown(found.toString(), MessageText.LINE_CHARS));
     }
-    return new Resolution(null, "'" + name + "' is not a node of this graph (nodes: "
-        + String.join(", ", nodes.keySet()) + ")");
+    return new Resolution(null, "'" + MessageText.shown(name) + "' is not a node of this graph (nodes: "
+        + MessageText.shown(String.join(", ", nodes.keySet()), MessageText.LINE_CHARS) + ")");
   }
 
   /** The file's NIR version string, e.g. "0.2.0"; empty when the file stores none. */

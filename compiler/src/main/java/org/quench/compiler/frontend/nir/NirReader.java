@@ -1,5 +1,6 @@
 package org.quench.compiler.frontend.nir;
 
+import org.quench.hal.MessageText;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
@@ -30,6 +31,9 @@ import org.quench.hal.QuenchException;
  * node (name and HDF5 path), the parameter and element when there is one, and what to do.
  */
 public final class NirReader {
+  /** Longest node name a file may use (names are quoted in every message about a node). */
+  private static final int MAX_NAME_CHARS = 200;
+
   private NirReader() {}
 
   /**
@@ -55,7 +59,7 @@ public final class NirReader {
       if (!fromJhdf(e)) {
         throw e;
       }
-      throw new QuenchException(file + ": not an HDF5 file (" + HdfModelFile.describe(e) + "); a NIR model"
+      throw new QuenchException(file + ": not an HDF5 file (" + MessageText.firstLine(e) + "); a NIR model"
           + " is an HDF5 file written by nir.write", e);
     }
     try (model) {
@@ -73,7 +77,7 @@ public final class NirReader {
       if (!fromJhdf(e)) {
         throw e;
       }
-      throw new QuenchException(file + ": cannot read the HDF5 structure (" + HdfModelFile.describe(e)
+      throw new QuenchException(file + ": cannot read the HDF5 structure (" + MessageText.firstLine(e)
           + "); the file may be truncated or corrupt, export it again", e);
     }
   }
@@ -117,7 +121,7 @@ public final class NirReader {
       Site site = new Site(file, label, path, model);
       String type = site.typeOf(group);
       if (!type.equals("NIRGraph")) {
-        throw site.fail("has type '" + HdfModelFile.shown(type) + "', expected NIRGraph",
+        throw site.fail("has type '" + MessageText.shown(type) + "', expected NIRGraph",
             "a NIR file's /node is the whole network graph; export it with nir.write");
       }
       if (!(group.getChildren().get("nodes") instanceof Group nodesGroup)) {
@@ -128,6 +132,12 @@ public final class NirReader {
       Map<String, Node> children = nodesGroup.getChildren();
       for (String name : HdfLinkOrder.of(nodesGroup)) {
         String nodePath = path + "/nodes/" + name;
+        if (!MessageText.shown(name, MAX_NAME_CHARS).equals(name)) {
+          // Names reach every later message about the node: keep them printable and short.
+          throw new Site(file, name, nodePath, model).fail("has a name with control characters or"
+              + " longer than " + MAX_NAME_CHARS + " characters",
+              "NIR node names are short identifiers such as 'lif1'; re-export the model");
+        }
         if (!(children.get(name) instanceof Group nodeGroup)) {
           throw new Site(file, name, nodePath, model).fail("is a dataset, expected a group",
               "each entry of nodes/ is a group holding a node's type and parameters");
@@ -168,8 +178,8 @@ public final class NirReader {
         String target, String name) {
       NirGraph.Resolution r = NirGraph.resolve(nodes, name);
       if (r.path() == null) {
-        throw site.fail("edge " + index + " (" + HdfModelFile.shown(source) + " -> "
-                + HdfModelFile.shown(target) + "): " + r.problem(),
+        throw site.fail("edge " + index + " (" + MessageText.shown(source) + " -> "
+                + MessageText.shown(target) + "): " + r.problem(),
             "fix the edge or add the missing node; names inside a nested graph are written"
                 + " '<graph node>.<inner node>'");
       }
@@ -208,7 +218,7 @@ public final class NirReader {
         case "CubaLIF" -> p.neuron(new NirNode.CubaLIF(p.timeConstant("tau_syn"),
             p.timeConstant("tau_mem"), p.tensor("r"), p.tensor("v_leak"), p.tensor("v_threshold"),
             p.tensorOr("v_reset", 0.0), p.tensorOr("w_in", 1.0)));
-        default -> throw site.fail("unknown node type '" + HdfModelFile.shown(type) + "'",
+        default -> throw site.fail("unknown node type '" + MessageText.shown(type) + "'",
             "this reader knows the NIR types " + String.join(", ", NirNode.TYPE_NAMES)
                 + "; replace the node or export with a NIR version that has only these");
       };
@@ -261,8 +271,8 @@ public final class NirReader {
   /** Where in the file a problem is: the node's name (null for the top graph) and HDF5 path. */
   private record Site(Path file, String name, String path, HdfModelFile model) {
     QuenchException fail(String what, String todo) {
-      String where = name == null ? "top graph at " + HdfModelFile.shown(path)
-          : "node '" + HdfModelFile.shown(name) + "' at " + HdfModelFile.shown(path);
+      String where = name == null ? "top graph at " + MessageText.shown(path)
+          : "node '" + MessageText.shown(name) + "' at " + MessageText.shown(path);
       return new QuenchException(file + ": " + where + ": " + what + "; " + todo);
     }
 
@@ -289,7 +299,7 @@ public final class NirReader {
         if (!fromJhdf(e)) {
           throw e;
         }
-        throw fail("cannot read '" + key + "' (" + HdfModelFile.describe(e) + ")",
+        throw fail("cannot read '" + key + "' (" + MessageText.firstLine(e) + ")",
             "the file may be corrupt or use an HDF5 filter other than gzip; export it again");
       }
     }
@@ -527,7 +537,7 @@ public final class NirReader {
             return new NirNode.Padding(NirNode.PaddingMode.VALID,
                 Collections.nCopies(dims, 0));
           default:
-            throw site.fail("parameter '" + key + "' is '" + HdfModelFile.shown(mode) + "'",
+            throw site.fail("parameter '" + key + "' is '" + MessageText.shown(mode) + "'",
                 "padding is an integer, one integer per spatial dimension, 'same' or 'valid'");
         }
       }

@@ -313,17 +313,104 @@ class NirLoweringTest {
     assertTrue(same.contains("'c'") && same.contains("same") && same.contains("explicit padding"), same);
   }
 
+  /** The zoo's nodes {@code keep} plus {@code extra} new ones, wired by {@code edges}, lowered. */
+  private static Network zooPiece(NirGraph zoo, Map<String, NirNode> extra, List<String> keep,
+      List<List<String>> edges) {
+    Map<String, NirNode> nodes = new LinkedHashMap<>();
+    for (String k : keep) {
+      nodes.put(k, zoo.nodes().get(k));
+    }
+    nodes.putAll(extra);
+    return NirLowering.lower(NirGraph.of("zoo piece", nodes, edges), "zoo", Provenance.none(),
+        NirImportOptions.defaults());
+  }
+
+  private static Map<String, Integer> synapsesPerProjection(Network n) {
+    Map<String, Integer> m = new LinkedHashMap<>();
+    for (Projection p : n.projections()) {
+      m.put(p.source().name() + "->" + p.target(), p.synapseCount());
+    }
+    return m;
+  }
+
   @Test
   void theZooFixturesLowerEveryDeployableNode() {
+    // The zoo (make_fixtures.py) wires all 19 node types in one chain, and the chain cannot run on
+    // a chip as wired: a non-spiking neuron feeds another node. The whole file is refused naming
+    // the first such node (zoo_old lists nodes by name, zoo_new in creation order).
+    Map<String, String> refusal = Map.of(
+        "zoo_old.nir", "NIR node 'i' (I) has no threshold, so on the chip it never spikes, but it feeds"
+            + " 'cubali': the chip sends only spikes between neurons. Use a spiking node (LIF, CubaLIF,"
+            + " IF) there, or read 'i' as an output",
+        "zoo_new.nir", "NIR node 'li' (LI) has no threshold, so on the chip it never spikes, but it"
+            + " feeds 'threshold': the chip sends only spikes between neurons. Use a spiking node (LIF,"
+            + " CubaLIF, IF) there, or read 'li' as an output");
     for (String f : List.of("zoo_old.nir", "zoo_new.nir")) {
-      NirGraph g = NirFixtures.read(f);
-      try {
-        Network n = NirLowering.lower(g, "zoo", Provenance.none(), NirImportOptions.defaults());
-        assertTrue(n.populations().size() >= 1, f);
-      } catch (QuenchException e) {
-        // The zoo wires every type once, some in ways a chip cannot run: the error must name a node.
-        assertTrue(e.getMessage().contains("NIR"), f + ": " + e.getMessage());
+      NirGraph zoo = NirFixtures.read(f);
+      QuenchException whole = assertThrows(QuenchException.class, () -> NirLowering.lower(zoo, "zoo",
+          Provenance.none(), NirImportOptions.defaults()), f);
+      assertEquals(refusal.get(f), whole.getMessage(), f);
+
+      // Cut where the chain is not deployable; every deployable node then lowers.
+      // 1. input -> conv2d -> IF -> sumpool -> avgpool -> flatten -> affine -> LIF (+ recurrent
+      //    lif.w_rec) -> linear -> CubaLIF -> scale -> LI, read as an output.
+      Network chain = zooPiece(zoo, Map.of("out_li", new NirNode.Output(List.of(5))),
+          List.of("input", "conv2d", "if", "sumpool", "avgpool", "flatten", "affine", "lif",
+              "lif.w_rec", "linear", "cubalif", "scale", "li"),
+          List.of(e("input", "conv2d"), e("conv2d", "if"), e("if", "sumpool"), e("sumpool", "avgpool"),
+              e("avgpool", "flatten"), e("flatten", "affine"), e("affine", "lif"), e("lif", "lif.w_rec"),
+              e("lif.w_rec", "lif"), e("lif", "linear"), e("linear", "cubalif"), e("cubalif", "scale"),
+              e("scale", "li"), e("li", "out_li")));
+      assertEquals(List.of("if", "lif", "cubalif", "li"),
+          chain.populations().stream().map(p -> p.name()).toList(), f);
+      assertEquals(List.of(256, 6, 5, 5), chain.populations().stream().map(p -> p.size()).toList(), f);
+      assertEquals(2 * 8 * 8, chain.inputs().get(0).width(), f);
+      assertEquals(List.of("li"), chain.outputs(), f);
+      // Synapse counts worked by hand from the fixture's ramps (a zero weight makes no synapse):
+      //  conv2d 'same' 3x3 on 8x8: 22 x 22 taps land per (out, in) channel pair, 4 x 2 pairs = 3872;
+      //    weight -0.5 + 0.01k is 0 at k = 50 = (out 2, in 1, ky 1, kx 2): 8 rows x 7 columns = 56
+      //    taps fewer: 3816.
+      //  pools + flatten + affine (6 x 16): each of the 16 features covers a 4 x 4 block of 'if',
+      //    6 x 16 x 16 = 1536; weight -0.4 + 0.01k is 0 at k = 40 (row 2, feature 8): 16 fewer.
+      //  lif.w_rec 6 x 6, 0.02k: only k = 0 is 0. linear 5 x 6, 0.3 - 0.02k: 0 at k = 15.
+      //  scale: one synapse per neuron.
+      assertEquals(Map.of("input->if", 3816, "if->lif", 1520, "lif->lif", 35, "lif->cubalif", 29,
+          "cubalif->li", 5), synapsesPerProjection(chain), f);
+      // The linear map keeps the file's weights up to one factor for the whole projection.
+      double[][] w = dense(chain.projections().stream()
+          .filter(p -> p.source().name().equals("lif") && p.target().equals("cubalif")).findFirst()
+          .orElseThrow());
+      for (int t = 0; t < 5; t++) {
+        for (int src = 0; src < 6; src++) {
+          assertEquals((0.3 - 0.02 * (6 * t + src)) / 0.3, w[t][src] / w[0][0], 1e-5, f + " linear");
+        }
       }
+      // ... and the scale node's factors 1..5 reach the LI neurons one to one.
+      double[][] scaled = dense(chain.projections().get(chain.projections().size() - 1));
+      for (int t = 0; t < 5; t++) {
+        assertEquals(t + 1.0, scaled[t][t] / scaled[0][0], 1e-9, f + " scale");
+      }
+
+      // 2. threshold -> delay -> I, read as an output, fed by a new input.
+      Network thresholdChain = zooPiece(zoo, Map.of("in5", new NirNode.Input(List.of(5)),
+          "out_i", new NirNode.Output(List.of(5))), List.of("threshold", "delay", "i"),
+          List.of(e("in5", "threshold"), e("threshold", "delay"), e("delay", "i"), e("i", "out_i")));
+      assertEquals(Map.of("in5->threshold", 5, "threshold->i", 5), synapsesPerProjection(thresholdChain), f);
+      assertEquals(List.of("i"), thresholdChain.outputs(), f);
+      // 3. CubaLI on its own input, and the nested graph (its CubaLIF with recurrent identity).
+      Network cubali = zooPiece(zoo, Map.of("in5", new NirNode.Input(List.of(5)),
+          "out_c", new NirNode.Output(List.of(5))), List.of("cubali"),
+          List.of(e("in5", "cubali"), e("cubali", "out_c")));
+      assertEquals(Map.of("in5->cubali", 5), synapsesPerProjection(cubali), f);
+      Network sub = zooPiece(zoo, Map.of("in5", new NirNode.Input(List.of(5))), List.of("sub", "output"),
+          List.of(e("in5", "sub"), e("sub", "output")));
+      assertEquals(Map.of("in5->sub.neurons", 5, "sub.neurons->sub.neurons", 5), synapsesPerProjection(sub), f);
+      assertEquals(List.of("sub.neurons"), sub.outputs(), f);
+      // 4. The conv1d branch has no neuron at all: nothing of it can go on a chip.
+      QuenchException conv1d = assertThrows(QuenchException.class, () -> zooPiece(zoo, Map.of(),
+          List.of("input1d", "conv1d", "output1d"), List.of(e("input1d", "conv1d"), e("conv1d", "output1d"))));
+      assertEquals("the NIR graph has no neuron node (I, IF, LI, LIF, CubaLI, CubaLIF, Threshold); there"
+          + " is nothing to put on a chip", conv1d.getMessage(), f);
     }
   }
 }

@@ -1,22 +1,21 @@
-package org.quench.runtime.campaign;
+package org.quench.runtime.work;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.LongConsumer;
 import org.quench.hal.QuenchException;
 
 /**
- * Runs chip runs on a fixed number of threads in this process, each with its own
- * {@link ChipWorkspace}. Threads take the next item from a shared counter, so a slow chip does
- * not hold back the others; results land at their item's index, so the order (and every bit)
- * is the same for any thread count.
+ * Runs items on a fixed number of threads in this process: the default runner, with nothing
+ * listening on the network. Threads take the next item from a shared counter, so a slow item does
+ * not hold back the others; results land at their item's index, so the order (and every bit) is
+ * the same for any thread count. Items never leave the process, so the kind's codecs are unused.
  */
 public final class ThreadWorkRunner implements WorkRunner {
   private final int threads;
-  private ChipWorkspace.WorkTiming timing = ChipWorkspace.WorkTiming.none();
+  private WorkReport last = WorkReport.inProcess(0);
 
   /** A runner of {@code threads} worker threads (>= 1). */
   public ThreadWorkRunner(int threads) {
@@ -31,43 +30,46 @@ public final class ThreadWorkRunner implements WorkRunner {
     return threads;
   }
 
-  /** Time spent by all runs of this runner so far, summed over threads. */
-  public ChipWorkspace.WorkTiming timing() {
-    return timing;
+  @Override
+  public String where() {
+    return threads + (threads == 1 ? " thread" : " threads");
   }
 
   @Override
-  public List<ChipResult> run(List<ChipRun> items, LongConsumer done) {
-    ChipResult[] results = new ChipResult[items.size()];
+  public WorkReport lastReport() {
+    return last;
+  }
+
+  @Override
+  public <C, I, R> List<R> run(WorkKind<C, I, R> kind, C context, List<I> items,
+      WorkListener<R> listener) {
+    @SuppressWarnings("unchecked")
+    R[] results = (R[]) new Object[items.size()];
     AtomicInteger next = new AtomicInteger();
     AtomicInteger finished = new AtomicInteger();
     AtomicReference<RuntimeException> failure = new AtomicReference<>();
-    Object progressLock = new Object();
-    List<ChipWorkspace> workspaces = new ArrayList<>();
+    Object listenerLock = new Object();
     Runnable worker = () -> {
-      try (ChipWorkspace workspace = new ChipWorkspace()) {
-        synchronized (workspaces) {
-          workspaces.add(workspace);
-        }
+      try {
         int i;
         while (failure.get() == null && (i = next.getAndIncrement()) < results.length) {
-          results[i] = items.get(i).run(workspace);
-          int count = finished.incrementAndGet();
-          synchronized (progressLock) {
-            done.accept(count);
+          R r = kind.run(context, items.get(i));
+          results[i] = r;
+          synchronized (listenerLock) {
+            listener.finished(i, r, finished.incrementAndGet());
           }
         }
       } catch (RuntimeException e) {
         failure.compareAndSet(null, e);
       } catch (Error e) {
-        failure.compareAndSet(null, new IllegalStateException("campaign worker failed: " + e, e));
+        failure.compareAndSet(null, new IllegalStateException("work thread failed: " + e, e));
         throw e;
       }
     };
     int count = Math.min(threads, Math.max(1, items.size()));
     List<Thread> started = new ArrayList<>();
     for (int t = 1; t < count; t++) {
-      Thread thread = new Thread(worker, "quench-campaign-" + t);
+      Thread thread = new Thread(worker, "quench-work-" + t);
       thread.setDaemon(true);
       thread.start();
       started.add(thread);
@@ -78,16 +80,14 @@ public final class ThreadWorkRunner implements WorkRunner {
         thread.join();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        failure.compareAndSet(null, new QuenchException("campaign interrupted"));
+        failure.compareAndSet(null, new QuenchException("work interrupted"));
       }
-    }
-    for (ChipWorkspace w : workspaces) {
-      timing = timing.plus(w.timing());
     }
     RuntimeException f = failure.get();
     if (f != null) {
       throw f;
     }
+    last = WorkReport.inProcess(items.size());
     return Arrays.asList(results);
   }
 

@@ -6,35 +6,47 @@ import com.google.protobuf.Message;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.quench.hal.proto.ChipImage;
 
 /**
- * Mutations of a chip image's fields, as a client that writes its own images (or edits one) makes
- * them: one number set to a boundary value, one string emptied or blown up, one element of a
- * repeated field removed or repeated. The caller writes the result with a fresh checksum, so it
- * reaches the validator rather than the frame check.
+ * Mutations of a protobuf message's fields (a chip image, a device profile, a variability model, a
+ * board request), as a client that writes its own files or requests (or edits one) makes them: one
+ * number set to a boundary value, one string emptied or blown up, one element of a repeated field
+ * removed or repeated. The caller writes the result in the input's own form (with a fresh checksum
+ * for an image), so the change reaches the validator rather than the frame check.
  */
-final class ImageFieldMutations {
+final class FieldMutations {
   /** Values that sit on the edges of the image's 32-bit fields and of plausible sizes. */
   private static final int[] INTERESTING = {0, 1, -1, 2, 7, 255, 1 << 10, 1 << 16, 1 << 24,
       300_000_000, Integer.MAX_VALUE, Integer.MIN_VALUE, Integer.MAX_VALUE - 1, 1 << 31 >>> 1};
 
-  private ImageFieldMutations() {}
+  /** 64-bit edges: what reads as negative when signed, and sizes past any budget. */
+  private static final long[] LONG_EDGES = {Long.MAX_VALUE, Long.MIN_VALUE, -1L, 1L << 40, 1L << 32};
+
+  private FieldMutations() {}
 
   /** One step from a message down to a field: the field and, for a repeated field, the index. */
   private record Step(FieldDescriptor field, int index) {}
 
-  static ChipImage mutate(ChipImage image, SplittableRandom random, StringBuilder what) {
+  /** {@code message} with one field changed; {@code what} says which and how. */
+  @SuppressWarnings("unchecked")
+  static <M extends Message> M mutate(M message, SplittableRandom random, StringBuilder what) {
     List<List<Step>> leaves = new ArrayList<>();
-    walk(image, new ArrayList<>(), leaves);
+    walk(message, new ArrayList<>(), leaves);
     if (leaves.isEmpty()) {
       what.append("no field to change");
-      return image;
+      return message;
     }
     List<Step> path = leaves.get(random.nextInt(leaves.size()));
-    Message.Builder b = image.toBuilder();
+    Message.Builder b = message.toBuilder();
     apply(b, path, 0, random, what);
-    return (ChipImage) b.build();
+    return (M) b.build();
+  }
+
+  /** Whether {@code message} has any field a mutation could change. */
+  static boolean hasFields(Message message) {
+    List<List<Step>> leaves = new ArrayList<>();
+    walk(message, new ArrayList<>(), leaves);
+    return !leaves.isEmpty();
   }
 
   /** Collects every scalar element and every repeated element (message or scalar) as a leaf. */
@@ -120,7 +132,8 @@ final class ImageFieldMutations {
   private static Object value(FieldDescriptor f, SplittableRandom random) {
     return switch (f.getJavaType()) {
       case INT -> INTERESTING[random.nextInt(INTERESTING.length)];
-      case LONG -> (long) INTERESTING[random.nextInt(INTERESTING.length)];
+      case LONG -> random.nextInt(4) == 0 ? LONG_EDGES[random.nextInt(LONG_EDGES.length)]
+          : (long) INTERESTING[random.nextInt(INTERESTING.length)];
       case BOOLEAN -> random.nextBoolean();
       case FLOAT -> (float) random.nextGaussian() * 1e6f;
       case DOUBLE -> random.nextGaussian() * 1e6;
@@ -128,6 +141,11 @@ final class ImageFieldMutations {
         case 0 -> "";
         case 1 -> "x".repeat(100_000);
         default -> "lif" + random.nextInt(10);
+      };
+      case BYTE_STRING -> switch (random.nextInt(3)) {
+        case 0 -> com.google.protobuf.ByteString.EMPTY;
+        case 1 -> com.google.protobuf.ByteString.copyFrom(new byte[] {1, 2, 3});
+        default -> com.google.protobuf.ByteString.copyFrom(new byte[100_000]);
       };
       case ENUM -> {
         List<EnumValueDescriptor> values = f.getEnumType().getValues();

@@ -15,7 +15,7 @@ import org.quench.hal.QuenchException;
 
 /**
  * A cluster member that only does work ({@code quench worker}): it holds a share of the stored
- * results (each with one backup on another member) and runs the items coordinators send it on
+ * results (each with one asynchronous backup on another member) and runs the items coordinators send it on
  * {@code threads} threads. It logs one line per membership event; Hazelcast's own log is off
  * unless {@code debug}. Listens on one interface only (docs/cluster.md, "Security").
  */
@@ -39,6 +39,12 @@ public final class ClusterWorker implements AutoCloseable {
     config.getMemberAttributeConfig().setAttribute(ChunkTask.THREADS_ATTRIBUTE,
         Integer.toString(settings.threads()));
     config.getExecutorConfig(ChunkTask.EXECUTOR).setPoolSize(settings.threads()).setQueueCapacity(0);
+    // Results are backed up asynchronously: a synchronous backup makes every store wait for the
+    // backup's acknowledgement, and on a cluster that has just gained a member those waits ran
+    // into Hazelcast's 5 s backup timeout (a 300-chip campaign took 60 s instead of 6 s). A
+    // backup that did not land before its member died costs a recomputation, never a lost or
+    // doubly counted item (docs/cluster.md, "Faults").
+    config.getMapConfig(ChunkTask.RESULTS + "*").setBackupCount(0).setAsyncBackupCount(1);
     String cluster = config.getClusterName();
     config.addListenerConfig(new com.hazelcast.config.ListenerConfig(new MembershipListener() {
       @Override

@@ -46,28 +46,37 @@
  * ({@code RemoteBench}: in-process at least as fast as the loopback board on every case).
  *
  * <p>Where the time goes ({@code quench bench --threads 2}: 100k neurons, 10.1M synapses, 5%
- * spiking, 261 cores; JFR execution samples of the worker step loop, 4000 steps, on the shared
- * 2-core machine under load, December 2026): reading the synapse rows of the step's spikes
- * ({@code touchRows}, almost all of it waiting on memory) 22%; gathering routed and host events
- * ({@code deliver}) 23%, most of it cache misses on spike lists and boundary tables that the
- * other worker just wrote; the plain neuron update 20% (streaming seven int arrays, 28 bytes a
- * neuron, and the delay slot); the dense FLOOR sweep of scratch into the delay line 14%; summing
- * rows into scratch 11%; the rest of the update (boundaries, plan) 4%; the barrier 1.5%. Each
- * spike reaches 4 cores with a row of about 25 synapses there (two cache lines), so a step costs
- * about 40k row fetches; the sweep visits 8 delays x 384 cells per core whatever the activity,
- * and the delay lines of all cores (3.2 MB) do not fit a core's L2.
+ * spiking, 261 cores; JFR execution samples of the worker step loop, 4000 steps, 2-core machine
+ * with other JVMs running, December 2026; 2170-2700 us of process CPU per step, 65-87M neuron
+ * updates/s from run to run): the plain neuron update 21% (streaming seven int arrays, 28 bytes a
+ * neuron, and the delay slot; the samples sit on the store of v); reading the synapse rows of the
+ * step's spikes ({@code touchRows}, almost all of it waiting on memory) 21%; the dense FLOOR sweep
+ * of scratch into the delay line 20% (nearly all on its add line: the delay lines are not in cache);
+ * gathering routed and host events ({@code deliver}) 19%, most of it cache misses on spike lists
+ * and boundary tables that the other worker just wrote; summing rows into scratch 12%; route
+ * boundaries 2%; the barrier 3%. Each spike reaches 4 cores with a row of about 25 synapses there
+ * (two cache lines), so a step costs about 40k row fetches; the sweep visits 8 delays x 384 cells
+ * per core whatever the activity, and a worker's delay lines and neuron arrays (about 3 MB) do not
+ * fit its 1 MB L2, so every step streams them from L3.
  *
  * <p>Tried and not kept: a branch-free neuron update in pure int arithmetic (exact, meant to be
  * vectorised) ran 1.7x slower than the branchy loop in a microbenchmark on JDK 17's C2, which did
  * not vectorise its min/max wrap; the FLOOR sweep as an add loop plus a fill, all route ranges
  * read before any copy, a two-core pipeline of gathering and row fetches, branch-free voltage
- * clamps (no measurable gain). The next steps, by expected gain: a per-neuron fan-out table (one
- * contiguous block per source neuron and destination worker listing every destination row, so a
- * spike costs one streaming read instead of 4 scattered ones and the route gathering and its
- * cross-thread misses disappear); 16-bit synapse words grouped by delay (halves the bytes
- * fetched per event); a delay line of touched delays only, or cores grouped so that a worker's
- * delay lines fit its L2; the two decay factors packed into one int (24 instead of 28 bytes a
- * neuron in the update).
+ * clamps (no measurable gain). Also without a measurable gain (A/B runs interleaved, 3-4 each, on
+ * the loaded machine, where one configuration spreads by +-15%): zeroing scratch inside the
+ * sweep's add loop instead of a separate fill; appending the spike list without a branch (always
+ * store the index, add the comparison to the count); giving each worker a contiguous block of
+ * cores instead of alternating ones; the JVM with ParallelGC or with AVX2 instead of AVX-512.
+ * None of these touches the memory traffic that dominates. The next steps, by expected gain: a
+ * per-neuron fan-out table (one contiguous block per source neuron and destination worker listing
+ * every destination row, so a spike costs one streaming read instead of 4 scattered ones and the
+ * route gathering and its cross-thread misses disappear); 16-bit synapse words grouped by delay
+ * (halves the bytes fetched per event); cores grouped so that a worker's delay lines and neuron
+ * arrays fit its L2 between steps (or a 16-bit delay line where the activation provably fits);
+ * the two decay factors packed into one int (24 instead of 28 bytes a neuron in the update).
+ * Measure them on a machine with nothing else running: on a shared one, differences under 15%
+ * do not show.
  *
  * <p>Per-instance variability plugs in between {@code CoreParameters} and {@code EmulatedCore}:
  * the step loops read per-neuron arrays only ({@code uFactor}, {@code vFactor}, {@code vthEff},

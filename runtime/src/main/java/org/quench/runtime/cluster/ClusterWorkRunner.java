@@ -41,8 +41,8 @@ import org.quench.runtime.work.WorkRunner;
  * own, keyed by item. A run first takes every result already stored (an interrupted run of the
  * same campaign resumes), then sends the rest in small chunks to the workers, keeping each busy
  * with about two chunks per thread. When a worker leaves, its unfinished chunks go to the others;
- * results it stored normally survive in their asynchronous backups and are not computed again. When every item is done
- * the campaign's context and results are removed from the cluster.
+ * results it stored normally survive in their asynchronous backups and are not computed again.
+ * When every item is done the campaign's context and results are removed from the cluster.
  */
 public final class ClusterWorkRunner implements WorkRunner {
   /** Chunks sent again for one item before the run gives up (each after its member left). */

@@ -10,10 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import org.quench.runtime.cli.QuenchCli;
+import org.quench.runtime.cli.InProcessRun;
 import picocli.CommandLine;
 
 class HeterogeneityCommandTest {
@@ -58,26 +55,15 @@ class HeterogeneityCommandTest {
     assertEquals(rows, Files.lines(csv).count() - 1, "nothing is computed twice");
   }
 
-  /** Runs a whole quench command line in process, as the launcher would. */
-  private static String[] quench(int expectedCode, String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = QuenchCli.execute(new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), args);
-    String[] texts = {out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
-    assertEquals(expectedCode, code, String.join(" ", args) + ": " + texts[1]);
-    return texts;
-  }
-
   @Test
   void quenchFindsTheStudyCommandAndBadOptionsGiveOneLine() {
-    String[] help = quench(0, "study", "heterogeneity", "--help");
-    assertTrue(help[0].contains("--quick") && help[0].contains("Examples:"), help[0]);
-    assertTrue(quench(0, "--help")[0].contains("study"), "quench --help lists study");
-    String[] bad = quench(1, "study", "heterogeneity", "--threads", "0", "--out", dir.toString());
-    assertEquals("quench: --threads 0 must be at least 1", bad[1].strip());
-    String[] unknown = quench(2, "study", "heterogeneity", "--no-such-option");
-    assertEquals(1, unknown[1].strip().lines().count(), unknown[1]);
-    assertTrue(unknown[1].startsWith("quench: "), unknown[1]);
+    InProcessRun help = InProcessRun.expecting(0, "study", "heterogeneity", "--help");
+    assertTrue(help.out().contains("--quick") && help.out().contains("Examples:"), help.out());
+    assertTrue(InProcessRun.expecting(0, "--help").out().contains("study"), "quench --help lists study");
+    InProcessRun bad = InProcessRun.expecting(1, "study", "heterogeneity", "--threads", "0", "--out", dir.toString());
+    assertEquals("quench: --threads 0 must be at least 1", bad.err().strip());
+    InProcessRun unknown = InProcessRun.expecting(2, "study", "heterogeneity", "--no-such-option");
+    assertEquals(1, unknown.errLines(), unknown.err());
+    assertTrue(unknown.err().startsWith("quench: "), unknown.err());
   }
 }

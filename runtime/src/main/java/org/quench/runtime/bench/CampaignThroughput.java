@@ -189,8 +189,8 @@ public final class CampaignThroughput {
     long t0 = System.nanoTime();
     SyntheticNetwork network = SyntheticNetwork.build(settings.shape(), ChipSpec.loihi());
     ChipImage image = withOutputPort(network.image());
-    MismatchCampaign campaign = MismatchCampaign.prepare(image, "loihi",
-        List.of(network.stimulus(0, settings.steps())), null, null, null);
+    MismatchCampaign campaign = MismatchCampaign.prepare(image, ChipSpec.loihi(),
+        List.of(settings.variability()), List.of(network.stimulus(0, settings.steps())), null, null, null);
     long t1 = System.nanoTime();
     List<ChipRun> runs = campaign.runs(Serials.first(settings.chips()),
         List.of(settings.variability()), false);

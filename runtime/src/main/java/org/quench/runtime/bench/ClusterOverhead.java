@@ -111,10 +111,10 @@ public final class ClusterOverhead {
     SyntheticNetwork network = SyntheticNetwork.build(
         new SyntheticNetwork.Shape(settings.neurons(), 100, 0, 1), ChipSpec.loihi());
     ChipImage image = CampaignThroughput.withOutputPort(network.image());
-    MismatchCampaign full = MismatchCampaign.prepare(image, "loihi",
-        List.of(network.stimulus(0, settings.steps())), null, null, null);
-    MismatchCampaign tiny = MismatchCampaign.prepare(image, "loihi",
-        List.of(network.stimulus(0, 1)), null, null, null);
+    MismatchCampaign full = MismatchCampaign.prepare(image, ChipSpec.loihi(),
+        List.of("analog"), List.of(network.stimulus(0, settings.steps())), null, null, null);
+    MismatchCampaign tiny = MismatchCampaign.prepare(image, ChipSpec.loihi(),
+        List.of("analog"), List.of(network.stimulus(0, 1)), null, null, null);
     int cores = Runtime.getRuntime().availableProcessors();
     List<Row> rows = new ArrayList<>();
     List<ChipResult> expected;

@@ -1,8 +1,8 @@
 package org.quench.runtime.campaign;
 
 import java.util.Objects;
+import org.quench.hal.DeviceProfile;
 import org.quench.hal.QuenchException;
-import org.quench.hal.proto.ChipImage;
 
 /**
  * One work item of a campaign: chip {@code serial} drawn from {@code variability}, with or
@@ -12,7 +12,7 @@ import org.quench.hal.proto.ChipImage;
  *
  * @param campaign the shared set-up
  * @param serial chip serial (>= 1 in campaigns; 0 is the nominal chip)
- * @param variability preset name or variability model file
+ * @param variability one of the campaign's variability levels (a preset name or a model file)
  * @param compensated compile against this chip's profile first
  */
 public record ChipRun(MismatchCampaign campaign, long serial, String variability, boolean compensated) {
@@ -22,6 +22,7 @@ public record ChipRun(MismatchCampaign campaign, long serial, String variability
     if (serial < 0) {
       throw new QuenchException("chip serial " + serial + " is negative");
     }
+    campaign.level(variability);
   }
 
   /** Runs this chip on a fresh workspace; its time adds to {@link MismatchCampaign#timing()}. */
@@ -38,10 +39,10 @@ public record ChipRun(MismatchCampaign campaign, long serial, String variability
    * result does not depend on what the workspace ran before.
    */
   public ChipResult run(ChipWorkspace workspace) {
-    ChipImage image = campaign.imageFor(this);
     ChipOutputs outputs;
     try {
-      outputs = workspace.measure(campaign, this, image);
+      DeviceProfile chip = campaign.chip(serial, variability);
+      outputs = workspace.measure(campaign, chip, campaign.imageFor(this, chip));
     } catch (QuenchException e) {
       throw new QuenchException("chip " + serial + " (" + variability
           + (compensated ? ", compensated" : "") + "): " + e.getMessage(), e);

@@ -4,26 +4,34 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.quench.hal.ChipImages;
 import org.quench.hal.ChipSpec;
 import org.quench.hal.QuenchException;
 import org.quench.hal.Stimulus;
+import org.quench.hal.VariabilityModel;
 import org.quench.hal.proto.ChipImage;
+import org.quench.hal.proto.ChipSpecData;
+import org.quench.hal.proto.VariabilityModelData;
 import org.quench.runtime.work.WorkBytes;
 import org.quench.runtime.work.WorkKind;
 
 /**
  * The chips of a mismatch campaign as work for any {@link org.quench.runtime.work.WorkRunner}:
- * the context is the {@link MismatchCampaign} (sent once: image, chip, samples, labels, readout,
- * whether chips may be compensated), an item is a {@link ChipResult.ChipKey} (serial, level,
- * compensation: a few bytes) and its result the chip's {@link ChipResult}. A member that decodes
- * the context prepares the campaign itself (running the nominal chip once), which gives the same
- * nominal outputs bit for bit since the emulator is deterministic (docs/cluster.md).
+ * the context is the {@link MismatchCampaign} (sent once: image, chip spec, every variability
+ * model, samples, labels, readout, whether chips may be compensated), an item is a
+ * {@link ChipResult.ChipKey} (serial, level id, compensation: a few bytes) and its result the
+ * chip's {@link ChipResult}. A member that decodes the context prepares the campaign itself
+ * (running the nominal chip once), which gives the same nominal outputs bit for bit since the
+ * emulator is deterministic (docs/cluster.md).
  *
- * <p>A chip spec or variability level given as a file is sent by its path: every member must see
- * the same file at that path (a shared directory), as for a campaign split with {@code --serials}.
+ * <p>The spec and the variability models travel as their content (protobuf bytes), never as
+ * paths: a member needs no file of the coordinator's. A level given as a file is known inside the
+ * work by an id made from its content ({@link VariabilityLevel}), so the context and the item keys
+ * (hence a cluster campaign's key) change with the file's content and not with its path; the
+ * coordinator names results by the levels it was given ({@link MismatchCampaign#run}).
  */
 public final class ChipWork implements WorkKind<MismatchCampaign, ChipResult.ChipKey, ChipResult> {
   /** The one instance campaigns use. */
@@ -44,7 +52,8 @@ public final class ChipWork implements WorkKind<MismatchCampaign, ChipResult.Chi
 
   @Override
   public ChipResult run(MismatchCampaign campaign, ChipResult.ChipKey item) {
-    return new ChipRun(campaign, item.serial(), item.variability(), item.compensated()).run();
+    String level = campaign.levelById(item.variability()).name();
+    return new ChipRun(campaign, item.serial(), level, item.compensated()).run();
   }
 
   @Override
@@ -57,9 +66,17 @@ public final class ChipWork implements WorkKind<MismatchCampaign, ChipResult.Chi
     }
     byte[] image = ChipImages.toBytes(c.image());
     int[] labels = c.labels();
+    // Levels in id order: the context does not depend on the order they were given in.
+    List<VariabilityLevel> levels = new ArrayList<>(c.levels());
+    levels.sort(Comparator.comparing(VariabilityLevel::id));
     return WorkBytes.write(out -> {
       WorkBytes.writeBytes(out, image);
-      out.writeUTF(c.chip());
+      WorkBytes.writeBytes(out, c.spec().data().toByteArray());
+      out.writeInt(levels.size());
+      for (VariabilityLevel level : levels) {
+        out.writeUTF(level.id());
+        WorkBytes.writeBytes(out, level.model().data().toByteArray());
+      }
       out.writeInt(c.samples().size());
       for (Stimulus s : c.samples()) {
         writeStimulus(out, s);
@@ -77,7 +94,14 @@ public final class ChipWork implements WorkKind<MismatchCampaign, ChipResult.Chi
   public MismatchCampaign decodeContext(byte[] bytes) {
     return WorkBytes.read(bytes, "a mismatch campaign", in -> {
       ChipImage image = ChipImages.fromBytes(WorkBytes.readBytes(in), "a campaign's image");
-      String chip = in.readUTF();
+      ChipSpec spec = ChipSpec.of(ChipSpecData.parseFrom(WorkBytes.readBytes(in)));
+      int count = in.readInt();
+      List<VariabilityLevel> levels = new ArrayList<>(count);
+      for (int k = 0; k < count; k++) {
+        String id = in.readUTF();
+        VariabilityModelData model = VariabilityModelData.parseFrom(WorkBytes.readBytes(in));
+        levels.add(VariabilityLevel.received(id, VariabilityModel.of(model, "level " + id)));
+      }
       int n = in.readInt();
       List<Stimulus> samples = new ArrayList<>(n);
       for (int k = 0; k < n; k++) {
@@ -86,9 +110,8 @@ public final class ChipWork implements WorkKind<MismatchCampaign, ChipResult.Chi
       int[] labels = in.readBoolean() ? WorkBytes.readInts(in) : null;
       String readout = WorkBytes.readNullable(in);
       boolean compensable = in.readBoolean();
-      MismatchCampaign.ChipCompiler compiler = compensable
-          ? new CompensatedImages(image, ChipSpec.resolve(chip)) : null;
-      return MismatchCampaign.prepare(image, chip, samples, labels, readout, compiler);
+      MismatchCampaign.ChipCompiler compiler = compensable ? new CompensatedImages(image, spec) : null;
+      return MismatchCampaign.prepared(image, spec, levels, samples, labels, readout, compiler);
     });
   }
 

@@ -3,12 +3,12 @@ package org.quench.runtime.campaign;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import org.quench.hal.Device;
-import org.quench.hal.Devices;
+import org.quench.hal.DeviceProfile;
 import org.quench.hal.proto.ChipImage;
 
 /**
  * A worker thread's reusable chip state for a campaign, and the time it spent. Each
- * {@link ChipRun} opens its chip through {@link Devices#open} and loads its image; the workspace
+ * {@link ChipRun} opens its emulated chip and loads its image; the workspace
  * gives each thread one place to keep what can be reused between chips. Not thread-safe: one per
  * thread.
  */
@@ -21,11 +21,11 @@ public final class ChipWorkspace implements AutoCloseable {
   private long setupCpuNanos;
   private long runCpuNanos;
 
-  /** Runs {@code run}'s chip on {@code image} and returns its outputs. */
-  ChipOutputs measure(MismatchCampaign campaign, ChipRun run, ChipImage image) {
+  /** Runs the chip {@code chip} describes on {@code image} and returns its outputs. */
+  ChipOutputs measure(MismatchCampaign campaign, DeviceProfile chip, ChipImage image) {
     long c0 = cpu();
     long t0 = System.nanoTime();
-    try (Device device = Devices.open(campaign.chipUri(run.serial(), run.variability()))) {
+    try (Device device = campaign.open(chip)) {
       device.load(image);
       long t1 = System.nanoTime();
       long c1 = cpu();

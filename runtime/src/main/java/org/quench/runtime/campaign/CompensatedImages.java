@@ -1,11 +1,8 @@
 package org.quench.runtime.campaign;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.quench.compiler.passes.CompensateDeviations;
 import org.quench.hal.ChipSpec;
 import org.quench.hal.DeviceProfile;
-import org.quench.hal.VariabilityModel;
 import org.quench.hal.proto.ChipImage;
 
 /**
@@ -13,12 +10,11 @@ import org.quench.hal.proto.ChipImage;
  * compiler's {@link CompensateDeviations} for each chip's own profile, as {@code quench compile
  * --profile} does after emitting the image. The profile is the chip's true one (what a perfect
  * calibration would measure), so a campaign shows what compensation can rescue at best.
- * Thread-safe; a pure function of (image, spec, variability, serial).
+ * Thread-safe; a pure function of (image, spec, profile).
  */
 public final class CompensatedImages implements MismatchCampaign.ChipCompiler {
   private final ChipImage image;
   private final ChipSpec spec;
-  private final Map<String, VariabilityModel> models = new ConcurrentHashMap<>();
 
   /** Compensates {@code image}, compiled for {@code spec}. */
   public CompensatedImages(ChipImage image, ChipSpec spec) {
@@ -27,9 +23,7 @@ public final class CompensatedImages implements MismatchCampaign.ChipCompiler {
   }
 
   @Override
-  public ChipImage compileFor(long serial, String variability) {
-    VariabilityModel model = models.computeIfAbsent(variability, VariabilityModel::resolve);
-    DeviceProfile profile = DeviceProfile.generated(model, Long.toString(serial));
-    return new CompensateDeviations(profile).apply(image, spec).image();
+  public ChipImage compileFor(DeviceProfile chip) {
+    return new CompensateDeviations(chip).apply(image, spec).image();
   }
 }

@@ -1,18 +1,21 @@
 package org.quench.runtime.campaign;
 
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.LongConsumer;
+import org.quench.emulator.EmulatorDevice;
 import org.quench.hal.ChipImages;
+import org.quench.hal.ChipSpec;
 import org.quench.hal.Device;
-import org.quench.hal.Devices;
+import org.quench.hal.DeviceProfile;
 import org.quench.hal.QuenchException;
 import org.quench.hal.Stimulus;
 import org.quench.hal.proto.ChipImage;
@@ -21,21 +24,25 @@ import org.quench.runtime.work.WorkListener;
 import org.quench.runtime.work.WorkRunner;
 
 /**
- * The shared, immutable set-up of a mismatch campaign: the nominal image, the samples every chip
- * runs, optional labels and readout, and the nominal chip's outputs that the metrics compare
- * against. Built once ({@link #prepare}); every {@link ChipRun} reads it and nothing writes it, so
- * any number of threads (or processes that build the same set-up) share it.
+ * The shared, immutable set-up of a mismatch campaign: the nominal image, the chip spec and the
+ * variability levels (each resolved once, files read here), the samples every chip runs, optional
+ * labels and readout, and the nominal chip's outputs that the metrics compare against. Built once
+ * ({@link #prepare}); every {@link ChipRun} reads it and nothing writes it, so any number of
+ * threads (or processes that build the same set-up) share it.
  *
- * <p>A chip is the device {@code emu:CHIP?serial=S&variability=V&threads=1}: one emulator thread
- * per chip, the campaign's parallelism being across chips. The nominal chip is the ideal device
- * ({@code variability=ideal}, serial 0).
+ * <p>Chip S of level V is the emulated device {@code emu:CHIP?serial=S&variability=V&threads=1}
+ * (one emulator thread per chip, the campaign's parallelism being across chips), built here from
+ * the resolved spec and model rather than by reopening their files for every chip. The nominal
+ * chip is the ideal device ({@code variability=ideal}, serial 0).
  */
 public final class MismatchCampaign {
   /** The variability level of an ideal chip (no deviation at all). */
   public static final String IDEAL = "ideal";
 
   private final ChipImage image;
-  private final String chip;
+  private final ChipSpec spec;
+  private final Map<String, VariabilityLevel> levels;
+  private final Map<String, VariabilityLevel> levelsById;
   private final List<Stimulus> samples;
   private final int[] labels;
   private final String readout;
@@ -51,14 +58,26 @@ public final class MismatchCampaign {
    * function of its arguments, like everything else a chip run does.
    */
   public interface ChipCompiler {
-    /** The image compiled for chip {@code serial} of variability level {@code variability}. */
-    ChipImage compileFor(long serial, String variability);
+    /** The image compiled for the chip instance {@code chip} (its generated profile). */
+    ChipImage compileFor(DeviceProfile chip);
   }
 
-  private MismatchCampaign(ChipImage image, String chip, List<Stimulus> samples, int[] labels,
-      String readout, ChipCompiler compiler) {
+  private MismatchCampaign(ChipImage image, ChipSpec spec, List<VariabilityLevel> levels,
+      List<Stimulus> samples, int[] labels, String readout, ChipCompiler compiler) {
     this.image = Objects.requireNonNull(image, "image");
-    this.chip = Objects.requireNonNull(chip, "chip");
+    this.spec = Objects.requireNonNull(spec, "spec");
+    Map<String, VariabilityLevel> byName = new LinkedHashMap<>();
+    Map<String, VariabilityLevel> byId = new LinkedHashMap<>();
+    for (VariabilityLevel level : levels) {
+      byName.putIfAbsent(level.name(), level);
+      VariabilityLevel same = byId.putIfAbsent(level.id(), level);
+      if (same != null && !same.name().equals(level.name())) {
+        throw new QuenchException("variability levels " + same.name() + " and " + level.name()
+            + " hold the same model; give it once");
+      }
+    }
+    this.levels = Collections.unmodifiableMap(byName);
+    this.levelsById = Collections.unmodifiableMap(byId);
     this.samples = Collections.unmodifiableList(new ArrayList<>(samples));
     this.labels = labels == null ? null : labels.clone();
     this.readout = readout;
@@ -89,31 +108,71 @@ public final class MismatchCampaign {
    * Sets up a campaign and runs the nominal chip once.
    *
    * @param image the nominal image (validated by the nominal device's load)
-   * @param chip the emulated chip spec: a built-in name ({@code loihi}) or a spec file path
+   * @param spec the emulated chip's spec
+   * @param variabilities the levels chips may be drawn from: presets ({@code analog}) or variability
+   *     model files, each read once here ({@link MismatchCampaign#IDEAL} is always available)
    * @param samples inputs; every chip runs each from its loaded state
    * @param labels one class per sample, or null
    * @param readout population whose v is the output (for NRMSE and as the decoded class), or null
    * @param compiler compiles the model against a chip's profile for {@code --compensate}, or null
    */
-  public static MismatchCampaign prepare(ChipImage image, String chip, List<Stimulus> samples,
-      int[] labels, String readout, ChipCompiler compiler) {
-    MismatchCampaign c = new MismatchCampaign(image, chip, samples, labels, readout, compiler);
-    try (Device device = Devices.open(c.chipUri(0, IDEAL))) {
+  public static MismatchCampaign prepare(ChipImage image, ChipSpec spec, List<String> variabilities,
+      List<Stimulus> samples, int[] labels, String readout, ChipCompiler compiler) {
+    List<VariabilityLevel> resolved = new ArrayList<>();
+    for (String v : variabilities) {
+      resolved.add(VariabilityLevel.resolve(v));
+    }
+    return prepared(image, spec, resolved, samples, labels, readout, compiler);
+  }
+
+  /** {@link #prepare} with levels already resolved (a cluster member's, from the context). */
+  static MismatchCampaign prepared(ChipImage image, ChipSpec spec, List<VariabilityLevel> levels,
+      List<Stimulus> samples, int[] labels, String readout, ChipCompiler compiler) {
+    List<VariabilityLevel> all = new ArrayList<>(levels);
+    if (all.stream().noneMatch(l -> l.name().equals(IDEAL))) {
+      all.add(VariabilityLevel.resolve(IDEAL));
+    }
+    MismatchCampaign c = new MismatchCampaign(image, spec, all, samples, labels, readout, compiler);
+    try (Device device = c.open(c.chip(0, IDEAL))) {
       device.load(image);
       c.nominal = ChipOutputs.measure(device, c.samples, c.ports, c.widths, readout);
     }
     return c;
   }
 
-  /** The device URI of chip {@code serial} drawn from {@code variability}. */
-  public String chipUri(long serial, String variability) {
-    // An ideal chip needs no variability model: the plain URI opens it on any emulator.
-    String level = IDEAL.equals(variability) ? "" : "&variability=" + encode(variability);
-    return "emu:" + encode(chip) + "?serial=" + serial + level + "&threads=1";
+  /** Chip {@code serial} of level {@code variability}: its generated deviations. */
+  DeviceProfile chip(long serial, String variability) {
+    return DeviceProfile.generated(level(variability).model(), Long.toString(serial));
   }
 
-  private static String encode(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("%2F", "/");
+  /** The emulated chip {@code profile} describes, with one emulator thread. */
+  Device open(DeviceProfile profile) {
+    return new EmulatorDevice(spec, profile, 1);
+  }
+
+  /** The level named {@code variability}; one line naming the campaign's levels when unknown. */
+  VariabilityLevel level(String variability) {
+    VariabilityLevel level = levels.get(variability);
+    if (level == null) {
+      throw new QuenchException("variability level '" + variability + "' is not one this campaign"
+          + " was prepared with (" + String.join(", ", levels.keySet()) + ")");
+    }
+    return level;
+  }
+
+  /** The level a work item calls {@code id}. */
+  VariabilityLevel levelById(String id) {
+    VariabilityLevel level = levelsById.get(id);
+    if (level == null) {
+      throw new QuenchException("a chip of variability level " + id + " reached a campaign that"
+          + " has only " + String.join(", ", levelsById.keySet()));
+    }
+    return level;
+  }
+
+  /** The campaign's levels (each once, {@code ideal} included). */
+  List<VariabilityLevel> levels() {
+    return List.copyOf(levels.values());
   }
 
   /** The work items of the given serials at each level, without and (if asked) with compensation. */
@@ -145,9 +204,26 @@ public final class MismatchCampaign {
       if (r.campaign() != this) {
         throw new IllegalArgumentException("chip " + r.serial() + " belongs to another campaign");
       }
-      keys.add(r.key());
+      // A chip travels under its level's id (a file's content, not its path): see VariabilityLevel.
+      keys.add(new ChipResult.ChipKey(r.serial(), level(r.variability()).id(), r.compensated()));
     }
-    return runner.run(ChipWork.KIND, this, keys, listener);
+    List<ChipResult> results = runner.run(ChipWork.KIND, this, keys,
+        (index, result, done) -> listener.finished(index, named(runs.get(index), result), done));
+    List<ChipResult> named = new ArrayList<>(results.size());
+    for (int i = 0; i < results.size(); i++) {
+      named.add(named(runs.get(i), results.get(i)));
+    }
+    return named;
+  }
+
+  /**
+   * {@code result} under the level name {@code run} gave: a cluster member knows a level by its
+   * id only, and a result stored by an earlier run may name the file by another path.
+   */
+  private static ChipResult named(ChipRun run, ChipResult r) {
+    return r.variability().equals(run.variability()) ? r : new ChipResult(r.serial(),
+        run.variability(), r.compensated(), r.correlation(), r.agreement(), r.accuracy(), r.rate(),
+        r.rateError(), r.nrmse(), r.outputSpikes());
   }
 
   /** {@link #run(WorkRunner, List, WorkListener)} reporting only the count of chips done. */
@@ -187,9 +263,14 @@ public final class MismatchCampaign {
     return image;
   }
 
-  /** The emulated chip spec (name or file). */
-  public String chip() {
-    return chip;
+  /** The emulated chip's spec. */
+  public ChipSpec spec() {
+    return spec;
+  }
+
+  /** The variability levels chips may be drawn from, as given ({@code ideal} included). */
+  public List<String> variabilities() {
+    return List.copyOf(levels.keySet());
   }
 
   /** The samples (immutable). */
@@ -221,8 +302,8 @@ public final class MismatchCampaign {
     return fingerprint;
   }
 
-  ChipImage imageFor(ChipRun run) {
-    return run.compensated() ? compiler.compileFor(run.serial(), run.variability()) : image;
+  ChipImage imageFor(ChipRun run, DeviceProfile chip) {
+    return run.compensated() ? compiler.compileFor(chip) : image;
   }
 
   ChipOutputs measure(Device device) {

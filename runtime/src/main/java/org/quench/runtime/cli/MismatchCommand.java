@@ -192,7 +192,7 @@ final class MismatchCommand implements Callable<Integer> {
     List<String> levels = levels();
     List<Long> chipSerials = serials != null ? Serials.parse(serials) : Serials.first(chips);
     Prepared prepared = prepare();
-    MismatchCampaign campaign = MismatchCampaign.prepare(prepared.image, modelOptions.chip(),
+    MismatchCampaign campaign = MismatchCampaign.prepare(prepared.image, modelOptions.spec(), levels,
         prepared.samples, labels == null ? null : CampaignInputs.labels(labels), readout,
         prepared.compiler);
     checkMetrics(chosen, campaign);

@@ -338,8 +338,20 @@ public final class ClusterWorkRunner implements WorkRunner {
         + " items; rerun the same command to resume from what the cluster kept");
   }
 
+  /**
+   * The campaign key a run of {@code items} with {@code context} is stored under: the same for the
+   * same work (a rerun resumes from it), different when the context or the items differ.
+   */
+  public static <C, I> String campaignKey(WorkKind<C, I, ?> kind, C context, List<I> items) {
+    String[] keys = new String[items.size()];
+    for (int i = 0; i < keys.length; i++) {
+      keys[i] = kind.key(items.get(i));
+    }
+    return campaignKey(kind.name(), kind.encodeContext(context), keys);
+  }
+
   /** SHA-256 of the kind, the context and the item keys: equal inputs give equal campaigns. */
-  static String campaignKey(String kind, byte[] context, String[] keys) {
+  private static String campaignKey(String kind, byte[] context, String[] keys) {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
       md.update(kind.getBytes(StandardCharsets.UTF_8));

@@ -1,26 +1,33 @@
 package org.quench.runtime.cluster;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.quench.hal.QuenchException;
 
 /**
  * Workers in child JVMs on 127.0.0.1, each {@code quench worker} on this process's class path (the
  * caller names the command's main class: this package does not know the CLI),
  * forming a cluster of its own (a random name, free ports): what the cluster tests and
- * {@code quench bench --cluster-overhead} run against. Never binds another address. Every child is
- * killed on {@link #close()}, and by a shutdown hook should this JVM end first.
+ * {@code quench bench --cluster-overhead} run against. Never binds another address. Each child
+ * runs in an empty working directory of its own (removed on {@link #close()}), as a worker on
+ * another machine would: a relative path of the coordinator's means nothing there, so anything a
+ * worker needs must come with the work. Every child is killed on {@link #close()}, and by a
+ * shutdown hook should this JVM end first.
  */
 public final class WorkerProcesses implements AutoCloseable {
   /** The JVM flags Hazelcast wants on Java 17 (see the launcher jar's manifest). */
@@ -35,6 +42,7 @@ public final class WorkerProcesses implements AutoCloseable {
   private final List<Process> processes = new ArrayList<>();
   private final List<List<String>> output = new ArrayList<>();
   private final List<Integer> ports = new ArrayList<>();
+  private final List<Path> directories = new ArrayList<>();
   private boolean quickStart;
   private final Thread killer = new Thread(this::killAll, "quench-worker-killer");
 
@@ -119,7 +127,7 @@ public final class WorkerProcesses implements AutoCloseable {
       command.add("-XX:TieredStopAtLevel=1");
     }
     command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
+    command.add(absoluteClassPath());
     command.addAll(workerCommand);
     command.add("--cluster");
     command.add(joinList());
@@ -131,7 +139,11 @@ public final class WorkerProcesses implements AutoCloseable {
     command.add(Integer.toString(threads));
     Process p;
     try {
-      p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      Path directory = Files.createTempDirectory("quench-worker-");
+      synchronized (processes) {
+        directories.add(directory);
+      }
+      p = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start a worker JVM", e);
     }
@@ -178,11 +190,31 @@ public final class WorkerProcesses implements AutoCloseable {
     }
   }
 
+  /** This JVM's class path with every entry absolute, for children started elsewhere. */
+  private static String absoluteClassPath() {
+    List<String> entries = new ArrayList<>();
+    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+      if (!entry.isEmpty()) {
+        entries.add(Path.of(entry).toAbsolutePath().toString());
+      }
+    }
+    return String.join(File.pathSeparator, entries);
+  }
+
   private static int freePort() {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       return s.getLocalPort();
     } catch (IOException e) {
       throw new UncheckedIOException("no free port on 127.0.0.1", e);
+    }
+  }
+
+  /** Removes {@code directory} and what a worker left in it (best effort: it is a temp dir). */
+  private static void deleteTree(Path directory) {
+    try (Stream<Path> paths = Files.walk(directory)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      // Left for the system's temp cleaner.
     }
   }
 
@@ -201,10 +233,16 @@ public final class WorkerProcesses implements AutoCloseable {
     }
   }
 
-  /** Kills every worker and waits for them to end. */
+  /** Kills every worker, waits for them to end and removes their working directories. */
   @Override
   public void close() {
     killAll();
+    synchronized (processes) {
+      for (Path directory : directories) {
+        deleteTree(directory);
+      }
+      directories.clear();
+    }
     try {
       Runtime.getRuntime().removeShutdownHook(killer);
     } catch (IllegalStateException e) {

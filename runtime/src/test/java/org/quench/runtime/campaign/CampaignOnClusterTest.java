@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,8 +21,10 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.quench.hal.ChipSpec;
 import org.quench.hal.Stimulus;
 import org.quench.hal.proto.ChipImage;
+import org.quench.runtime.cli.InProcessRun;
 import org.quench.runtime.cli.QuenchCli;
 import org.quench.runtime.cluster.ClusterSettings;
 import org.quench.runtime.cluster.ClusterWorkRunner;
@@ -51,8 +52,9 @@ class CampaignOnClusterTest {
     workers = WorkerProcesses.start(List.of(QuenchCli.class.getName(), "worker"), 3, 1, 90, true);
     ChipImage image = CampaignFixture.brailleImage(dir);
     Stimulus sample = InputFiles.read(CampaignFixture.brailleInput(dir), image).chunk(0, 120);
-    campaign = MismatchCampaign.prepare(image, "loihi", List.of(sample), new int[] {3}, null,
-        new CompensatedImages(image, org.quench.hal.ChipSpec.loihi()));
+    campaign = MismatchCampaign.prepare(image, ChipSpec.loihi(), List.of("analog"), List.of(sample),
+        new int[] {3}, null,
+        new CompensatedImages(image, ChipSpec.loihi()));
   }
 
   @AfterAll
@@ -73,16 +75,6 @@ class CampaignOnClusterTest {
     }
   }
 
-  private static String[] quench(int expectedCode, String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = QuenchCli.execute(new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), args);
-    String[] texts = {out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
-    assertEquals(expectedCode, code, String.join(" ", args) + ": " + texts[0] + texts[1]);
-    return texts;
-  }
-
   @Test
   @Order(1)
   void quenchMismatchOnTheClusterWritesTheSameCsvAsInProcess() throws Exception {
@@ -94,9 +86,9 @@ class CampaignOnClusterTest {
     List<String> there = new ArrayList<>(common);
     there.addAll(List.of("--out", dir.resolve("there").toString(), "--cluster", workers.joinList(),
         "--cluster-name", workers.name()));
-    quench(0, here.toArray(String[]::new));
-    String[] shown = quench(0, there.toArray(String[]::new));
-    assertTrue(shown[0].contains("on cluster '" + workers.name() + "' (3 workers, 3 threads)"), shown[0]);
+    InProcessRun.expecting(0, here.toArray(String[]::new));
+    String shown = InProcessRun.expecting(0, there.toArray(String[]::new)).out();
+    assertTrue(shown.contains("on cluster '" + workers.name() + "' (3 workers, 3 threads)"), shown);
     byte[] a = Files.readAllBytes(dir.resolve("here/chips.csv"));
     byte[] b = Files.readAllBytes(dir.resolve("there/chips.csv"));
     assertTrue(new String(a, StandardCharsets.UTF_8).lines().count() > 10, "10 chip runs and facts");
@@ -149,7 +141,7 @@ class CampaignOnClusterTest {
     for (int c = 0; c < cases.size(); c++) {
       List<String> args = new ArrayList<>(base);
       args.addAll(List.of(cases.get(c)));
-      String err = quench(1, args.toArray(String[]::new))[1].strip();
+      String err = InProcessRun.expecting(1, args.toArray(String[]::new)).err().strip();
       assertEquals(1, err.lines().count(), "one line: " + err);
       assertTrue(err.startsWith("quench: ") && err.contains(expected.get(c)), err);
       assertFalse(err.contains("Exception"), err);
@@ -180,5 +172,71 @@ class CampaignOnClusterTest {
     assertEquals(40L, counts.get(counts.size() - 1), "the progress count ends at the item count");
     assertEquals(40, report.resumed() + report.computed(), "each chip counted once: " + report);
     assertTrue(report.retried() >= 1, "the killed worker's chunks were sent again: " + report);
+  }
+
+  /** Writes a variability model: analog-like spreads under the name {@code lab}. */
+  private static void labModel(Path file) throws IOException {
+    Files.writeString(file, "{\"name\": \"lab\", \"distribution\": \"LOGNORMAL\","
+        + " \"currentDecay\": {\"neuron\": 0.1}, \"threshold\": {\"chip\": 0.05, \"neuron\": 0.15},"
+        + " \"weight\": {\"neuron\": 0.1, \"synapse\": 0.08}, \"faults\": {\"deadNeuron\": 0.005}}");
+  }
+
+  @Test
+  @Order(5)
+  void modelAndSpecFilesTheWorkersCannotSeeGiveTheSameCsv() throws Exception {
+    // Paths relative to this JVM's directory: each worker runs in an empty directory of its own,
+    // so it could not read these files; the coordinator sends their content.
+    Path local = Files.createTempDirectory(Path.of("target"), "campaign-files-");
+    try {
+      assertFalse(local.isAbsolute(), local.toString());
+      Path model = local.resolve("lab-analog.json");
+      labModel(model);
+      Path spec = local.resolve("lab-loihi.json");
+      Files.writeString(spec, ChipSpec.loihi().toJson().replace("\"loihi\"", "\"lab-loihi\""));
+      List<String> common = List.of("mismatch", CampaignFixture.braille(dir).toString(), "--discretize",
+          "euler", "--chip", spec.toString(), "--chips", "4", "--sweep-variability", model + ",mild",
+          "--compensate", "--steps", "60", "-q");
+      List<String> here = new ArrayList<>(common);
+      here.addAll(List.of("--out", dir.resolve("files-here").toString(), "--threads", "2"));
+      List<String> there = new ArrayList<>(common);
+      there.addAll(List.of("--out", dir.resolve("files-there").toString(), "--cluster",
+          workers.joinList(), "--cluster-name", workers.name()));
+      InProcessRun.expecting(0, here.toArray(String[]::new));
+      InProcessRun.expecting(0, there.toArray(String[]::new));
+      byte[] a = Files.readAllBytes(dir.resolve("files-here/chips.csv"));
+      byte[] b = Files.readAllBytes(dir.resolve("files-there/chips.csv"));
+      String csv = new String(a, StandardCharsets.UTF_8);
+      assertTrue(csv.contains("\n1," + model + ",false,"), "rows name the level as given: " + csv);
+      assertTrue(csv.contains("# chip=" + spec), csv);
+      assertArrayEquals(a, b, "chips.csv is the same file, byte for byte");
+    } finally {
+      try (var files = Files.walk(local)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
+  }
+
+  @Test
+  @Order(6)
+  void aModelFileDeletedAfterTheCoordinatorReadItStillRunsOnTheWorkers() throws Exception {
+    Path model = dir.resolve("deleted/lab.json");
+    Files.createDirectories(model.getParent());
+    labModel(model);
+    ChipImage image = campaign.image();
+    MismatchCampaign withFile = MismatchCampaign.prepare(image, ChipSpec.loihi(),
+        List.of(model.toString()), campaign.samples(), null, null, new CompensatedImages(image,
+        ChipSpec.loihi()));
+    Files.delete(model);
+    List<ChipRun> runs = withFile.runs(Serials.first(6), List.of(model.toString()), true);
+    List<ChipResult> expected;
+    try (ThreadWorkRunner r = new ThreadWorkRunner(2)) {
+      expected = withFile.run(r, runs, done -> { });
+    }
+    List<ChipResult> results;
+    try (ClusterWorkRunner runner = coordinator()) {
+      results = withFile.run(runner, runs, done -> { });
+    }
+    assertEquals(expected, results, "the workers ran the model they were sent");
+    assertEquals(model.toString(), results.get(0).variability());
   }
 }

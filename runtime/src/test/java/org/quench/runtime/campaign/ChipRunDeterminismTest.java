@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.quench.hal.ChipSpec;
 import org.quench.hal.Stimulus;
 import org.quench.hal.proto.ChipImage;
 import org.quench.runtime.encode.InputFiles;
@@ -20,7 +21,8 @@ class ChipRunDeterminismTest {
   private MismatchCampaign braille() {
     ChipImage image = CampaignFixture.brailleImage(dir);
     Stimulus sample = InputFiles.read(CampaignFixture.brailleInput(dir), image).chunk(0, 200);
-    return MismatchCampaign.prepare(image, "loihi", List.of(sample), new int[] {3}, null, null);
+    return MismatchCampaign.prepare(image, ChipSpec.loihi(), List.of("ideal"), List.of(sample),
+        new int[] {3}, null, null);
   }
 
   @Test

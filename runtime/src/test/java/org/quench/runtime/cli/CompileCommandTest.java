@@ -17,7 +17,6 @@ import org.quench.hal.ChipSpec;
 import org.quench.hal.ImageValidator;
 import org.quench.hal.proto.ChipImage;
 import org.quench.hal.proto.Symbol;
-import org.quench.runtime.cli.QuenchCliTest.Outcome;
 
 class CompileCommandTest {
   @TempDir
@@ -32,7 +31,7 @@ class CompileCommandTest {
     return Path.of(CompileCommandTest.class.getResource("/nir/tiny.nir").toURI());
   }
 
-  private static void assertOneLineError(Outcome o, int code, String... mentions) {
+  private static void assertOneLineError(InProcessRun o, int code, String... mentions) {
     assertEquals(code, o.code(), o.err());
     assertEquals(1, o.errLines(), o.err());
     assertTrue(o.err().startsWith("quench: "), o.err());
@@ -46,7 +45,7 @@ class CompileCommandTest {
   void brailleCompilesToAValidImageWithSymbolsAndAReport() throws Exception {
     Path image = dir.resolve("braille.qimg");
     Path report = dir.resolve("braille.json");
-    Outcome o = QuenchCliTest.quench("compile", braille().toString(), "-o", image.toString(),
+    InProcessRun o = InProcessRun.of("compile", braille().toString(), "-o", image.toString(),
         "--report", report.toString(), "--discretize", "euler");
     assertEquals(0, o.code(), o.err());
     assertTrue(o.out().contains("core"), o.out());
@@ -67,22 +66,22 @@ class CompileCommandTest {
   void sameModelAndOptionsGiveTheSameImageBytes() throws Exception {
     Path a = dir.resolve("a.qimg");
     Path b = dir.resolve("b.qimg");
-    assertEquals(0, QuenchCliTest.quench("compile", braille().toString(), "-o", a.toString()).code());
-    assertEquals(0, QuenchCliTest.quench("compile", braille().toString(), "-o", b.toString()).code());
+    assertEquals(0, InProcessRun.of("compile", braille().toString(), "-o", a.toString()).code());
+    assertEquals(0, InProcessRun.of("compile", braille().toString(), "-o", b.toString()).code());
     assertTrue(Arrays.equals(Files.readAllBytes(a), Files.readAllBytes(b)));
   }
 
   @Test
   void jsonOutputNameWritesTheCanonicalJsonForm() throws Exception {
     Path out = dir.resolve("braille.json");
-    assertEquals(0, QuenchCliTest.quench("compile", braille().toString(), "-o", out.toString()).code());
+    assertEquals(0, InProcessRun.of("compile", braille().toString(), "-o", out.toString()).code());
     assertTrue(Files.readString(out).startsWith("{"));
     assertEquals(ChipImages.toJson(ChipImages.read(out)), Files.readString(out));
   }
 
   @Test
   void aTauBoundTighterThanTheRealizedErrorFailsNamingTheOption() throws Exception {
-    Outcome o = QuenchCliTest.quench("compile", braille().toString(), "-o", dir.resolve("x.qimg").toString(),
+    InProcessRun o = InProcessRun.of("compile", braille().toString(), "-o", dir.resolve("x.qimg").toString(),
         "--max-tau-error", "1e-9");
     assertOneLineError(o, 1, "--max-tau-error", "cannot reach");
     assertFalse(Files.exists(dir.resolve("x.qimg")), "no image is written when compilation fails");
@@ -91,7 +90,7 @@ class CompileCommandTest {
   @Test
   void precisionSweepDrawsTheTradeOffAsAPng() throws Exception {
     Path png = dir.resolve("sweep.png");
-    Outcome o = QuenchCliTest.quench("compile", braille().toString(), "-o", dir.resolve("b.qimg").toString(),
+    InProcessRun o = InProcessRun.of("compile", braille().toString(), "-o", dir.resolve("b.qimg").toString(),
         "--discretize", "euler", "--precision-sweep", png.toString());
     assertEquals(0, o.code(), o.err());
     assertTrue(o.out().contains("precision sweep") && o.out().contains("none"), o.out());
@@ -112,17 +111,17 @@ class CompileCommandTest {
     org.quench.runtime.io.NpyArray.ofInts(org.quench.runtime.io.NpyArray.DType.I1, new int[] {steps, 12}, spikes)
         .write(npy);
     Path report = dir.resolve("r.json");
-    Outcome o = QuenchCliTest.quench("compile", braille().toString(), "-o", dir.resolve("b.qimg").toString(),
+    InProcessRun o = InProcessRun.of("compile", braille().toString(), "-o", dir.resolve("b.qimg").toString(),
         "--discretize", "euler", "--calibrate-input", npy.toString(), "--report", report.toString());
     assertEquals(0, o.code(), o.err());
     assertTrue(Files.readString(report).contains("calibrated on 200 step(s)"), Files.readString(report));
-    assertOneLineError(QuenchCliTest.quench("compile", braille().toString(), "-o", dir.resolve("c.qimg").toString(),
+    assertOneLineError(InProcessRun.of("compile", braille().toString(), "-o", dir.resolve("c.qimg").toString(),
         "--calibrate-input", dir.resolve("none.npy").toString()), 1, "--calibrate-input", "none.npy");
   }
 
   @Test
   void missingModelFileIsOneLine() {
-    assertOneLineError(QuenchCliTest.quench("compile", dir.resolve("nope.nir").toString(), "-o",
+    assertOneLineError(InProcessRun.of("compile", dir.resolve("nope.nir").toString(), "-o",
         dir.resolve("x.qimg").toString()), 1, "nope.nir", "does not exist");
   }
 
@@ -130,7 +129,7 @@ class CompileCommandTest {
   void garbageModelFileIsOneLine() throws Exception {
     Path junk = dir.resolve("junk.nir");
     Files.writeString(junk, "this is not HDF5");
-    assertOneLineError(QuenchCliTest.quench("compile", junk.toString(), "-o", dir.resolve("x.qimg").toString()),
+    assertOneLineError(InProcessRun.of("compile", junk.toString(), "-o", dir.resolve("x.qimg").toString()),
         1, "junk.nir");
   }
 
@@ -138,32 +137,32 @@ class CompileCommandTest {
   void badOptionValuesAreOneLineErrors() throws Exception {
     String model = braille().toString();
     String out = dir.resolve("x.qimg").toString();
-    assertOneLineError(QuenchCliTest.quench("compile", model, "-o", out, "--discretize", "rk4"), 1, "--discretize");
-    assertOneLineError(QuenchCliTest.quench("compile", model, "-o", out, "--dt", "-1"), 1, "--dt");
-    assertOneLineError(QuenchCliTest.quench("compile", model, "-o", out, "--chip", "tpu"), 1, "tpu");
-    assertOneLineError(QuenchCliTest.quench("compile", model, "-o", dir.resolve("no/such/dir/x.qimg").toString()),
+    assertOneLineError(InProcessRun.of("compile", model, "-o", out, "--discretize", "rk4"), 1, "--discretize");
+    assertOneLineError(InProcessRun.of("compile", model, "-o", out, "--dt", "-1"), 1, "--dt");
+    assertOneLineError(InProcessRun.of("compile", model, "-o", out, "--chip", "tpu"), 1, "tpu");
+    assertOneLineError(InProcessRun.of("compile", model, "-o", dir.resolve("no/such/dir/x.qimg").toString()),
         1, "does not exist");
-    assertOneLineError(QuenchCliTest.quench("compile", model), 2, "--output");
-    assertOneLineError(QuenchCliTest.quench("compile", model, "-o", out, "--max-cores", "0"), 1, "--max-cores");
-    assertOneLineError(QuenchCliTest.quench("compile", model, "-o", out, "--max-weight-error", "-1"), 1,
+    assertOneLineError(InProcessRun.of("compile", model), 2, "--output");
+    assertOneLineError(InProcessRun.of("compile", model, "-o", out, "--max-cores", "0"), 1, "--max-cores");
+    assertOneLineError(InProcessRun.of("compile", model, "-o", out, "--max-weight-error", "-1"), 1,
         "--max-weight-error");
   }
 
   @Test
   void aDtOfOneSecondOnATenMillisecondModelWarnsAndFailsUnderStrict() throws Exception {
     Path image = dir.resolve("t.qimg");
-    Outcome o = QuenchCliTest.quench("compile", tiny().toString(), "-o", image.toString(), "--dt", "1");
+    InProcessRun o = InProcessRun.of("compile", tiny().toString(), "-o", image.toString(), "--dt", "1");
     assertEquals(0, o.code(), o.err());
     assertTrue(o.out().contains("dt 1 s = 1000 ms per step"), o.out());
     assertTrue(o.out().contains("1 warning(s)") && o.out().contains("not well below"), o.out());
     assertTrue(o.out().contains("shortest 0.01 s"), o.out());
     Files.delete(image);
-    Outcome strict = QuenchCliTest.quench("compile", tiny().toString(), "-o", image.toString(), "--dt", "1",
+    InProcessRun strict = InProcessRun.of("compile", tiny().toString(), "-o", image.toString(), "--dt", "1",
         "--strict");
     assertOneLineError(strict, 1, "--strict", "dt 1.0 s is not well below");
     assertFalse(Files.exists(image), "no image is written when --strict fails");
     // At the dt the model was made for there is nothing to warn about, and --strict passes.
-    Outcome fine = QuenchCliTest.quench("compile", tiny().toString(), "-o", image.toString(), "--dt", "1e-4",
+    InProcessRun fine = InProcessRun.of("compile", tiny().toString(), "-o", image.toString(), "--dt", "1e-4",
         "--strict");
     assertEquals(0, fine.code(), fine.err());
     assertTrue(fine.out().contains("dt 0.0001 s = 0.1 ms per step") && fine.out().contains("0 warning(s)"),
@@ -173,7 +172,7 @@ class CompileCommandTest {
   @Test
   void theReportNamesItsUnitsAndGivesEveryNeuronRequestedAndRealized() throws Exception {
     Path report = dir.resolve("t.json");
-    Outcome o = QuenchCliTest.quench("compile", tiny().toString(), "-o", dir.resolve("t.qimg").toString(),
+    InProcessRun o = InProcessRun.of("compile", tiny().toString(), "-o", dir.resolve("t.qimg").toString(),
         "--report", report.toString());
     assertEquals(0, o.code(), o.err());
     String text = Files.readString(report);
@@ -206,14 +205,14 @@ class CompileCommandTest {
 
   @Test
   void possibleOverflowAndManyZeroedWeightsAreWarnings() throws Exception {
-    Outcome o = QuenchCliTest.quench("compile", braille().toString(), "-o", dir.resolve("b.qimg").toString(),
+    InProcessRun o = InProcessRun.of("compile", braille().toString(), "-o", dir.resolve("b.qimg").toString(),
         "--discretize", "euler");
     assertEquals(0, o.code(), o.err());
     assertFalse(o.out().contains("0 warning(s)"), o.out());
     assertTrue(o.out().contains("(negative: may overflow, see warnings)"), o.out());
     assertTrue(o.out().matches("(?s).*projection 'lif1.lif->lif1.lif': \\d+ of 1444 weights \\(\\d+ %\\).*became 0.*"),
         o.out());
-    Outcome report = QuenchCliTest.quench("compile", braille().toString(), "-o", dir.resolve("c.qimg").toString(),
+    InProcessRun report = InProcessRun.of("compile", braille().toString(), "-o", dir.resolve("c.qimg").toString(),
         "--discretize", "euler", "--report", dir.resolve("c.json").toString());
     JsonObject json = JsonParser.parseString(Files.readString(dir.resolve("c.json"))).getAsJsonObject();
     assertTrue(json.getAsJsonArray("warnings").toString().contains("v may saturate"), json.get("warnings").toString());
@@ -223,8 +222,8 @@ class CompileCommandTest {
   @Test
   void inspectDecodesProfileTablesIntoSecondsAndModelUnits() throws Exception {
     Path image = dir.resolve("t.qimg");
-    assertEquals(0, QuenchCliTest.quench("compile", tiny().toString(), "-o", image.toString()).code());
-    Outcome o = QuenchCliTest.quench("inspect", image.toString());
+    assertEquals(0, InProcessRun.of("compile", tiny().toString(), "-o", image.toString()).code());
+    InProcessRun o = InProcessRun.of("inspect", image.toString());
     assertEquals(0, o.code(), o.err());
     assertTrue(o.out().contains("Profiles (realized at dt 1.0E-4 s, exact discretization)"), o.out());
     // One decay row for the three neurons: tau_mem 10 ms realised as 9.94 ms, no synaptic filter.
@@ -239,10 +238,10 @@ class CompileCommandTest {
   @Test
   void compileAndInspectCountRoutesTheSameWay() throws Exception {
     Path image = dir.resolve("b.qimg");
-    Outcome compiled = QuenchCliTest.quench("compile", braille().toString(), "-o", image.toString());
+    InProcessRun compiled = InProcessRun.of("compile", braille().toString(), "-o", image.toString());
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("routes: (\\d+),").matcher(compiled.out());
     assertTrue(m.find(), compiled.out());
-    Outcome inspected = QuenchCliTest.quench("inspect", image.toString());
+    InProcessRun inspected = InProcessRun.of("inspect", image.toString());
     assertTrue(inspected.out().contains(m.group(1) + " routes (source neuron -> destination core"),
         m.group(1) + " routes in " + inspected.out());
   }

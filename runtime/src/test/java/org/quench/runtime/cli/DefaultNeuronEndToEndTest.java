@@ -2,7 +2,6 @@ package org.quench.runtime.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.quench.runtime.cli.QuenchCliTest.quench;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,7 +30,7 @@ class DefaultNeuronEndToEndTest {
       Files.copy(in, model);
     }
     Path image = dir.resolve("default_neuron.qimg");
-    QuenchCliTest.Outcome compiled = quench("compile", model.toString(), "-o", image.toString());
+    InProcessRun compiled = InProcessRun.of("compile", model.toString(), "-o", image.toString());
     assertEquals(0, compiled.code(), compiled.err());
     ChipImage loaded = ChipImages.read(image);
     int top = ChipSpec.loihi().vthRange().max();
@@ -39,7 +38,7 @@ class DefaultNeuronEndToEndTest {
     assertTrue(loaded.getCores(0).getThresholdProfilesList().stream().anyMatch(t -> t.getVth() == top),
         "the default neuron keeps vth 2^17 in the image");
 
-    QuenchCliTest.Outcome inspected = quench("inspect", image.toString());
+    InProcessRun inspected = InProcessRun.of("inspect", image.toString());
     assertEquals(0, inspected.code(), inspected.err());
     assertTrue(inspected.out().contains("layer1"), inspected.out());
 
@@ -47,7 +46,7 @@ class DefaultNeuronEndToEndTest {
     Path bias = dir.resolve("bias.npy");
     NpyArray.ofInts(NpyArray.DType.I4, new int[] {4}, new int[] {100, 100, 100, 100}).write(bias);
     Path record = dir.resolve("rec");
-    QuenchCliTest.Outcome ran = quench("run", image.toString(), "--input", "bias:layer0=" + bias,
+    InProcessRun ran = InProcessRun.of("run", image.toString(), "--input", "bias:layer0=" + bias,
         "--steps", "200", "--probe", "v:layer1", "--probe", "spikes:layer1", "--probe",
         "spikes:layer0", "--record", record.toString());
     assertEquals(0, ran.code(), ran.err());

@@ -35,7 +35,7 @@ class MismatchCommandTest {
     model = copy("/org/quench/runtime/models/braille.nir", dir.resolve("braille.nir"));
     input = copy("/campaign/braille-input.npy", dir.resolve("braille-input.npy"));
     image = dir.resolve("braille.qimg");
-    QuenchCliTest.Outcome o = QuenchCliTest.quench("compile", model.toString(), "-o", image.toString(),
+    InProcessRun o = InProcessRun.of("compile", model.toString(), "-o", image.toString(),
         "--discretize", "euler", "-q");
     assertEquals(0, o.code(), o.err());
   }
@@ -48,11 +48,11 @@ class MismatchCommandTest {
     return to;
   }
 
-  private QuenchCliTest.Outcome mismatch(String... args) {
+  private InProcessRun mismatch(String... args) {
     List<String> all = new ArrayList<>(List.of("mismatch"));
     all.addAll(List.of(args));
     all.add("-q");
-    return QuenchCliTest.quench(all.toArray(String[]::new));
+    return InProcessRun.of(all.toArray(String[]::new));
   }
 
   private static JsonObject json(Path file) throws IOException {
@@ -68,7 +68,7 @@ class MismatchCommandTest {
   @Test
   void analogCampaignWritesReportCsvJsonAndHistogram() throws IOException {
     Path out = dir.resolve("out");
-    QuenchCliTest.Outcome o = mismatch(image.toString(), "--chips", "6", "--variability", "ideal",
+    InProcessRun o = mismatch(image.toString(), "--chips", "6", "--variability", "ideal",
         "--input", input.toString(), "--labels", "3", "--threads", "2", "--out", out.toString());
     assertEquals(0, o.code(), o.err());
     assertTrue(o.out().contains("ideal (6 chips)"), o.out());
@@ -90,7 +90,7 @@ class MismatchCommandTest {
   @Test
   void theWorstChipsReproduceCommandGivesTheSameMetric() throws IOException {
     Path out = dir.resolve("campaign");
-    QuenchCliTest.Outcome o = mismatch(image.toString(), "--chips", "5", "--variability", "ideal",
+    InProcessRun o = mismatch(image.toString(), "--chips", "5", "--variability", "ideal",
         "--input", input.toString(), "--out", out.toString());
     assertEquals(0, o.code(), o.err());
     JsonObject worst = json(out.resolve("summary.json")).getAsJsonArray("groups").get(0)
@@ -99,7 +99,7 @@ class MismatchCommandTest {
     String command = worst.get("reproduce").getAsString();
     List<String> words = shellWords(command);
     assertEquals(List.of("quench", "mismatch"), words.subList(0, 2), command);
-    QuenchCliTest.Outcome again = QuenchCliTest.quench(words.subList(1, words.size()).toArray(String[]::new));
+    InProcessRun again = InProcessRun.of(words.subList(1, words.size()).toArray(String[]::new));
     assertEquals(0, again.code(), again.err());
     Path chipDir = out.resolve("chip-" + serial);
     List<ChipResult> alone = CampaignCsv.read(chipDir.resolve("chips.csv")).results();
@@ -120,7 +120,7 @@ class MismatchCommandTest {
     assertEquals(0, mismatch(concat(common, "--chips", "6", "--out", whole.toString())).code());
     assertEquals(0, mismatch(concat(common, "--serials", "4-6", "--threads", "1", "--out", p2.toString())).code());
     assertEquals(0, mismatch(concat(common, "--serials", "1-3", "--out", p1.toString())).code());
-    QuenchCliTest.Outcome o = mismatch("--merge", p2.resolve("chips.csv").toString(),
+    InProcessRun o = mismatch("--merge", p2.resolve("chips.csv").toString(),
         p1.resolve("chips.csv").toString(), "--out", merged.toString());
     assertEquals(0, o.code(), o.err());
     assertEquals(CampaignCsv.read(whole.resolve("chips.csv")).results(),
@@ -137,7 +137,7 @@ class MismatchCommandTest {
   @Test
   void compensationRunsEveryChipTwiceAndTheHistogramShowsBoth() throws IOException {
     Path out = dir.resolve("compensated");
-    QuenchCliTest.Outcome o = mismatch(model.toString(), "--discretize", "euler", "--chips", "6",
+    InProcessRun o = mismatch(model.toString(), "--discretize", "euler", "--chips", "6",
         "--variability", "analog", "--input", input.toString(), "--compensate", "--out", out.toString());
     assertEquals(0, o.code(), o.err());
     assertTrue(o.out().contains("analog + compensation (6 chips)"), o.out());
@@ -157,7 +157,7 @@ class MismatchCommandTest {
     JsonObject worst = compensated.getAsJsonArray("worst").get(0).getAsJsonObject();
     List<String> words = shellWords(worst.get("reproduce").getAsString());
     assertTrue(words.contains("--compensate"), words.toString());
-    assertEquals(0, QuenchCliTest.quench(words.subList(1, words.size()).toArray(String[]::new)).code());
+    assertEquals(0, InProcessRun.of(words.subList(1, words.size()).toArray(String[]::new)).code());
     long serial = worst.get("serial").getAsLong();
     ChipResult again = CampaignCsv.read(out.resolve("chip-" + serial).resolve("chips.csv")).results().stream()
         .filter(ChipResult::compensated).findFirst().orElseThrow();
@@ -199,7 +199,7 @@ class MismatchCommandTest {
         {"--merge", dir.resolve("none.csv").toString()},
     };
     for (String[] c : cases) {
-      QuenchCliTest.Outcome o = mismatch(c);
+      InProcessRun o = mismatch(c);
       assertEquals(1, o.code(), String.join(" ", c) + ": " + o.err());
       assertEquals(1, o.errLines(), o.err());
       assertTrue(o.err().startsWith("quench: "), o.err());

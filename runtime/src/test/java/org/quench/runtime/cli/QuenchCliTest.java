@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,21 +22,6 @@ class QuenchCliTest {
   @TempDir
   Path dir;
 
-  /** Exit code and captured streams of one in-process run. */
-  record Outcome(int code, String out, String err) {
-    long errLines() {
-      return err.lines().count();
-    }
-  }
-
-  static Outcome quench(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = QuenchCli.execute(new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), args);
-    return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-  }
-
   private Path smallImage() {
     ChipImage image = SyntheticNetwork.build(new SyntheticNetwork.Shape(300, 8, 0, 5), ChipSpec.loihi()).image();
     Path file = dir.resolve("small.qimg");
@@ -47,7 +29,7 @@ class QuenchCliTest {
     return file;
   }
 
-  private static void assertOneLineError(Outcome o, int expectedCode) {
+  private static void assertOneLineError(InProcessRun o, int expectedCode) {
     assertEquals(expectedCode, o.code(), o.err());
     assertEquals(1, o.errLines(), "exactly one line on stderr: " + o.err());
     assertTrue(o.err().startsWith("quench: "), o.err());
@@ -57,7 +39,7 @@ class QuenchCliTest {
 
   @Test
   void versionComesFromTheFilteredBuildProperties() {
-    Outcome o = quench("--version");
+    InProcessRun o = InProcessRun.of("--version");
     assertEquals(0, o.code());
     String first = o.out().lines().findFirst().orElseThrow();
     assertTrue(first.matches("quench \\d+\\.\\d+\\.\\d+.*"), first);
@@ -67,7 +49,7 @@ class QuenchCliTest {
 
   @Test
   void helpListsTheCommandsAndExamples() {
-    Outcome o = quench("--help");
+    InProcessRun o = InProcessRun.of("--help");
     assertEquals(0, o.code());
     assertTrue(o.out().contains("inspect"), o.out());
     assertTrue(o.out().contains("bench"), o.out());
@@ -80,7 +62,7 @@ class QuenchCliTest {
     Map<String, CommandLine> commands = new CommandLine(new QuenchCli()).getSubcommands();
     assertFalse(commands.isEmpty());
     for (String name : commands.keySet()) {
-      Outcome o = quench(name, "--help");
+      InProcessRun o = InProcessRun.of(name, "--help");
       assertEquals(0, o.code(), name);
       assertTrue(o.out().contains("Examples:"), name + " --help has no examples:\n" + o.out());
       assertTrue(o.out().contains("quench " + name), name + " examples do not use the command");
@@ -91,7 +73,7 @@ class QuenchCliTest {
   void helpExamplesAreNeverWrappedMidWord() {
     Map<String, CommandLine> commands = new CommandLine(new QuenchCli()).getSubcommands();
     for (Map.Entry<String, CommandLine> c : commands.entrySet()) {
-      Outcome o = quench(c.getKey(), "--help");
+      InProcessRun o = InProcessRun.of(c.getKey(), "--help");
       List<String> lines = o.out().lines().toList();
       for (String example : c.getValue().getCommandSpec().usageMessage().footer()) {
         if (!example.isBlank()) {
@@ -104,19 +86,19 @@ class QuenchCliTest {
 
   @Test
   void noCommandIsAUsageError() {
-    assertOneLineError(quench(), QuenchCli.EXIT_USAGE);
+    assertOneLineError(InProcessRun.of(), QuenchCli.EXIT_USAGE);
   }
 
   @Test
   void unknownCommandIsAUsageErrorInOneLine() {
-    Outcome o = quench("frobnicate");
+    InProcessRun o = InProcessRun.of("frobnicate");
     assertOneLineError(o, QuenchCli.EXIT_USAGE);
     assertTrue(o.err().contains("frobnicate"), o.err());
   }
 
   @Test
   void malformedOptionValueIsAUsageError() {
-    Outcome o = quench("bench", "--steps", "many");
+    InProcessRun o = InProcessRun.of("bench", "--steps", "many");
     assertOneLineError(o, QuenchCli.EXIT_USAGE);
     assertTrue(o.err().contains("--steps"), o.err());
   }
@@ -124,7 +106,7 @@ class QuenchCliTest {
   @Test
   void inspectSummarizesAnImage() {
     Path file = smallImage();
-    Outcome o = quench("inspect", file.toString());
+    InProcessRun o = InProcessRun.of("inspect", file.toString());
     assertEquals(0, o.code(), o.err());
     assertEquals("", o.err());
     assertTrue(o.out().contains("loihi"), o.out());
@@ -134,7 +116,7 @@ class QuenchCliTest {
   void inspectJsonIsTheWholeImage() {
     Path file = smallImage();
     ChipImage image = ChipImages.read(file);
-    Outcome o = quench("inspect", file.toString(), "--json");
+    InProcessRun o = InProcessRun.of("inspect", file.toString(), "--json");
     assertEquals(0, o.code(), o.err());
     JsonObject json = JsonParser.parseString(o.out()).getAsJsonObject();
     assertEquals("loihi", json.getAsJsonObject("header").get("specName").getAsString());
@@ -144,7 +126,7 @@ class QuenchCliTest {
 
   @Test
   void inspectOfAMissingFileFailsInOneLine() {
-    Outcome o = quench("inspect", dir.resolve("absent.qimg").toString());
+    InProcessRun o = InProcessRun.of("inspect", dir.resolve("absent.qimg").toString());
     assertOneLineError(o, QuenchCli.EXIT_FAILURE);
     assertTrue(o.err().contains("absent.qimg"), o.err());
     assertEquals("", o.out());
@@ -154,7 +136,7 @@ class QuenchCliTest {
   void inspectOfAGarbageFileFailsInOneLine() throws Exception {
     Path garbage = dir.resolve("garbage.qimg");
     Files.write(garbage, new byte[] {'Q', 'I', 'M', 'G', 7, 7, 7, 1, 2, 3});
-    Outcome o = quench("inspect", garbage.toString());
+    InProcessRun o = InProcessRun.of("inspect", garbage.toString());
     assertOneLineError(o, QuenchCli.EXIT_FAILURE);
     assertTrue(o.err().contains("garbage.qimg"), o.err());
   }
@@ -163,7 +145,7 @@ class QuenchCliTest {
   void debugAddsTheStackTrace() throws Exception {
     Path garbage = dir.resolve("garbage.qimg");
     Files.writeString(garbage, "not an image");
-    Outcome o = quench("inspect", "--debug", garbage.toString());
+    InProcessRun o = InProcessRun.of("inspect", "--debug", garbage.toString());
     assertEquals(QuenchCli.EXIT_FAILURE, o.code());
     assertTrue(o.err().startsWith("quench: "), o.err());
     assertTrue(o.err().contains("\tat "), "stack trace expected with --debug: " + o.err());
@@ -171,7 +153,7 @@ class QuenchCliTest {
 
   @Test
   void benchJsonReportsEveryFigure() {
-    Outcome o = quench("bench", "--neurons", "2000", "--steps", "20", "--warmup", "5", "--threads", "2",
+    InProcessRun o = InProcessRun.of("bench", "--neurons", "2000", "--steps", "20", "--warmup", "5", "--threads", "2",
         "--json", "--quiet");
     assertEquals(0, o.code(), o.err());
     JsonObject json = JsonParser.parseString(o.out()).getAsJsonObject();
@@ -197,7 +179,7 @@ class QuenchCliTest {
 
   @Test
   void benchRejectsANonsensicalShapeInOneLine() {
-    Outcome o = quench("bench", "--neurons", "0", "--quiet");
+    InProcessRun o = InProcessRun.of("bench", "--neurons", "0", "--quiet");
     assertOneLineError(o, QuenchCli.EXIT_FAILURE);
     assertTrue(o.err().contains("neuron"), o.err());
   }

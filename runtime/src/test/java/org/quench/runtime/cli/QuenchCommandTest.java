@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 import org.quench.hal.QuenchException;
-import org.quench.runtime.cli.QuenchCliTest.Outcome;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -54,24 +53,24 @@ class QuenchCommandTest {
 
   @Test
   void aProvidedCommandRunsUnderQuenchAndInheritsQuiet() {
-    Outcome plain = QuenchCliTest.quench("provided-echo");
+    InProcessRun plain = InProcessRun.of("provided-echo");
     assertEquals(0, plain.code(), plain.err());
     assertEquals("quiet=false", plain.out().strip());
     assertEquals("", plain.err());
-    assertEquals("quiet=true", QuenchCliTest.quench("--quiet", "provided-echo").out().strip());
-    assertEquals("quiet=true", QuenchCliTest.quench("provided-echo", "-q").out().strip());
+    assertEquals("quiet=true", InProcessRun.of("--quiet", "provided-echo").out().strip());
+    assertEquals("quiet=true", InProcessRun.of("provided-echo", "-q").out().strip());
   }
 
   @Test
   void aProvidedCommandFollowsTheOneErrorPolicy() {
-    Outcome failed = QuenchCliTest.quench("provided-echo", "--fail");
+    InProcessRun failed = InProcessRun.of("provided-echo", "--fail");
     assertEquals(QuenchCli.EXIT_FAILURE, failed.code());
     assertEquals("quench: provided-echo failed as asked (--fail)", failed.err().strip());
-    Outcome usage = QuenchCliTest.quench("provided-echo", "--bogus");
+    InProcessRun usage = InProcessRun.of("provided-echo", "--bogus");
     assertEquals(QuenchCli.EXIT_USAGE, usage.code());
     assertEquals(1, usage.errLines(), usage.err());
     assertTrue(usage.err().contains("'quench provided-echo --help'"), usage.err());
-    Outcome traced = QuenchCliTest.quench("provided-echo", "--fail", "--debug");
+    InProcessRun traced = InProcessRun.of("provided-echo", "--fail", "--debug");
     assertTrue(traced.err().contains("\tat "), "--debug adds the stack trace: " + traced.err());
   }
 

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.quench.runtime.cli.QuenchCliTest.Outcome;
 
 /**
  * Runs every {@code ./quench ...} line of README.md's shell blocks, in order, in process, so the
@@ -126,7 +125,7 @@ class ReadmeCommandsTest {
           args.set(out + 1, work.resolve(args.get(out + 1)).toString());
         }
       }
-      Outcome o = QuenchCliTest.quench(args.toArray(String[]::new));
+      InProcessRun o = InProcessRun.of(args.toArray(String[]::new));
       assertEquals(0, o.code(), "README command 'quench " + String.join(" ", words) + "' failed: " + o.err());
       ran.add(words.get(0));
     }

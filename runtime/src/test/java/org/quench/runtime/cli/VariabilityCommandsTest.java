@@ -12,7 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.quench.hal.ChipImages;
 import org.quench.hal.DeviceProfile;
 import org.quench.hal.proto.ChipImage;
-import org.quench.runtime.cli.QuenchCliTest.Outcome;
 
 /** calibrate, compile --profile, run and verify on an imperfect chip, and their errors. */
 class VariabilityCommandsTest {
@@ -28,7 +27,7 @@ class VariabilityCommandsTest {
   @Test
   void calibrateThenCompensateBringsChip3BackToNominal() throws Exception {
     Path profile = dir.resolve("chip3.qprof");
-    Outcome cal = QuenchCliTest.quench("calibrate", "--device", CHIP3, "-o", profile.toString(),
+    InProcessRun cal = InProcessRun.of("calibrate", "--device", CHIP3, "-o", profile.toString(),
         "--cores", "0", "--neurons", "64");
     assertEquals(0, cal.code(), cal.err());
     assertTrue(cal.out().contains("check against the profile the device reports"), cal.out());
@@ -37,7 +36,7 @@ class VariabilityCommandsTest {
     assertTrue(measured.isMeasured());
 
     Path image = dir.resolve("b.qimg");
-    Outcome comp = QuenchCliTest.quench("compile", braille().toString(), "-o", image.toString(),
+    InProcessRun comp = InProcessRun.of("compile", braille().toString(), "-o", image.toString(),
         "--discretize", "euler", "--profile", profile.toString(), "--report", dir.resolve("r.json").toString());
     assertEquals(0, comp.code(), comp.err());
     assertTrue(comp.out().contains("compensation for chip 3 (measured)"), comp.out());
@@ -45,9 +44,9 @@ class VariabilityCommandsTest {
     assertEquals("chip 3 (measured)", img.getHeader().getOptionsMap().get("compensatedFor"));
     assertTrue(Files.readString(dir.resolve("r.json")).contains("\"compensation\""));
 
-    Outcome plain = QuenchCliTest.quench("verify", braille().toString(), "--discretize", "euler",
+    InProcessRun plain = InProcessRun.of("verify", braille().toString(), "--discretize", "euler",
         "--device", CHIP3, "--steps", "150");
-    Outcome fixed = QuenchCliTest.quench("verify", braille().toString(), "--discretize", "euler",
+    InProcessRun fixed = InProcessRun.of("verify", braille().toString(), "--discretize", "euler",
         "--device", CHIP3, "--steps", "150", "--profile", profile.toString());
     assertEquals(0, plain.code(), plain.err());
     assertEquals(0, fixed.code(), fixed.err());
@@ -73,13 +72,13 @@ class VariabilityCommandsTest {
   @Test
   void runOnAnImperfectChipReportsItsProfileAndBadFilesAreOneLine() throws Exception {
     Path image = dir.resolve("b.qimg");
-    assertEquals(0, QuenchCliTest.quench("compile", braille().toString(), "-o", image.toString()).code());
-    Outcome run = QuenchCliTest.quench("run", image.toString(), "--device", CHIP3, "--steps", "50");
+    assertEquals(0, InProcessRun.of("compile", braille().toString(), "-o", image.toString()).code());
+    InProcessRun run = InProcessRun.of("run", image.toString(), "--device", CHIP3, "--steps", "50");
     assertEquals(0, run.code(), run.err());
 
     Path bad = dir.resolve("bad.json");
     Files.writeString(bad, "{\"threshold\":{\"neuron\":\"lots\"}}");
-    Outcome o = QuenchCliTest.quench("run", image.toString(), "--device", "emu:loihi?serial=3&variability=" + bad,
+    InProcessRun o = InProcessRun.of("run", image.toString(), "--device", "emu:loihi?serial=3&variability=" + bad,
         "--steps", "5");
     assertEquals(1, o.code());
     assertEquals(1, o.errLines(), o.err());
@@ -89,7 +88,7 @@ class VariabilityCommandsTest {
     Path badProfile = dir.resolve("bad.qprof");
     Files.writeString(badProfile, "{\"formatVersion\":1,\"serial\":\"3\",\"measured\":{\"cores\":[{\"neuronCount\":2,"
         + "\"bias\":[1.0, -3]}]}}");
-    o = QuenchCliTest.quench("compile", braille().toString(), "-o", image.toString(), "--profile",
+    o = InProcessRun.of("compile", braille().toString(), "-o", image.toString(), "--profile",
         badProfile.toString());
     assertEquals(1, o.code());
     assertEquals(1, o.errLines(), o.err());

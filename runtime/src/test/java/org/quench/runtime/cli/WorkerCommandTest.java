@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
  */
 class WorkerCommandTest {
   private static String error(String... args) {
-    QuenchCliTest.Outcome o = QuenchCliTest.quench(args);
+    InProcessRun o = InProcessRun.of(args);
     String text = o.err().strip();
     assertEquals(1, o.code(), text);
     assertEquals(1, text.lines().count(), text);

@@ -26,7 +26,7 @@ public final class CampaignInputs {
           + " bias:POPULATION=FILE to drive it through a bias");
     }
     if (samples < 1) {
-      throw new QuenchException("--samples " + samples + " must be at least 1");
+      throw new QuenchException("--random-samples " + samples + " must be at least 1");
     }
     List<Stimulus> list = new ArrayList<>();
     for (int k = 0; k < samples; k++) {

@@ -8,10 +8,11 @@ import org.quench.runtime.encode.SpikeTrains;
 import picocli.CommandLine.Option;
 
 /**
- * The input options {@code run} and {@code verify} share, read one way: repeatable
- * {@code --input [TARGET=]FILE} (docs/inputs.md), {@code --encode} for analog signals and the
- * {@code --seed} of a rate encoding (verify's random input uses it too). A picocli mixin:
- * {@code @Mixin InputOptions input;}.
+ * The input options {@code run}, {@code verify} and {@code mismatch} share, read one way:
+ * repeatable {@code --input [TARGET=]FILE} (docs/inputs.md), {@code --encode} for analog signals
+ * and the input's seed ({@code --seed}, also {@code --input-seed}) of a rate encoding and of the
+ * random input a command makes when no file is given. It seeds inputs only, never which chip a
+ * device or campaign is. A picocli mixin: {@code @Mixin InputOptions input;}.
  */
 final class InputOptions {
   @Option(names = "--input", paramLabel = "[TARGET=]FILE",
@@ -24,13 +25,22 @@ final class InputOptions {
           + " rate[:MAX_RATE], delta[:THRESHOLD], latency[:WINDOW].")
   String encode;
 
-  @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
-      description = "Seed of --encode rate and of random input (default: ${DEFAULT-VALUE}).")
+  @Option(names = {"--seed", "--input-seed"}, paramLabel = "N", defaultValue = "1",
+      description = "Seed of the input: of --encode rate and of random input (default:"
+          + " ${DEFAULT-VALUE}); never of a chip's deviations.")
   long seed;
 
   /** The merged input for {@code image}, or null when no --input was given. */
   SpikeTrains read(ChipImage image) {
     return InputArguments.read(files, encode, seed, image);
+  }
+
+  /**
+   * The input as samples (a leading sample axis in .npy files, {@link InputArguments#readSamples});
+   * empty without --input.
+   */
+  List<SpikeTrains> readSamples(ChipImage image) {
+    return InputArguments.readSamples(files, encode, seed, image);
   }
 
   /** What the input is, for summaries and recordings; null without --input. */

@@ -58,6 +58,10 @@ import picocli.CommandLine.Spec;
             + " spike-count correlation, output argmax agreement, output rate error; accuracy with"
             + " --labels, NRMSE of a readout's v with --readout. Each chip's result is a pure"
             + " function of (image, variability, serial, inputs): same numbers on any thread count.",
+        "Inputs: --input [TARGET=]FILE, --encode and --seed as for quench run (repeated --input"
+            + " files make one input); a .npy with a leading sample axis, (samples, steps, width),"
+            + " holds several samples. Without --input: seeded random spikes (--random-samples,"
+            + " --random-rate, --steps, --seed). --seed seeds the input only, never the chips.",
         "Writes to --out: chips.csv (one row per chip), summary.json, histogram.png"
             + " (with --compensate: without and with compensation overlaid) and, for"
             + " --sweep-variability, sweep.png."},
@@ -65,6 +69,8 @@ import picocli.CommandLine.Spec;
     footer = {
         "  quench mismatch braille.qimg --chips 1000 --variability analog --input braille-input.npy",
         "  quench mismatch braille.nir --discretize euler --chips 200 --variability analog --compensate",
+        "  quench mismatch m.qimg --chips 500 --variability mild --input samples.npy --labels labels.npy"
+            + "   (samples.npy: (samples, steps, width))",
         "  quench mismatch m.qimg --sweep-variability digital,mild,analog --chips 300 --metric agreement",
         "  quench mismatch m.qimg --variability analog --serials 1-500 --out part1     (one machine)",
         "  quench mismatch m.qimg --variability analog --serials 501-1000 --out part2  (another)",
@@ -103,26 +109,26 @@ final class MismatchCommand implements Callable<Integer> {
           + " (calibration-aware compiling, as compile --profile does).")
   boolean compensate;
 
-  @Option(names = "--input", paramLabel = "[TARGET=]FILE",
-      description = "An input sample (.npy, .csv, .h5, as for quench run); repeat for more samples."
-          + " Default: seeded random spikes (--samples, --steps, --rate, --seed).")
-  List<String> inputs = new ArrayList<>();
+  /**
+   * --input, --encode and --seed exactly as quench run reads them; several samples come from a
+   * leading sample axis in .npy files (docs/mismatch-campaigns.md#inputs).
+   */
+  @Mixin
+  InputOptions input;
 
   @Option(names = "--steps", paramLabel = "N",
       description = "Steps per sample (default: each input's length; 200 for random input).")
   Integer steps;
 
-  @Option(names = "--samples", paramLabel = "N", defaultValue = "1",
-      description = "Random input samples when no --input is given (default: ${DEFAULT-VALUE}).")
-  int samples;
+  @Option(names = "--random-samples", paramLabel = "N", defaultValue = "1",
+      description = "Without --input: this many samples of random input spikes, sample k seeded"
+          + " with --seed + k (default: ${DEFAULT-VALUE}).")
+  int randomSamples;
 
-  @Option(names = "--rate", paramLabel = "P", defaultValue = "0.2",
-      description = "Spike probability per channel and step of random input (default: ${DEFAULT-VALUE}).")
-  double rate;
-
-  @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
-      description = "Seed of random input (default: ${DEFAULT-VALUE}).")
-  long seed;
+  @Option(names = "--random-rate", paramLabel = "P", defaultValue = "0.2",
+      description = "Without --input: the random input's spike probability per channel and step"
+          + " (default: ${DEFAULT-VALUE}).")
+  double randomRate;
 
   @Option(names = "--labels", paramLabel = "L,L,...|FILE.npy",
       description = "The class of each sample: adds accuracy.")
@@ -332,28 +338,29 @@ final class MismatchCommand implements Callable<Integer> {
     MismatchCampaign.ChipCompiler compiler = new CompensatedImages(image, modelOptions.spec());
     List<Stimulus> list = new ArrayList<>();
     String description;
-    if (inputs.isEmpty()) {
+    List<SpikeTrains> read = input.readSamples(image);
+    if (read.isEmpty()) {
       int n = steps == null ? 200 : steps;
       if (n < 1) {
         throw new QuenchException("--steps " + n + " must be at least 1");
       }
-      if (!(rate >= 0 && rate <= 1)) {
-        throw new QuenchException("--rate " + rate + " must be a probability between 0 and 1");
+      if (!(randomRate >= 0 && randomRate <= 1)) {
+        throw new QuenchException("--random-rate " + randomRate + " must be a probability between 0"
+            + " and 1");
       }
-      list.addAll(CampaignInputs.poisson(image, n, rate, seed, samples));
-      description = String.format(Locale.ROOT, "%d sample(s) of %d steps of random spikes, p=%s per"
-          + " channel and step, seed %d", samples, n, rate, seed);
+      list.addAll(CampaignInputs.poisson(image, n, randomRate, input.seed, randomSamples));
+      description = String.format(Locale.ROOT, "%d sample(s) of %d steps of random input spikes,"
+          + " p=%s per channel and step, input seed %d", randomSamples, n, randomRate, input.seed);
     } else {
-      for (String in : inputs) {
-        SpikeTrains train = CommandSupport.input(in, image);
-        long n = CommandSupport.steps(steps == null ? null : (long) steps, train);
+      for (int k = 0; k < read.size(); k++) {
+        long n = CommandSupport.steps(steps == null ? null : (long) steps, read.get(k));
         if (n < 1 || n > Integer.MAX_VALUE) {
-          throw new QuenchException("--input " + in + ": a sample needs 1 to " + Integer.MAX_VALUE
-              + " steps, got " + n);
+          throw new QuenchException("--input " + input.describe() + ": sample " + k + " needs 1 to "
+              + Integer.MAX_VALUE + " steps, got " + n);
         }
-        list.add(train.chunk(0, (int) n));
+        list.add(read.get(k).chunk(0, (int) n));
       }
-      description = list.size() + " sample(s) from " + String.join(", ", inputs)
+      description = list.size() + " sample(s) from " + input.describe()
           + (steps != null ? ", " + steps + " steps each" : "");
     }
     return new Prepared(image, list, description, compiler);

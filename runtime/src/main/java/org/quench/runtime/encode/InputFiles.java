@@ -71,7 +71,7 @@ public final class InputFiles {
     }
     String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
     if (name.endsWith(".npy")) {
-      return matrix(file, resolve(file, target, image), image, readNpy(file));
+      return matrix(file.toString(), resolve(file, target, image), image, readNpy(file));
     }
     if (name.endsWith(".csv")) {
       return readCsv(file, target, image);
@@ -85,6 +85,42 @@ public final class InputFiles {
     }
     throw new QuenchException("input file " + file + " has an unknown type: use .npy, .csv, .h5 "
         + "or .hdf5");
+  }
+
+  /**
+   * Reads {@code file} for {@code image} as one or more input samples. A .npy array with a leading
+   * sample axis, {@code (samples, steps, width)} for a port or {@code (samples, steps, neurons)}
+   * for a bias, is one input per sample, each {@code (steps, ...)} slice read as {@link #read}
+   * reads a 2-D array; any other file is one sample.
+   *
+   * @param target an input port name, {@code bias:POPULATION}, or null to choose as {@link #read}
+   */
+  public static List<SpikeTrains> readSamples(Path file, String target, ChipImage image) {
+    if (!file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npy")
+        || !Files.isRegularFile(file)) {
+      return List.of(read(file, target, image));
+    }
+    NpyArray a = NpyArray.read(file);
+    if (a.shape().length != 3) {
+      return List.of(matrix(file.toString(), resolve(file, target, image), image, rows(a, file)));
+    }
+    refuseFloats(a, file);
+    String chosen = resolve(file, target, image);
+    int[] shape = a.shape();
+    int[] values = a.toInts();
+    List<SpikeTrains> samples = new ArrayList<>(shape[0]);
+    for (int k = 0; k < shape[0]; k++) {
+      int[][] rows = new int[shape[1]][shape[2]];
+      for (int t = 0; t < shape[1]; t++) {
+        System.arraycopy(values, (k * shape[1] + t) * shape[2], rows[t], 0, shape[2]);
+      }
+      samples.add(matrix(file + " sample " + k, chosen, image, rows));
+    }
+    if (samples.isEmpty()) {
+      throw new QuenchException("input file " + file + " has shape " + java.util.Arrays.toString(shape)
+          + ": no samples along its first axis");
+    }
+    return samples;
   }
 
   /** The target for a single-matrix file. */
@@ -113,9 +149,10 @@ public final class InputFiles {
         + "; say which one with PORT=" + file.getFileName() + " or name the file after the port");
   }
 
-  private static SpikeTrains matrix(Path file, String target, ChipImage image, int[][] rows) {
+  /** A (steps, width) matrix for {@code target}; {@code where} names it in errors. */
+  private static SpikeTrains matrix(String where, String target, ChipImage image, int[][] rows) {
     SpikeTrains.Builder b = SpikeTrains.builder(rows.length);
-    add(b, file.toString(), target, image, rows, false);
+    add(b, where, target, image, rows, false);
     return b.build();
   }
 
@@ -208,13 +245,7 @@ public final class InputFiles {
         throw new QuenchException("input file " + file + " has shape " + java.util.Arrays.toString(shape)
             + "; an analog signal is (steps, channels)");
       }
-      double[] values = a.toDoubles();
-      double[][] rows = new double[shape[0]][shape[1]];
-      for (int t = 0; t < shape[0]; t++) {
-        System.arraycopy(values, t * shape[1], rows[t], 0, shape[1]);
-      }
-      AnalogEncoder.checkSignal(rows);
-      return rows;
+      return signal(a.toDoubles(), 0, shape[0], shape[1]);
     }
     if (name.endsWith(".csv")) {
       List<double[]> rows = new ArrayList<>();
@@ -247,13 +278,54 @@ public final class InputFiles {
         + " .csv (steps, channels)");
   }
 
-  private static int[][] readNpy(Path file) {
+  /**
+   * Analog signals, one per sample, for an {@link AnalogEncoder}: a .npy of shape
+   * {@code (samples, steps, channels)} gives one per sample; anything else is the one signal
+   * {@link #readSignal} reads.
+   */
+  public static List<double[][]> readSignals(Path file) {
+    if (!file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npy")
+        || !Files.isRegularFile(file)) {
+      return List.<double[][]>of(readSignal(file));
+    }
     NpyArray a = NpyArray.read(file);
+    int[] shape = a.shape();
+    if (shape.length != 3) {
+      return List.<double[][]>of(readSignal(file));
+    }
+    double[] values = a.toDoubles();
+    List<double[][]> signals = new ArrayList<>(shape[0]);
+    for (int k = 0; k < shape[0]; k++) {
+      signals.add(signal(values, k * shape[1] * shape[2], shape[1], shape[2]));
+    }
+    return signals;
+  }
+
+  /** Rows {@code [step][channel]} from {@code values} starting at {@code offset}, checked. */
+  private static double[][] signal(double[] values, int offset, int steps, int channels) {
+    double[][] rows = new double[steps][channels];
+    for (int t = 0; t < steps; t++) {
+      System.arraycopy(values, offset + t * channels, rows[t], 0, channels);
+    }
+    AnalogEncoder.checkSignal(rows);
+    return rows;
+  }
+
+  private static int[][] readNpy(Path file) {
+    return rows(NpyArray.read(file), file);
+  }
+
+  private static void refuseFloats(NpyArray a, Path file) {
     if (a.dtype().descr().contains("f")) {
       throw new QuenchException("input file " + file + " holds " + a.dtype().descr()
           + " floats; expected bool or integer spikes/payloads (an analog signal needs an encoding:"
           + " --encode rate|delta|latency)");
     }
+  }
+
+  /** A 1-D or 2-D integer array as rows. */
+  private static int[][] rows(NpyArray a, Path file) {
+    refuseFloats(a, file);
     int[] shape = a.shape();
     int[] values = a.toInts();
     if (shape.length == 1) {
@@ -311,7 +383,7 @@ public final class InputFiles {
                 : "an integer");
       }
     }
-    return matrix(file, resolve(file, target, image), image, rows);
+    return matrix(file.toString(), resolve(file, target, image), image, rows);
   }
 
   private static SpikeTrains csvEvents(Path file, String target, ChipImage image,

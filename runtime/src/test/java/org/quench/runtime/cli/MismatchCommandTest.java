@@ -19,8 +19,15 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.quench.hal.ChipImages;
+import org.quench.hal.ChipSpec;
+import org.quench.hal.Stimulus;
+import org.quench.hal.proto.ChipImage;
 import org.quench.runtime.campaign.CampaignCsv;
 import org.quench.runtime.campaign.ChipResult;
+import org.quench.runtime.campaign.MismatchCampaign;
+import org.quench.runtime.encode.InputArguments;
+import org.quench.runtime.io.NpyArray;
 
 class MismatchCommandTest {
   @TempDir
@@ -196,6 +203,11 @@ class MismatchCommandTest {
         {image.toString(), "--variability", "analog", "--serials", "0-4"},
         {image.toString(), "--variability", "analog", "--labels", "1,x"},
         {dir.resolve("missing.qimg").toString(), "--variability", "analog"},
+        {image.toString(), "--variability", "analog", "--input", input.toString(), "--input",
+            input.toString()},
+        {image.toString(), "--variability", "analog", "--random-rate", "2"},
+        {image.toString(), "--variability", "analog", "--encode", "rate"},
+        {image.toString(), "--variability", dir.resolve("no-model.json").toString()},
         {"--merge", dir.resolve("none.csv").toString()},
     };
     for (String[] c : cases) {
@@ -205,6 +217,54 @@ class MismatchCommandTest {
       assertTrue(o.err().startsWith("quench: "), o.err());
       assertFalse(o.err().contains("Exception"), o.err());
     }
+  }
+
+  @Test
+  void aLeadingSampleAxisHoldsSeveralSamplesEachReadAsQuenchRunReadsIt() throws IOException {
+    NpyArray recording = NpyArray.read(input);
+    int width = recording.shape()[1];
+    int[] all = recording.toInts();
+    int steps = 60;
+    int[] stacked = java.util.Arrays.copyOf(all, 3 * steps * width);
+    Path samples = dir.resolve("samples.npy");
+    NpyArray.ofInts(NpyArray.DType.I4, new int[] {3, steps, width}, stacked).write(samples);
+    Path out = dir.resolve("stacked");
+    InProcessRun o = mismatch(image.toString(), "--chips", "2", "--variability", "mild", "--input",
+        samples.toString(), "--labels", "1,2,3", "--out", out.toString());
+    assertEquals(0, o.code(), o.err());
+    assertTrue(o.out().contains("3 sample(s) from " + samples), o.out());
+    // The same samples as three (steps, width) files, each read as quench run reads one.
+    ChipImage compiled = ChipImages.read(image);
+    List<Stimulus> each = new ArrayList<>();
+    for (int k = 0; k < 3; k++) {
+      Path slice = dir.resolve("slice-" + k + ".npy");
+      NpyArray.ofInts(NpyArray.DType.I4, new int[] {steps, width},
+          java.util.Arrays.copyOfRange(all, k * steps * width, (k + 1) * steps * width)).write(slice);
+      each.add(InputArguments.read(List.of(slice.toString()), null, 1, compiled).chunk(0, steps));
+    }
+    MismatchCampaign expected = MismatchCampaign.prepare(compiled, ChipSpec.loihi(), List.of("mild"),
+        each, new int[] {1, 2, 3}, null, null);
+    assertEquals(expected.fingerprint(), CampaignCsv.read(out.resolve("chips.csv")).fingerprint(),
+        "the campaign ran exactly those three samples");
+  }
+
+  @Test
+  void randomInputIsNamedAsSuchAndSeededByTheInputSeed() throws IOException {
+    String[] common = {image.toString(), "--chips", "2", "--variability", "ideal", "--random-samples",
+        "2", "--steps", "40"};
+    assertEquals(0, mismatch(concat(common, "--seed", "3", "--out", dir.resolve("s3").toString())).code());
+    assertEquals(0, mismatch(concat(common, "--input-seed", "3", "--out", dir.resolve("i3").toString())).code());
+    assertEquals(0, mismatch(concat(common, "--input-seed", "4", "--out", dir.resolve("i4").toString())).code());
+    CampaignCsv.Table s3 = CampaignCsv.read(dir.resolve("s3/chips.csv"));
+    assertEquals(s3.fingerprint(), CampaignCsv.read(dir.resolve("i3/chips.csv")).fingerprint(),
+        "--seed and --input-seed are one option");
+    assertFalse(s3.fingerprint().equals(CampaignCsv.read(dir.resolve("i4/chips.csv")).fingerprint()),
+        "another input seed is another input");
+    assertEquals("2 sample(s) of 40 steps of random input spikes, p=0.2 per channel and step, input"
+        + " seed 3", s3.facts().get("samples"));
+    InProcessRun old = mismatch(concat(common, "--samples", "2"));
+    assertEquals(2, old.code(), old.err());
+    assertEquals(1, old.errLines(), old.err());
   }
 
   private static String[] concat(String[] a, String... b) {

@@ -202,4 +202,66 @@ class InputFilesTest {
     Files.writeString(txt, "1");
     assertTrue(error(txt, null).contains("unknown type"));
   }
+
+  @Test
+  void aLeadingSampleAxisGivesOneInputPerSampleAndAFileOfOneSampleIsShared() {
+    Path spikes = dir.resolve("samples.npy");
+    NpyArray.ofInts(NpyArray.DType.I4, new int[] {2, 2, 4},
+        new int[] {1, 0, 0, 0, 0, 0, 0, 1, 0, 2, 0, 0, 0, 0, 3, 0}).write(spikes);
+    Path bias = dir.resolve("b.npy");
+    NpyArray.ofInts(NpyArray.DType.I4, new int[] {3}, new int[] {5, -6, 7}).write(bias);
+    java.util.List<String> options = java.util.List.of(spikes.toString(), "bias:out=" + bias);
+    java.util.List<SpikeTrains> samples = InputArguments.readSamples(options, null, 0, IMAGE);
+    assertEquals(2, samples.size());
+    assertArrayEquals(new int[][] {{1, 0, 0, 0}, {0, 0, 0, 1}}, samples.get(0).dense("in"));
+    assertArrayEquals(new int[][] {{0, 2, 0, 0}, {0, 0, 3, 0}}, samples.get(1).dense("in"));
+    for (SpikeTrains sample : samples) {
+      assertArrayEquals(new int[] {5, -6, 7}, sample.biasAt("out", 1), "the one-sample bias is shared");
+    }
+    // Each sample is what quench run reads from its slice alone, with the same other files.
+    Path slice = dir.resolve("second.npy");
+    NpyArray.ofInts(NpyArray.DType.I4, new int[] {2, 4}, new int[] {0, 2, 0, 0, 0, 0, 3, 0}).write(slice);
+    SpikeTrains alone = InputArguments.read(java.util.List.of(slice.toString(), "bias:out=" + bias),
+        null, 0, IMAGE);
+    assertArrayEquals(alone.dense("in"), samples.get(1).dense("in"));
+    assertEquals(alone.length(), samples.get(1).length());
+    assertEquals(1, InputArguments.readSamples(java.util.List.of(slice.toString()), null, 0, IMAGE).size(),
+        "a (steps, width) file is one sample");
+  }
+
+  @Test
+  void samplesThatDisagreeAndTwoFilesForOnePortAreRefusedInOneLine() {
+    Path three = dir.resolve("three.npy");
+    NpyArray.ofInts(NpyArray.DType.I4, new int[] {3, 2, 4}, new int[24]).write(three);
+    Path two = dir.resolve("two.npy");
+    NpyArray.ofInts(NpyArray.DType.I4, new int[] {2, 2, 3}, new int[12]).write(two);
+    QuenchException count = assertThrows(QuenchException.class, () -> InputArguments.readSamples(
+        java.util.List.of(three.toString(), "bias:out=" + two), null, 0, IMAGE));
+    assertEquals("--input " + three + " holds 3 samples but --input bias:out=" + two + " holds 2;"
+        + " give every file the same number of samples along its first axis, or one sample for all",
+        count.getMessage());
+    QuenchException twice = assertThrows(QuenchException.class, () -> InputArguments.readSamples(
+        java.util.List.of(three.toString(), "in=" + three), null, 0, IMAGE));
+    assertEquals("--input " + three + " and --input in=" + three + " both feed port 'in': repeated"
+        + " --input files make one input, as for quench run; put several samples in one .npy along"
+        + " a leading axis, (samples, steps, width)", twice.getMessage());
+  }
+
+  @Test
+  void analogSamplesAreEachEncodedAsTheirSliceAloneWithTheSeed() {
+    double[] values = new double[2 * 5 * 4];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = (i % 7) / 7.0;
+    }
+    Path signals = dir.resolve("signals.npy");
+    NpyArray.ofDoubles(NpyArray.DType.F8, new int[] {2, 5, 4}, values).write(signals);
+    Path second = dir.resolve("second-signal.npy");
+    NpyArray.ofDoubles(NpyArray.DType.F8, new int[] {5, 4},
+        java.util.Arrays.copyOfRange(values, 20, 40)).write(second);
+    java.util.List<SpikeTrains> samples = InputArguments.readSamples(
+        java.util.List.of(signals.toString()), "rate", 7, IMAGE);
+    assertEquals(2, samples.size());
+    SpikeTrains alone = InputArguments.read(java.util.List.of(second.toString()), "rate", 7, IMAGE);
+    assertArrayEquals(alone.dense("in"), samples.get(1).dense("in"));
+  }
 }

@@ -62,6 +62,11 @@ class HeterogeneityCommandTest {
     assertTrue(InProcessRun.expecting(0, "--help").out().contains("study"), "quench --help lists study");
     InProcessRun bad = InProcessRun.expecting(1, "study", "heterogeneity", "--threads", "0", "--out", dir.toString());
     assertEquals("quench: --threads 0 must be at least 1", bad.err().strip());
+    InProcessRun file = InProcessRun.expecting(1, "study", "heterogeneity", "--variability",
+        "mild,lab/chips.json", "--cluster", "127.0.0.1:1", "--out", dir.toString());
+    assertEquals("quench: --variability lab/chips.json: on a cluster the study takes presets only"
+        + " (ideal, digital, mild, analog); run a model file's study without --cluster, or its chips"
+        + " with quench mismatch --variability FILE --cluster", file.err().strip());
     InProcessRun unknown = InProcessRun.expecting(2, "study", "heterogeneity", "--no-such-option");
     assertEquals(1, unknown.errLines(), unknown.err());
     assertTrue(unknown.err().startsWith("quench: "), unknown.err());

@@ -27,7 +27,8 @@ import org.quench.hal.QuenchException;
  * always qualifies, so no core's error grows. Only projections the quantize pass rounded from float
  * weights are touched (netx weights come fixed). The report's weight entries are updated, the
  * warning about many zeroed weights is given here, and the {@code maxWeightError} target is
- * enforced here, both on the final weights.
+ * checked here, both on the final weights ({@link WeightTargetCores} has split cores to meet it, or
+ * failed with the causes, before; this check guards pipelines without it).
  */
 public final class CoreWeightExponents {
   /** Chooses the exponents on {@code mapping}'s partition; the same mapping when nothing changes. */
@@ -66,7 +67,8 @@ public final class CoreWeightExponents {
             100.0 * after.zeroed() / p.synapseCount(), after.numWeightBits(),
             c.min == c.max ? Integer.toString(c.min) : c.min + ".." + c.max + " (per core)"));
       }
-      if (after.rmsRelError() > target) {
+      // WeightTargetCores met the target on sums of the same rounding; allow for their order.
+      if (after.rmsRelError() > target * (1 + 1e-9)) {
         misses.add(describe(after));
         gainsSpread |= after.causes() != null && after.causes().foldedGain() > 0;
       }

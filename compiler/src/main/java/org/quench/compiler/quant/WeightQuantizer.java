@@ -198,6 +198,17 @@ public final class WeightQuantizer {
     return out;
   }
 
+  /**
+   * The fewest weight bits that keep every mantissa of a group intact, given the bitwise OR of
+   * those mantissas ({@code or}): the OR of groups' ORs gives their union's bits, so callers can
+   * combine groups without rounding again.
+   */
+  public static int numWeightBits(int or, SignMode mode, ChipSpec spec) {
+    int maxShift = spec.numWeightBitsRange(mode).max();
+    int shift = or == 0 ? maxShift : Math.min(maxShift, Integer.numberOfTrailingZeros(or));
+    return maxShift - shift;
+  }
+
   private static Result report(double[] req, double scale, SignMode mode, Lattice lattice, int e,
       ChipSpec spec) {
     int[] m = new int[req.length];
@@ -226,9 +237,7 @@ public final class WeightQuantizer {
       maxSingle = Math.max(maxSingle, Math.abs(WeightBits.activation(m[i], e) - req[i]));
       or |= m[i];
     }
-    int maxShift = spec.numWeightBitsRange(mode).max();
-    int shift = or == 0 ? maxShift : Math.min(maxShift, Integer.numberOfTrailingZeros(or));
-    int nwb = maxShift - shift;
+    int nwb = numWeightBits(or, mode, spec);
     return new Result(m, e, nwb, mode, scale, clipped, zeroed,
         norm == 0 ? 0 : Math.sqrt(sse / norm), maxAbs, maxReq == 0 ? 0 : maxAbs / maxReq,
         maxSingle);

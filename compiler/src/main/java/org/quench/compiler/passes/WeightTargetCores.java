@@ -64,7 +64,7 @@ public final class WeightTargetCores {
     List<String> missing = new ArrayList<>();
     for (int j = 0; j < rows.size(); j++) {
       if (start[j] > target) {
-        missing.add(describe(rows.get(j), start[j], target));
+        missing.add(describe(rows.get(j), start[j], target, context));
         if (rows.get(j).floor() > target) {
           hopeless.add(rows.get(j).projection.name());
         }
@@ -129,7 +129,9 @@ public final class WeightTargetCores {
   }
 
   /** "projection 'p' 3.7 % (target 2.0 %): shared exponent 2.9 %, mantissa 2.2 %, clipping 0 %". */
-  private static String describe(WeightRows r, double rms, double target) {
+  private static String describe(WeightRows r, double rms, double target, PassContext context) {
+    double folded = CoreWeightExponents.foldedGain(
+        context.report().projectionQuality(r.projection.name()), rms);
     double floor = r.floor();
     double clip = r.floorClipping();
     double mantissa = Math.sqrt(Math.max(0, floor * floor - clip * clip));
@@ -137,9 +139,10 @@ public final class WeightTargetCores {
     String limitedBy = floor <= target ? "the shared exponent limits it (cores fix it)"
         : clip > mantissa ? "clipping limits it" : "the " + r.spec.weightMantBits() + "-bit mantissa limits it";
     return String.format(Locale.ROOT, "projection '%s' RMS %s (target %s) = shared exponent %s,"
-        + " mantissa %s, clipping %s; an exponent per target neuron would leave %s: %s",
-        r.projection.name(), fine(rms), fine(target), CompileReport.percent(shared),
-        CompileReport.percent(mantissa), CompileReport.percent(clip), fine(floor), limitedBy);
+        + " mantissa %s, clipping %s (folded per-neuron gain %s of it); an exponent per target neuron"
+        + " would leave %s: %s", r.projection.name(), fine(rms), fine(target),
+        CompileReport.percent(shared), CompileReport.percent(mantissa), CompileReport.percent(clip),
+        CompileReport.percent(folded), fine(floor), limitedBy);
   }
 
   /** A percentage with three digits, so that an error just above its target reads so. */
@@ -185,7 +188,7 @@ public final class WeightTargetCores {
     double worst = 0;
     for (int j = 0; j < rows.size(); j++) {
       if (within[j] > target) {
-        missing.add(describe(rows.get(j), within[j], target));
+        missing.add(describe(rows.get(j), within[j], target, context));
         worst = Math.max(worst, within[j]);
       }
     }

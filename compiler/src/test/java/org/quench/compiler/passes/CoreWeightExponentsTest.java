@@ -176,11 +176,11 @@ class CoreWeightExponentsTest {
   }
 
   @Test
-  void aWeightTargetIsJudgedOnTheFinalWeights() {
+  void aTargetBelowWhatAnExponentPerNeuronReachesFailsWithItsCauses() {
     QuenchException e = assertThrows(QuenchException.class,
         () -> compile(network(12), CompileOptions.none().with(Quantize.MAX_WEIGHT_ERROR, "0.0001")));
     String m = e.getMessage();
-    assertTrue(m.contains("--max-weight-error 1.0E-4") && m.contains("exponent per core")
+    assertTrue(m.contains("--max-weight-error 1.0E-4") && m.contains("cannot be met with more cores")
         && m.contains("'in->p'") && m.contains("shared exponent") && m.contains("folded per-neuron gain"), m);
   }
 }

@@ -72,7 +72,8 @@ final class WeightRows {
     rowFloor = new double[targets];
     rowFloorClip = new double[targets];
     logMax = new double[targets];
-    double half = mode == SignMode.MIXED ? 1.0 : 0.5;
+    // The lattice's step: MIXED keeps even mantissas only (WeightQuantizer).
+    double step = mode == SignMode.MIXED ? 2.0 : 1.0;
     double n2 = 0;
     for (int t = 0; t < targets; t++) {
       int len = in.start[t + 1] - in.start[t];
@@ -87,26 +88,23 @@ final class WeightRows {
       if (len == 0) {
         continue;
       }
+      double rowNorm = 0;
+      for (double w : row) {
+        rowNorm += w * w;
+      }
       for (int x = 0; x < slots; x++) {
         int e = exponents[x];
-        WeightQuantizer.Result r = WeightQuantizer.quantize(row, 1.0, mode, e, spec);
-        double s = 0;
-        double c = 0;
-        int o = 0;
-        double step = Math.scalb(half, e) * (1 + 1e-9);
-        for (int q = 0; q < len; q++) {
-          int m = r.weights()[q];
-          double d = Math.scalb((double) m, e) - row[q];
-          s += d * d;
-          if (Math.abs(d) > step) {
-            c += d * d;
-          }
-          o |= m;
+        int at = t * slots + x;
+        if (max < Math.scalb(step, e) * 0.5) {
+          // Every weight is below half the step: all round to 0, nothing clips.
+          sse[at] = rowNorm;
+          continue;
         }
-        sse[t * slots + x] = s;
-        clipSse[t * slots + x] = c;
-        clipped[t * slots + x] = r.clipped();
-        or[t * slots + x] = o;
+        double[] sums = WeightQuantizer.roundingSums(row, mode, e, spec);
+        sse[at] = sums[0];
+        clipSse[at] = sums[1];
+        clipped[at] = (int) sums[2];
+        or[at] = (int) sums[3];
       }
       int b = best(sse, clipped, or, t * slots);
       rowFloor[t] = sse[t * slots + b];

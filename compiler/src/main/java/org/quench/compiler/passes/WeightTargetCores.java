@@ -54,11 +54,11 @@ public final class WeightTargetCores {
     }
     double target = context.options().relativeError(Quantize.MAX_WEIGHT_ERROR);
     int before = mapping.cores().size();
-    Pieces actual = Pieces.of(mapping, rows, spec);
     if (!Double.isFinite(target)) {
-      price(mapping, rows, actual.rms(), context);
+      price(mapping, rows, Pieces.of(mapping, rows, spec, false).rms(), context);
       return mapping;
     }
+    Pieces actual = Pieces.of(mapping, rows, spec, true);
     double[] start = actual.rms();
     List<String> hopeless = new ArrayList<>();
     List<String> missing = new ArrayList<>();
@@ -352,11 +352,14 @@ public final class WeightTargetCores {
       }
     }
 
-    /** The mapping's cores as pieces; output axons counted so splits keep the mapping valid. */
-    static Pieces of(Mapping mapping, List<WeightRows> rows, ChipSpec spec) {
+    /**
+     * The mapping's cores as pieces; with {@code countAxons} output axons are counted so that
+     * splits keep the mapping valid (without, the pieces only measure errors).
+     */
+    static Pieces of(Mapping mapping, List<WeightRows> rows, ChipSpec spec, boolean countAxons) {
       Network net = mapping.network();
       int n = mapping.cores().size();
-      Pieces s = new Pieces(net, rows, spec, n, new AxonBudget(mapping));
+      Pieces s = new Pieces(net, rows, spec, n, countAxons ? new AxonBudget(mapping) : null);
       // Every population gets pieces: one without weights to judge may still need splitting to
       // relieve a core's output axons.
       for (int p = 0; p < net.populations().size(); p++) {

@@ -165,6 +165,34 @@ public final class WeightQuantizer {
     return report(req, scale, mode, Lattice.of(mode, spec, false), exponent, spec);
   }
 
+  /**
+   * Rounds requested weights (chip activation units, finite) at one exponent in one sign mode as
+   * {@link #quantize(double[], double, SignMode, int, ChipSpec)} does, keeping only the sums a
+   * caller that combines groups of weights needs, without allocating per weight.
+   *
+   * @return {squared error, squared error of the clipped weights, clipped count, bitwise OR of the
+   *     mantissas (which gives a group's weight bits, see {@link #numWeightBits})}
+   */
+  public static double[] roundingSums(double[] req, SignMode mode, int exponent, ChipSpec spec) {
+    Lattice lattice = Lattice.of(mode, spec, false);
+    double sse = 0;
+    double clipSse = 0;
+    int clipped = 0;
+    int or = 0;
+    for (double r : req) {
+      double x = Math.scalb(r, -exponent);
+      int m = lattice.nearest(x);
+      double d = Math.scalb((double) m, exponent) - r;
+      sse += d * d;
+      if (lattice.clips(x)) {
+        clipped++;
+        clipSse += d * d;
+      }
+      or |= m;
+    }
+    return new double[] {sse, clipSse, clipped, or};
+  }
+
   /** Exponents from {@code lo} to {@code hi} in the order ties are broken (see below). */
   public static int[] exponentsInTieOrder(int lo, int hi) {
     return searchOrder(lo, hi);

@@ -73,7 +73,7 @@ public final class WeightTargetCores {
     if (!hopeless.isEmpty()) {
       throw new QuenchException("--max-weight-error " + (float) target + " cannot be met with more"
           + " cores (they only remove the shared exponent's error); on the partition's " + before
-          + " core(s) " + String.join("; ", missing)
+          + " core(s): " + String.join("; ", missing)
           + fixes(rows, start, target));
     }
     int limit = ProfileBudget.coreLimit(context);
@@ -186,10 +186,13 @@ public final class WeightTargetCores {
       int limit, long capacity, double target, PassContext context) {
     List<String> missing = new ArrayList<>();
     double worst = 0;
+    boolean gainsSpread = false;
     for (int j = 0; j < rows.size(); j++) {
       if (within[j] > target) {
         missing.add(describe(rows.get(j), within[j], target, context));
         worst = Math.max(worst, within[j]);
+        String name = rows.get(j).projection.name();
+        gainsSpread |= CoreWeightExponents.foldedGain(context.report().projectionQuality(name), within[j]) > 0;
       }
     }
     boolean met = !grown.anyMissing() && !grown.stuck;
@@ -214,17 +217,29 @@ public final class WeightTargetCores {
     } else {
       m.append(" is missed: ").append(why);
     }
-    m.append(". On ").append(withinCores).append(" core(s) ").append(String.join("; ", missing))
+    m.append(". On ").append(withinCores).append(" core(s): ").append(String.join("; ", missing))
         .append(". Fix: ");
+    List<String> fixes = new ArrayList<>();
     if (met) {
-      m.append("raise --max-cores to ").append(grown.cores).append(", ");
+      fixes.add("raise --max-cores to " + grown.cores);
     } else if (grown.stuck) {
-      m.append("reduce the fan-out of the target neurons' sources, ");
+      fixes.add("reduce the fan-out of the target neurons' sources");
     }
-    m.append("relax --max-weight-error to ").append(String.format(Locale.ROOT, "%.3g", worst * 1.001))
-        .append(" (what ").append(withinCores).append(" core(s) reach), or make the folded input gains"
-            + " of the target neurons (dt/tau_syn) more alike");
+    fixes.add("relax --max-weight-error to " + String.format(Locale.ROOT, "%.3g", worst * 1.001)
+        + " (what " + withinCores + " core(s) reach)");
+    if (gainsSpread) {
+      fixes.add("make the target neurons' folded input gains (dt/tau_syn) more alike");
+    }
+    m.append(oneOf(fixes));
     throw new QuenchException(m.toString());
+  }
+
+  /** "a", "a or b", "a, b or c". */
+  private static String oneOf(List<String> options) {
+    if (options.size() == 1) {
+      return options.get(0);
+    }
+    return String.join(", ", options.subList(0, options.size() - 1)) + " or " + options.get(options.size() - 1);
   }
 
   /** The no-target compile's price list: cores per weight target, from a gain-ordered start. */

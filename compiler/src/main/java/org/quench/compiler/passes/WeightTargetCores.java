@@ -116,7 +116,7 @@ public final class WeightTargetCores {
           + " spec's ").append(spec.outputAxonsPerCore()).append(" per core");
     }
     context.report().decision(d.toString());
-    return actual.toMapping(mapping);
+    return actual.toMapping();
   }
 
   private static List<CompileReport.WeightFloor> floors(List<WeightRows> rows, double[] rms) {
@@ -693,8 +693,8 @@ public final class WeightTargetCores {
     }
 
     /** The mapping with the split cores, each new core right after the one it came from. */
-    Mapping toMapping(Mapping original) {
-      return axons.toMapping(original, order);
+    Mapping toMapping() {
+      return axons.toMapping(order);
     }
   }
 
@@ -870,48 +870,10 @@ public final class WeightTargetCores {
       return worst;
     }
 
-    /** The original mapping with its split cores rebuilt and the new ones inserted in {@code order}. */
-    Mapping toMapping(Mapping original, List<Integer> order) {
-      int n = original.cores().size();
-      int total = order.size();
-      boolean[] touched = new boolean[total];
-      for (int c = n; c < total; c++) {
-        touched[c] = true;
-      }
-      List<Population> pops = net.populations();
-      for (int p = 0; p < pops.size(); p++) {
-        for (int i = 0; i < pops.get(p).size(); i++) {
-          if (coreOf[offset[p] + i] >= n) {
-            touched[original.coreOf(p, i)] = true;
-          }
-        }
-      }
-      List<List<Mapping.Slice>> slices = new ArrayList<>();
-      for (int c = 0; c < total; c++) {
-        slices.add(c < n && !touched[c] ? original.cores().get(c).slices() : new ArrayList<>());
-      }
-      int[] fill = new int[total];
-      for (int p = 0; p < pops.size(); p++) {
-        Population pop = pops.get(p);
-        int q = 0;
-        while (q < pop.size()) {
-          int c = coreOf[offset[p] + pop.neuronAt(q)];
-          int run = 1;
-          while (q + run < pop.size() && coreOf[offset[p] + pop.neuronAt(q + run)] == c) {
-            run++;
-          }
-          if (touched[c]) {
-            slices.get(c).add(new Mapping.Slice(pop.name(), q, run, fill[c]));
-            fill[c] += run;
-          }
-          q += run;
-        }
-      }
-      List<List<Mapping.Slice>> ordered = new ArrayList<>();
-      for (int c : order) {
-        ordered.add(slices.get(c));
-      }
-      return Mapping.partitioned(net, spec, ordered);
+    /** The mapping of the current cores, each new core right after the one it came from. */
+    Mapping toMapping(List<Integer> order) {
+      return Mapping.fromCoreOfNeuron(net, spec, coreOf, order.size(),
+          order.stream().mapToInt(Integer::intValue).toArray());
     }
   }
 }

@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Random;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.quench.compiler.Compiler;
 import org.quench.compiler.frontend.HeterogeneousRecurrent;
@@ -19,15 +16,11 @@ import org.quench.compiler.ir.InputPort;
 import org.quench.compiler.ir.Network;
 import org.quench.compiler.ir.Population;
 import org.quench.compiler.ir.Projection;
-import org.quench.compiler.quant.WeightBits;
 import org.quench.compiler.quant.WeightQuantizer;
 import org.quench.compiler.report.CompileOptions;
 import org.quench.compiler.report.CompileReport;
 import org.quench.hal.ChipSpec;
 import org.quench.hal.QuenchException;
-import org.quench.hal.proto.AxonGroup;
-import org.quench.hal.proto.ChipImage;
-import org.quench.hal.proto.Core;
 
 /** A weight target buys cores when the shared exponent limits, and fails at once when it cannot. */
 class WeightTargetCoresTest {
@@ -41,31 +34,7 @@ class WeightTargetCoresTest {
    * input channels with gaussian weights (sd 0.2).
    */
   private static Network spreadGains(int n, long seed) {
-    SplittableRandom rng = new SplittableRandom(seed);
-    double[] tauSyn = new double[n];
-    for (int i = 0; i < n; i++) {
-      tauSyn[i] = 0.001 * Math.pow(128, i / (double) (n - 1));
-    }
-    for (int i = n - 1; i > 0; i--) {
-      int j = rng.nextInt(i + 1);
-      double t = tauSyn[i];
-      tauSyn[i] = tauSyn[j];
-      tauSyn[j] = t;
-    }
-    double[] tauMem = new double[n];
-    double[] th = new double[n];
-    Arrays.fill(tauMem, 0.02);
-    Arrays.fill(th, 1.0);
-    FloatNeurons f = FloatNeurons.builder(n).tauMem(tauMem).tauSyn(tauSyn).threshold(th).build("p");
-    Projection.Builder b = Projection.builder("in->p", Projection.Source.inputPort("in"), WIDTH, "p", n);
-    Random g = new Random(seed);
-    for (int t = 0; t < n; t++) {
-      for (int s = 0; s < WIDTH; s++) {
-        b.floatSynapse(s, t, 0.2 * g.nextGaussian(), 0);
-      }
-    }
-    return Network.builder("gains").input(new InputPort("in", WIDTH)).population(Population.of("p", f))
-        .projection(b.build()).output("p").build();
+    return CoreWeightExponentsTest.network(n, WIDTH, 0.001, 128, seed);
   }
 
   /**
@@ -101,53 +70,11 @@ class WeightTargetCoresTest {
 
   /**
    * The RMS relative error of the image's input weights against the projection's requested
-   * weights (float weights with folded gains at the compile's scale), read back from the axon
-   * groups of every core: independent of the compiler's own bookkeeping.
+   * weights, read back from the axon groups of every core: independent of the compiler's own
+   * bookkeeping.
    */
   private static double imageRms(Compiler.Result r) {
-    Projection p = r.network().projections().get(0);
-    double[] req = p.requestedWeights();
-    ChipImage image = r.image();
-    Map<Long, Double> got = new HashMap<>();
-    org.quench.hal.proto.InputPort port = image.getInputs(0);
-    for (Core core : image.getCoresList()) {
-      for (AxonGroup group : core.getAxonGroupsList()) {
-        int[] raw = group.getWeightList().stream().mapToInt(Integer::intValue).toArray();
-        int[] held = WeightBits.prepare(raw, group.getSignMode(), group.getNumWeightBits(), LOIHI);
-        for (int a = 0; a < group.getAxonCount(); a++) {
-          int channel = -1;
-          for (org.quench.hal.proto.AxonRange ar : port.getTargetsList()) {
-            int axon = group.getAxonFirst() + a;
-            if (ar.getCore().equals(core.getAddress()) && axon >= ar.getAxonFirst()
-                && axon < ar.getAxonFirst() + ar.getCount()) {
-              channel = ar.getPortOffset() + axon - ar.getAxonFirst();
-            }
-          }
-          for (int k = group.getRowPtr(a); k < group.getRowPtr(a + 1); k++) {
-            int local = group.getTarget(k);
-            int neuron = -1;
-            for (org.quench.hal.proto.NeuronRange nr : image.getSymbols(0).getRangesList()) {
-              if (nr.getCore().equals(core.getAddress()) && local >= nr.getNeuronFirst()
-                  && local < nr.getNeuronFirst() + nr.getCount()) {
-                neuron = nr.getOffset() + local - nr.getNeuronFirst();
-              }
-            }
-            got.put(((long) neuron << 32) | channel, Math.scalb((double) held[k], group.getWeightExp()));
-          }
-        }
-      }
-    }
-    assertEquals(req.length, got.size());
-    double sse = 0;
-    double norm = 0;
-    for (int s = 0; s < p.sourceSize(); s++) {
-      for (int k = p.rowStart(s); k < p.rowStart(s + 1); k++) {
-        double d = got.get(((long) p.target(k) << 32) | s) - req[k];
-        sse += d * d;
-        norm += req[k] * req[k];
-      }
-    }
-    return Math.sqrt(sse / norm);
+    return CoreWeightExponentsTest.errors(r)[0];
   }
 
   /** The RMS relative error with each target neuron's row at its own best exponent (test's own). */

@@ -68,15 +68,30 @@
  * sweep's add loop instead of a separate fill; appending the spike list without a branch (always
  * store the index, add the comparison to the count); giving each worker a contiguous block of
  * cores instead of alternating ones; the JVM with ParallelGC or with AVX2 instead of AVX-512.
- * None of these touches the memory traffic that dominates. The next steps, by expected gain: a
- * per-neuron fan-out table (one contiguous block per source neuron and destination worker listing
- * every destination row, so a spike costs one streaming read instead of 4 scattered ones and the
- * route gathering and its cross-thread misses disappear); 16-bit synapse words grouped by delay
- * (halves the bytes fetched per event); cores grouped so that a worker's delay lines and neuron
- * arrays fit its L2 between steps (or a 16-bit delay line where the activation provably fits);
- * the two decay factors packed into one int (24 instead of 28 bytes a neuron in the update).
- * Measure them on a machine with nothing else running: on a shared one, differences under 15%
- * do not show.
+ * None of these touches the memory traffic that dominates.
+ *
+ * <p>Tried later (A/B in one JVM: both builds loaded through their own class loaders, 12-16
+ * alternating rounds, median time ratio): pushing spikes instead of pulling them, through a
+ * fan-out table per source neuron and a per-worker outbox with one region per (destination core,
+ * group), was about 5% slower on one thread and 8% slower on two. The scattered event writes into the
+ * outbox regions missed the cache as often as the route reads they replaced (JFR: the new send
+ * loop took the 18% that the gathering had). Splitting the update into a branch-free arithmetic
+ * pass and a spike scan (10-15% faster on its own in a microbenchmark) changed nothing
+ * measurable in the bench, and neither did gathering the events of all of a worker's cores before
+ * finishing any (time ratio 0.997 on one thread, the two orders toggled in one JVM on one loaded
+ * network, 12 alternating windows). What helps: transparent huge pages for the heap (the {@code quench}
+ * launcher turns them on where the kernel allows; better in 5 of 6 interleaved pairs, by 0-19%).
+ *
+ * <p>The limits, measured: with 1 synapse per neuron the bench does about 10 ns per neuron and
+ * step on one thread (update and sweep alone), so at 100 synapses the remaining 10-20 ns are the
+ * 5 synaptic events a neuron gets per step, of which the row fetches and the gathering are memory
+ * latency that Java cannot prefetch. Ideas left, by expected gain: 24-bit synapse words (the
+ * bench needs 21 bits: 9 target, 3 delay, 9 weight; 16 bits cannot hold them even grouped by
+ * delay), which fetch 15% fewer cache lines per row; a 16-bit delay line where the activation
+ * provably fits (halves the sweep's traffic, but every loop that touches the ring would need a
+ * second copy); the two decay factors packed into one int.
+ * Measure on a machine with nothing else running: on a shared one, differences under 15% do not
+ * show, and the same build ranged from 50M to 85M neuron updates/s within one hour here.
  *
  * <p>Per-instance variability plugs in between {@code CoreParameters} and {@code EmulatedCore}:
  * the step loops read per-neuron arrays only ({@code uFactor}, {@code vFactor}, {@code vthEff},

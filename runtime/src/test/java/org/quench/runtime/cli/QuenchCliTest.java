@@ -179,7 +179,7 @@ class QuenchCliTest {
 
   @Test
   void benchRepeatReportsTheMedianWindowAndEveryRate() {
-    Outcome o = quench("bench", "--neurons", "2000", "--steps", "10", "--warmup", "2", "--repeat", "3",
+    InProcessRun o = InProcessRun.of("bench", "--neurons", "2000", "--steps", "10", "--warmup", "2", "--repeat", "3",
         "--json", "--quiet");
     assertEquals(0, o.code(), o.err());
     JsonObject json = JsonParser.parseString(o.out()).getAsJsonObject();
@@ -195,12 +195,12 @@ class QuenchCliTest {
     assertEquals(sorted[1], json.get("neuronUpdatesPerSecond").getAsDouble(), 1e-6 * sorted[1]);
     assertEquals(10, json.get("steps").getAsInt());
 
-    Outcome text = quench("bench", "--neurons", "2000", "--steps", "10", "--warmup", "2", "--repeat", "2",
+    InProcessRun text = InProcessRun.of("bench", "--neurons", "2000", "--steps", "10", "--warmup", "2", "--repeat", "2",
         "--quiet");
     assertEquals(0, text.code(), text.err());
     assertTrue(text.out().contains("windows     2 of 10 steps"), text.out());
 
-    Outcome bad = quench("bench", "--repeat", "0", "--quiet");
+    InProcessRun bad = InProcessRun.of("bench", "--repeat", "0", "--quiet");
     assertOneLineError(bad, QuenchCli.EXIT_FAILURE);
     assertTrue(bad.err().contains("--repeat"), bad.err());
   }

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.quench.hal.QuenchException;
-import org.quench.hal.VariabilityModel;
 import org.quench.runtime.cli.ClusterOptions;
 import org.quench.runtime.cli.Progress;
 import org.quench.runtime.cli.QuenchCommand;
@@ -83,7 +82,6 @@ public final class HeterogeneityCommand implements Callable<Integer> {
         : quick ? StudyPlan.quickStudy() : StudyPlan.fullStudy();
     if (variability != null) {
       plan = plan.withVariabilities(variability.contains("none") ? List.of() : variability);
-      refuseModelFilesOnACluster(plan.variabilities());
     }
     Path dir = out != null ? out : Path.of("quench-out", quick ? "heterogeneity-quick" : "heterogeneity");
     try {
@@ -127,23 +125,5 @@ public final class HeterogeneityCommand implements Callable<Integer> {
     text.println("wrote " + md + ", " + csv + " and " + plots.size() + " plots in " + dir);
     text.flush();
     return 0;
-  }
-
-  /**
-   * A study item names its chip by device URI, so a variability model file would reach cluster
-   * workers as its path only: on a cluster the study takes presets (quench mismatch sends a
-   * model file's content instead; docs/cluster.md).
-   */
-  private void refuseModelFilesOnACluster(List<String> levels) {
-    if (!cluster.enabled()) {
-      return;
-    }
-    for (String level : levels) {
-      if (!VariabilityModel.PRESETS.contains(level)) {
-        throw new QuenchException("--variability " + level + ": on a cluster the study takes presets"
-            + " only (" + String.join(", ", VariabilityModel.PRESETS) + "); run a model file's study"
-            + " without --cluster, or its chips with quench mismatch --variability FILE --cluster");
-      }
-    }
   }
 }

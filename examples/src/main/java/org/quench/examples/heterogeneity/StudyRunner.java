@@ -49,7 +49,7 @@ final class StudyRunner {
     progress.resize(total);
     progress.note(skipped > 0 ? skipped + " items already in the CSV" : "");
     int[] written = {0};
-    runner.run(StudyWork.KIND, StudyWork.CONTEXT, todo, (index, results, count) -> {
+    runner.run(StudyWork.KIND, StudyWork.context(todo), todo, (index, results, count) -> {
       WorkItem w = todo.get(index);
       List<String> lines = new ArrayList<>();
       for (StudyRow row : w.rows()) {

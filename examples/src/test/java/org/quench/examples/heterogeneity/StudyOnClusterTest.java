@@ -19,7 +19,9 @@ import picocli.CommandLine;
  * The heterogeneity study on a real cluster: two {@code quench worker} JVMs on 127.0.0.1 run a
  * small plan (rate and spiking reservoirs, the spiking ones on emulated chips) for
  * {@code quench study heterogeneity --cluster}; its CSV must hold the same rows, number for
- * number, as the in-process run, and its summary the same claims.
+ * number, as the in-process run, and its summary the same claims. The mismatch rows' chips come
+ * from a variability model file given by a path relative to this JVM's directory, which the
+ * workers (each in an empty directory of its own) cannot see: its content travels.
  */
 class StudyOnClusterTest {
   @TempDir
@@ -52,14 +54,27 @@ class StudyOnClusterTest {
     Path there = dir.resolve("there");
     String shown;
     List<String> worker = List.of(QuenchCli.class.getName(), "worker");
-    try (WorkerProcesses workers = WorkerProcesses.start(worker, 2, 2, 90, true)) {
-      shown = run(there, "--cluster", workers.joinList(), "--cluster-name", workers.name());
+    Path local = Files.createTempDirectory(Path.of("target"), "study-files-");
+    try {
+      Path model = local.resolve("lab.json");
+      Files.writeString(model, "{\"name\": \"lab\", \"distribution\": \"LOGNORMAL\","
+          + " \"voltageDecay\": {\"neuron\": 0.1}, \"threshold\": {\"neuron\": 0.15}}");
+      try (WorkerProcesses workers = WorkerProcesses.start(worker, 2, 2, 90, true)) {
+        shown = run(there, "--cluster", workers.joinList(), "--cluster-name", workers.name(),
+            "--variability", model.toString());
+      }
+      run(here, "--threads", "2", "--variability", model.toString());
+    } finally {
+      try (var files = Files.walk(local)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
     }
-    run(here, "--threads", "2");
     assertTrue(shown.contains("(2 workers, 4 threads)"), shown);
     Map<String, StudyCsv.Line> expected = StudyCsv.read(here.resolve("study.csv"));
     Map<String, StudyCsv.Line> got = StudyCsv.read(there.resolve("study.csv"));
     assertTrue(expected.size() > 20, "rows: " + expected.size());
+    assertTrue(expected.keySet().stream().anyMatch(k -> k.contains("variability=target/study-files-")),
+        "rows on chips of the model file: " + expected.keySet());
     assertEquals(expected.keySet(), got.keySet());
     expected.forEach((k, v) -> assertEquals(v.columns(), got.get(k).columns(), k));
     List<String> claims = Files.readAllLines(here.resolve("summary.md")).stream()

@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.quench.hal.proto.AxonGroup;
 import org.quench.hal.proto.AxonRange;
 import org.quench.hal.proto.ChipImage;
@@ -78,6 +79,15 @@ public final class ImageValidator {
   private static final class Problems {
     final List<String> list = new ArrayList<>();
     boolean more;
+
+    /** As {@link #add(String, String)}, the location built only when the problem is kept. */
+    void add(Supplier<String> where, String what) {
+      if (list.size() < MAX_REPORTED) {
+        add(where.get(), what);
+      } else {
+        more = true;
+      }
+    }
 
     void add(String where, String what) {
       if (list.size() < MAX_REPORTED) {
@@ -207,24 +217,31 @@ public final class ImageValidator {
       p.add(where, thresholdRows + " threshold profiles exceed the chip's "
           + spec.thresholdProfilesPerCore() + " per core");
     }
+    NeuronNames names = new NeuronNames(image, core.getAddress());
     for (int j = 0; j < decayRows && !p.full(); j++) {
-      checkDecay(core.getDecayProfiles(j), spec, where + " decay profile " + j, p);
+      int row = j;
+      checkDecay(core.getDecayProfiles(j), spec,
+          () -> names.ofProfile(where + " decay profile " + row, core.getDecayIndexList(), row), p);
     }
     for (int j = 0; j < thresholdRows && !p.full(); j++) {
-      checkThreshold(core.getThresholdProfiles(j), spec, where + " threshold profile " + j, p);
+      int row = j;
+      checkThreshold(core.getThresholdProfiles(j), spec,
+          () -> names.ofProfile(where + " threshold profile " + row, core.getThresholdIndexList(), row),
+          p);
     }
     long n = u(core.getNeuronCount());
     if (n > spec.neuronsPerCore()) {
       p.add(where, "neuron_count " + n + " exceeds the chip's " + spec.neuronsPerCore()
           + " neurons per core");
     }
-    checkNeurons(core, new NeuronNames(image, core.getAddress()), spec, where, n, p);
+    checkNeurons(core, names, spec, where, n, p);
     CoreFacts facts = new CoreFacts(n);
     checkAxonGroups(core, spec, where, n, facts, p);
     return facts;
   }
 
-  private static void checkDecay(DecayProfile d, ChipSpec spec, String where, Problems p) {
+  private static void checkDecay(DecayProfile d, ChipSpec spec, Supplier<String> where,
+      Problems p) {
     if (!spec.decayURange().contains(d.getDu())) {
       p.add(where, "du " + d.getDu() + " is outside " + spec.decayURange());
     }
@@ -239,15 +256,17 @@ public final class ImageValidator {
       p.add(where, "reset_mode " + d.getResetModeValue() + " is not a known reset mode");
     }
     long interval = u(d.getResetInterval());
-    if (interval > Integer.MAX_VALUE) {
-      p.add(where, "reset_interval " + interval + " exceeds " + Integer.MAX_VALUE);
-    } else if (interval > 0 && (d.getResetOffset() < -1 || d.getResetOffset() >= interval)) {
-      p.add(where, "reset_offset " + d.getResetOffset() + " is outside -1.." + (interval - 1)
-          + " for reset_interval " + interval + " (use -1 for a layer that never resets)");
+    if (!ChipSpec.resetIntervalRange().contains(interval)) {
+      p.add(where, "reset_interval " + interval + " is outside " + ChipSpec.resetIntervalRange());
+    } else if (interval > 0 && !ChipSpec.resetOffsetRange(interval).contains(d.getResetOffset())) {
+      p.add(where, "reset_offset " + d.getResetOffset() + " is outside "
+          + ChipSpec.resetOffsetRange(interval) + " for reset_interval " + interval
+          + " (use -1 for a layer that never resets)");
     }
   }
 
-  private static void checkThreshold(ThresholdProfile t, ChipSpec spec, String where, Problems p) {
+  private static void checkThreshold(ThresholdProfile t, ChipSpec spec, Supplier<String> where,
+      Problems p) {
     ChipSpec.Range vth = spec.vthRange();
     if (!vth.contains(u(t.getVth()))) {
       p.add(where, "vth " + u(t.getVth()) + " is outside " + vth + " (" + spec.thresholdMantBits()
@@ -359,6 +378,39 @@ public final class ImageValidator {
         }
       }
       return where + " neuron " + neuron;
+    }
+
+    /**
+     * Names a profile row by the populations whose neurons point at it (through {@code index},
+     * the core's decay_index or threshold_index): "core (0,3) threshold profile 2 (used by
+     * population 'lif1')". A compiled network's problem so points back at the population.
+     */
+    String ofProfile(String where, List<Integer> index, int row) {
+      Set<String> users = new java.util.LinkedHashSet<>();
+      for (int i = 0; i < index.size() && users.size() < 4; i++) {
+        if (index.get(i) == row) {
+          users.add(populationOf(i));
+        }
+      }
+      users.remove(null);
+      if (users.isEmpty()) {
+        return where;
+      }
+      return where + " (used by population" + (users.size() > 1 ? "s " : " ") + "'"
+          + String.join("', '", users) + "')";
+    }
+
+    /** The population the symbol table places at {@code neuron} of this core, or null. */
+    private String populationOf(int neuron) {
+      for (Symbol symbol : image.getSymbolsList()) {
+        for (NeuronRange r : symbol.getRangesList()) {
+          long first = u(r.getNeuronFirst());
+          if (r.getCore().equals(core) && neuron >= first && neuron < first + u(r.getCount())) {
+            return symbol.getPopulation();
+          }
+        }
+      }
+      return null;
     }
   }
 

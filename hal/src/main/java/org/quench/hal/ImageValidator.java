@@ -569,7 +569,8 @@ public final class ImageValidator {
     ChipSpec.Range nwbRange = spec.numWeightBitsRange(
         mode == SignMode.UNRECOGNIZED ? SignMode.MIXED : mode);
     ChipSpec.Range mixedRange = spec.numWeightBitsRange(SignMode.MIXED);
-    if (!nwbRange.contains(nwb)) {
+    // CONV weights are plain integers: the chip keeps no weight bits count for them.
+    if (group.getKind() != ConnectionKind.CONV && !nwbRange.contains(nwb)) {
       p.add(where, "num_weight_bits " + nwb + " is outside " + nwbRange + " for sign mode " + mode
           + (mixedRange.contains(nwb) ? " (" + nwb + " is only allowed for MIXED weights)"
               : mode == SignMode.MIXED ? "" : " (" + mixedRange + " for MIXED)"));

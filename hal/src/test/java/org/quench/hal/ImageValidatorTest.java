@@ -382,6 +382,35 @@ class ImageValidatorTest {
         .setSignMode(SignMode.SIGN_MODE_AUTO).setNumWeightBits(9)), "for sign mode EXCITATORY");
   }
 
+  /** {@code image} relabelled for {@code spec} (header name and hash). */
+  private static ChipImage relabelled(ChipImage image, ChipSpec spec) {
+    return image.toBuilder().setHeader(image.getHeader().toBuilder().setSpecName(spec.name())
+        .setSpecHash(spec.hash())).build();
+  }
+
+  @Test
+  void numWeightBitsFollowTheSpecsWeightMantissaAndDoNotApplyToConvolutions() {
+    ChipSpec wide = ChipSpec.of(LOIHI.data().toBuilder().setName("wide").setWeightMantBits(10)
+        .build());
+    assertDoesNotThrow(() -> ImageValidator.validate(relabelled(fc1With(g -> g
+        .setNumWeightBits(11)), wide), wide));
+    assertDoesNotThrow(() -> ImageValidator.validate(relabelled(tinyWith(b -> b.getCoresBuilder(0)
+        .getAxonGroupsBuilder(0).setNumWeightBits(10)), wide), wide));
+    invalid(relabelled(fc1With(g -> g.setNumWeightBits(12)), wide), wide,
+        "axon group 'fc1': num_weight_bits 12 is outside 0..11 for sign mode MIXED");
+    ChipSpec narrow = ChipSpec.of(LOIHI.data().toBuilder().setName("narrow").setWeightMantBits(6)
+        .build());
+    invalid(relabelled(tinyWith(b -> b.getCoresBuilder(0).getAxonGroupsBuilder(0)
+        .setNumWeightBits(7)), narrow), narrow, "core (0,0) axon group 'in': num_weight_bits 7 is"
+            + " outside 0..6 for sign mode EXCITATORY (7 is only allowed for MIXED weights)");
+    // A CONV group's weights are plain integers: its num_weight_bits is not the chip's concern.
+    assertDoesNotThrow(() -> ImageValidator.validate(relabelled(tinyWith(b -> {
+      b.getCoresBuilder(0).getAxonGroupsBuilder(0).setNumWeightBits(6);
+      b.getCoresBuilder(1).getAxonGroupsBuilder(0).setKind(ConnectionKind.CONV).setWeightExp(0)
+          .setNumWeightBits(8);
+    }), narrow), narrow));
+  }
+
   @Test
   void weightExponentMustLieInTheSpecRangeAndBeZeroForConvolutions() {
     invalid(fc1With(g -> g.setWeightExp(8)), "axon group 'fc1': weight_exp 8 is outside -8..7");

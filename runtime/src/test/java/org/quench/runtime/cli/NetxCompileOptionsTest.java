@@ -107,6 +107,14 @@ class NetxCompileOptionsTest {
     assertEquals("17", image.getHeader().getOptionsMap().get("sampleSteps"));
     var profile = image.getCores(0).getDecayProfiles(0);
     assertEquals(17, profile.getResetInterval());
+
+    // verify reads the option back from the image header: the reference resets as the chip does
+    // (without it the reference would run on through the sample boundary and disagree).
+    QuenchCliTest.Outcome verified = quench("verify", dir.resolve("reset.qimg").toString(),
+        "--model", dir.resolve("tiny.net").toString(), "--input", "bias:layer0=" + tinyBias(),
+        "--steps", "20", "--json");
+    assertEquals(0, verified.code(), verified.err());
+    assertEquals(3, verified.out().split("\"agreement\": 1.0,", -1).length - 1, verified.out());
   }
 
   @Test

@@ -35,14 +35,11 @@ class NonDefaultChipEndToEndTest {
   Path dir;
 
   private Path specFile() throws IOException {
-    String json = ChipSpec.loihi().toJson().replace("\"name\": \"loihi\"", "\"name\": \"small-widths\"")
-        .replaceFirst("\"stateBits\": \\d+", "\"stateBits\": 20")
-        .replaceFirst("\"decayBits\": \\d+", "\"decayBits\": 10")
-        .replaceFirst("\"thresholdMantBits\": \\d+", "\"thresholdMantBits\": 13")
-        .replaceFirst("\"weightMantBits\": \\d+", "\"weightMantBits\": 6")
-        .replaceFirst("\"biasMantBits\": \\d+", "\"biasMantBits\": 10");
+    ChipSpec small = ChipSpec.of(ChipSpec.loihi().data().toBuilder().setName("small-widths")
+        .setStateBits(20).setDecayBits(10).setThresholdMantBits(13).setWeightMantBits(6)
+        .setBiasMantBits(10).build());
     Path file = dir.resolve("small-widths.json");
-    Files.writeString(file, json);
+    Files.writeString(file, small.toJson());
     return file;
   }
 

@@ -19,6 +19,7 @@ import org.quench.compiler.passes.PassContext;
 import org.quench.compiler.passes.Place;
 import org.quench.compiler.passes.ProfileBudget;
 import org.quench.compiler.passes.Quantize;
+import org.quench.compiler.passes.WeightTargetCores;
 import org.quench.compiler.reference.StateRanges;
 import org.quench.hal.ChipSpec;
 import org.quench.hal.DeviceProfile;
@@ -26,7 +27,8 @@ import org.quench.hal.proto.ChipImage;
 
 /**
  * The pass pipeline: network passes in order (each Network to Network), then partition (followed
- * by a weight exponent per destination core, {@link CoreWeightExponents}), place and emit. {@link #standard()} is the pipeline for networks that are already fixed point (netx);
+ * by the cores a weight target buys, {@link WeightTargetCores}, and a weight exponent per
+ * destination core, {@link CoreWeightExponents}), place and emit. {@link #standard()} is the pipeline for networks that are already fixed point (netx);
  * later passes (discretize, quantize, profile clustering) are added with {@link Builder#pass}.
  * Deterministic: the same network, spec and options give the same image bytes.
  */
@@ -135,8 +137,10 @@ public final class Compiler {
     }
     listener.started("partition", stage++, stages);
     long t0 = System.nanoTime();
-    // The exponents per core complete the partition (they need it), so they are timed with it.
-    Mapping partitioned = new CoreWeightExponents().apply(partition.apply(current, context), context);
+    // A weight target may split cores, and the exponents per core complete the partition (both
+    // need it), so they are timed with it.
+    Mapping partitioned = new CoreWeightExponents().apply(
+        new WeightTargetCores().apply(partition.apply(current, context), context), context);
     current = partitioned.network();
     checkCoreLimit(partitioned, options);
     long t1 = System.nanoTime();
@@ -179,7 +183,8 @@ public final class Compiler {
     if (mapping.cores().size() > limit) {
       throw new org.quench.hal.QuenchException("the network needs " + mapping.cores().size()
           + " cores after partitioning, more than --max-cores " + limit + ": raise --max-cores,"
-          + " or relax --max-tau-error / --max-threshold-error if a precision target set the count");
+          + " or relax --max-tau-error / --max-threshold-error / --max-weight-error if a precision"
+          + " target set the count");
     }
   }
 

@@ -84,6 +84,41 @@ public final class Mapping {
     return new Mapping(network, spec, cores);
   }
 
+  /**
+   * Unplaced cores from a core per neuron: {@code coreOf[offset[p] + i]} is the core (0 ..
+   * cores-1) of neuron i of population p, offsets in population order. Each core holds, per
+   * population in network order, runs of consecutive positions of the population's placement order;
+   * the cores come in {@code order} (core ids, each once).
+   */
+  static Mapping fromCoreOfNeuron(Network network, ChipSpec spec, int[] coreOf, int cores, int[] order) {
+    List<Population> pops = network.populations();
+    List<List<Slice>> slices = new ArrayList<>();
+    for (int c = 0; c < cores; c++) {
+      slices.add(new ArrayList<>());
+    }
+    int[] fill = new int[cores];
+    int offset = 0;
+    for (Population pop : pops) {
+      int q = 0;
+      while (q < pop.size()) {
+        int c = coreOf[offset + pop.neuronAt(q)];
+        int run = 1;
+        while (q + run < pop.size() && coreOf[offset + pop.neuronAt(q + run)] == c) {
+          run++;
+        }
+        slices.get(c).add(new Slice(pop.name(), q, run, fill[c]));
+        fill[c] += run;
+        q += run;
+      }
+      offset += pop.size();
+    }
+    List<List<Slice>> ordered = new ArrayList<>();
+    for (int c : order) {
+      ordered.add(slices.get(c));
+    }
+    return partitioned(network, spec, ordered);
+  }
+
   /** The same partition with addresses: {@code addresses[c] = {chip, core}} for core c. */
   public Mapping placed(int[][] addresses) {
     if (addresses.length != cores.size()) {

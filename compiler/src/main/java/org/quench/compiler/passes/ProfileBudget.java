@@ -411,7 +411,7 @@ public final class ProfileBudget implements NetworkPass {
   }
 
   /** Cores a plan may use: --max-cores, else one chip's cores. */
-  private static int coreLimit(PassContext context) {
+  static int coreLimit(PassContext context) {
     String v = context.options().get(MAX_CORES, null);
     if (v == null) {
       return context.spec().coresPerChip();
@@ -427,7 +427,7 @@ public final class ProfileBudget implements NetworkPass {
     }
   }
 
-  private static String limitText(PassContext context) {
+  static String limitText(PassContext context) {
     String v = context.options().get(MAX_CORES, null);
     return v == null ? "one chip of '" + context.spec().name() + "' has " + context.spec().coresPerChip()
         + " cores; --max-cores allows more" : "--max-cores " + v.trim();

@@ -792,31 +792,7 @@ public final class TrafficPartition implements Partition {
 
     /** Cores in the given order; each core's neurons in population then placement order. */
     Mapping toMapping(int[] order) {
-      List<Population> pops = net.populations();
-      List<List<Mapping.Slice>> slices = new ArrayList<>();
-      for (int c = 0; c < cores; c++) {
-        slices.add(new ArrayList<>());
-      }
-      int[] fill = new int[cores];
-      for (int p = 0; p < pops.size(); p++) {
-        Population pop = pops.get(p);
-        int q = 0;
-        while (q < pop.size()) {
-          int c = core[popOffset[p] + pop.neuronAt(q)];
-          int run = 1;
-          while (q + run < pop.size() && core[popOffset[p] + pop.neuronAt(q + run)] == c) {
-            run++;
-          }
-          slices.get(c).add(new Mapping.Slice(pop.name(), q, run, fill[c]));
-          fill[c] += run;
-          q += run;
-        }
-      }
-      List<List<Mapping.Slice>> ordered = new ArrayList<>();
-      for (int c : order) {
-        ordered.add(slices.get(c));
-      }
-      return Mapping.partitioned(net, spec, ordered);
+      return Mapping.fromCoreOfNeuron(net, spec, core, cores, order);
     }
   }
 }

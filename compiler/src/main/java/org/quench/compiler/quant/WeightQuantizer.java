@@ -165,6 +165,34 @@ public final class WeightQuantizer {
     return report(req, scale, mode, Lattice.of(mode, spec, false), exponent, spec);
   }
 
+  /**
+   * Rounds requested weights (chip activation units, finite) at one exponent in one sign mode as
+   * {@link #quantize(double[], double, SignMode, int, ChipSpec)} does, keeping only the sums a
+   * caller that combines groups of weights needs, without allocating per weight.
+   *
+   * @return {squared error, squared error of the clipped weights, clipped count, bitwise OR of the
+   *     mantissas (which gives a group's weight bits, see {@link #numWeightBits})}
+   */
+  public static double[] roundingSums(double[] req, SignMode mode, int exponent, ChipSpec spec) {
+    Lattice lattice = Lattice.of(mode, spec, false);
+    double sse = 0;
+    double clipSse = 0;
+    int clipped = 0;
+    int or = 0;
+    for (double r : req) {
+      double x = Math.scalb(r, -exponent);
+      int m = lattice.nearest(x);
+      double d = Math.scalb((double) m, exponent) - r;
+      sse += d * d;
+      if (lattice.clips(x)) {
+        clipped++;
+        clipSse += d * d;
+      }
+      or |= m;
+    }
+    return new double[] {sse, clipSse, clipped, or};
+  }
+
   /** Exponents from {@code lo} to {@code hi} in the order ties are broken (see below). */
   public static int[] exponentsInTieOrder(int lo, int hi) {
     return searchOrder(lo, hi);
@@ -198,6 +226,17 @@ public final class WeightQuantizer {
     return out;
   }
 
+  /**
+   * The fewest weight bits that keep every mantissa of a group intact, given the bitwise OR of
+   * those mantissas ({@code or}): the OR of groups' ORs gives their union's bits, so callers can
+   * combine groups without rounding again.
+   */
+  public static int numWeightBits(int or, SignMode mode, ChipSpec spec) {
+    int maxShift = spec.numWeightBitsRange(mode).max();
+    int shift = or == 0 ? maxShift : Math.min(maxShift, Integer.numberOfTrailingZeros(or));
+    return maxShift - shift;
+  }
+
   private static Result report(double[] req, double scale, SignMode mode, Lattice lattice, int e,
       ChipSpec spec) {
     int[] m = new int[req.length];
@@ -226,9 +265,7 @@ public final class WeightQuantizer {
       maxSingle = Math.max(maxSingle, Math.abs(WeightBits.activation(m[i], e) - req[i]));
       or |= m[i];
     }
-    int maxShift = spec.numWeightBitsRange(mode).max();
-    int shift = or == 0 ? maxShift : Math.min(maxShift, Integer.numberOfTrailingZeros(or));
-    int nwb = maxShift - shift;
+    int nwb = numWeightBits(or, mode, spec);
     return new Result(m, e, nwb, mode, scale, clipped, zeroed,
         norm == 0 ? 0 : Math.sqrt(sse / norm), maxAbs, maxReq == 0 ? 0 : maxAbs / maxReq,
         maxSingle);

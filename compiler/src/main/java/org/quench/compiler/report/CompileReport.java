@@ -211,8 +211,48 @@ public final class CompileReport {
       int budgetLimited, int resolutionLimited, ErrorStats tau, ErrorStats tauFloor, double suggestedDt,
       List<TargetCost> costs, List<NeuronError> worst) {}
 
+  /**
+   * One projection's weight error against what cores can do about it.
+   *
+   * @param projection name
+   * @param rmsRelError the RMS relative error with an exponent per (projection, core) on the
+   *     compile's cores
+   * @param floorRelError the RMS relative error with an exponent per target neuron: the mantissa's
+   *     bits and clipping, which no number of cores lowers
+   * @param floorClipping the clipped weights' part of the floor (RMS relative)
+   */
+  public record WeightFloor(String projection, double rmsRelError, double floorRelError,
+      double floorClipping) {}
+
+  /**
+   * What a weight target costs: about {@code cores} cores in all for every projection to reach
+   * {@code rmsRelError}; -1 (null in JSON) when no number of cores reaches it (below a projection's
+   * floor, or beyond the spec's cores).
+   */
+  public record WeightCost(double rmsRelError, int cores) {}
+
+  /**
+   * What {@code --max-weight-error} bought, or without one what it would cost.
+   *
+   * @param target the target (infinite: none was set)
+   * @param coresBefore the partition's cores before the target bought any
+   * @param cores the cores after it (equal to coresBefore without a target)
+   * @param projections each judged projection's error and floor
+   * @param costs cores per weight target, estimated from the population's cores cut in order of
+   *     weight size (no-target compiles; only targets tighter than the worst projection and above
+   *     every floor)
+   */
+  public record WeightPrecision(double target, int coresBefore, int cores, List<WeightFloor> projections,
+      List<WeightCost> costs) {
+    public WeightPrecision {
+      projections = List.copyOf(projections);
+      costs = List.copyOf(costs);
+    }
+  }
+
   private final List<CoreUsage> cores;
   private final List<Precision> precision;
+  private final WeightPrecision weightPrecision;
   private final List<String> decisions;
   private final List<String> warnings;
   private final List<PopulationQuality> populations;
@@ -231,6 +271,7 @@ public final class CompileReport {
     neurons = List.copyOf(b.neurons);
     cores = List.copyOf(b.cores);
     precision = List.copyOf(b.precision.values());
+    weightPrecision = b.weightPrecision;
     decisions = List.copyOf(b.decisions);
     warnings = List.copyOf(b.warnings);
     List<PopulationQuality> pq = new ArrayList<>();
@@ -281,6 +322,11 @@ public final class CompileReport {
   /** Per population with float dynamics: what limits its precision and what more would cost. */
   public List<Precision> precision() {
     return precision;
+  }
+
+  /** What the weight target bought or would cost; null when no projection's weights were rounded. */
+  public WeightPrecision weightPrecision() {
+    return weightPrecision;
   }
 
   public List<ProjectionQuality> projections() {
@@ -345,7 +391,9 @@ public final class CompileReport {
    * {count, mean, p50, p95, max}, biasErrorOfMaxBias (absolute bias error over the largest |bias|),
    * distinct profiles requested and realised, clamps, u/v headroom bits: null when no input can
    * reach the neuron), {@code projections} (per projection: weightExp, numWeightBits, signMode,
-   * clipped, zeroed, rmsRelError, maxRelError), {@code traffic} (expectedInterCoreSpikesPerStep
+   * clipped, zeroed, rmsRelError, maxRelError), {@code weightPrecision} (what --max-weight-error
+   * bought, or without it the cores weight targets would cost; each projection's floor: the error an
+   * exponent per target neuron leaves; null without rounded weights), {@code traffic} (expectedInterCoreSpikesPerStep
    * null without rates), {@code neurons} (per population, per neuron arrays: core, decayProfile,
    * thresholdProfile, tau and threshold requested and realised, seconds and model units),
    * {@code warnings}, {@code decisions}, and with a device profile {@code compensation} (per
@@ -422,6 +470,30 @@ public final class CompileReport {
       j.close('}');
     }
     j.close(']');
+    j.key("weightPrecision");
+    if (weightPrecision == null) {
+      j.nullValue();
+    } else {
+      WeightPrecision w = weightPrecision;
+      j.open('{').key("targetRelError").value(finiteOrNull(w.target())).key("coresBefore")
+          .value(w.coresBefore()).key("cores").value(w.cores()).key("projections").open('[');
+      for (WeightFloor f : w.projections()) {
+        j.open('{').key("projection").value(f.projection()).key("rmsRelError").value(f.rmsRelError())
+            .key("floorRelError").value(f.floorRelError()).key("floorClipping").value(f.floorClipping())
+            .close('}');
+      }
+      j.close(']').key("costs").open('[');
+      for (WeightCost c : w.costs()) {
+        j.open('{').key("rmsRelError").value(c.rmsRelError()).key("cores");
+        if (c.cores() < 0) {
+          j.nullValue();
+        } else {
+          j.value(c.cores());
+        }
+        j.close('}');
+      }
+      j.close(']').close('}');
+    }
     j.key("traffic");
     if (traffic == null) {
       j.nullValue();
@@ -564,6 +636,7 @@ public final class CompileReport {
               : "; exponents " + worstP.weightExpMin() + ".." + worstP.weightExpMax() + " per core (one"
                   + " exponent: " + percent(worstP.oneExponentRmsRelError()) + ")"));
     }
+    s.append(weightPrecisionLine());
     s.append(Double.isFinite(minHead)
         ? String.format(Locale.ROOT, "overflow headroom (worst case): %.1f bits%s%n", minHead,
             minHead < 0 ? " (negative: may overflow, see warnings)" : "")
@@ -637,6 +710,44 @@ public final class CompileReport {
     return s.append('\n').toString();
   }
 
+  /**
+   * "weight precision: worst 'p' 3.7 % on 5 core(s); <= 3.0 % needs about 6, ..." without a target,
+   * "weight target 2.0 % met on 12 core(s) (5 without it)" with one; "" when there is nothing to say.
+   */
+  private String weightPrecisionLine() {
+    WeightPrecision w = weightPrecision;
+    if (w == null || w.projections().isEmpty()) {
+      return "";
+    }
+    if (Double.isFinite(w.target())) {
+      return String.format(Locale.ROOT, "weight target %s met by every projection on %d core(s)%s%n",
+          percent(w.target()), w.cores(), w.cores() == w.coresBefore() ? " (no extra cores needed)"
+              : " (" + w.coresBefore() + " without it)");
+    }
+    WeightFloor worst = null;
+    double floor = 0;
+    for (WeightFloor f : w.projections()) {
+      if (worst == null || f.rmsRelError() > worst.rmsRelError()) {
+        worst = f;
+      }
+      floor = Math.max(floor, f.floorRelError());
+    }
+    if (w.costs().isEmpty()) {
+      return "";
+    }
+    StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
+        "weight precision: worst '%s' %s on %d core(s); --max-weight-error", worst.projection(),
+        percent(worst.rmsRelError()), w.cores()));
+    for (WeightCost c : w.costs()) {
+      s.append(c.cores() < 0 ? String.format(Locale.ROOT, " %s: not reachable,", percent(c.rmsRelError()))
+          : String.format(Locale.ROOT, " %s needs about %d,", percent(c.rmsRelError()), c.cores()));
+    }
+    s.setLength(s.length() - 1);
+    s.append(String.format(Locale.ROOT, "; an exponent per neuron leaves %s (mantissa and clipping:"
+        + " no number of cores goes below)", percent(floor)));
+    return s.append('\n').toString();
+  }
+
   /** A relative error as a percentage for people: "19 %", "2.0 %", "0.45 %"; "none" if infinite. */
   public static String percent(double rel) {
     if (!Double.isFinite(rel)) {
@@ -684,6 +795,7 @@ public final class CompileReport {
   public static final class Builder {
     private final List<CoreUsage> cores = new ArrayList<>();
     private final Map<String, Precision> precision = new LinkedHashMap<>();
+    private WeightPrecision weightPrecision;
     private final List<String> decisions = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
     private final Map<String, PopulationEntry> populations = new LinkedHashMap<>();
@@ -792,6 +904,26 @@ public final class CompileReport {
     /** Records (or replaces) a population's precision entry. */
     public Builder precision(Precision p) {
       precision.put(p.population(), p);
+      return this;
+    }
+
+    /**
+     * Updates the cores a population's precision entry says it takes (a later pass that split its
+     * cores); no change when the population has no entry.
+     */
+    public Builder precisionCores(String population, int cores) {
+      Precision p = precision.get(population);
+      if (p != null) {
+        precision.put(population, new Precision(p.population(), p.tauTarget(), p.thresholdTarget(),
+            cores, p.budgetLimited(), p.resolutionLimited(), p.tau(), p.tauFloor(), p.suggestedDt(),
+            p.costs(), p.worst()));
+      }
+      return this;
+    }
+
+    /** Records (or replaces) what the weight target bought or would cost. */
+    public Builder weightPrecision(WeightPrecision w) {
+      weightPrecision = w;
       return this;
     }
 

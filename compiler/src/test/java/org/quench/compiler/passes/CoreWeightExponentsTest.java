@@ -41,30 +41,38 @@ class CoreWeightExponentsTest {
    * cores.
    */
   private static Network network(long seed) {
+    return network(N, WIDTH, 0.002, 64, seed);
+  }
+
+  /**
+   * n neurons whose tau_syn spreads log-uniformly from tauLo over a factor span, in shuffled order,
+   * each receiving all width input channels of port {@code in} (projection {@code in->p}).
+   */
+  static Network network(int n, int width, double tauLo, double span, long seed) {
     SplittableRandom rng = new SplittableRandom(seed);
-    double[] tauSyn = new double[N];
-    for (int i = 0; i < N; i++) {
-      tauSyn[i] = 0.002 * Math.pow(64, i / (double) (N - 1));
+    double[] tauSyn = new double[n];
+    for (int i = 0; i < n; i++) {
+      tauSyn[i] = tauLo * Math.pow(span, i / (double) (n - 1));
     }
-    for (int i = N - 1; i > 0; i--) {
+    for (int i = n - 1; i > 0; i--) {
       int j = rng.nextInt(i + 1);
       double t = tauSyn[i];
       tauSyn[i] = tauSyn[j];
       tauSyn[j] = t;
     }
-    double[] tauMem = new double[N];
-    double[] th = new double[N];
+    double[] tauMem = new double[n];
+    double[] th = new double[n];
     Arrays.fill(tauMem, 0.02);
     Arrays.fill(th, 1.0);
-    FloatNeurons f = FloatNeurons.builder(N).tauMem(tauMem).tauSyn(tauSyn).threshold(th).build("p");
-    Projection.Builder b = Projection.builder("in->p", Projection.Source.inputPort("in"), WIDTH, "p", N);
+    FloatNeurons f = FloatNeurons.builder(n).tauMem(tauMem).tauSyn(tauSyn).threshold(th).build("p");
+    Projection.Builder b = Projection.builder("in->p", Projection.Source.inputPort("in"), width, "p", n);
     java.util.Random g = new java.util.Random(seed);
-    for (int t = 0; t < N; t++) {
-      for (int s = 0; s < WIDTH; s++) {
+    for (int t = 0; t < n; t++) {
+      for (int s = 0; s < width; s++) {
         b.floatSynapse(s, t, 0.2 * g.nextGaussian(), 0);
       }
     }
-    return Network.builder("gains").input(new InputPort("in", WIDTH)).population(Population.of("p", f))
+    return Network.builder("gains").input(new InputPort("in", width)).population(Population.of("p", f))
         .projection(b.build()).output("p").build();
   }
 
@@ -114,7 +122,7 @@ class CoreWeightExponentsTest {
    * {RMS relative error of the image's weights, of the projection's one exponent at the same scale}, both against the float weights with their folded gains at the compile's
    * scale (the projection's requested weights).
    */
-  private static double[] errors(Compiler.Result r) {
+  static double[] errors(Compiler.Result r) {
     Projection p = r.network().projections().get(0);
     double[] req = p.requestedWeights();
     Map<Long, Double> got = realised(r.image());
@@ -176,11 +184,11 @@ class CoreWeightExponentsTest {
   }
 
   @Test
-  void aWeightTargetIsJudgedOnTheFinalWeights() {
+  void aTargetBelowWhatAnExponentPerNeuronReachesFailsWithItsCauses() {
     QuenchException e = assertThrows(QuenchException.class,
         () -> compile(network(12), CompileOptions.none().with(Quantize.MAX_WEIGHT_ERROR, "0.0001")));
     String m = e.getMessage();
-    assertTrue(m.contains("--max-weight-error 1.0E-4") && m.contains("exponent per core")
+    assertTrue(m.contains("--max-weight-error 1.0E-4") && m.contains("cannot be met with more cores")
         && m.contains("'in->p'") && m.contains("shared exponent") && m.contains("folded per-neuron gain"), m);
   }
 }

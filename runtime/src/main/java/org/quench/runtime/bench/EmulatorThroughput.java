@@ -14,9 +14,11 @@ import org.quench.hal.Stimulus;
 
 /**
  * The measurement behind {@code quench bench}: builds a {@link SyntheticNetwork}, loads it on the
- * in-process emulator, runs warm-up steps, then times the measured steps and reads the emulator's
- * work counters. Timing covers {@link Device#run} only; building each chunk's Poisson input is
- * outside the clock.
+ * in-process emulator, runs warm-up steps, then times one or more windows of measured steps and
+ * reads the emulator's work counters. Timing covers {@link Device#run} only; building each chunk's
+ * Poisson input is outside the clock. With several windows, the report is the window of median
+ * neuron-update rate, with the spread of all windows beside it: on a shared machine one window
+ * can be a quarter slower than the next.
  */
 public final class EmulatorThroughput {
   /** Goal: neuron updates per second. */
@@ -40,9 +42,15 @@ public final class EmulatorThroughput {
    * @param shape the network
    * @param threads emulator worker threads (>= 1)
    * @param warmup steps run before measuring (>= 0)
-   * @param steps measured steps (>= 1)
+   * @param steps measured steps per window (>= 1)
+   * @param windows measured windows (>= 1), one after the other on the same loaded network
    */
-  public record Settings(SyntheticNetwork.Shape shape, int threads, int warmup, int steps) {
+  public record Settings(SyntheticNetwork.Shape shape, int threads, int warmup, int steps, int windows) {
+    /** One measured window. */
+    public Settings(SyntheticNetwork.Shape shape, int threads, int warmup, int steps) {
+      this(shape, threads, warmup, steps, 1);
+    }
+
     public Settings {
       if (threads < 1) {
         throw new QuenchException("--threads must be at least 1, got " + threads);
@@ -53,6 +61,9 @@ public final class EmulatorThroughput {
       if (steps < 1) {
         throw new QuenchException("--steps must be at least 1, got " + steps);
       }
+      if (windows < 1 || windows > 1000) {
+        throw new QuenchException("--repeat must be between 1 and 1000, got " + windows);
+      }
     }
 
     /** The device the benchmark runs on. */
@@ -62,7 +73,8 @@ public final class EmulatorThroughput {
   }
 
   /**
-   * A finished measurement. Rates are per wall-clock second of the measured steps.
+   * A finished measurement: the window of median neuron-update rate. Rates are per wall-clock
+   * second of its measured steps.
    *
    * @param settings what was asked
    * @param neuronsPerCore neurons per core in the layout chosen for the spec
@@ -78,10 +90,11 @@ public final class EmulatorThroughput {
    * @param counters the emulator's counters over the measured steps
    * @param heapUsedBytes JVM heap in use after load (after a GC request)
    * @param heapMaxBytes the JVM's maximum heap
+   * @param windowRates neuron updates/s of every measured window, in the order they ran
    */
   public record Measurement(Settings settings, int neuronsPerCore, int cores, int chips, long synapses,
       double buildSeconds, double loadSeconds, double runSeconds, double runCpuSeconds, DeviceCounters counters,
-      long heapUsedBytes, long heapMaxBytes) {
+      long heapUsedBytes, long heapMaxBytes, double[] windowRates) {
 
     public double neuronUpdatesPerSecond() {
       return counters.neuronUpdates() / runSeconds;
@@ -147,6 +160,12 @@ public final class EmulatorThroughput {
       o.addProperty("synapses", synapses);
       o.addProperty("seed", shape.seed());
       o.addProperty("warmupSteps", settings.warmup());
+      o.addProperty("windows", windowRates.length);
+      JsonArray perWindow = new JsonArray();
+      for (double r : windowRates) {
+        perWindow.add(r);
+      }
+      o.add("windowNeuronUpdatesPerSecond", perWindow);
       o.addProperty("steps", counters.steps());
       o.addProperty("buildSeconds", buildSeconds);
       o.addProperty("loadSeconds", loadSeconds);
@@ -197,6 +216,13 @@ public final class EmulatorThroughput {
           settings.warmup(), counters.steps(), runSeconds));
       s.append(String.format(Locale.ROOT, "throughput  %s neuron updates/s   %s synaptic events/s   %.1f steps/s%n",
           Target.human(neuronUpdatesPerSecond()), Target.human(synapticEventsPerSecond()), stepsPerSecond()));
+      if (windowRates.length > 1) {
+        double[] sorted = windowRates.clone();
+        java.util.Arrays.sort(sorted);
+        s.append(String.format(Locale.ROOT,
+            "windows     %d of %d steps: the median one above; neuron updates/s min %s, max %s%n",
+            sorted.length, settings.steps(), Target.human(sorted[0]), Target.human(sorted[sorted.length - 1])));
+      }
       s.append(String.format(Locale.ROOT, "cpu         %.2f s of process CPU = %.0f us per step%n",
           runCpuSeconds, cpuMicrosPerStep()));
       s.append(String.format(Locale.ROOT, "activity    %.1f spikes/step = %.2f%% of neurons per step%n",
@@ -232,16 +258,37 @@ public final class EmulatorThroughput {
       long heapUsed = rt.totalMemory() - rt.freeMemory();
       long done = 0;
       done = runSteps(device, network, 0, settings.warmup(), done, progress, null);
-      DeviceCounters before = DeviceCounters.of(device);
-      long[] runNanos = new long[1];
-      long cpu0 = processCpuNanos();
-      runSteps(device, network, settings.warmup(), settings.steps(), done, progress, runNanos);
-      long cpu = processCpuNanos() - cpu0;
-      DeviceCounters measured = DeviceCounters.of(device).since(before);
+      int windows = settings.windows();
+      double[] rates = new double[windows];
+      double[] seconds = new double[windows];
+      double[] cpuSeconds = new double[windows];
+      DeviceCounters[] counters = new DeviceCounters[windows];
+      for (int w = 0; w < windows; w++) {
+        DeviceCounters before = DeviceCounters.of(device);
+        long[] runNanos = new long[1];
+        long cpu0 = processCpuNanos();
+        done = runSteps(device, network, settings.warmup() + (long) w * settings.steps(), settings.steps(), done,
+            progress, runNanos);
+        cpuSeconds[w] = (processCpuNanos() - cpu0) / 1e9;
+        counters[w] = DeviceCounters.of(device).since(before);
+        seconds[w] = runNanos[0] / 1e9;
+        rates[w] = counters[w].neuronUpdates() / seconds[w];
+      }
+      int median = medianIndex(rates);
       return new Measurement(settings, network.neuronsPerCore(), network.cores(), network.chips(),
-          network.synapses(), (t1 - t0) / 1e9, (t2 - t1) / 1e9, runNanos[0] / 1e9, cpu / 1e9, measured, heapUsed,
-          rt.maxMemory());
+          network.synapses(), (t1 - t0) / 1e9, (t2 - t1) / 1e9, seconds[median], cpuSeconds[median],
+          counters[median], heapUsed, rt.maxMemory(), rates);
     }
+  }
+
+  /** Index of the median of {@code values} (the lower one of the middle two for an even count). */
+  static int medianIndex(double[] values) {
+    Integer[] order = new Integer[values.length];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, (a, b) -> Double.compare(values[a], values[b]));
+    return order[(values.length - 1) / 2];
   }
 
   /** CPU time of this process so far, ns (0 where the JVM cannot tell). */

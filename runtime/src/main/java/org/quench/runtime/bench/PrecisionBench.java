@@ -29,6 +29,9 @@ import org.quench.runtime.verify.VerificationReport;
  * (neurons ordered by folded gain), and writes the sweep's plot (as {@code quench compile
  * --precision-sweep} draws it) to {@code OUTDIR/precision-sweep-dt1e-4.png} and {@code -dt1e-3.png}.
  *
+ * <p>With the single argument {@code weights} it measures instead what {@code --max-weight-error}
+ * costs (cores and compile time per weight target).
+ *
  * <p>Usage: {@code java -cp examples/target/quench.jar org.quench.runtime.bench.PrecisionBench
  * [steps] [inputRate] [OUTDIR]} (defaults 1000 steps; the input rate starts at 0.05 per channel and
  * step and rises until the float population fires at least 2 % per step; OUTDIR quench-out). Wall
@@ -53,7 +56,64 @@ public final class PrecisionBench {
         + " with one exponent " + worst.weightExp();
   }
 
+  /**
+   * {@code PrecisionBench weights}: what {@code --max-weight-error} costs on the same network. Per
+   * dt and weight target (none, 3, 2, 1 %; alone and with a tau target of 5 %): cores, the worst
+   * projection's RMS weight error, tau p95 and the compile's wall time (the median of three
+   * compiles, after one warm-up compile), and the no-target compile's estimate of each target.
+   */
+  private static void weightTargets() {
+    Network net = HeterogeneousRecurrent.network(2000, 7);
+    ChipSpec spec = ChipSpec.loihi();
+    String[] targets = {null, "0.03", "0.02", "0.01"};
+    Compiler.forNir(NirImportOptions.defaults()).compile(net, spec, CompileOptions.none());
+    System.out.println("dt      tau target  weight target  cores  weight RMS  tau p95  compile_s (median of 3)");
+    for (double dt : new double[] {1e-4, 1e-3}) {
+      NirImportOptions nir = NirImportOptions.defaults().withDt(dt);
+      for (String tau : new String[] {null, "0.05"}) {
+        for (String w : targets) {
+          CompileOptions o = CompileOptions.none().with(ProfileBudget.RESOLUTION_LIMIT, "warn");
+          o = tau == null ? o : o.with(ProfileBudget.MAX_TAU_ERROR, tau);
+          o = w == null ? o : o.with(org.quench.compiler.passes.Quantize.MAX_WEIGHT_ERROR, w);
+          double[] seconds = new double[3];
+          Compiler.Result r = null;
+          String failure = null;
+          for (int k = 0; k < seconds.length; k++) {
+            long t0 = System.nanoTime();
+            try {
+              r = Compiler.forNir(nir).compile(net, spec, o);
+            } catch (org.quench.hal.QuenchException e) {
+              failure = e.getMessage();
+            }
+            seconds[k] = (System.nanoTime() - t0) / 1e9;
+          }
+          java.util.Arrays.sort(seconds);
+          String label = String.format(Locale.ROOT, "%-7s %-11s %-14s", String.format(Locale.ROOT, "%.0e", dt),
+              tau == null ? "none" : CompileReport.percent(Double.parseDouble(tau)),
+              w == null ? "none" : CompileReport.percent(Double.parseDouble(w)));
+          if (failure != null) {
+            System.out.printf(Locale.ROOT, "%s fails in %.2f s: %s%n", label, seconds[1], failure);
+            continue;
+          }
+          double worst = r.report().projections().stream()
+              .mapToDouble(CompileReport.ProjectionQuality::rmsRelError).max().orElse(0);
+          System.out.printf(Locale.ROOT, "%s %5d %11s %8s %10.2f%n", label, r.image().getCoresCount(),
+              CompileReport.percent(worst), CompileReport.percent(PrecisionSweep.point(0, r, 0).tauP95()),
+              seconds[1]);
+          if (w == null) {
+            r.report().summary().lines().filter(l -> l.startsWith("weight precision"))
+                .forEach(l -> System.out.println("        " + l));
+          }
+        }
+      }
+    }
+  }
+
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("weights")) {
+      weightTargets();
+      return;
+    }
     int steps = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
     double rate = args.length > 1 ? Double.parseDouble(args[1]) : 0.05;
     java.nio.file.Path outDir = java.nio.file.Path.of(args.length > 2 ? args[2] : "quench-out");

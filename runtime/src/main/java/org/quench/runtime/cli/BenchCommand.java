@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
     footer = {
         "  quench bench                          100k neurons, 10M synapses",
         "  quench bench --threads 1 --steps 200  one thread, fewer steps",
+        "  quench bench --repeat 5               five windows, the median reported",
         "  quench bench --neurons 2000 --json    a quick run, one JSON object",
         "  quench bench --baseline               compare with NumPy and Brian2 (bench/*_baseline.py)",
         "  quench bench --campaign               1,000 chips x 1,000 neurons x 1,000 steps (mismatch campaign)",
@@ -56,6 +57,12 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--steps", paramLabel = "N", description = "Measured steps (default: ${DEFAULT-VALUE}).")
   int steps = 1000;
+
+  @Option(names = "--repeat", paramLabel = "N",
+      description = "Measure N windows of --steps steps one after the other and report the one of median"
+          + " neuron-update rate, with the slowest and fastest (default: ${DEFAULT-VALUE}); on a shared"
+          + " machine single windows vary by tens of percent.")
+  int repeat = 1;
 
   @Option(names = "--warmup", paramLabel = "N",
       description = "Steps run before measuring (default: ${DEFAULT-VALUE}).")
@@ -112,8 +119,8 @@ final class BenchCommand implements Callable<Integer> {
       return clusterOverhead();
     }
     SyntheticNetwork.Shape shape = new SyntheticNetwork.Shape(neurons, synapsesPerNeuron, neuronsPerCore, seed);
-    EmulatorThroughput.Settings settings = new EmulatorThroughput.Settings(shape, threads, warmup, steps);
-    EmulatorThroughput.Measurement m = withBar("bench", (long) warmup + steps,
+    EmulatorThroughput.Settings settings = new EmulatorThroughput.Settings(shape, threads, warmup, steps, repeat);
+    EmulatorThroughput.Measurement m = withBar("bench", (long) warmup + (long) steps * repeat,
         progress -> EmulatorThroughput.run(settings, progress));
     PrintWriter out = spec.commandLine().getOut();
     JsonObject result = m.toJson();

@@ -92,10 +92,11 @@ public final class ModelOptions {
   }
 
   @Option(names = "--max-weight-error", paramLabel = "REL",
-      description = "Largest RMS relative weight error per projection: the population scale is chosen"
-          + " to meet it (threshold and bias resolution are traded first) and neurons with similar"
-          + " folded input gains share cores (each core's axon group has its own weight exponent);"
-          + " fails with the error's causes when the final weights miss it.")
+      description = "Largest RMS relative weight error per projection, a goal that buys cores: the"
+          + " population scale is chosen to meet it (threshold and bias resolution are traded first),"
+          + " neurons with similar folded input gains share cores and cores are split by weight size"
+          + " (each core's axon group has its own weight exponent) up to --max-cores; fails with the"
+          + " error's causes when only the mantissa or clipping limits it, or with the cores it needs.")
   Double maxWeightError;
 
   @Option(names = "--allow-weight-clipping",
@@ -111,7 +112,7 @@ public final class ModelOptions {
 
   @Option(names = "--max-cores", paramLabel = "N",
       description = "Cores a compile may use in all (default: what the network needs; a precision"
-          + " target may spend up to one chip's cores).")
+          + " target, tau, threshold or weight, may spend up to one chip's cores).")
   Integer maxCores;
 
   /** The chip spec named by {@code --chip}. */

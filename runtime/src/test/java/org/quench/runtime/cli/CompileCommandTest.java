@@ -150,6 +150,31 @@ class CompileCommandTest {
   }
 
   @Test
+  void aWeightTargetBuysCoresOrSaysInOneLineWhatItWouldTake() throws Exception {
+    String model = braille().toString();
+    Path image = dir.resolve("w.qimg");
+    // Without a target the summary prices targets; the trained weights of one core share exponents.
+    Outcome free = QuenchCliTest.quench("compile", model, "-o", image.toString(), "--discretize", "euler");
+    assertEquals(0, free.code(), free.err());
+    String price = free.out().lines().filter(l -> l.startsWith("weight precision:")).findFirst().orElseThrow();
+    assertTrue(price.contains("on 1 core(s); --max-weight-error") && price.contains("an exponent per neuron leaves"),
+        price);
+    Outcome bought = QuenchCliTest.quench("compile", model, "-o", image.toString(), "--discretize", "euler",
+        "--max-weight-error", "0.02");
+    assertEquals(0, bought.code(), bought.err());
+    String met = bought.out().lines().filter(l -> l.startsWith("weight target 2.0 %")).findFirst().orElseThrow();
+    int cores = ChipImages.read(image).getCoresCount();
+    assertTrue(cores > 1 && met.equals("weight target 2.0 % met by every projection on " + cores
+        + " core(s) (1 without it)"), met);
+    assertOneLineError(QuenchCliTest.quench("compile", model, "-o", image.toString(), "--discretize", "euler",
+        "--max-weight-error", "0.02", "--max-cores", "2"), 1, "needs more cores than --max-cores 2 allows",
+        "raise --max-cores to " + cores, "the shared exponent limits it");
+    assertOneLineError(QuenchCliTest.quench("compile", model, "-o", image.toString(), "--discretize", "euler",
+        "--max-weight-error", "0.01"), 1, "cannot be met with more cores", "the 8-bit mantissa limits it",
+        "on the partition's 1 core(s)");
+  }
+
+  @Test
   void aDtOfOneSecondOnATenMillisecondModelWarnsAndFailsUnderStrict() throws Exception {
     Path image = dir.resolve("t.qimg");
     Outcome o = QuenchCliTest.quench("compile", tiny().toString(), "-o", image.toString(), "--dt", "1");

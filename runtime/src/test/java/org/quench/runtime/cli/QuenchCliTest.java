@@ -196,6 +196,34 @@ class QuenchCliTest {
   }
 
   @Test
+  void benchRepeatReportsTheMedianWindowAndEveryRate() {
+    Outcome o = quench("bench", "--neurons", "2000", "--steps", "10", "--warmup", "2", "--repeat", "3",
+        "--json", "--quiet");
+    assertEquals(0, o.code(), o.err());
+    JsonObject json = JsonParser.parseString(o.out()).getAsJsonObject();
+    assertEquals(3, json.get("windows").getAsInt());
+    var rates = json.getAsJsonArray("windowNeuronUpdatesPerSecond");
+    assertEquals(3, rates.size());
+    double[] sorted = new double[3];
+    for (int i = 0; i < 3; i++) {
+      sorted[i] = rates.get(i).getAsDouble();
+    }
+    java.util.Arrays.sort(sorted);
+    // The reported window is the median one, and its counters are one window's, not the sum.
+    assertEquals(sorted[1], json.get("neuronUpdatesPerSecond").getAsDouble(), 1e-6 * sorted[1]);
+    assertEquals(10, json.get("steps").getAsInt());
+
+    Outcome text = quench("bench", "--neurons", "2000", "--steps", "10", "--warmup", "2", "--repeat", "2",
+        "--quiet");
+    assertEquals(0, text.code(), text.err());
+    assertTrue(text.out().contains("windows     2 of 10 steps"), text.out());
+
+    Outcome bad = quench("bench", "--repeat", "0", "--quiet");
+    assertOneLineError(bad, QuenchCli.EXIT_FAILURE);
+    assertTrue(bad.err().contains("--repeat"), bad.err());
+  }
+
+  @Test
   void benchRejectsANonsensicalShapeInOneLine() {
     Outcome o = quench("bench", "--neurons", "0", "--quiet");
     assertOneLineError(o, QuenchCli.EXIT_FAILURE);

@@ -1,0 +1,236 @@
+package org.quench.compiler.passes;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.quench.compiler.Compiler;
+import org.quench.compiler.frontend.HeterogeneousRecurrent;
+import org.quench.compiler.frontend.nir.NirImportOptions;
+import org.quench.compiler.ir.FloatNeurons;
+import org.quench.compiler.ir.InputPort;
+import org.quench.compiler.ir.Network;
+import org.quench.compiler.ir.Population;
+import org.quench.compiler.ir.Projection;
+import org.quench.compiler.quant.WeightQuantizer;
+import org.quench.compiler.report.CompileOptions;
+import org.quench.compiler.report.CompileReport;
+import org.quench.hal.ChipSpec;
+import org.quench.hal.QuenchException;
+
+/** A weight target buys cores when the shared exponent limits, and fails at once when it cannot. */
+class WeightTargetCoresTest {
+  private static final ChipSpec LOIHI = ChipSpec.loihi();
+  private static final NirImportOptions DT = NirImportOptions.defaults().withDt(1e-3);
+  private static final int WIDTH = 128;
+
+  /**
+   * n CubaLIF neurons whose tau_syn spreads log-uniformly over 1 to 128 ms in shuffled order, so
+   * their folded input gains (about dt/tau_syn) differ 128-fold; every neuron receives all WIDTH
+   * input channels with gaussian weights (sd 0.2).
+   */
+  private static Network spreadGains(int n, long seed) {
+    return CoreWeightExponentsTest.network(n, WIDTH, 0.001, 128, seed);
+  }
+
+  /**
+   * n identical neurons (one folded gain) whose weights into each neuron span six decades
+   * (log-uniform magnitudes, random signs): the 8-bit mantissa, not the exponent, limits them.
+   */
+  private static Network wideRows(int n, long seed) {
+    double[] tauSyn = new double[n];
+    double[] tauMem = new double[n];
+    double[] th = new double[n];
+    Arrays.fill(tauSyn, 0.005);
+    Arrays.fill(tauMem, 0.02);
+    Arrays.fill(th, 1.0);
+    FloatNeurons f = FloatNeurons.builder(n).tauMem(tauMem).tauSyn(tauSyn).threshold(th).build("p");
+    Projection.Builder b = Projection.builder("in->p", Projection.Source.inputPort("in"), WIDTH, "p", n);
+    Random g = new Random(seed);
+    for (int t = 0; t < n; t++) {
+      for (int s = 0; s < WIDTH; s++) {
+        b.floatSynapse(s, t, (g.nextBoolean() ? 1 : -1) * Math.pow(10, -6 * g.nextDouble()), 0);
+      }
+    }
+    return Network.builder("wide").input(new InputPort("in", WIDTH)).population(Population.of("p", f))
+        .projection(b.build()).output("p").build();
+  }
+
+  private static Compiler.Result compile(Network net, CompileOptions o) {
+    return Compiler.forNir(DT).compile(net, LOIHI, o);
+  }
+
+  private static CompileOptions target(double t) {
+    return CompileOptions.none().with(Quantize.MAX_WEIGHT_ERROR, Double.toString(t));
+  }
+
+  /**
+   * The RMS relative error of the image's input weights against the projection's requested
+   * weights, read back from the axon groups of every core: independent of the compiler's own
+   * bookkeeping.
+   */
+  private static double imageRms(Compiler.Result r) {
+    return CoreWeightExponentsTest.errors(r)[0];
+  }
+
+  /** The RMS relative error with each target neuron's row at its own best exponent (test's own). */
+  private static double perNeuronFloor(Compiler.Result r) {
+    Projection p = r.network().projections().get(0);
+    double[] req = p.requestedWeights();
+    double[][] rows = new double[p.targetSize()][WIDTH];
+    int[] fill = new int[p.targetSize()];
+    for (int k = 0; k < req.length; k++) {
+      rows[p.target(k)][fill[p.target(k)]++] = req[k];
+    }
+    org.quench.hal.proto.SignMode mode = org.quench.hal.proto.SignMode.valueOf(p.format().signMode().name());
+    double sse = 0;
+    double norm = 0;
+    for (double[] row : rows) {
+      double rn = 0;
+      for (double w : row) {
+        rn += w * w;
+      }
+      double best = Double.POSITIVE_INFINITY;
+      for (int e = LOIHI.weightExpMin(); e <= LOIHI.weightExpMax(); e++) {
+        WeightQuantizer.Result q = WeightQuantizer.quantize(row, 1.0, mode, e, LOIHI);
+        if (q.clipped() == 0) {
+          best = Math.min(best, q.rmsRelError() * q.rmsRelError() * rn);
+        }
+      }
+      sse += best;
+      norm += rn;
+    }
+    return Math.sqrt(sse / norm);
+  }
+
+  @Test
+  void aTargetTheSharedExponentMissesOnFewCoresIsMetOnMore() {
+    Network net = spreadGains(512, 5);
+    Compiler.Result free = compile(net, CompileOptions.none());
+    int fewest = free.image().getCoresCount();
+    double floor = perNeuronFloor(free);
+    CompileReport.WeightPrecision price = free.report().weightPrecision();
+    assertNotNull(price);
+    // Without a target nothing is bought, and the report's floor is the per-neuron exponent error.
+    assertEquals(fewest, price.cores());
+    assertEquals(price.coresBefore(), price.cores());
+    assertEquals(floor, price.projections().get(0).floorRelError(), 1e-6);
+    double target = 1.5 * floor;
+    // With the target's own neuron order but no more cores than the fewest, it is missed: the
+    // shared exponent of each core is the limit.
+    QuenchException tight = assertThrows(QuenchException.class, () -> compile(net,
+        target(target).with(ProfileBudget.MAX_CORES, Integer.toString(fewest))));
+    String m = tight.getMessage();
+    assertTrue(m.contains("needs more cores than --max-cores " + fewest + " allows")
+        && m.contains("projection 'in->p'") && m.contains("the shared exponent limits it (cores fix it)")
+        && m.contains("raise --max-cores to "), m);
+    int about = Integer.parseInt(m.replaceAll(".*raise --max-cores to (\\d+),.*", "$1"));
+    assertTrue(about > fewest, m);
+    Compiler.Result met = compile(net, target(target));
+    int cores = met.image().getCoresCount();
+    assertTrue(cores > fewest, cores + " cores vs " + fewest);
+    // The cores the failure named are exactly the cores the unlimited compile uses, and are enough.
+    assertEquals(about, cores, m);
+    assertEquals(cores, compile(net, target(target).with(ProfileBudget.MAX_CORES,
+        Integer.toString(about))).image().getCoresCount());
+    double rms = imageRms(met);
+    assertTrue(rms <= target, "image weights " + rms + " vs target " + target);
+    assertTrue(imageRms(free) > target, "the fewest-cores image misses it: " + imageRms(free));
+    assertEquals(rms, met.report().projections().get(0).rmsRelError(), 1e-9);
+    CompileReport.WeightPrecision bought = met.report().weightPrecision();
+    assertEquals(cores, bought.cores());
+    assertTrue(bought.coresBefore() < cores);
+    assertTrue(met.report().summary().contains("met by every projection on " + cores + " core(s)"),
+        met.report().summary());
+    assertTrue(met.report().toJson().contains("\"weightPrecision\":{\"targetRelError\":"), met.report().toJson());
+    System.out.printf("weight target %.4f (floor %.4f): %d -> %d cores (failure named %d), image RMS %.4f"
+        + " (fewest cores %.4f)%n", target, floor, fewest, cores, about, rms, imageRms(free));
+  }
+
+  @Test
+  void onlyMantissaLimitsSoTheCompileFailsOnThePartitionsCores() {
+    Network net = wideRows(256, 3);
+    Compiler.Result free = compile(net, CompileOptions.none());
+    double floor = free.report().weightPrecision().projections().get(0).floorRelError();
+    double now = free.report().projections().get(0).rmsRelError();
+    assertTrue(floor > 0.5 * now, "the mantissa dominates: floor " + floor + " of " + now);
+    QuenchException e = assertThrows(QuenchException.class,
+        () -> compile(net, target(0.8 * floor).with(ProfileBudget.MAX_CORES, "128")));
+    String m = e.getMessage();
+    assertTrue(m.contains("cannot be met with more cores") && m.contains("projection 'in->p'")
+        && m.contains("the 8-bit mantissa limits it") && m.contains("prune weights")
+        && m.contains("relax --max-weight-error to"), m);
+    // It says so on the partition's cores, without growing towards the limit first.
+    assertTrue(m.contains("on the partition's " + free.image().getCoresCount() + " core(s)"), m);
+    double relaxed = Double.parseDouble(m.replaceAll(".*relax --max-weight-error to ([0-9.eE-]+).*", "$1"));
+    assertTrue(relaxed >= floor, relaxed + " vs floor " + floor);
+    // The relaxed target the message gives compiles.
+    compile(net, target(relaxed));
+  }
+
+  @Test
+  void unavoidableClippingIsNamedAsTheLimit() {
+    // Weights 1e9 times the threshold clip at every scale the thresholds allow.
+    Network base = wideRows(32, 4);
+    Projection p = base.projections().get(0);
+    Projection.Builder b = Projection.builder("in->p", Projection.Source.inputPort("in"), WIDTH, "p", 32);
+    double[] w = p.floatWeights();
+    for (int s = 0; s < p.sourceSize(); s++) {
+      for (int k = p.rowStart(s); k < p.rowStart(s + 1); k++) {
+        b.floatSynapse(s, p.target(k), Math.signum(w[k]) * 1e9, 0);
+      }
+    }
+    Network net = base.toBuilder().replaceProjection(b.build()).build();
+    QuenchException e = assertThrows(QuenchException.class, () -> compile(net, target(0.05)));
+    assertTrue(e.getMessage().contains("clipping limits it") && e.getMessage().contains("cannot be met with more cores"),
+        e.getMessage());
+  }
+
+  @Test
+  void withoutATargetThePartitionIsKeptAndTheReportPricesTargets() {
+    Network net = spreadGains(512, 6);
+    Compiler.Result free = compile(net, CompileOptions.none());
+    CompileReport.WeightPrecision w = free.report().weightPrecision();
+    assertTrue(!w.costs().isEmpty(), w.toString());
+    int last = 0;
+    for (CompileReport.WeightCost c : w.costs()) {
+      assertTrue(c.rmsRelError() < w.projections().get(0).rmsRelError());
+      if (c.cores() >= 0) {
+        assertTrue(c.cores() >= last, w.costs().toString());
+        last = c.cores();
+      } else {
+        assertTrue(c.rmsRelError() < w.projections().get(0).floorRelError(), w.toString());
+      }
+    }
+    assertTrue(free.report().summary().contains("weight precision: worst 'in->p'"), free.report().summary());
+    // The price is an estimate of what the target then buys.
+    CompileReport.WeightCost reachable = w.costs().stream().filter(c -> c.cores() > 0).reduce((a, b) -> b)
+        .orElseThrow();
+    int bought = compile(net, target(reachable.rmsRelError())).image().getCoresCount();
+    assertTrue(bought <= 2 * reachable.cores() && reachable.cores() <= 2 * bought,
+        "estimate " + reachable + " vs " + bought);
+  }
+
+  @Test
+  void aTightTargetOnTheRecurrentFixtureKeepsEveryCoreWithinItsOutputAxons() {
+    // Every neuron reaches about 100 others at random: as cores multiply, each neuron reaches more
+    // of them, and the big cores' output axons fill up before the weights meet 1 %.
+    Network net = HeterogeneousRecurrent.network(2000, 7);
+    Compiler.Result r = compile(net, target(0.01));
+    for (CompileReport.ProjectionQuality q : r.report().projections()) {
+      assertTrue(q.rmsRelError() <= 0.01, q.toString());
+    }
+    long most = r.report().cores().stream().mapToLong(CompileReport.CoreUsage::outputAxons).max().orElse(0);
+    assertTrue(most <= LOIHI.outputAxonsPerCore(), most + " output axons");
+    String bought = r.report().decisions().stream().filter(d -> d.startsWith("weight-target-cores:"))
+        .findFirst().orElseThrow();
+    assertTrue(bought.matches(".*; \\d+ of the splits only keep output axons within the spec's 4096 per core"),
+        bought);
+    System.out.printf("recurrent 2000 at 1 %%: %d cores, at most %d output axons per core: %s%n",
+        r.image().getCoresCount(), most, bought);
+  }
+}

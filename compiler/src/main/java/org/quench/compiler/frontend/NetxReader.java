@@ -41,6 +41,12 @@ import org.quench.hal.QuenchException;
  * layer through one-to-one synapses of weight 1 (netx feeds the input neurons' a_in directly, one
  * step earlier), or into the first layer's synapses when the file has no input layer. The last
  * layer is the output. Decisions and warnings are recorded in the network's provenance notes.
+ *
+ * <p>netx files hold Loihi's integers, so the reader is given the compile's target chip
+ * ({@link Options#target()}, Loihi by default) and refuses one whose arithmetic differs from
+ * Loihi's ({@link ChipSpec#arithmeticDifferences}); its budgets may differ
+ * (docs/model-formats.md#target-chips). A network read for Loihi and compiled through the Java
+ * API for another chip is not checked again: read it for that chip.
  */
 public final class NetxReader {
   /** Name of the host input port the reader creates. */

@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 
 /**
  * The options every command that compiles a model shares ({@code compile}, {@code verify},
- * {@code demo}): the chip, NIR import settings, netx import settings and the error bounds that
+ * {@code mismatch}): the chip, NIR import settings, netx import settings and the error bounds that
  * turn quantization error into a failure. A picocli mixin: {@code @Mixin ModelOptions model;}.
  */
 public final class ModelOptions {

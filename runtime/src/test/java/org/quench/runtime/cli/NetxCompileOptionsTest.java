@@ -115,6 +115,11 @@ class NetxCompileOptionsTest {
         "--steps", "20", "--json");
     assertEquals(0, verified.code(), verified.err());
     assertEquals(3, verified.out().split("\"agreement\": 1.0,", -1).length - 1, verified.out());
+    // ...and verify on the model compiles and reads it with the option alike.
+    QuenchCliTest.Outcome fromModel = quench("verify", dir.resolve("tiny.net").toString(),
+        "--sample-steps", "17", "--input", "bias:layer0=" + tinyBias(), "--steps", "20", "--json");
+    assertEquals(0, fromModel.code(), fromModel.err());
+    assertEquals(3, fromModel.out().split("\"agreement\": 1.0,", -1).length - 1, fromModel.out());
   }
 
   @Test

@@ -51,7 +51,7 @@ public final class ImageValidator {
 
   /**
    * Throws a {@link QuenchException} listing the first problems found (each with its location,
-   * e.g. "core (0,3) axon group 'fc1' synapse 17: delay 70 exceeds maxDelay 63"); returns quietly
+   * e.g. "core (0,3) axon group 'fc1' synapse 17: delay 70 is outside 0..63 (maxDelay)"); returns quietly
    * when the image is valid for {@code spec}.
    */
   public static void validate(ChipImage image, ChipSpec spec) {
@@ -249,8 +249,8 @@ public final class ImageValidator {
       p.add(where, "dv " + d.getDv() + " is outside " + spec.decayVRange());
     }
     if (!spec.refractoryRange().contains(u(d.getRefractory()))) {
-      p.add(where, "refractory " + u(d.getRefractory()) + " exceeds maxRefractory "
-          + spec.maxRefractory());
+      p.add(where, "refractory " + u(d.getRefractory()) + " is outside " + spec.refractoryRange()
+          + " (maxRefractory)");
     }
     if (d.getResetMode() == ResetMode.UNRECOGNIZED) {
       p.add(where, "reset_mode " + d.getResetModeValue() + " is not a known reset mode");
@@ -492,8 +492,8 @@ public final class ImageValidator {
       p.add(where, "sign_mode " + group.getSignModeValue() + " is not a known sign mode");
     }
     if (!spec.messageBitsRange().contains(u(group.getNumMessageBits()))) {
-      p.add(where, "num_message_bits " + u(group.getNumMessageBits()) + " exceeds maxMessageBits "
-          + spec.maxMessageBits());
+      p.add(where, "num_message_bits " + u(group.getNumMessageBits()) + " is outside "
+          + spec.messageBitsRange() + " (maxMessageBits)");
     }
     if (group.getKind() == ConnectionKind.CONV) {
       if (group.getWeightExp() != 0) {
@@ -559,7 +559,8 @@ public final class ImageValidator {
         long d = u(group.getDelay(s));
         usesDelays |= d != 0;
         if (!spec.delayRange().contains(d) && !p.full()) {
-          p.add(where + " synapse " + s, "delay " + d + " exceeds maxDelay " + spec.maxDelay());
+          p.add(where + " synapse " + s, "delay " + d + " is outside " + spec.delayRange()
+              + " (maxDelay)");
         }
       }
     }

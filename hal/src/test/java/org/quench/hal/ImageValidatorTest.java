@@ -175,7 +175,7 @@ class ImageValidatorTest {
   @Test
   void refractoryMustNotExceedTheSpec() {
     invalid(hiddenWith(c -> c.getDecayProfilesBuilder(1).setRefractory(64)),
-        "core (0,1) decay profile 1 (used by population 'fc1'): refractory 64 exceeds maxRefractory 63");
+        "core (0,1) decay profile 1 (used by population 'fc1'): refractory 64 is outside 0..63 (maxRefractory)");
   }
 
   @Test
@@ -425,14 +425,14 @@ class ImageValidatorTest {
   void messageBitsMustNotExceedTheSpec() {
     assertDoesNotThrow(() -> ImageValidator.validate(fc1With(g -> g.setNumMessageBits(24)), LOIHI));
     invalid(fc1With(g -> g.setNumMessageBits(25)),
-        "axon group 'fc1': num_message_bits 25 exceeds maxMessageBits 24");
+        "axon group 'fc1': num_message_bits 25 is outside 0..24 (maxMessageBits)");
   }
 
   @Test
   void delaysMustNotExceedMaxDelay() {
     assertDoesNotThrow(() -> ImageValidator.validate(fc1With(g -> g.setDelay(7, 63)), LOIHI));
     invalid(fc1With(g -> g.setDelay(7, 70)),
-        "core (0,1) axon group 'fc1' synapse 7: delay 70 exceeds maxDelay 63");
+        "core (0,1) axon group 'fc1' synapse 7: delay 70 is outside 0..63 (maxDelay)");
   }
 
   @Test

@@ -422,6 +422,52 @@ public final class ChipSpec {
     return new Range(weightExpMin(), weightExpMax());
   }
 
+  /**
+   * Periodic reset interval of a decay profile in steps: 0 (never) .. 2^31 - 1. The same on every
+   * chip: a step count, not a register of the spec.
+   */
+  public static Range resetIntervalRange() {
+    return new Range(0, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Periodic reset offset of a decay profile whose {@code reset_interval} is {@code interval}
+   * (at least 1): -1 (never resets, netx's input layer) .. interval - 1. With interval 0 the
+   * offset is not used. The same on every chip (docs/chip-semantics.md#periodic-reset).
+   *
+   * @throws IllegalArgumentException when {@code interval} is below 1 or above 2^31 - 1
+   */
+  public static Range resetOffsetRange(long interval) {
+    if (interval < 1 || interval > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("reset interval " + interval + " has no offsets");
+    }
+    return new Range(-1, (int) (interval - 1));
+  }
+
+  /**
+   * The fields that give a chip's integers their meaning (widths, shifts, decay unity), as
+   * "field value (other: value)" for each one where this spec differs from {@code other}; empty
+   * when both compute alike. Budgets (cores, neurons, profiles, axons, synapse memory) and the
+   * bounds of ranges (bias and weight exponents, delays, message bits, weight input width) are not
+   * compared: a value outside a narrower range is refused value by value when an image is checked.
+   */
+  public List<String> arithmeticDifferences(ChipSpec other) {
+    List<String> d = new ArrayList<>();
+    differs(d, "stateBits", stateBits(), other.stateBits(), other);
+    differs(d, "decayBits", decayBits(), other.decayBits(), other);
+    differs(d, "thresholdMantBits", thresholdMantBits(), other.thresholdMantBits(), other);
+    differs(d, "thresholdShift", thresholdShift(), other.thresholdShift(), other);
+    differs(d, "activationShift", activationShift(), other.activationShift(), other);
+    differs(d, "weightMantBits", weightMantBits(), other.weightMantBits(), other);
+    return d;
+  }
+
+  private static void differs(List<String> d, String field, int mine, int theirs, ChipSpec other) {
+    if (mine != theirs) {
+      d.add(field + " " + mine + " (" + other.name() + ": " + theirs + ")");
+    }
+  }
+
   /** Synaptic delay in steps: 0..maxDelay. */
   public Range delayRange() {
     return new Range(0, maxDelay());

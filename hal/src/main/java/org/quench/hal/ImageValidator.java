@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.quench.hal.proto.AxonGroup;
 import org.quench.hal.proto.AxonRange;
 import org.quench.hal.proto.ChipImage;
@@ -50,7 +51,7 @@ public final class ImageValidator {
 
   /**
    * Throws a {@link QuenchException} listing the first problems found (each with its location,
-   * e.g. "core (0,3) axon group 'fc1' synapse 17: delay 70 exceeds maxDelay 63"); returns quietly
+   * e.g. "core (0,3) axon group 'fc1' synapse 17: delay 70 is outside 0..63 (maxDelay)"); returns quietly
    * when the image is valid for {@code spec}.
    */
   public static void validate(ChipImage image, ChipSpec spec) {
@@ -78,6 +79,15 @@ public final class ImageValidator {
   private static final class Problems {
     final List<String> list = new ArrayList<>();
     boolean more;
+
+    /** As {@link #add(String, String)}, the location built only when the problem is kept. */
+    void add(Supplier<String> where, String what) {
+      if (list.size() < MAX_REPORTED) {
+        add(where.get(), what);
+      } else {
+        more = true;
+      }
+    }
 
     void add(String where, String what) {
       if (list.size() < MAX_REPORTED) {
@@ -207,24 +217,31 @@ public final class ImageValidator {
       p.add(where, thresholdRows + " threshold profiles exceed the chip's "
           + spec.thresholdProfilesPerCore() + " per core");
     }
+    NeuronNames names = new NeuronNames(image, core.getAddress());
     for (int j = 0; j < decayRows && !p.full(); j++) {
-      checkDecay(core.getDecayProfiles(j), spec, where + " decay profile " + j, p);
+      int row = j;
+      checkDecay(core.getDecayProfiles(j), spec,
+          () -> names.ofProfile(where + " decay profile " + row, core.getDecayIndexList(), row), p);
     }
     for (int j = 0; j < thresholdRows && !p.full(); j++) {
-      checkThreshold(core.getThresholdProfiles(j), spec, where + " threshold profile " + j, p);
+      int row = j;
+      checkThreshold(core.getThresholdProfiles(j), spec,
+          () -> names.ofProfile(where + " threshold profile " + row, core.getThresholdIndexList(), row),
+          p);
     }
     long n = u(core.getNeuronCount());
     if (n > spec.neuronsPerCore()) {
       p.add(where, "neuron_count " + n + " exceeds the chip's " + spec.neuronsPerCore()
           + " neurons per core");
     }
-    checkNeurons(core, new NeuronNames(image, core.getAddress()), spec, where, n, p);
+    checkNeurons(core, names, spec, where, n, p);
     CoreFacts facts = new CoreFacts(n);
     checkAxonGroups(core, spec, where, n, facts, p);
     return facts;
   }
 
-  private static void checkDecay(DecayProfile d, ChipSpec spec, String where, Problems p) {
+  private static void checkDecay(DecayProfile d, ChipSpec spec, Supplier<String> where,
+      Problems p) {
     if (!spec.decayURange().contains(d.getDu())) {
       p.add(where, "du " + d.getDu() + " is outside " + spec.decayURange());
     }
@@ -232,22 +249,24 @@ public final class ImageValidator {
       p.add(where, "dv " + d.getDv() + " is outside " + spec.decayVRange());
     }
     if (!spec.refractoryRange().contains(u(d.getRefractory()))) {
-      p.add(where, "refractory " + u(d.getRefractory()) + " exceeds maxRefractory "
-          + spec.maxRefractory());
+      p.add(where, "refractory " + u(d.getRefractory()) + " is outside " + spec.refractoryRange()
+          + " (maxRefractory)");
     }
     if (d.getResetMode() == ResetMode.UNRECOGNIZED) {
       p.add(where, "reset_mode " + d.getResetModeValue() + " is not a known reset mode");
     }
     long interval = u(d.getResetInterval());
-    if (interval > Integer.MAX_VALUE) {
-      p.add(where, "reset_interval " + interval + " exceeds " + Integer.MAX_VALUE);
-    } else if (interval > 0 && (d.getResetOffset() < -1 || d.getResetOffset() >= interval)) {
-      p.add(where, "reset_offset " + d.getResetOffset() + " is outside -1.." + (interval - 1)
-          + " for reset_interval " + interval + " (use -1 for a layer that never resets)");
+    if (!ChipSpec.resetIntervalRange().contains(interval)) {
+      p.add(where, "reset_interval " + interval + " is outside " + ChipSpec.resetIntervalRange());
+    } else if (interval > 0 && !ChipSpec.resetOffsetRange(interval).contains(d.getResetOffset())) {
+      p.add(where, "reset_offset " + d.getResetOffset() + " is outside "
+          + ChipSpec.resetOffsetRange(interval) + " for reset_interval " + interval
+          + " (use -1 for a layer that never resets)");
     }
   }
 
-  private static void checkThreshold(ThresholdProfile t, ChipSpec spec, String where, Problems p) {
+  private static void checkThreshold(ThresholdProfile t, ChipSpec spec, Supplier<String> where,
+      Problems p) {
     ChipSpec.Range vth = spec.vthRange();
     if (!vth.contains(u(t.getVth()))) {
       p.add(where, "vth " + u(t.getVth()) + " is outside " + vth + " (" + spec.thresholdMantBits()
@@ -360,6 +379,39 @@ public final class ImageValidator {
       }
       return where + " neuron " + neuron;
     }
+
+    /**
+     * Names a profile row by the populations whose neurons point at it (through {@code index},
+     * the core's decay_index or threshold_index): "core (0,3) threshold profile 2 (used by
+     * population 'lif1')". A compiled network's problem so points back at the population.
+     */
+    String ofProfile(String where, List<Integer> index, int row) {
+      Set<String> users = new java.util.LinkedHashSet<>();
+      for (int i = 0; i < index.size() && users.size() < 4; i++) {
+        if (index.get(i) == row) {
+          users.add(populationOf(i));
+        }
+      }
+      users.remove(null);
+      if (users.isEmpty()) {
+        return where;
+      }
+      return where + " (used by population" + (users.size() > 1 ? "s " : " ") + "'"
+          + String.join("', '", users) + "')";
+    }
+
+    /** The population the symbol table places at {@code neuron} of this core, or null. */
+    private String populationOf(int neuron) {
+      for (Symbol symbol : image.getSymbolsList()) {
+        for (NeuronRange r : symbol.getRangesList()) {
+          long first = u(r.getNeuronFirst());
+          if (r.getCore().equals(core) && neuron >= first && neuron < first + u(r.getCount())) {
+            return symbol.getPopulation();
+          }
+        }
+      }
+      return null;
+    }
   }
 
   private static boolean length(int actual, long expected, boolean mayBeEmpty, String field,
@@ -440,8 +492,8 @@ public final class ImageValidator {
       p.add(where, "sign_mode " + group.getSignModeValue() + " is not a known sign mode");
     }
     if (!spec.messageBitsRange().contains(u(group.getNumMessageBits()))) {
-      p.add(where, "num_message_bits " + u(group.getNumMessageBits()) + " exceeds maxMessageBits "
-          + spec.maxMessageBits());
+      p.add(where, "num_message_bits " + u(group.getNumMessageBits()) + " is outside "
+          + spec.messageBitsRange() + " (maxMessageBits)");
     }
     if (group.getKind() == ConnectionKind.CONV) {
       if (group.getWeightExp() != 0) {
@@ -507,7 +559,8 @@ public final class ImageValidator {
         long d = u(group.getDelay(s));
         usesDelays |= d != 0;
         if (!spec.delayRange().contains(d) && !p.full()) {
-          p.add(where + " synapse " + s, "delay " + d + " exceeds maxDelay " + spec.maxDelay());
+          p.add(where + " synapse " + s, "delay " + d + " is outside " + spec.delayRange()
+              + " (maxDelay)");
         }
       }
     }
@@ -517,7 +570,8 @@ public final class ImageValidator {
     ChipSpec.Range nwbRange = spec.numWeightBitsRange(
         mode == SignMode.UNRECOGNIZED ? SignMode.MIXED : mode);
     ChipSpec.Range mixedRange = spec.numWeightBitsRange(SignMode.MIXED);
-    if (!nwbRange.contains(nwb)) {
+    // CONV weights are plain integers: the chip keeps no weight bits count for them.
+    if (group.getKind() != ConnectionKind.CONV && !nwbRange.contains(nwb)) {
       p.add(where, "num_weight_bits " + nwb + " is outside " + nwbRange + " for sign mode " + mode
           + (mixedRange.contains(nwb) ? " (" + nwb + " is only allowed for MIXED weights)"
               : mode == SignMode.MIXED ? "" : " (" + mixedRange + " for MIXED)"));

@@ -153,4 +153,27 @@ class ChipSpecTest {
   void unknownBuiltInIsRefused() {
     assertMentions(failure(() -> ChipSpec.builtIn("loihi9")), "unknown built-in chip spec 'loihi9'");
   }
+
+  @Test
+  void resetOffsetsRunFromMinusOneToOneBelowTheInterval() {
+    assertEquals(new ChipSpec.Range(-1, 7), ChipSpec.resetOffsetRange(8));
+    assertEquals(new ChipSpec.Range(-1, 0), ChipSpec.resetOffsetRange(1));
+    assertEquals(new ChipSpec.Range(0, Integer.MAX_VALUE), ChipSpec.resetIntervalRange());
+    assertThrows(IllegalArgumentException.class, () -> ChipSpec.resetOffsetRange(0));
+    assertThrows(IllegalArgumentException.class, () -> ChipSpec.resetOffsetRange(1L << 31));
+  }
+
+  @Test
+  void arithmeticDifferencesNameTheFieldsThatChangeWhatTheIntegersMean() {
+    ChipSpec loihi = ChipSpec.loihi();
+    assertEquals(java.util.List.of(), loihi.arithmeticDifferences(loihi));
+    // Budgets and range bounds are not arithmetic: a bigger core computes alike.
+    ChipSpec bigger = ChipSpec.of(loihi.data().toBuilder().setName("bigger").setNeuronsPerCore(4096)
+        .setMaxDelay(31).setBiasMantBits(9).build());
+    assertEquals(java.util.List.of(), bigger.arithmeticDifferences(loihi));
+    ChipSpec narrow = ChipSpec.of(loihi.data().toBuilder().setName("narrow").setWeightMantBits(6)
+        .setStateBits(20).setThresholdMantBits(13).build());
+    assertEquals(java.util.List.of("stateBits 20 (loihi: 24)", "thresholdMantBits 13 (loihi: 17)",
+        "weightMantBits 6 (loihi: 8)"), narrow.arithmeticDifferences(loihi));
+  }
 }

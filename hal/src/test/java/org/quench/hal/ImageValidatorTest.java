@@ -164,26 +164,26 @@ class ImageValidatorTest {
   @Test
   void decayValuesMustFitTheDecayWidth() {
     invalid(hiddenWith(c -> c.getDecayProfilesBuilder(1).setDu(4096)),
-        "core (0,1) decay profile 1: du 4096 is outside -1..4095");
+        "core (0,1) decay profile 1 (used by population 'fc1'): du 4096 is outside -1..4095");
     invalid(hiddenWith(c -> c.getDecayProfilesBuilder(1).setDu(-2)),
-        "core (0,1) decay profile 1: du -2 is outside -1..4095");
+        "core (0,1) decay profile 1 (used by population 'fc1'): du -2 is outside -1..4095");
     invalid(hiddenWith(c -> c.getDecayProfilesBuilder(0).setDv(4097)),
-        "core (0,1) decay profile 0: dv 4097 is outside 0..4096");
+        "core (0,1) decay profile 0 (used by population 'fc1'): dv 4097 is outside 0..4096");
     invalid(hiddenWith(c -> c.getDecayProfilesBuilder(0).setDv(-1)), "dv -1 is outside 0..4096");
   }
 
   @Test
   void refractoryMustNotExceedTheSpec() {
     invalid(hiddenWith(c -> c.getDecayProfilesBuilder(1).setRefractory(64)),
-        "core (0,1) decay profile 1: refractory 64 exceeds maxRefractory 63");
+        "core (0,1) decay profile 1 (used by population 'fc1'): refractory 64 is outside 0..63 (maxRefractory)");
   }
 
   @Test
   void unknownEnumValuesAreReported() {
     invalid(hiddenWith(c -> c.getDecayProfilesBuilder(0).setResetModeValue(7)),
-        "core (0,1) decay profile 0: reset_mode 7 is not a known reset mode");
+        "core (0,1) decay profile 0 (used by population 'fc1'): reset_mode 7 is not a known reset mode");
     invalid(hiddenWith(c -> c.getThresholdProfilesBuilder(0).setKindValue(9)),
-        "core (0,1) threshold profile 0: kind 9 is not a known neuron kind");
+        "core (0,1) threshold profile 0 (used by population 'fc1'): kind 9 is not a known neuron kind");
     invalid(fc1With(g -> g.setSignModeValue(5)), "axon group 'fc1': sign_mode 5 is not a known");
     invalid(fc1With(g -> g.setKindValue(5)), "axon group 'fc1': kind 5 is not a known");
   }
@@ -191,11 +191,35 @@ class ImageValidatorTest {
   @Test
   void resetOffsetMustBeMinusOneOrWithinTheInterval() {
     invalid(hiddenWith(c -> c.getDecayProfilesBuilder(1).setResetOffset(8)),
-        "core (0,1) decay profile 1: reset_offset 8 is outside -1..7 for reset_interval 8");
+        "core (0,1) decay profile 1 (used by population 'fc1'): reset_offset 8 is outside -1..7 for reset_interval 8");
     invalid(hiddenWith(c -> c.getDecayProfilesBuilder(1).setResetOffset(-2)),
         "reset_offset -2 is outside -1..7");
     assertDoesNotThrow(() -> ImageValidator.validate(
         hiddenWith(c -> c.getDecayProfilesBuilder(1).setResetOffset(-1)), LOIHI));
+    // Without a periodic reset the offset is not used, whatever it holds.
+    assertDoesNotThrow(() -> ImageValidator.validate(hiddenWith(c -> c.getDecayProfilesBuilder(1)
+        .setResetInterval(0).setResetOffset(99)), LOIHI));
+    // uint32 intervals beyond 2^31 - 1 cannot be counted in steps.
+    invalid(hiddenWith(c -> c.getDecayProfilesBuilder(1).setResetInterval(-5)),
+        "core (0,1) decay profile 1 (used by population 'fc1'): reset_interval 4294967291 is outside"
+            + " 0..2147483647");
+  }
+
+  @Test
+  void aProfileProblemNamesEveryPopulationUsingTheProfileAndNoneWhenUnused() {
+    // Neuron 2 of core (0,1) becomes population 'other'; both point at threshold profile 0.
+    ChipImage two = hiddenWith(c -> c.getThresholdProfilesBuilder(0).setVth(200000)).toBuilder()
+        .setSymbols(1, TestImages.tiny().getSymbols(1).toBuilder().setSize(2).clearShape()
+            .addShape(2).removeRanges(1))
+        .addSymbols(org.quench.hal.proto.Symbol.newBuilder().setPopulation("other").setSize(1)
+            .addRanges(org.quench.hal.proto.NeuronRange.newBuilder().setCore(TestImages.at(0, 1))
+                .setNeuronFirst(2).setCount(1)))
+        .build();
+    invalid(two, "core (0,1) threshold profile 0 (used by populations 'fc1', 'other'): vth 200000"
+        + " is outside 0..131072");
+    ChipImage unused = hiddenWith(c -> c.addThresholdProfiles(ThresholdProfile.newBuilder()
+        .setVth(-1)));
+    invalid(unused, "core (0,1) threshold profile 1: vth 4294967295 is outside 0..131072");
   }
 
   @Test
@@ -204,7 +228,7 @@ class ImageValidatorTest {
     assertDoesNotThrow(() -> ImageValidator.validate(
         hiddenWith(c -> c.getThresholdProfilesBuilder(0).setVth(131072)), LOIHI));
     invalid(hiddenWith(c -> c.getThresholdProfilesBuilder(0).setVth(131073)),
-        "core (0,1) threshold profile 0: vth 131073 is outside 0..131072 (17-bit threshold mantissa;"
+        "core (0,1) threshold profile 0 (used by population 'fc1'): vth 131073 is outside 0..131072 (17-bit threshold mantissa;"
             + " 131072 means never fire)");
   }
 
@@ -213,7 +237,7 @@ class ImageValidatorTest {
     assertDoesNotThrow(() -> ImageValidator.validate(
         hiddenWith(c -> c.getThresholdProfilesBuilder(0).setVthLo(-131072)), LOIHI));
     invalid(hiddenWith(c -> c.getThresholdProfilesBuilder(0).setVthLo(-131073)),
-        "core (0,1) threshold profile 0: vth_lo -131073 does not fit signed 18 bits "
+        "core (0,1) threshold profile 0 (used by population 'fc1'): vth_lo -131073 does not fit signed 18 bits "
             + "(-131072..131071)");
     invalid(hiddenWith(c -> c.getThresholdProfilesBuilder(0).setVthLo(131072)),
         "vth_lo 131072 does not fit");
@@ -358,6 +382,35 @@ class ImageValidatorTest {
         .setSignMode(SignMode.SIGN_MODE_AUTO).setNumWeightBits(9)), "for sign mode EXCITATORY");
   }
 
+  /** {@code image} relabelled for {@code spec} (header name and hash). */
+  private static ChipImage relabelled(ChipImage image, ChipSpec spec) {
+    return image.toBuilder().setHeader(image.getHeader().toBuilder().setSpecName(spec.name())
+        .setSpecHash(spec.hash())).build();
+  }
+
+  @Test
+  void numWeightBitsFollowTheSpecsWeightMantissaAndDoNotApplyToConvolutions() {
+    ChipSpec wide = ChipSpec.of(LOIHI.data().toBuilder().setName("wide").setWeightMantBits(10)
+        .build());
+    assertDoesNotThrow(() -> ImageValidator.validate(relabelled(fc1With(g -> g
+        .setNumWeightBits(11)), wide), wide));
+    assertDoesNotThrow(() -> ImageValidator.validate(relabelled(tinyWith(b -> b.getCoresBuilder(0)
+        .getAxonGroupsBuilder(0).setNumWeightBits(10)), wide), wide));
+    invalid(relabelled(fc1With(g -> g.setNumWeightBits(12)), wide), wide,
+        "axon group 'fc1': num_weight_bits 12 is outside 0..11 for sign mode MIXED");
+    ChipSpec narrow = ChipSpec.of(LOIHI.data().toBuilder().setName("narrow").setWeightMantBits(6)
+        .build());
+    invalid(relabelled(tinyWith(b -> b.getCoresBuilder(0).getAxonGroupsBuilder(0)
+        .setNumWeightBits(7)), narrow), narrow, "core (0,0) axon group 'in': num_weight_bits 7 is"
+            + " outside 0..6 for sign mode EXCITATORY (7 is only allowed for MIXED weights)");
+    // A CONV group's weights are plain integers: its num_weight_bits is not the chip's concern.
+    assertDoesNotThrow(() -> ImageValidator.validate(relabelled(tinyWith(b -> {
+      b.getCoresBuilder(0).getAxonGroupsBuilder(0).setNumWeightBits(6);
+      b.getCoresBuilder(1).getAxonGroupsBuilder(0).setKind(ConnectionKind.CONV).setWeightExp(0)
+          .setNumWeightBits(8);
+    }), narrow), narrow));
+  }
+
   @Test
   void weightExponentMustLieInTheSpecRangeAndBeZeroForConvolutions() {
     invalid(fc1With(g -> g.setWeightExp(8)), "axon group 'fc1': weight_exp 8 is outside -8..7");
@@ -372,14 +425,14 @@ class ImageValidatorTest {
   void messageBitsMustNotExceedTheSpec() {
     assertDoesNotThrow(() -> ImageValidator.validate(fc1With(g -> g.setNumMessageBits(24)), LOIHI));
     invalid(fc1With(g -> g.setNumMessageBits(25)),
-        "axon group 'fc1': num_message_bits 25 exceeds maxMessageBits 24");
+        "axon group 'fc1': num_message_bits 25 is outside 0..24 (maxMessageBits)");
   }
 
   @Test
   void delaysMustNotExceedMaxDelay() {
     assertDoesNotThrow(() -> ImageValidator.validate(fc1With(g -> g.setDelay(7, 63)), LOIHI));
     invalid(fc1With(g -> g.setDelay(7, 70)),
-        "core (0,1) axon group 'fc1' synapse 7: delay 70 exceeds maxDelay 63");
+        "core (0,1) axon group 'fc1' synapse 7: delay 70 is outside 0..63 (maxDelay)");
   }
 
   @Test

@@ -41,6 +41,12 @@ import org.quench.hal.QuenchException;
  * layer through one-to-one synapses of weight 1 (netx feeds the input neurons' a_in directly, one
  * step earlier), or into the first layer's synapses when the file has no input layer. The last
  * layer is the output. Decisions and warnings are recorded in the network's provenance notes.
+ *
+ * <p>netx files hold Loihi's integers, so the reader is given the compile's target chip
+ * ({@link Options#target()}, Loihi by default) and refuses one whose arithmetic differs from
+ * Loihi's ({@link ChipSpec#arithmeticDifferences}); its budgets may differ
+ * (docs/model-formats.md#target-chips). A network read for Loihi and compiled through the Java
+ * API for another chip is not checked again: read it for that chip.
  */
 public final class NetxReader {
   /** Name of the host input port the reader creates. */
@@ -60,28 +66,43 @@ public final class NetxReader {
    *
    * @param sampleSteps steps per sample: when set, layer i resets its state periodically with
    *     interval sampleSteps and offset i - 1, as lava-dl does between samples; null = no resets
-   * @param inputMessageBits graded payload width of the host input port (0 = binary spikes)
+   * @param inputMessageBits graded payload width of the host input port (0 = binary spikes),
+   *     within the target's {@link ChipSpec#messageBitsRange()}
+   * @param target the chip the network will be compiled for: it must compute as Loihi does
+   *     ({@link ChipSpec#arithmeticDifferences}), since netx files hold Loihi's integers
    */
-  public record Options(Integer sampleSteps, int inputMessageBits) {
+  public record Options(Integer sampleSteps, int inputMessageBits, ChipSpec target) {
+    /** Checks the options against each other and the target. */
     public Options {
-      if (sampleSteps != null && sampleSteps <= 0) {
-        throw new QuenchException("sampleSteps must be positive, got " + sampleSteps);
+      if (target == null) {
+        throw new QuenchException("netx import needs a target chip spec");
       }
-      if (inputMessageBits < 0) {
-        throw new QuenchException("inputMessageBits must not be negative, got " + inputMessageBits);
+      if (sampleSteps != null && sampleSteps < 1) {
+        throw new QuenchException("sampleSteps must be at least 1 step, got " + sampleSteps);
+      }
+      if (!target.messageBitsRange().contains(inputMessageBits)) {
+        throw new QuenchException("inputMessageBits " + inputMessageBits + " is outside "
+            + target.messageBitsRange() + " (0 = binary spikes; maxMessageBits of chip '"
+            + target.name() + "')");
       }
     }
 
+    /** No periodic reset, binary input, Loihi as the target. */
     public static Options defaults() {
-      return new Options(null, 0);
+      return new Options(null, 0, ChipSpec.loihi());
     }
 
     public Options withSampleSteps(int steps) {
-      return new Options(steps, inputMessageBits);
+      return new Options(steps, inputMessageBits, target);
     }
 
     public Options withInputMessageBits(int bits) {
-      return new Options(sampleSteps, bits);
+      return new Options(sampleSteps, bits, target);
+    }
+
+    /** These options for another target chip. */
+    public Options withTarget(ChipSpec spec) {
+      return new Options(sampleSteps, inputMessageBits, spec);
     }
   }
 
@@ -107,6 +128,7 @@ public final class NetxReader {
 
   /** Reads netx bytes; {@code fileName} is used for provenance and error messages. */
   public static Network read(byte[] bytes, String fileName, Options options) {
+    requireLoihiArithmetic(fileName, options.target());
     try (HdfModelFile model = NetxFile.open(bytes, fileName)) {
       return new Import(new NetxFile(fileName, model), model.hdf(), fileName, sha256(bytes), options)
           .run();
@@ -119,6 +141,23 @@ public final class NetxReader {
       // jhdf reads lazily: a damaged group or header shows only when the import reaches it.
       throw new QuenchException(fileName + ": cannot read the HDF5 structure (" + MessageText.firstLine(e)
           + "); the file is truncated or corrupt, export it again from lava-dl", e);
+    }
+  }
+
+  /**
+   * A netx file holds integers for Loihi's arithmetic (lava-dl quantizes for it): they mean the
+   * same only on a chip that computes as Loihi does. Budgets (cores, neurons per core, profile
+   * tables, axons, synapse memory) may differ; a value outside a narrower range of the target
+   * (delays, message bits, bias or weight exponents) is refused when the image is emitted.
+   */
+  private static void requireLoihiArithmetic(String fileName, ChipSpec target) {
+    List<String> differences = target.arithmeticDifferences(ChipSpec.loihi());
+    if (!differences.isEmpty()) {
+      throw new QuenchException(fileName + ": a lava-dl netx network holds integers for Loihi's"
+          + " arithmetic, and chip '" + target.name() + "' computes differently ("
+          + String.join(", ", differences) + "); compile it for a chip with Loihi's widths and"
+          + " shifts (budgets such as cores or neurons per core may differ), or export the model"
+          + " as NIR so that Quench quantizes it for '" + target.name() + "'");
     }
   }
 
@@ -260,7 +299,7 @@ public final class NetxReader {
       int n = me.size();
       net.input(new InputPort(INPUT_PORT, n));
       Projection.Builder p = Projection.builder(me.name() + ".input", Projection.Source.inputPort(INPUT_PORT),
-          n, me.name(), n).fixed(WeightFormat.dense(SignMode.EXCITATORY))
+          n, me.name(), n).fixed(WeightFormat.dense(SignMode.EXCITATORY, options.target()))
           .numMessageBits(options.inputMessageBits());
       for (int k = 0; k < n; k++) {
         p.fixedSynapse(k, k, 1, 0);
@@ -317,7 +356,7 @@ public final class NetxReader {
         System.arraycopy(weight, 0, joint, 0, weight.length);
         System.arraycopy(rec, 0, joint, weight.length, rec.length);
       }
-      DenseWeights opt = optimise(joint, f.where(g) + ": " + where);
+      DenseWeights opt = optimise(joint, f.where(g) + ": " + where, options.target());
       notes.add("netx: " + where + " weights optimised: sign " + opt.signMode() + ", num_weight_bits "
           + opt.numWeightBits() + ", weight_exp " + opt.weightExp() + (opt.clipped()
           ? " (clipped to [-256, 254] as lava-dl does)" : ""));
@@ -535,10 +574,16 @@ public final class NetxReader {
     }
 
     private NeuronGroup defaultNeuron(Layer me, String where) {
+      // netx's default CUBA neuron: no current decay (iDecay 0), keep no voltage (vDecay =
+      // unity) and the never-firing threshold (the top of vthRange, docs/chip-semantics.md).
+      ChipSpec spec = options.target();
+      int du = spec.decayURange().min();
+      int dv = spec.decayVRange().max();
+      int vth = spec.vthRange().max();
       notes.add("netx: " + where + " has no neuron group; using netx's default CUBA neuron "
-          + "(iDecay 0, vDecay 4096, vThMant 131072)");
+          + "(iDecay " + (du + 1) + ", vDecay " + dv + ", vThMant " + vth + ": never fires)");
       int n = me.size();
-      return new NeuronGroup(filled(n, -1), filled(n, 4096), filled(n, 131072), filled(n, 0),
+      return new NeuronGroup(filled(n, du), filled(n, dv), filled(n, vth), filled(n, 0),
           bias(null, me, where), 0);
     }
 
@@ -653,8 +698,7 @@ public final class NetxReader {
    * refusing what lava-dl would silently zero: weights that need a positive exponent (beyond the
    * 8-bit synapse on their sign's side), which netx shifts to zero through a negative numpy shift.
    */
-  static DenseWeights optimise(long[] weights, String where) {
-    ChipSpec spec = ChipSpec.loihi();
+  static DenseWeights optimise(long[] weights, String where, ChipSpec spec) {
     long max = 0;
     long min = 0;
     for (long w : weights) {
@@ -673,8 +717,10 @@ public final class NetxReader {
       default -> SignMode.MIXED;
     };
     if (o.weightExp() > 0) {
+      ChipSpec.Range held = spec.weightMantRange(o.signMode());
       throw new QuenchException(where + ": " + mode + " weights reach " + (mode == SignMode.INHIBITORY
-          ? min : max) + ", beyond the 8-bit synapse (" + (mode == SignMode.INHIBITORY ? "-256" : "255")
+          ? min : max) + ", beyond the " + spec.weightMantBits() + "-bit synapse ("
+          + (mode == SignMode.INHIBITORY ? held.min() : held.max())
           + "); lava-dl would shift them to zero. Retrain or rescale the weights into range");
     }
     return new DenseWeights(o.weights(), o.numWeightBits(), o.weightExp(), mode, o.clipped() > 0);

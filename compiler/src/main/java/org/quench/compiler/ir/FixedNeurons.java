@@ -1,6 +1,8 @@
 package org.quench.compiler.ir;
 
 import java.util.Arrays;
+import org.quench.hal.ChipSpec;
+import org.quench.hal.QuenchException;
 
 /**
  * Chip-ready fixed-point neuron parameters, one value per neuron, in the chip's integers
@@ -8,9 +10,9 @@ import java.util.Arrays;
  * .. 4095), voltage decay {@code dv} (0..4096), threshold mantissa {@code vth} (effective vth
  * &lt;&lt; 6), {@code vthLo} (TERNARY_LIF lower threshold), bias mantissa and exponent, refractory
  * period in steps (EXTENSION; 0 = Lava), reset mode, periodic reset (interval 0 = never; offset
- * compared as in chip_image.proto) and the initial u and v. Structural invariants are checked here
- * (lengths, refractory >= 0, interval >= 0); ranges against a chip are checked when the image is
- * emitted for a spec. Immutable.
+ * compared as in chip_image.proto) and the initial u and v. What holds on every chip is checked
+ * here (lengths, refractory >= 0, interval >= 0, reset offset -1..interval-1); ranges of a chip's
+ * registers are checked when the image is emitted for a spec. Immutable.
  */
 public final class FixedNeurons implements NeuronDynamics {
   private final int[] du;
@@ -47,6 +49,16 @@ public final class FixedNeurons implements NeuronDynamics {
     Checks.atLeast(owner, "vth", vth, 0);
     Checks.atLeast(owner, "du", du, -1);
     Checks.atLeast(owner, "dv", dv, 0);
+    for (int i = 0; i < n; i++) {
+      // The same rule on every chip (ChipSpec.resetOffsetRange): checked here, where the neuron
+      // can still be named, so that no compile emits an offset the image validator refuses.
+      if (resetInterval[i] > 0
+          && !ChipSpec.resetOffsetRange(resetInterval[i]).contains(resetOffset[i])) {
+        throw new QuenchException(owner + " neuron " + i + ": reset_offset " + resetOffset[i]
+            + " is outside " + ChipSpec.resetOffsetRange(resetInterval[i]) + " for reset_interval "
+            + resetInterval[i] + " (-1 never resets; docs/chip-semantics.md#periodic-reset)");
+      }
+    }
   }
 
   /** A builder for {@code size} neurons: LIF, reset to zero, no refractory, no periodic reset. */

@@ -625,8 +625,13 @@ public final class ReferenceSimulator {
             w[k] = raw[k] * scale;
           }
         } else {
-          int[] held = WeightBits.prepare(raw,
-              org.quench.hal.proto.SignMode.valueOf(f.signMode().name()), f.numWeightBits(), spec);
+          int[] held;
+          try {
+            held = WeightBits.prepare(raw,
+                org.quench.hal.proto.SignMode.valueOf(f.signMode().name()), f.numWeightBits(), spec);
+          } catch (QuenchException e) {
+            throw new QuenchException("projection '" + p.name() + "': " + e.getMessage());
+          }
           for (int k = 0; k < count; k++) {
             w[k] = held[k] * Math.scalb(scale, p.weightExp(targets[k]));
           }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.quench.compiler.ir.SignMode;
+import org.quench.hal.ChipSpec;
 import org.quench.hal.QuenchException;
 
 class NetxDenseWeightsTest {
@@ -17,7 +18,7 @@ class NetxDenseWeightsTest {
   @Test
   void excitatoryWeightsScaleUpToTheByte() {
     // max 10: scale 25.5, floor(log2) = 4; all even: n = 1; bits 8 - 4 - 1 = 3.
-    NetxReader.DenseWeights o = NetxReader.optimise(new long[] {10, 10, 10}, "t");
+    NetxReader.DenseWeights o = NetxReader.optimise(new long[] {10, 10, 10}, "t", ChipSpec.loihi());
     assertEquals(SignMode.EXCITATORY, o.signMode());
     assertEquals(4, -o.weightExp());
     assertEquals(-4, o.weightExp());
@@ -29,7 +30,7 @@ class NetxDenseWeightsTest {
   void mixedOddWeightsAtTheLimitsGiveNineBits() {
     // scale min(127/254, 128/256) = 0.5: floor(log2) = -1, + signed = 0; odd weight: n = 0 - 1;
     // bits 8 - 0 + 1 = 9 (the core then drops no bit).
-    NetxReader.DenseWeights o = NetxReader.optimise(new long[] {254, -256, 3}, "t");
+    NetxReader.DenseWeights o = NetxReader.optimise(new long[] {254, -256, 3}, "t", ChipSpec.loihi());
     assertEquals(SignMode.MIXED, o.signMode());
     assertEquals(9, o.numWeightBits());
     assertEquals(0, o.weightExp());
@@ -39,7 +40,7 @@ class NetxDenseWeightsTest {
 
   @Test
   void mixedWeightsBeyondTheRangeAreClipped() {
-    NetxReader.DenseWeights o = NetxReader.optimise(new long[] {300, -5}, "t");
+    NetxReader.DenseWeights o = NetxReader.optimise(new long[] {300, -5}, "t", ChipSpec.loihi());
     assertTrue(o.clipped());
     assertArrayEquals(new int[] {254, -5}, o.weights());
     assertEquals(9, o.numWeightBits());
@@ -48,7 +49,7 @@ class NetxDenseWeightsTest {
   @Test
   void inhibitoryWeightsScaleByTheirMinimum() {
     // scale 256/6 = 42.7: 5 bits; -3 is odd: n = 0; bits 8 - 5 - 0 = 3.
-    NetxReader.DenseWeights o = NetxReader.optimise(new long[] {-3, -6}, "t");
+    NetxReader.DenseWeights o = NetxReader.optimise(new long[] {-3, -6}, "t", ChipSpec.loihi());
     assertEquals(SignMode.INHIBITORY, o.signMode());
     assertEquals(-5, o.weightExp());
     assertEquals(3, o.numWeightBits());
@@ -58,7 +59,7 @@ class NetxDenseWeightsTest {
   @Test
   void mixedPowersOfTwoKeepFewBits() {
     // scale min(127/64, 128/128) = 1: 0 + 1 = 1; all divisible by 64: n = 6 - 1 = 5; bits 2.
-    NetxReader.DenseWeights o = NetxReader.optimise(new long[] {-128, 64}, "t");
+    NetxReader.DenseWeights o = NetxReader.optimise(new long[] {-128, 64}, "t", ChipSpec.loihi());
     assertEquals(1, -o.weightExp());
     assertEquals(2, o.numWeightBits());
     assertArrayEquals(new int[] {-256, 128}, o.weights());
@@ -66,7 +67,7 @@ class NetxDenseWeightsTest {
 
   @Test
   void allZeroWeightsNeedNoBits() {
-    NetxReader.DenseWeights o = NetxReader.optimise(new long[] {0, 0}, "t");
+    NetxReader.DenseWeights o = NetxReader.optimise(new long[] {0, 0}, "t", ChipSpec.loihi());
     assertEquals(0, o.numWeightBits());
     assertEquals(0, o.weightExp());
     assertArrayEquals(new int[] {0, 0}, o.weights());
@@ -75,9 +76,10 @@ class NetxDenseWeightsTest {
   @Test
   void excitatoryWeightsAboveTheByteAreRefused() {
     QuenchException e = assertThrows(QuenchException.class,
-        () -> NetxReader.optimise(new long[] {1000, 3}, "layer 7 (dense)"));
+        () -> NetxReader.optimise(new long[] {1000, 3}, "layer 7 (dense)", ChipSpec.loihi()));
     assertTrue(e.getMessage().contains("layer 7 (dense)"), e.getMessage());
     assertTrue(e.getMessage().contains("1000"), e.getMessage());
+    assertTrue(e.getMessage().contains("beyond the 8-bit synapse (255)"), e.getMessage());
   }
 
   /**
@@ -100,7 +102,7 @@ class NetxDenseWeightsTest {
         w[i] = kind == 0 ? v : kind == 1 ? -v : (rng.nextBoolean() ? v : -v);
         w[i] = Math.max(-256, Math.min(254, w[i]));
       }
-      NetxReader.DenseWeights o = NetxReader.optimise(w, "t");
+      NetxReader.DenseWeights o = NetxReader.optimise(w, "t", ChipSpec.loihi());
       for (int i = 0; i < n; i++) {
         long prepared = prepare(o.weights()[i], o.signMode(), o.numWeightBits());
         long activation = o.weightExp() >= 0 ? prepared << o.weightExp() : prepared >> -o.weightExp();

@@ -109,9 +109,10 @@ class NetworkBuilderTest {
   }
 
   @Test
-  void ninebitWeightsOnlyForMixed() {
-    new WeightFormat(0, 9, SignMode.MIXED, ConnectionKind.DENSE);
-    String m = error(() -> new WeightFormat(0, 9, SignMode.EXCITATORY, ConnectionKind.DENSE));
-    assertTrue(m.contains("9 only for MIXED"), m);
+  void weightBitsAreNeverNegativeAndOtherwiseBoundedByTheChip() {
+    // 9 EXCITATORY bits are too many for Loihi but fine on a 10-bit chip: the compile judges them.
+    new WeightFormat(0, 9, SignMode.EXCITATORY, ConnectionKind.DENSE);
+    String m = error(() -> new WeightFormat(0, -1, SignMode.MIXED, ConnectionKind.DENSE));
+    assertTrue(m.contains("num_weight_bits -1 is negative"), m);
   }
 }

@@ -39,7 +39,8 @@ import picocli.CommandLine.Spec;
         "  quench compile model.nir -o m.qimg --chip my-chip.json --max-tau-error 0.05",
         "  quench compile model.nir -o m.qimg --dt 1e-3 --max-tau-error 0.02 --max-cores 64",
         "  quench compile model.nir -o m.qimg --precision-sweep tradeoff.png",
-        "  quench compile lava.net -o lava.qimg               (netx: already fixed point, not requantized)"})
+        "  quench compile lava.net -o lava.qimg               (netx: already fixed point, not requantized)",
+        "  quench compile tiny.net -o tiny.qimg --sample-steps 17   (netx: reset between samples)"})
 final class CompileCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "A NIR (.nir) or lava-dl netx (.net) file.")
   Path model;

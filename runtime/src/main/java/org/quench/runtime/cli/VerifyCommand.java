@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.quench.compiler.frontend.Frontends;
+import org.quench.compiler.frontend.NetxReader;
 import org.quench.compiler.frontend.nir.NirImportOptions;
 import org.quench.compiler.ir.Network;
 import org.quench.compiler.quant.Discretization;
@@ -165,7 +166,7 @@ public final class VerifyCommand implements Callable<Integer> {
       }
       options = importOptionsOf(image);
       chipSpec = specOf(image);
-      reference = Frontends.load(model, options);
+      reference = Frontends.load(model, options, netxOptionsOf(image, chipSpec));
       String expected = image.getHeader().getSourceModelHash();
       String given = reference.provenance().sha256();
       if (!expected.isEmpty() && given != null && !given.isEmpty() && !expected.equals(given)) {
@@ -200,8 +201,9 @@ public final class VerifyCommand implements Callable<Integer> {
         reference = compiled.reference();
         if (modelOptions.profile() != null) {
           // The device runs the image compensated for its profile; the ideal chip the plain one.
-          nominalImage = ModelCompilation.compile(target, chipSpec, options, modelOptions.compileOptions(),
-              modelOptions.calibrateInput(), null, (stage, index, stages) -> { }).result().image();
+          nominalImage = ModelCompilation.compile(target, chipSpec, options, modelOptions.netx(),
+              modelOptions.compileOptions(), modelOptions.calibrateInput(), null,
+              (stage, index, stages) -> { }).result().image();
         }
         for (String w : compiled.result().report().warnings()) {
           inputNotes.add("compile warning: " + w);
@@ -285,6 +287,29 @@ public final class VerifyCommand implements Callable<Integer> {
       }
     }
     return nir;
+  }
+
+  /**
+   * The netx import settings the image was compiled with (header options {@code sampleSteps},
+   * {@code inputMessageBits}, written by {@code compile --sample-steps / --input-message-bits}):
+   * the reference must reset and take payloads as the chip does.
+   */
+  private NetxReader.Options netxOptionsOf(ChipImage image, ChipSpec chip) {
+    var o = image.getHeader().getOptionsMap();
+    NetxReader.Options netx = NetxReader.Options.defaults().withTarget(chip);
+    try {
+      if (o.containsKey(ModelOptions.SAMPLE_STEPS)) {
+        netx = netx.withSampleSteps(Integer.parseInt(o.get(ModelOptions.SAMPLE_STEPS)));
+      }
+      if (o.containsKey(ModelOptions.INPUT_MESSAGE_BITS)) {
+        netx = netx.withInputMessageBits(Integer.parseInt(o.get(ModelOptions.INPUT_MESSAGE_BITS)));
+      }
+    } catch (NumberFormatException e) {
+      throw new QuenchException(target + ": header option " + ModelOptions.SAMPLE_STEPS + " or "
+          + ModelOptions.INPUT_MESSAGE_BITS + " is not a whole number (" + o.get(ModelOptions.SAMPLE_STEPS)
+          + ", " + o.get(ModelOptions.INPUT_MESSAGE_BITS) + ")");
+    }
+    return netx;
   }
 
   private ChipSpec specOf(ChipImage image) {

@@ -6,6 +6,7 @@ import java.util.List;
 import org.quench.compiler.report.CompileOptions;
 import org.quench.compiler.Compiler;
 import org.quench.compiler.frontend.Frontends;
+import org.quench.compiler.frontend.NetxReader;
 import org.quench.compiler.frontend.nir.NirImportOptions;
 import org.quench.compiler.ir.Network;
 import org.quench.compiler.reference.StateRanges;
@@ -43,18 +44,24 @@ public record ModelCompilation(Network reference, Compiler.Result result) {
 
   /**
    * The whole pipeline: {@code calibrateInput} as above (or null), and compensation for
-   * {@code profile}'s deviations (null: none; docs/variability.md).
+   * {@code profile}'s deviations (null: none; docs/variability.md); netx files are read with
+   * netx's defaults for {@code spec}.
    */
   public static ModelCompilation compile(Path model, ChipSpec spec, NirImportOptions nir,
       CompileOptions options, Path calibrateInput, DeviceProfile profile, Compiler.StageListener listener) {
-    if (!Files.exists(model)) {
-      throw new QuenchException("model file " + model + " does not exist: give a NIR (.nir) or lava-dl"
-          + " netx (.net) file");
-    }
-    if (Files.isDirectory(model)) {
-      throw new QuenchException(model + " is a directory, not a model file");
-    }
-    Network reference = Frontends.load(model, nir);
+    return compile(model, spec, nir, NetxReader.Options.defaults(), options, calibrateInput, profile,
+        listener);
+  }
+
+  /**
+   * As above, reading a netx file with {@code netx} (periodic reset, input payload width; its
+   * target becomes {@code spec}, which netx requires to compute as Loihi does).
+   */
+  public static ModelCompilation compile(Path model, ChipSpec spec, NirImportOptions nir,
+      NetxReader.Options netx, CompileOptions options, Path calibrateInput, DeviceProfile profile,
+      Compiler.StageListener listener) {
+    checkModelFile(model);
+    Network reference = Frontends.load(model, nir, netx.withTarget(spec));
     StateRanges ranges = null;
     if (calibrateInput != null) {
       if (!Files.isRegularFile(calibrateInput)) {
@@ -71,8 +78,10 @@ public record ModelCompilation(Network reference, Compiler.Result result) {
 
   /** Imports and compiles with the options a command line gave. */
   public static ModelCompilation compile(Path model, ModelOptions options, Compiler.StageListener listener) {
-    ModelCompilation done = compile(model, options.spec(), options.nir(), options.compileOptions(),
-        options.calibrateInput(), options.profile(), listener);
+    checkModelFile(model);
+    options.requireFormatOptions(model, Frontends.detect(model));
+    ModelCompilation done = compile(model, options.spec(), options.nir(), options.netx(),
+        options.compileOptions(), options.calibrateInput(), options.profile(), listener);
     List<String> warnings = done.result().report().warnings();
     if (options.strict() && !warnings.isEmpty()) {
       throw new QuenchException("--strict: " + model.getFileName() + " compiled with "

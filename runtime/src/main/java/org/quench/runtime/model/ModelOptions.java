@@ -2,9 +2,10 @@ package org.quench.runtime.model;
 
 import java.nio.file.Path;
 import java.util.Locale;
-import java.nio.file.Path;
 import org.quench.compiler.report.CompileOptions;
 import org.quench.hal.DeviceProfile;
+import org.quench.compiler.frontend.Frontends;
+import org.quench.compiler.frontend.NetxReader;
 import org.quench.compiler.frontend.nir.NirImportOptions;
 import org.quench.compiler.passes.ProfileBudget;
 import org.quench.compiler.passes.Quantize;
@@ -15,10 +16,15 @@ import picocli.CommandLine.Option;
 
 /**
  * The options every command that compiles a model shares ({@code compile}, {@code verify},
- * {@code demo}): the chip, NIR import settings and the error bounds that turn quantization error
- * into a failure. A picocli mixin: {@code @Mixin ModelOptions model;}.
+ * {@code mismatch}): the chip, NIR import settings, netx import settings and the error bounds that
+ * turn quantization error into a failure. A picocli mixin: {@code @Mixin ModelOptions model;}.
  */
 public final class ModelOptions {
+  /** Image header option that records {@code --sample-steps} (netx periodic reset). */
+  public static final String SAMPLE_STEPS = "sampleSteps";
+  /** Image header option that records {@code --input-message-bits} (netx input payload width). */
+  public static final String INPUT_MESSAGE_BITS = "inputMessageBits";
+
   @Option(names = "--chip", paramLabel = "SPEC", defaultValue = "loihi",
       description = "Chip spec: a built-in name or a spec JSON file (default: ${DEFAULT-VALUE}).")
   String chip = "loihi";
@@ -57,6 +63,18 @@ public final class ModelOptions {
   @Option(names = "--max-threshold-error", paramLabel = "REL",
       description = "Precision target for every threshold (relative), met like --max-tau-error.")
   Double maxThresholdError;
+
+  @Option(names = "--sample-steps", paramLabel = "STEPS",
+      description = "lava-dl netx models: zero every layer's state every STEPS steps, layer i at"
+          + " offset i - 1, as lava-dl separates samples (usually the file's simulation/tSample;"
+          + " default: no periodic reset).")
+  Integer sampleSteps;
+
+  @Option(names = "--input-message-bits", paramLabel = "BITS",
+      description = "lava-dl netx models: payload width of the host input port, 0 (binary spikes,"
+          + " the default) up to the chip's maxMessageBits; graded input carries signed BITS-bit"
+          + " payloads.")
+  Integer inputMessageBits;
 
   /** What {@code --chip} says: a built-in spec name or a spec file path. */
   public String chip() {
@@ -124,6 +142,46 @@ public final class ModelOptions {
         .withRecurrenceDelay(recurrenceDelay);
   }
 
+  /**
+   * netx import options from {@code --sample-steps} and {@code --input-message-bits}, for the
+   * chip of {@code --chip}; a bad value fails naming the option and its range.
+   */
+  public NetxReader.Options netx() {
+    ChipSpec target = spec();
+    NetxReader.Options o = NetxReader.Options.defaults().withTarget(target);
+    if (sampleSteps != null) {
+      if (sampleSteps < 1) {
+        throw new QuenchException("--sample-steps must be at least 1 step, got " + sampleSteps);
+      }
+      o = o.withSampleSteps(sampleSteps);
+    }
+    if (inputMessageBits != null) {
+      ChipSpec.Range bits = target.messageBitsRange();
+      if (!bits.contains(inputMessageBits)) {
+        throw new QuenchException("--input-message-bits " + inputMessageBits + " is outside " + bits
+            + " (0 = binary spikes; maxMessageBits of chip '" + target.name() + "')");
+      }
+      o = o.withInputMessageBits(inputMessageBits);
+    }
+    return o;
+  }
+
+  /**
+   * Refuses the netx-only options for a model of another format: they would be silently
+   * ignored, and the run would not be what the command line asked for.
+   */
+  public void requireFormatOptions(Path model, Frontends.Format format) {
+    if (format == Frontends.Format.NETX) {
+      return;
+    }
+    String given = sampleSteps != null ? "--sample-steps" : inputMessageBits != null
+        ? "--input-message-bits" : null;
+    if (given != null) {
+      throw new QuenchException(given + " applies to lava-dl netx models; " + model.getFileName()
+          + " is " + format + " (drop the option)");
+    }
+  }
+
   /** Compile options: the error bounds, when given, plus the import settings for provenance. */
   public CompileOptions compileOptions() {
     CompileOptions o = CompileOptions.none().with("chip", chip).with("dt", Double.toString(dt))
@@ -131,6 +189,12 @@ public final class ModelOptions {
         .with("recurrenceDelay", Integer.toString(recurrenceDelay));
     if (profile != null) {
       o = o.with("profile", String.valueOf(profile.getFileName()));
+    }
+    if (sampleSteps != null) {
+      o = o.with(SAMPLE_STEPS, Integer.toString(sampleSteps));
+    }
+    if (inputMessageBits != null) {
+      o = o.with(INPUT_MESSAGE_BITS, Integer.toString(inputMessageBits));
     }
     if (maxTauError != null) {
       o = o.with(ProfileBudget.MAX_TAU_ERROR, Double.toString(bound("--max-tau-error", maxTauError)));

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.quench.runtime.cli.QuenchCliTest.quench;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,7 +35,7 @@ class NetxCompileOptionsTest {
     return file;
   }
 
-  private static void assertOneLine(QuenchCliTest.Outcome o, String expected) {
+  private static void assertOneLine(InProcessRun o, String expected) {
     assertEquals(1, o.code(), o.err());
     assertEquals(1, o.errLines(), o.err());
     assertTrue(o.err().contains(expected), () -> "expected '" + expected + "' in: " + o.err());
@@ -72,10 +71,10 @@ class NetxCompileOptionsTest {
     System.arraycopy(extra, 0, args, 2, extra.length);
     args[2 + extra.length] = "-o";
     args[3 + extra.length] = image.toString();
-    QuenchCliTest.Outcome compiled = quench(args);
+    InProcessRun compiled = InProcessRun.of(args);
     assertEquals(0, compiled.code(), compiled.err());
     Path record = dir.resolve(name + "-rec");
-    QuenchCliTest.Outcome ran = quench("run", image.toString(), "--input", "bias:layer0=" + tinyBias(),
+    InProcessRun ran = InProcessRun.of("run", image.toString(), "--input", "bias:layer0=" + tinyBias(),
         "--steps", "20", "--probe", "spikes:layer2", "--record", record.toString());
     assertEquals(0, ran.code(), ran.err());
     NpyArray spikes = NpyArray.read(record.resolve("layer2.spikes.npy"));
@@ -110,13 +109,13 @@ class NetxCompileOptionsTest {
 
     // verify reads the option back from the image header: the reference resets as the chip does
     // (without it the reference would run on through the sample boundary and disagree).
-    QuenchCliTest.Outcome verified = quench("verify", dir.resolve("reset.qimg").toString(),
+    InProcessRun verified = InProcessRun.of("verify", dir.resolve("reset.qimg").toString(),
         "--model", dir.resolve("tiny.net").toString(), "--input", "bias:layer0=" + tinyBias(),
         "--steps", "20", "--json");
     assertEquals(0, verified.code(), verified.err());
     assertEquals(3, verified.out().split("\"agreement\": 1.0,", -1).length - 1, verified.out());
     // ...and verify on the model compiles and reads it with the option alike.
-    QuenchCliTest.Outcome fromModel = quench("verify", dir.resolve("tiny.net").toString(),
+    InProcessRun fromModel = InProcessRun.of("verify", dir.resolve("tiny.net").toString(),
         "--sample-steps", "17", "--input", "bias:layer0=" + tinyBias(), "--steps", "20", "--json");
     assertEquals(0, fromModel.code(), fromModel.err());
     assertEquals(3, fromModel.out().split("\"agreement\": 1.0,", -1).length - 1, fromModel.out());
@@ -126,7 +125,7 @@ class NetxCompileOptionsTest {
   void inputMessageBitsMakeTheInputPortGraded() throws IOException {
     Path model = copy("/golden/netx-random-1001/random.net", "random.net");
     Path image = dir.resolve("graded.qimg");
-    QuenchCliTest.Outcome o = quench("compile", model.toString(), "--input-message-bits", "8",
+    InProcessRun o = InProcessRun.of("compile", model.toString(), "--input-message-bits", "8",
         "-o", image.toString());
     assertEquals(0, o.code(), o.err());
     ChipImage loaded = ChipImages.read(image);
@@ -147,23 +146,23 @@ class NetxCompileOptionsTest {
   void badValuesAndMisplacedOptionsGiveOneLine() throws IOException {
     Path model = copy("/golden/netx-random-1001/random.net", "random.net");
     String out = dir.resolve("x.qimg").toString();
-    assertOneLine(quench("compile", model.toString(), "--sample-steps", "0", "-o", out),
+    assertOneLine(InProcessRun.of("compile", model.toString(), "--sample-steps", "0", "-o", out),
         "quench: --sample-steps must be at least 1 step, got 0");
-    assertOneLine(quench("compile", model.toString(), "--input-message-bits", "25", "-o", out),
+    assertOneLine(InProcessRun.of("compile", model.toString(), "--input-message-bits", "25", "-o", out),
         "quench: --input-message-bits 25 is outside 0..24 (0 = binary spikes; maxMessageBits of chip"
             + " 'loihi')");
-    assertOneLine(quench("compile", model.toString(), "--input-message-bits", "-1", "-o", out),
+    assertOneLine(InProcessRun.of("compile", model.toString(), "--input-message-bits", "-1", "-o", out),
         "--input-message-bits -1 is outside 0..24");
     Path nir = copy("/nir/braille_noDelay_bias_zero.nir", "braille.nir");
-    assertOneLine(quench("compile", nir.toString(), "--sample-steps", "100", "-o", out),
+    assertOneLine(InProcessRun.of("compile", nir.toString(), "--sample-steps", "100", "-o", out),
         "quench: --sample-steps applies to lava-dl netx models; braille.nir is NIR (drop the option)");
-    assertOneLine(quench("compile", nir.toString(), "--input-message-bits", "4", "-o", out),
+    assertOneLine(InProcessRun.of("compile", nir.toString(), "--input-message-bits", "4", "-o", out),
         "--input-message-bits applies to lava-dl netx models");
     // A chip that computes differently from Loihi cannot take a netx network.
     Path spec = dir.resolve("narrow.json");
     Files.writeString(spec, ChipSpec.loihi().toJson().replace("\"name\": \"loihi\"",
         "\"name\": \"narrow\"").replaceFirst("\"weightMantBits\": \\d+", "\"weightMantBits\": 6"));
-    assertOneLine(quench("compile", model.toString(), "--chip", spec.toString(), "-o", out),
+    assertOneLine(InProcessRun.of("compile", model.toString(), "--chip", spec.toString(), "-o", out),
         "quench: random.net: a lava-dl netx network holds integers for Loihi's arithmetic, and chip"
             + " 'narrow' computes differently (weightMantBits 6 (loihi: 8))");
     assertTrue(Files.notExists(Path.of(out)), "nothing is written on failure");

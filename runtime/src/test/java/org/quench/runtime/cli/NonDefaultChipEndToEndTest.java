@@ -2,7 +2,6 @@ package org.quench.runtime.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.quench.runtime.cli.QuenchCliTest.quench;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -68,7 +67,7 @@ class NonDefaultChipEndToEndTest {
     ChipSpec chip = ChipSpec.load(spec);
     Path model = model();
     Path image = dir.resolve("braille.qimg");
-    QuenchCliTest.Outcome compiled = quench("compile", model.toString(), "--chip", spec.toString(),
+    InProcessRun compiled = InProcessRun.of("compile", model.toString(), "--chip", spec.toString(),
         "--discretize", "euler", "-o", image.toString());
     assertEquals(0, compiled.code(), compiled.err());
 
@@ -103,14 +102,14 @@ class NonDefaultChipEndToEndTest {
     }
     assertTrue(groups >= 2);
 
-    QuenchCliTest.Outcome inspected = quench("inspect", image.toString());
+    InProcessRun inspected = InProcessRun.of("inspect", image.toString());
     assertEquals(0, inspected.code(), inspected.err());
     assertTrue(inspected.out().contains("small-widths"), inspected.out());
 
     String device = "emu:" + spec.toAbsolutePath();
     Path in = input(200);
     Path record = dir.resolve("rec");
-    QuenchCliTest.Outcome ran = quench("run", image.toString(), "--device", device, "--input",
+    InProcessRun ran = InProcessRun.of("run", image.toString(), "--device", device, "--input",
         in.toString(), "--steps", "200", "--probe", "spikes:lif1.lif", "--probe", "v:lif1.lif",
         "--record", record.toString());
     assertEquals(0, ran.code(), ran.err());
@@ -126,11 +125,11 @@ class NonDefaultChipEndToEndTest {
     }
 
     // The Loihi emulator refuses the image: it was compiled for another chip.
-    QuenchCliTest.Outcome wrongChip = quench("run", image.toString(), "--steps", "10");
+    InProcessRun wrongChip = InProcessRun.of("run", image.toString(), "--steps", "10");
     assertEquals(1, wrongChip.code());
     assertTrue(wrongChip.err().contains("compiled for chip 'small-widths'"), wrongChip.err());
 
-    QuenchCliTest.Outcome verified = quench("verify", model.toString(), "--chip", spec.toString(),
+    InProcessRun verified = InProcessRun.of("verify", model.toString(), "--chip", spec.toString(),
         "--discretize", "euler", "--device", device, "--input", in.toString(), "--json");
     assertEquals(0, verified.code(), verified.err());
     assertTrue(verified.out().contains("\"population\": \"lif1.lif\""), verified.out());

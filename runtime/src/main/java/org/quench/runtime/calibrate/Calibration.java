@@ -1,7 +1,8 @@
 package org.quench.runtime.calibrate;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -10,7 +11,6 @@ import org.quench.hal.ChipSpec;
 import org.quench.hal.Device;
 import org.quench.hal.DeviceInfo;
 import org.quench.hal.DeviceProfile;
-import org.quench.hal.ParameterDeviation;
 import org.quench.hal.Probe;
 import org.quench.hal.ProbeKind;
 import org.quench.hal.QuenchException;
@@ -37,33 +37,28 @@ import org.quench.hal.proto.ThresholdProfile;
  * Measures a chip instance's per-neuron deviations through the {@link Device} SPI alone and
  * returns them as a measured {@link DeviceProfile} (docs/variability.md, "Calibration").
  *
- * <p>Three calibration images, each covering a batch of cores at once, every neuron on its own:
+ * <p>Every integer it programs and every shift it reads traces back with comes from the chip spec
+ * the device follows ({@link CalibrationPlan}; Loihi's values in brackets, {@code U} the decay
+ * unity, {@code T} and {@code A} the threshold and activation shifts). Three calibration images,
+ * each covering a batch of cores at once, every neuron on its own:
  * <ol>
- *   <li><b>bias and voltage decay</b>: no input, bias {@value #BIAS_A} &lt;&lt; 6, dv
- *       {@value #DV_CAL}, threshold at its maximum. v after step 1 is the realized bias &lt;&lt; 6;
- *       the following steps fix the realized dv (the integer that best reproduces every step).
- *       A neuron that spikes anyway is hot; one whose v stays 0 is dead.</li>
- *   <li><b>threshold</b>: no leak (dv 0), vth {@value #VTH_CAL}: v ramps by the realized bias b per
- *       step (read after step 1) and the first spike at step k brackets the realized vth in
- *       [(k-1) b / 64, k b / 64). A coarse ramp (bias {@value #BIAS_COARSE}) brackets it within
- *       a few dozen steps; a fine ramp (bias {@value #BIAS_B}) started from v just below the
- *       bracket pins it: one integer when b &lt; 64.</li>
- *   <li><b>current decay and gain</b>: du + 1 = {@value #DU_CAL_AMOUNT}; {@code synapses} input axons
- *       reach every neuron with weight {@value #WEIGHT_CAL}, fired one at a time every
- *       {@value #SPACING} steps; u read every step gives the realized du exactly and each
- *       synapse's realized weight. The gain is the mean over the synapses that deliver.</li>
+ *   <li><b>bias and voltage decay</b>: no input, bias b &lt;&lt; e (2000 &lt;&lt; 6), dv = U / 2,
+ *       threshold at its maximum. v after step 1 is the realized bias &lt;&lt; e; the following
+ *       steps fix the realized dv (the integer that best reproduces every step). A neuron that
+ *       spikes anyway is hot; one whose v stays 0 is dead.</li>
+ *   <li><b>threshold</b>: no leak (dv 0), vth (1000): v ramps by the realized bias b per step
+ *       (read after step 1) and the first spike at step k brackets the realized vth in
+ *       [(k-1) b / 2^T, k b / 2^T). A coarse ramp (2560) brackets it within a few dozen steps; a
+ *       fine ramp (40) started from v just below the bracket pins it: one integer when b &lt; 2^T.</li>
+ *   <li><b>current decay and gain</b>: du + 1 = U / 2; {@code synapses} input axons reach every
+ *       neuron with one weight (150), fired one at a time every {@value #SPACING} steps; u read
+ *       every step gives the realized du exactly and each synapse's realized weight (the jump
+ *       shifted right by A). The gain is the mean over the synapses that deliver.</li>
  * </ol>
  * A factor is realized / nominal; its resolution is half an integer step of the nominal value
- * ({@link #resolution()}). With per-step noise on v the fits take the least-squares integer.
+ * ({@link #resolution(ChipSpec)}). With per-step noise on v the fits take the least-squares integer.
  */
 public final class Calibration {
-  static final int BIAS_A = 2000;
-  static final int DV_CAL = 2048;
-  static final int BIAS_B = 40;
-  static final int BIAS_COARSE = 2560;
-  static final int VTH_CAL = 1000;
-  static final int DU_CAL_AMOUNT = 2048;
-  static final int WEIGHT_CAL = 150;
   static final int SPACING = 8;
   private static final int STEPS_A = 12;
   private static final int MAX_STEPS_B = 16384;
@@ -108,25 +103,84 @@ public final class Calibration {
 
   private Calibration() {}
 
-  /** Worst-case relative resolution of each measured factor (at factor 1), by parameter key. */
-  public static Map<String, Double> resolution() {
-    Map<String, Double> r = new LinkedHashMap<>();
-    r.put("currentDecay", 0.5 / DU_CAL_AMOUNT);
-    r.put("voltageDecay", 0.5 / DV_CAL);
-    r.put("threshold", 0.5 / VTH_CAL);
-    r.put("bias", 0.5 / BIAS_A);
-    r.put("weight", 0.5 / WEIGHT_CAL);
-    return r;
+  /**
+   * Worst-case relative resolution of each measured factor (at factor 1) on a chip of
+   * {@code spec}, by parameter key.
+   */
+  public static Map<String, Double> resolution(ChipSpec spec) {
+    return CalibrationPlan.of(spec).resolution();
   }
 
-  /** Calibrates {@code device}; {@code progress} receives cores done. */
-  public static Result run(Device device, Options o, LongConsumer progress) {
-    DeviceInfo info = device.info();
-    ChipSpec spec = ChipSpec.resolve(info.specName());
-    if (!spec.hash().equals(info.specHash())) {
-      throw new QuenchException("calibration: device " + info.uri() + " follows a spec '" + info.specName()
-          + "' that differs from the built-in one; calibration needs the device's spec");
+  /**
+   * The chip spec {@code device} follows: {@code given} (a built-in name or a spec file; null when
+   * none was given), else the built-in spec the device names, else the spec file an
+   * {@code emu:/path/spec.json} URI names. Whichever it is must have the device's spec hash.
+   *
+   * @throws QuenchException (one line) when no candidate is found or the hashes differ
+   */
+  public static ChipSpec deviceSpec(DeviceInfo info, String given) {
+    if (given != null) {
+      ChipSpec spec = ChipSpec.resolve(given);
+      if (!spec.hash().equals(info.specHash())) {
+        throw new QuenchException("calibration: --spec " + given + " (chip '" + spec.name()
+            + "') is not the spec device " + info.uri() + " follows (chip '" + info.specName()
+            + "', spec hash " + abbreviated(info.specHash()) + ", given " + abbreviated(spec.hash()) + ")");
+      }
+      return spec;
     }
+    List<ChipSpec> candidates = new ArrayList<>();
+    if (ChipSpec.BUILT_IN.contains(info.specName())) {
+      candidates.add(ChipSpec.builtIn(info.specName()));
+    }
+    String file = emulatedSpecFile(info);
+    if (file != null) {
+      candidates.add(ChipSpec.resolve(file));
+    }
+    for (ChipSpec spec : candidates) {
+      if (spec.hash().equals(info.specHash())) {
+        return spec;
+      }
+    }
+    throw new QuenchException("calibration: device " + info.uri() + " follows chip spec '"
+        + info.specName() + "'" + (candidates.isEmpty() ? ", which is not built in"
+        : ", which differs from the built-in one of that name")
+        + "; give its spec file with --spec FILE");
+  }
+
+  /** The spec file an {@code emu:PATH[?...]} device was opened with, or null. */
+  private static String emulatedSpecFile(DeviceInfo info) {
+    String uri = info.uri();
+    if (!"emu".equals(info.provider()) || !uri.startsWith("emu:")) {
+      return null;
+    }
+    int q = uri.indexOf('?');
+    String chip = URLDecoder.decode(uri.substring(4, q < 0 ? uri.length() : q), StandardCharsets.UTF_8);
+    return chip.contains("/") || chip.endsWith(".json") ? chip : null;
+  }
+
+  private static String abbreviated(String hash) {
+    return hash.length() > 12 ? hash.substring(0, 12) : hash;
+  }
+
+  /**
+   * Calibrates {@code device}, whose spec is found by {@link #deviceSpec(DeviceInfo, String)}
+   * without a given one; {@code progress} receives cores done.
+   */
+  public static Result run(Device device, Options o, LongConsumer progress) {
+    return run(device, deviceSpec(device.info(), null), o, progress);
+  }
+
+  /**
+   * Calibrates {@code device}, which follows {@code spec} (checked by its hash); {@code progress}
+   * receives cores done.
+   */
+  public static Result run(Device device, ChipSpec spec, Options o, LongConsumer progress) {
+    DeviceInfo info = device.info();
+    if (!spec.hash().equals(info.specHash())) {
+      throw new QuenchException("calibration: device " + info.uri() + " follows chip spec '"
+          + info.specName() + "', not the given '" + spec.name() + "' (spec hashes differ)");
+    }
+    CalibrationPlan plan = CalibrationPlan.of(spec);
     if (o.neurons() > spec.neuronsPerCore()) {
       throw new QuenchException("calibration: --neurons " + o.neurons() + " exceeds the spec's "
           + spec.neuronsPerCore() + " neurons per core");
@@ -137,17 +191,27 @@ public final class Calibration {
             + info.chips() + " chips x " + spec.coresPerChip() + " cores)");
       }
     }
+    if (o.synapses() > spec.inputAxonsPerCore()) {
+      throw new QuenchException("calibration: --synapses " + o.synapses() + " exceeds the spec's "
+          + spec.inputAxonsPerCore() + " input axons per core");
+    }
+    long bytes = spec.synapseBytes(o.synapses(), (long) o.synapses() * o.neurons(), plan.numWeightBits(), false);
+    if (bytes > spec.synapseMemoryBytesPerCore()) {
+      throw new QuenchException("calibration: " + o.synapses() + " calibration synapses x " + o.neurons()
+          + " neurons need " + bytes + " bytes of synapse memory per core, chip '" + spec.name() + "' has "
+          + spec.synapseMemoryBytesPerCore() + "; lower --synapses or --neurons");
+    }
     List<MeasuredCore> measured = new ArrayList<>();
     int[] counts = new int[4];
     for (int from = 0; from < o.cores().size(); from += o.batch()) {
       List<int[]> batch = o.cores().subList(from, Math.min(o.cores().size(), from + o.batch()));
-      measured.addAll(batch(device, spec, batch, o, counts));
+      measured.addAll(batch(device, spec, plan, batch, o, counts));
       progress.accept(batch.size());
     }
     MeasuredProfile.Builder m = MeasuredProfile.newBuilder().setDeviceUri(info.uri())
         .setMethod("quench calibrate: bias/dv ramp, threshold ramp, u impulse responses of "
             + o.synapses() + " synapses per neuron (docs/variability.md)")
-        .putAllResolution(resolution()).addAllCores(measured);
+        .putAllResolution(plan.resolution()).addAllCores(measured);
     String description = String.format(Locale.ROOT,
         "measured on %s: %d cores x %d neurons; %d dead, %d hot, %d stuck calibration synapses",
         info.uri(), o.cores().size(), o.neurons(), counts[0], counts[1], counts[2]);
@@ -155,8 +219,8 @@ public final class Calibration {
     return new Result(profile, counts[0], counts[1], counts[2], counts[3]);
   }
 
-  private static List<MeasuredCore> batch(Device device, ChipSpec spec, List<int[]> cores, Options o,
-      int[] counts) {
+  private static List<MeasuredCore> batch(Device device, ChipSpec spec, CalibrationPlan plan,
+      List<int[]> cores, Options o, int[] counts) {
     int n = o.neurons();
     int k = cores.size();
     double[][] bias = new double[k][n];
@@ -168,7 +232,7 @@ public final class Calibration {
     boolean[][] hot = new boolean[k][n];
 
     // 1. Bias and voltage decay; hot and dead neurons.
-    device.load(image(spec, cores, n, -1, DV_CAL, ParameterDeviation.vthMax(spec), BIAS_A, 6));
+    device.load(image(spec, cores, n, -1, plan.dv(), plan.vthNever(), plan.biasMant(), plan.biasExp()));
     attachAll(device, cores, ProbeKind.V);
     attachAll(device, cores, ProbeKind.SPIKES);
     RunResult a = device.run(Stimulus.idle(STEPS_A));
@@ -190,9 +254,10 @@ public final class Calibration {
           dv[c][i] = 1;
           continue;
         }
-        long b = Math.round(x[0] / 64.0);
-        bias[c][i] = b / (double) BIAS_A;
-        dv[c][i] = DecayFit.fit(x, 0, STEPS_A, b << 6, DV_CAL) / (double) DV_CAL;
+        long b = plan.biasMantOf(x[0]);
+        bias[c][i] = b / (double) plan.biasMant();
+        dv[c][i] = DecayFit.fit(x, 0, STEPS_A, b << plan.biasExp(), plan.dv(), plan.decayBits())
+            / (double) plan.dv();
       }
     }
 
@@ -203,25 +268,27 @@ public final class Calibration {
         skip[c][i] = dead[c][i] || hot[c][i];
       }
     }
-    long[][][] coarse = thresholdBrackets(device, spec, cores, n, BIAS_COARSE, null, skip, counts);
+    long[][][] coarse = thresholdBrackets(device, spec, plan, cores, n, plan.coarseMant(),
+        plan.coarseExp(), null, skip, counts);
     long[][] start = new long[k][n];
     for (int c = 0; c < k; c++) {
       for (int i = 0; i < n; i++) {
-        start[c][i] = coarse[c][i] == null ? 0 : Math.max(0, coarse[c][i][0] - 1) << 6;
+        start[c][i] = coarse[c][i] == null ? 0 : Math.max(0, coarse[c][i][0] - 1) << plan.thresholdShift();
       }
     }
-    long[][][] fine = thresholdBrackets(device, spec, cores, n, BIAS_B, start, skip, counts);
+    long[][][] fine = thresholdBrackets(device, spec, plan, cores, n, plan.fineMant(), 0, start, skip,
+        counts);
     for (int c = 0; c < k; c++) {
       for (int i = 0; i < n; i++) {
         long[] b = fine[c][i] != null ? fine[c][i] : coarse[c][i];
-        // The middle integer of the bracket (one integer when the fine ramp's bias is below 64).
-        vth[c][i] = b == null ? 1 : (b[0] + Math.max(b[0], b[1])) / 2.0 / VTH_CAL;
+        // The middle integer of the bracket (one integer when the fine ramp's bias is below 2^T).
+        vth[c][i] = b == null ? 1 : (b[0] + Math.max(b[0], b[1])) / 2.0 / plan.vth();
       }
     }
 
     // 3. Current decay and gain.
     int syn = o.synapses();
-    device.load(impulseImage(spec, cores, n, syn));
+    device.load(impulseImage(spec, plan, cores, n, syn));
     attachAll(device, cores, ProbeKind.U);
     int stepsC = syn * SPACING + SPACING;
     Stimulus.Builder sb = Stimulus.builder(stepsC);
@@ -244,13 +311,13 @@ public final class Calibration {
           continue;
         }
         long[] x = column(u, i, stepsC);
-        int amount = DecayFit.fitCurrent(x, arrival, DU_CAL_AMOUNT);
-        du[c][i] = amount / (double) DU_CAL_AMOUNT;
+        int amount = DecayFit.fitCurrent(x, arrival, plan.duAmount(), plan.decayBits());
+        du[c][i] = amount / (double) plan.duAmount();
         long sum = 0;
         int delivered = 0;
         for (int j = 0; j < syn; j++) {
           int t = j * SPACING + 1;
-          long w = Math.round((x[t] - DecayFit.decay(x[t - 1], amount)) / 64.0);
+          long w = plan.weightOf(x[t] - plan.decay(x[t - 1], amount));
           if (w != 0) {
             sum += w;
             delivered++;
@@ -258,7 +325,7 @@ public final class Calibration {
             counts[2]++;
           }
         }
-        weight[c][i] = delivered == 0 ? 0 : sum / (double) delivered / WEIGHT_CAL;
+        weight[c][i] = delivered == 0 ? 0 : sum / (double) delivered / plan.weight();
       }
     }
 
@@ -279,15 +346,16 @@ public final class Calibration {
   }
 
   /**
-   * Ramps v from {@code start} (per neuron, or 0) by the realized bias of mantissa {@code biasMant}
+   * Ramps v from {@code start} (per neuron, or 0) by the realized bias {@code biasMant << biasExp}
    * with no leak until each neuron fires, and brackets its realized threshold mantissa: with v
-   * after step 1 = start + b and the first spike at step k, {@code start + (k-1) b <= vth << 6 <
+   * after step 1 = start + b and the first spike at step k, {@code start + (k-1) b <= vth << T <
    * start + k b}. Null for a neuron skipped, silent, or already firing at step 1.
    */
-  private static long[][][] thresholdBrackets(Device device, ChipSpec spec, List<int[]> cores, int n,
-      int biasMant, long[][] start, boolean[][] skip, int[] counts) {
+  private static long[][][] thresholdBrackets(Device device, ChipSpec spec, CalibrationPlan plan,
+      List<int[]> cores, int n, int biasMant, int biasExp, long[][] start, boolean[][] skip,
+      int[] counts) {
     int k = cores.size();
-    device.load(image(spec, cores, n, -1, 0, VTH_CAL, biasMant, 0, start));
+    device.load(image(spec, cores, n, -1, 0, plan.vth(), biasMant, biasExp, start));
     attachAll(device, cores, ProbeKind.V);
     RunResult first = device.run(Stimulus.idle(1));
     long[][] ramp = new long[k][n];
@@ -325,7 +393,8 @@ public final class Calibration {
           continue;
         }
         long s0 = start == null ? 0 : start[c][i];
-        out[c][i] = new long[] {ceilDiv(s0 + (kStep - 1) * b, 64), ceilDiv(s0 + kStep * b, 64) - 1};
+        long unit = 1L << plan.thresholdShift();
+        out[c][i] = new long[] {ceilDiv(s0 + (kStep - 1) * b, unit), ceilDiv(s0 + kStep * b, unit) - 1};
       }
     }
     return out;
@@ -433,17 +502,18 @@ public final class Calibration {
     img.addOutputs(OutputPort.newBuilder().setName(port(c)).setWidth(n).addSources(range));
   }
 
-  /** Every core: current decay DU_CAL, no voltage leak matters; syn axons to every neuron. */
-  private static ChipImage impulseImage(ChipSpec spec, List<int[]> cores, int n, int syn) {
+  /** Every core: current decay du + 1 = U / 2, no voltage leak matters; syn axons to every neuron. */
+  private static ChipImage impulseImage(ChipSpec spec, CalibrationPlan plan, List<int[]> cores, int n,
+      int syn) {
     ChipImage.Builder img = header(spec, cores, "u impulse responses of " + syn + " synapses per neuron");
     for (int[] c : cores) {
-      Core.Builder core = core(c, n, DU_CAL_AMOUNT - 1, 0, ParameterDeviation.vthMax(spec), 0, 0);
+      Core.Builder core = core(c, n, plan.duAmount() - 1, 0, plan.vthNever(), 0, 0);
       AxonGroup.Builder g = AxonGroup.newBuilder().setName("calibration").setAxonFirst(0)
-          .setAxonCount(syn).setSignMode(SignMode.EXCITATORY).setNumWeightBits(8).setWeightExp(0)
-          .addRowPtr(0);
+          .setAxonCount(syn).setSignMode(SignMode.EXCITATORY).setNumWeightBits(plan.numWeightBits())
+          .setWeightExp(0).addRowPtr(0);
       for (int a = 0; a < syn; a++) {
         for (int i = 0; i < n; i++) {
-          g.addTarget(i).addWeight(WEIGHT_CAL);
+          g.addTarget(i).addWeight(plan.weight());
         }
         g.addRowPtr((a + 1) * n);
       }

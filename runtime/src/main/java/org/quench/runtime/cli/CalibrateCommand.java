@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
     footer = {
         "  quench calibrate --device 'emu:loihi?serial=7&variability=analog' -o chip7.qprof --cores 0-3",
         "  quench calibrate --device grpc://board:7000/chip0 -o chip0.qprof --cores all",
+        "  quench calibrate --device emu:my-chip.json -o mine.qprof     (any chip spec)",
         "  quench compile model.nir -o m.qimg --profile chip7.qprof     (compensate for it)"})
 final class CalibrateCommand implements Callable<Integer> {
   @Option(names = "--device", paramLabel = "URI", required = true, description = "The chip to measure.")
@@ -47,6 +48,11 @@ final class CalibrateCommand implements Callable<Integer> {
   @Option(names = "--chip", paramLabel = "N", defaultValue = "0",
       description = "Chip whose cores are calibrated (default: ${DEFAULT-VALUE}).")
   int chip;
+
+  @Option(names = "--spec", paramLabel = "SPEC",
+      description = "The chip spec the device follows: a built-in name or a spec JSON file (default: "
+          + "the built-in spec the device names, or the spec file of an emu:/path/spec.json device).")
+  String chipSpecName;
 
   @Option(names = "--neurons", paramLabel = "N",
       description = "Neurons per core, from 0 (default: all the spec has).")
@@ -67,14 +73,14 @@ final class CalibrateCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     try (Device d = Devices.open(device)) {
-      ChipSpec chipSpec = ChipSpec.resolve(d.info().specName());
+      ChipSpec chipSpec = Calibration.deviceSpec(d.info(), chipSpecName);
       int n = neurons == null ? chipSpec.neuronsPerCore() : neurons;
       List<int[]> selected = Calibration.parseCores(cores, chip, chipSpec.coresPerChip());
       Calibration.Options options = new Calibration.Options(selected, n, synapses, batch);
       long started = System.nanoTime();
       Calibration.Result result;
       try (Progress bar = Progress.start("calibrate", selected.size(), CommandSupport.quiet(spec))) {
-        result = Calibration.run(d, options, bar::stepBy);
+        result = Calibration.run(d, chipSpec, options, bar::stepBy);
       }
       double seconds = (System.nanoTime() - started) / 1e9;
       DeviceProfile measured = result.profile();
@@ -90,7 +96,7 @@ final class CalibrateCommand implements Callable<Integer> {
       out.println("measured deviation from nominal (per neuron, |factor - 1|):");
       out.print(ProfileComparison.fromNominal(measured, selected, n).table("mean", "max"));
       out.println("resolution of the measurement (half an integer step of the calibration values):");
-      for (Map.Entry<String, Double> e : Calibration.resolution().entrySet()) {
+      for (Map.Entry<String, Double> e : Calibration.resolution(chipSpec).entrySet()) {
         out.printf(Locale.ROOT, "  %-14s %.3f %%%n", e.getKey(), 100 * e.getValue());
       }
       DeviceProfile reported = d.profile();

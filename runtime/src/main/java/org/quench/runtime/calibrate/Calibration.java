@@ -510,7 +510,7 @@ public final class Calibration {
       Core.Builder core = core(c, n, plan.duAmount() - 1, 0, plan.vthNever(), 0, 0);
       AxonGroup.Builder g = AxonGroup.newBuilder().setName("calibration").setAxonFirst(0)
           .setAxonCount(syn).setSignMode(SignMode.EXCITATORY).setNumWeightBits(plan.numWeightBits())
-          .setWeightExp(0).addRowPtr(0);
+          .setWeightExp(plan.weightExp()).addRowPtr(0);
       for (int a = 0; a < syn; a++) {
         for (int i = 0; i < n; i++) {
           g.addTarget(i).addWeight(plan.weight());

@@ -30,11 +30,13 @@ import org.quench.hal.proto.SignMode;
  * @param duAmount the current decay amount du + 1 of the impulse image
  * @param weight the calibration synapses' weight (excitatory)
  * @param numWeightBits their {@code num_weight_bits}: the whole mantissa, nothing truncated
+ * @param weightExp their {@code weight_exp} (at least 0): raises u's jump to at least twice the
+ *     decay unity where the state allows, so the current decay is fitted on large values
  * @param vthNever the threshold mantissa no voltage exceeds (the spec's largest)
  */
 record CalibrationPlan(int decayBits, int thresholdShift, int activationShift, int biasMant,
     int biasExp, int dv, int vth, int coarseMant, int coarseExp, int fineMant, int duAmount,
-    int weight, int numWeightBits, int vthNever) {
+    int weight, int numWeightBits, int weightExp, int vthNever) {
   /** Loihi's measured bias mantissa: about half the 13-bit range, room for a factor of 2. */
   private static final int BIAS_TARGET = 2000;
   /** The largest bias exponent used: v after step 1 is large against the decay unity. */
@@ -67,6 +69,11 @@ record CalibrationPlan(int decayBits, int thresholdShift, int activationShift, i
       throw new QuenchException("calibration: chip '" + spec.name() + "' allows bias exponents "
           + spec.biasExpRange() + " only; calibration ramps v by plain bias mantissas (exponent 0)");
     }
+    if (spec.weightExpMax() < 0) {
+      throw new QuenchException("calibration: chip '" + spec.name() + "' allows weight exponents "
+          + spec.weightExpRange() + " only; calibration reads each synapse's weight from u and needs"
+          + " an exponent of 0 or more");
+    }
     int t = spec.thresholdShift();
     int vthNever = spec.vthRange().max();
     // The largest v that neither saturates nor passes the never-firing threshold.
@@ -95,8 +102,16 @@ record CalibrationPlan(int decayBits, int thresholdShift, int activationShift, i
     int fineMant = (int) Math.min(biasMax, Math.max(1, ((long) FINE_64THS << t) / 64));
 
     int weightMax = spec.weightMantRange(SignMode.EXCITATORY).max();
+    int a = spec.activationShift();
+    int weightExp = Math.max(0, spec.weightExpMin());
+    long uTop = spec.currentRange().max() / U_HEADROOM;
     int weight = (int) Math.min((long) WEIGHT_TARGET * weightMax / WEIGHT_TARGET_OF,
-        (spec.currentRange().max() >> spec.activationShift()) / U_HEADROOM);
+        uTop >> (a + weightExp));
+    int unity = spec.decayUnity();
+    while (((long) weight << (a + weightExp)) < 2L * unity && weightExp < spec.weightExpMax()
+        && ((long) weight << (a + weightExp + 1)) <= uTop) {
+      weightExp++;
+    }
 
     List<String> tooNarrow = new ArrayList<>();
     if (biasMant < 1) {
@@ -113,10 +128,9 @@ record CalibrationPlan(int decayBits, int thresholdShift, int activationShift, i
       throw new QuenchException("calibration: chip '" + spec.name() + "' is too narrow to calibrate: "
           + String.join("; ", tooNarrow));
     }
-    int unity = spec.decayUnity();
-    return new CalibrationPlan(spec.decayBits(), t, spec.activationShift(), biasMant, biasExp,
-        unity / 2, vth, coarseMant, coarseExp, fineMant, unity / 2, weight,
-        spec.numWeightBitsRange(SignMode.EXCITATORY).max(), vthNever);
+    return new CalibrationPlan(spec.decayBits(), t, a, biasMant, biasExp, unity / 2, vth, coarseMant,
+        coarseExp, fineMant, unity / 2, weight, spec.numWeightBitsRange(SignMode.EXCITATORY).max(),
+        weightExp, vthNever);
   }
 
   /** Worst-case relative resolution of each measured factor (at factor 1), by parameter key. */
@@ -137,7 +151,7 @@ record CalibrationPlan(int decayBits, int thresholdShift, int activationShift, i
 
   /** The realized weight of an arrival that raised u by {@code jump}. */
   long weightOf(long jump) {
-    return Math.round(jump / (double) (1L << activationShift));
+    return Math.round(jump / (double) (1L << (activationShift + weightExp)));
   }
 
   /** One step of decay by {@code amount} under this chip's decay unity. */

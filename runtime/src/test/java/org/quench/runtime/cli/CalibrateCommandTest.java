@@ -26,18 +26,14 @@ class CalibrateCommandTest {
   Path dir;
 
   /** 10-bit decays, threshold shift 5, activation shift 4, 20-bit state, 9-bit biases, 6-bit weights. */
-  private Path narrowSpec() throws IOException {
-    ChipSpec narrow = ChipSpec.of(ChipSpec.loihi().data().toBuilder().setName("narrow-cli")
-        .setStateBits(20).setDecayBits(10).setThresholdMantBits(11).setThresholdShift(5)
-        .setActivationShift(4).setBiasMantBits(9).setWeightMantBits(6).setWeightInputBits(12).build());
-    Path file = dir.resolve("narrow-cli.json");
-    Files.writeString(file, narrow.toJson());
-    return file;
-  }
+  private static final ChipSpec NARROW = ChipSpec.of(ChipSpec.loihi().data().toBuilder()
+      .setName("narrow-cli").setStateBits(20).setDecayBits(10).setThresholdMantBits(11)
+      .setThresholdShift(5).setActivationShift(4).setBiasMantBits(9).setWeightMantBits(6)
+      .setWeightInputBits(12).build());
 
   @Test
   void calibratesAnEmulatedChipOfASpecFile() throws IOException {
-    Path spec = narrowSpec();
+    Path spec = Files.writeString(dir.resolve("narrow-cli.json"), NARROW.toJson());
     String device = "emu:" + spec + "?serial=4&variability=analog&threads=2";
     Path out = dir.resolve("narrow.qprof");
     InProcessRun cal = InProcessRun.expecting(0, "calibrate", "--device", device, "-o", out.toString(),
@@ -64,7 +60,7 @@ class CalibrateCommandTest {
 
   @Test
   void aBoardsChipOfASpecFileNeedsItsSpecGiven() throws IOException {
-    Path spec = narrowSpec();
+    Path spec = Files.writeString(dir.resolve("narrow-cli.json"), NARROW.toJson());
     BoardServer board = BoardServer.builder().host("127.0.0.1").port(0).graceMillis(500)
         .device("emu:" + spec + "?serial=2&variability=mild&threads=1").start();
     try {

@@ -3,6 +3,7 @@ package org.quench.runtime.calibrate;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -97,9 +98,15 @@ public final class Calibration {
    * @param dead neurons found dead
    * @param hot neurons found hot
    * @param stuckSynapses calibration synapses that delivered nothing (on live neurons)
-   * @param unresolved neurons whose threshold was not reached within the step limit
+   * @param unresolved neurons whose threshold was not reached within the step limit (or, on a
+   *     noisy chip, whose bias trace had too few usable steps)
+   * @param noise the temporal noise on v measured in the traces, as a fraction of the effective
+   *     threshold per step (median over the neurons; 0 on a noiseless chip)
+   * @param expectedError by parameter key: the worst expected error of a measured factor (the
+   *     resolution on a noiseless chip; with noise, 3 standard errors from the residuals)
    */
-  public record Result(DeviceProfile profile, int dead, int hot, int stuckSynapses, int unresolved) {}
+  public record Result(DeviceProfile profile, int dead, int hot, int stuckSynapses, int unresolved,
+      double noise, Map<String, Double> expectedError) {}
 
   private Calibration() {}
 
@@ -203,24 +210,34 @@ public final class Calibration {
     }
     List<MeasuredCore> measured = new ArrayList<>();
     int[] counts = new int[4];
+    NoisyCalibration.Report report = new NoisyCalibration.Report();
     for (int from = 0; from < o.cores().size(); from += o.batch()) {
       List<int[]> batch = o.cores().subList(from, Math.min(o.cores().size(), from + o.batch()));
-      measured.addAll(batch(device, spec, plan, batch, o, counts));
+      measured.addAll(batch(device, spec, plan, batch, o, counts, report));
       progress.accept(batch.size());
+    }
+    double noise = report.medianNoise();
+    Map<String, Double> expected = new LinkedHashMap<>(plan.resolution());
+    if (report.noiseCount > 0) {
+      expected.merge("voltageDecay", report.dvError, Math::max);
+      expected.merge("bias", report.biasError, Math::max);
+      expected.merge("threshold", report.thresholdError, Math::max);
     }
     MeasuredProfile.Builder m = MeasuredProfile.newBuilder().setDeviceUri(info.uri())
         .setMethod("quench calibrate: bias/dv ramp, threshold ramp, u impulse responses of "
-            + o.synapses() + " synapses per neuron (docs/variability.md)")
-        .putAllResolution(plan.resolution()).addAllCores(measured);
+            + o.synapses() + " synapses per neuron" + (report.noiseCount > 0 ? String.format(Locale.ROOT,
+            "; temporal noise on v measured at %.5f of the threshold per step: switched-bias least squares"
+            + " and repeated threshold ramps", noise) : "") + " (docs/variability.md)")
+        .putAllResolution(expected).addAllCores(measured);
     String description = String.format(Locale.ROOT,
         "measured on %s: %d cores x %d neurons; %d dead, %d hot, %d stuck calibration synapses",
         info.uri(), o.cores().size(), o.neurons(), counts[0], counts[1], counts[2]);
     DeviceProfile profile = DeviceProfile.measured(info.serial(), info.specName(), m.build(), description);
-    return new Result(profile, counts[0], counts[1], counts[2], counts[3]);
+    return new Result(profile, counts[0], counts[1], counts[2], counts[3], noise, expected);
   }
 
   private static List<MeasuredCore> batch(Device device, ChipSpec spec, CalibrationPlan plan,
-      List<int[]> cores, Options o, int[] counts) {
+      List<int[]> cores, Options o, int[] counts, NoisyCalibration.Report report) {
     int n = o.neurons();
     int k = cores.size();
     double[][] bias = new double[k][n];
@@ -230,6 +247,7 @@ public final class Calibration {
     double[][] weight = new double[k][n];
     boolean[][] dead = new boolean[k][n];
     boolean[][] hot = new boolean[k][n];
+    boolean noisy = false;
 
     // 1. Bias and voltage decay; hot and dead neurons.
     device.load(image(spec, cores, n, -1, plan.dv(), plan.vthNever(), plan.biasMant(), plan.biasExp()));
@@ -256,9 +274,17 @@ public final class Calibration {
         }
         long b = plan.biasMantOf(x[0]);
         bias[c][i] = b / (double) plan.biasMant();
-        dv[c][i] = DecayFit.fit(x, 0, STEPS_A, b << plan.biasExp(), plan.dv(), plan.decayBits())
-            / (double) plan.dv();
+        int amount = DecayFit.fit(x, 0, STEPS_A, b << plan.biasExp(), plan.dv(), plan.decayBits());
+        dv[c][i] = amount / (double) plan.dv();
+        noisy |= !reproduces(x, b << plan.biasExp(), amount, plan);
       }
+    }
+    double[][] sigmaOverRow = new double[k][n];
+    if (noisy) {
+      // Temporal noise: the exact fits above do not hold (docs/variability.md, "Calibration on a
+      // noisy chip"); a noiseless chip never gets here, so its profile is that of the exact fits.
+      NoisyCalibration.biasAndDecay(device, spec, plan, cores, n, hot, bias, dv, dead, sigmaOverRow,
+          report, counts);
     }
 
     // 2. Threshold: a coarse ramp brackets it, a fine ramp started just below pins it.
@@ -268,6 +294,56 @@ public final class Calibration {
         skip[c][i] = dead[c][i] || hot[c][i];
       }
     }
+    if (noisy) {
+      double[][] error = NoisyCalibration.thresholds(device, spec, plan, cores, n, skip, vth, counts);
+      for (int c = 0; c < k; c++) {
+        for (int i = 0; i < n; i++) {
+          if (!skip[c][i] && !Double.isNaN(error[c][i])) {
+            report.thresholdError = Math.max(report.thresholdError, error[c][i]);
+            // The noise is a fraction of the realized threshold, which is now known.
+            report.addNoise(sigmaOverRow[c][i] / vth[c][i]);
+          }
+        }
+      }
+    } else {
+      exactThresholds(device, spec, plan, cores, n, skip, vth, counts);
+    }
+
+    // 3. Current decay and gain.
+    currentAndGain(device, spec, plan, cores, n, o, dead, du, weight, counts);
+
+    List<MeasuredCore> out = new ArrayList<>();
+    for (int c = 0; c < k; c++) {
+      MeasuredCore.Builder m = MeasuredCore.newBuilder()
+          .setAddress(CoreAddress.newBuilder().setChip(cores.get(c)[0]).setCore(cores.get(c)[1]))
+          .setNeuronCount(n);
+      for (int i = 0; i < n; i++) {
+        m.addCurrentDecay(du[c][i]).addVoltageDecay(dv[c][i]).addThreshold(vth[c][i])
+            .addBias(bias[c][i]).addWeight(weight[c][i]).addDead(dead[c][i]).addHot(hot[c][i]);
+        counts[0] += dead[c][i] ? 1 : 0;
+        counts[1] += hot[c][i] ? 1 : 0;
+      }
+      out.add(m.build());
+    }
+    return out;
+  }
+
+  /** Whether v1 = bias and v' = decay(v) + bias reproduce the trace exactly (no noise). */
+  private static boolean reproduces(long[] x, long bias, int amount, CalibrationPlan plan) {
+    long v = 0;
+    for (long xt : x) {
+      v = plan.decay(v, amount) + bias;
+      if (v != xt) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The threshold of a noiseless chip: a coarse ramp brackets it, a fine ramp started just below pins it. */
+  private static void exactThresholds(Device device, ChipSpec spec, CalibrationPlan plan, List<int[]> cores,
+      int n, boolean[][] skip, double[][] vth, int[] counts) {
+    int k = cores.size();
     long[][][] coarse = thresholdBrackets(device, spec, plan, cores, n, plan.coarseMant(),
         plan.coarseExp(), null, skip, counts);
     long[][] start = new long[k][n];
@@ -285,8 +361,12 @@ public final class Calibration {
         vth[c][i] = b == null ? 1 : (b[0] + Math.max(b[0], b[1])) / 2.0 / plan.vth();
       }
     }
+  }
 
-    // 3. Current decay and gain.
+  /** Current decay and gain from u's impulse responses (u carries no noise). */
+  private static void currentAndGain(Device device, ChipSpec spec, CalibrationPlan plan, List<int[]> cores,
+      int n, Options o, boolean[][] dead, double[][] du, double[][] weight, int[] counts) {
+    int k = cores.size();
     int syn = o.synapses();
     device.load(impulseImage(spec, plan, cores, n, syn));
     attachAll(device, cores, ProbeKind.U);
@@ -328,21 +408,6 @@ public final class Calibration {
         weight[c][i] = delivered == 0 ? 0 : sum / (double) delivered / plan.weight();
       }
     }
-
-    List<MeasuredCore> out = new ArrayList<>();
-    for (int c = 0; c < k; c++) {
-      MeasuredCore.Builder m = MeasuredCore.newBuilder()
-          .setAddress(CoreAddress.newBuilder().setChip(cores.get(c)[0]).setCore(cores.get(c)[1]))
-          .setNeuronCount(n);
-      for (int i = 0; i < n; i++) {
-        m.addCurrentDecay(du[c][i]).addVoltageDecay(dv[c][i]).addThreshold(vth[c][i])
-            .addBias(bias[c][i]).addWeight(weight[c][i]).addDead(dead[c][i]).addHot(hot[c][i]);
-        counts[0] += dead[c][i] ? 1 : 0;
-        counts[1] += hot[c][i] ? 1 : 0;
-      }
-      out.add(m.build());
-    }
-    return out;
   }
 
   /**
@@ -424,7 +489,7 @@ public final class Calibration {
     }
   }
 
-  private static long[] column(RunResult.Trace trace, int i, int steps) {
+  static long[] column(RunResult.Trace trace, int i, int steps) {
     long[] x = new long[steps];
     for (int t = 0; t < steps; t++) {
       x[t] = trace.at(t, i);
@@ -432,7 +497,7 @@ public final class Calibration {
     return x;
   }
 
-  private static void attachAll(Device device, List<int[]> cores, ProbeKind kind) {
+  static void attachAll(Device device, List<int[]> cores, ProbeKind kind) {
     for (int[] c : cores) {
       device.attach(Probe.of(kind, population(c)));
     }
@@ -461,7 +526,7 @@ public final class Calibration {
   }
 
   /** Every core: n neurons, one decay and one threshold profile, the same bias. */
-  private static ChipImage image(ChipSpec spec, List<int[]> cores, int n, int du, int dv,
+  static ChipImage image(ChipSpec spec, List<int[]> cores, int n, int du, int dv,
       int vth, int biasMant, int biasExp) {
     return image(spec, cores, n, du, dv, vth, biasMant, biasExp, null);
   }

@@ -295,7 +295,7 @@ public final class Calibration {
       }
     }
     if (noisy) {
-      double[][] error = NoisyCalibration.thresholds(device, spec, plan, cores, n, skip, vth, counts);
+      double[][] error = NoisyCalibration.thresholds(device, spec, plan, cores, n, skip, bias, vth, counts);
       for (int c = 0; c < k; c++) {
         for (int i = 0; i < n; i++) {
           if (!skip[c][i] && !Double.isNaN(error[c][i])) {
@@ -532,7 +532,7 @@ public final class Calibration {
   }
 
   /** As above, with each core's neurons starting at v = {@code vInit[core][neuron]} (null: 0). */
-  private static ChipImage image(ChipSpec spec, List<int[]> cores, int n, int du, int dv,
+  static ChipImage image(ChipSpec spec, List<int[]> cores, int n, int du, int dv,
       int vth, int biasMant, int biasExp, long[][] vInit) {
     ChipImage.Builder img = header(spec, cores, "du " + du + ", dv " + dv + ", vth " + vth + ", bias "
         + biasMant + " << " + biasExp);

@@ -33,9 +33,13 @@ final class NoisyCalibration {
   /** Steps of each run that chooses the bias image's threshold. */
   static final int PROBE_STEPS = 64;
   /** Steps of the bias and voltage-decay fit. */
-  static final int FIT_STEPS = 1024;
+  static final int FIT_STEPS = 4096;
   /** Steps of the threshold ramp. */
-  static final int THRESHOLD_STEPS = 1024;
+  static final int THRESHOLD_STEPS = 4096;
+  /** Steps of the fine threshold ramp, started just below the coarse one's bound. */
+  static final int FINE_STEPS = 256;
+  /** Fine ramps run one after another. */
+  static final int FINE_PASSES = 4;
   /** The bias image's threshold over the {@value #ROW_QUANTILE} quantile of the peaks. */
   static final double ROW_MARGIN = 1.5;
   static final double ROW_QUANTILE = 0.98;
@@ -43,8 +47,11 @@ final class NoisyCalibration {
   static final double DEAD_Z = 5;
   /** Expected errors are this many standard errors. */
   static final double Z = 3;
-  /** Refused when the median expected error of the voltage decay exceeds this. */
-  static final double LIMIT = 0.05;
+  /**
+   * Refused when the median expected error of a core's voltage decay exceeds this (the
+   * calibration's aim is 1 %; 2 % at three standard errors is about 0.7 % at one).
+   */
+  static final double LIMIT = 0.02;
   private static final int MAX_PROBES = 4;
   private static final int MIN_ON_STEPS = 8;
   private static final int WINDOW = 6;
@@ -118,6 +125,9 @@ final class NoisyCalibration {
       soy += o * x[t];
       used++;
     }
+    if (Arrays.stream(x).allMatch(v -> v == 0)) {
+      return new Fit(1, 1, 0, 0, 0, true, true);
+    }
     double det = sxx * so - sxo * sxo;
     if (so < MIN_ON_STEPS || used < 3 || det <= 0) {
       return Fit.NONE;
@@ -171,26 +181,24 @@ final class NoisyCalibration {
       Report report, int[] counts) {
     int k = cores.size();
     int row = plan.vthNever();
-    long[][][] x = null;
-    boolean[][][] spikes = null;
+    RunResult r = null;
     for (int probe = 0; probe <= MAX_PROBES; probe++) {
       boolean last = probe == MAX_PROBES;
       int steps = last ? FIT_STEPS : PROBE_STEPS;
       device.load(Calibration.image(spec, cores, n, -1, plan.dv(), row, plan.biasMant(), plan.biasExp()));
       Calibration.attachAll(device, cores, ProbeKind.V);
-      RunResult r = device.run(switchedBias(cores, n, plan.biasMant(), steps));
-      x = new long[k][][];
-      spikes = new boolean[k][][];
+      r = device.run(switchedBias(cores, n, plan.biasMant(), steps));
       double[] peaks = new double[k * n];
       int live = 0;
       for (int c = 0; c < k; c++) {
         RunResult.Trace v = r.trace(Probe.of(ProbeKind.V, Calibration.population(cores.get(c))));
-        x[c] = new long[n][];
-        spikes[c] = spikeMatrix(r.output(Calibration.port(cores.get(c))), n, steps);
         for (int i = 0; i < n; i++) {
-          x[c][i] = Calibration.column(v, i, steps);
           if (!hot[c][i]) {
-            peaks[live++] = Arrays.stream(x[c][i]).max().orElse(0);
+            long peak = Long.MIN_VALUE;
+            for (int t = 0; t < steps; t++) {
+              peak = Math.max(peak, v.at(t, i));
+            }
+            peaks[live++] = peak;
           }
         }
       }
@@ -213,6 +221,8 @@ final class NoisyCalibration {
     }
     long rowEff = (long) row << plan.thresholdShift();
     for (int c = 0; c < k; c++) {
+      RunResult.Trace v = r.trace(Probe.of(ProbeKind.V, Calibration.population(cores.get(c))));
+      boolean[][] spikes = spikeMatrix(r.output(Calibration.port(cores.get(c))), n, FIT_STEPS);
       double[] dvErrors = new double[n];
       double[] biasErrors = new double[n];
       double[] nus = new double[n];
@@ -221,7 +231,7 @@ final class NoisyCalibration {
         if (hot[c][i]) {
           continue;
         }
-        Fit f = fit(x[c][i], spikes[c][i], plan);
+        Fit f = fit(Calibration.column(v, i, FIT_STEPS), spikes[i], plan);
         dead[c][i] = f.fitted() && f.dead();
         if (!f.fitted()) {
           counts[3]++;
@@ -255,67 +265,118 @@ final class NoisyCalibration {
   }
 
   /**
-   * Measures the threshold of every neuron not {@code skip}: a ramp by the coarse bias with no leak
-   * fires again and again; the realized threshold mantissa is the smallest integer whose effective
-   * value is at least every v recorded on a step without a spike. Fills {@code vth} (factors) and
-   * returns each neuron's expected relative error (the bracket up to the lowest pre-spike value
-   * plus {@value #Z} sigma), or NaN where no spike came.
+   * Measures the threshold of every neuron not {@code skip}. A coarse ramp with no leak fires again
+   * and again; then a fine ramp starts each neuron just below the largest v the coarse one recorded
+   * without a spike. The realized threshold mantissa is the smallest integer whose effective value
+   * is at least every v recorded on a step without a spike (a neuron fires exactly when v exceeds
+   * it, noise included). Fills {@code vth} (factors) and returns each neuron's expected relative
+   * error: up to the lowest value that made it fire (the value before plus the ramp's step, plus
+   * {@value #Z} sigma of the noise), or NaN where no spike came.
    */
   static double[][] thresholds(Device device, ChipSpec spec, CalibrationPlan plan, List<int[]> cores, int n,
-      boolean[][] skip, double[][] vth, int[] counts) {
+      boolean[][] skip, double[][] bias, double[][] vth, int[] counts) {
     int k = cores.size();
-    device.load(Calibration.image(spec, cores, n, -1, 0, plan.vth(), plan.coarseMant(), plan.coarseExp()));
-    Calibration.attachAll(device, cores, ProbeKind.V);
-    RunResult r = device.run(Stimulus.idle(THRESHOLD_STEPS));
-    device.detachAll();
+    Bracket[][] coarse = ramp(device, spec, plan, cores, n, plan.coarseMant(), plan.coarseExp(), null,
+        bias, THRESHOLD_STEPS);
+    // Fine ramps, each started 2, 3, ... sigma below the best bound so far: one approach each,
+    // each ending at a different distance below the threshold (also where a chip repeats its
+    // noise sequence after a load).
+    long[][] below = new long[k][n];
+    double[][] above = new double[k][n];
+    for (int c = 0; c < k; c++) {
+      for (int i = 0; i < n; i++) {
+        Bracket b = coarse[c][i];
+        if (b != null) {
+          below[c][i] = b.below();
+          above[c][i] = b.above() + Z * b.sigma();
+        }
+      }
+    }
+    long[][] start = new long[k][n];
+    for (int pass = 0; pass < FINE_PASSES; pass++) {
+      for (int c = 0; c < k; c++) {
+        for (int i = 0; i < n; i++) {
+          Bracket b = coarse[c][i];
+          start[c][i] = b == null ? 0 : Math.max(0, below[c][i] - (long) Math.ceil((2 + pass) * b.sigma()));
+        }
+      }
+      Bracket[][] fine = ramp(device, spec, plan, cores, n, plan.fineMant(), 0, start, bias, FINE_STEPS);
+      for (int c = 0; c < k; c++) {
+        for (int i = 0; i < n; i++) {
+          if (coarse[c][i] != null && fine[c][i] != null) {
+            below[c][i] = Math.max(below[c][i], fine[c][i].below());
+            above[c][i] = Math.min(above[c][i], fine[c][i].above() + Z * coarse[c][i].sigma());
+          }
+        }
+      }
+    }
     long unit = 1L << plan.thresholdShift();
     double[][] error = new double[k][n];
     for (int c = 0; c < k; c++) {
-      RunResult.Trace v = r.trace(Probe.of(ProbeKind.V, Calibration.population(cores.get(c))));
-      boolean[][] spikes = spikeMatrix(r.output(Calibration.port(cores.get(c))), n, THRESHOLD_STEPS);
       for (int i = 0; i < n; i++) {
         error[c][i] = Double.NaN;
-        if (skip[c][i]) {
+        Bracket b = coarse[c][i];
+        if (skip[c][i] || b == null) {
+          counts[3] += skip[c][i] ? 0 : 1;
           vth[c][i] = 1;
           continue;
         }
-        long[] x = Calibration.column(v, i, THRESHOLD_STEPS);
-        boolean[] s = spikes[i];
-        long below = Long.MIN_VALUE;
-        double rise = 0;
-        double rise2 = 0;
-        int rises = 0;
-        for (int t = 0; t < x.length; t++) {
-          if (s[t]) {
-            continue;
-          }
-          below = Math.max(below, x[t]);
-          if (t > 0 && !s[t - 1]) {
-            double d = x[t] - x[t - 1];
-            rise += d;
-            rise2 += d * d;
-            rises++;
-          }
-        }
-        double ramp = rises == 0 ? 0 : rise / rises;
-        double sd = rises < 2 ? 0 : Math.sqrt(Math.max(0, (rise2 - rise * ramp) / (rises - 1)));
-        double above = Double.MAX_VALUE;
-        for (int t = 0; t < x.length; t++) {
-          if (s[t]) {
-            above = Math.min(above, (t == 0 ? 0 : x[t - 1]) + ramp);
-          }
-        }
-        if (above == Double.MAX_VALUE || below == Long.MIN_VALUE || ramp <= 0) {
-          counts[3]++;
-          vth[c][i] = 1;
-          continue;
-        }
-        long mant = Math.max(1, Math.floorDiv(below + unit - 1, unit));
+        long mant = Math.max(1, Math.floorDiv(below[c][i] + unit - 1, unit));
         vth[c][i] = mant / (double) plan.vth();
-        error[c][i] = Math.max(0, above + Z * sd - below) / (double) (mant * unit) + 0.5 / plan.vth();
+        error[c][i] = Math.max(0, above[c][i] - below[c][i]) / (double) (mant * unit) + 0.5 / plan.vth();
       }
     }
     return error;
+  }
+
+  /**
+   * One neuron's threshold bracket from a ramp: every v recorded without a spike lies at or below
+   * the effective threshold ({@code below}, their largest); the smallest value that fired is
+   * {@code above} before its step's noise; {@code sigma} the spread of the steps' rises.
+   */
+  record Bracket(long below, double above, double sigma) {}
+
+  /** Runs a ramp of bias {@code mant << exp} (no leak) from {@code start} (null: 0) and brackets each neuron. */
+  private static Bracket[][] ramp(Device device, ChipSpec spec, CalibrationPlan plan, List<int[]> cores, int n,
+      int mant, int exp, long[][] start, double[][] bias, int steps) {
+    int k = cores.size();
+    device.load(Calibration.image(spec, cores, n, -1, 0, plan.vth(), mant, exp, start));
+    Calibration.attachAll(device, cores, ProbeKind.V);
+    RunResult r = device.run(Stimulus.idle(steps));
+    device.detachAll();
+    Bracket[][] out = new Bracket[k][n];
+    for (int c = 0; c < k; c++) {
+      RunResult.Trace v = r.trace(Probe.of(ProbeKind.V, Calibration.population(cores.get(c))));
+      boolean[][] spikes = spikeMatrix(r.output(Calibration.port(cores.get(c))), n, steps);
+      for (int i = 0; i < n; i++) {
+        long[] x = Calibration.column(v, i, steps);
+        boolean[] s = spikes[i];
+        long x0 = start == null ? 0 : start[c][i];
+        // The ramp's step: the realized bias, known from the bias measurement.
+        double step = Math.round(mant * bias[c][i]) * (double) (1L << exp);
+        long below = Long.MIN_VALUE;
+        double above = Double.MAX_VALUE;
+        double sq = 0;
+        int rises = 0;
+        for (int t = 0; t < steps; t++) {
+          long prev = t == 0 ? x0 : x[t - 1];
+          if (s[t]) {
+            above = Math.min(above, prev + step);
+            continue;
+          }
+          below = Math.max(below, x[t]);
+          if (t == 0 || !s[t - 1]) {
+            double d = x[t] - prev - step;
+            sq += d * d;
+            rises++;
+          }
+        }
+        if (below != Long.MIN_VALUE && above != Double.MAX_VALUE && step > 0) {
+          out[c][i] = new Bracket(below, above, rises == 0 ? 0 : Math.sqrt(sq / rises));
+        }
+      }
+    }
+    return out;
   }
 
   /** The bias switched off and on every {@value #HALF_PERIOD} steps (on from step 0). */

@@ -95,8 +95,14 @@ final class CalibrateCommand implements Callable<Integer> {
       }
       out.println("measured deviation from nominal (per neuron, |factor - 1|):");
       out.print(ProfileComparison.fromNominal(measured, selected, n).table("mean", "max"));
-      out.println("resolution of the measurement (half an integer step of the calibration values):");
-      for (Map.Entry<String, Double> e : Calibration.resolution(chipSpec).entrySet()) {
+      if (result.noise() > 0) {
+        out.printf(Locale.ROOT, "temporal noise on v: %.5f of the effective threshold per step (measured in"
+            + " the residuals); expected error of the measurement (worst neuron, 3 standard errors):%n",
+            result.noise());
+      } else {
+        out.println("resolution of the measurement (half an integer step of the calibration values):");
+      }
+      for (Map.Entry<String, Double> e : result.expectedError().entrySet()) {
         out.printf(Locale.ROOT, "  %-14s %.3f %%%n", e.getKey(), 100 * e.getValue());
       }
       DeviceProfile reported = d.profile();

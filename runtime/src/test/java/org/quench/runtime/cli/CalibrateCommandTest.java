@@ -58,6 +58,38 @@ class CalibrateCommandTest {
     }
   }
 
+  /** The analog preset's spreads (docs/variability.md) plus temporal noise, as a model file. */
+  private Path noisyAnalog(double vSigma) throws IOException {
+    return Files.writeString(dir.resolve("noisy-" + vSigma + ".json"), """
+        { "name": "noisy-analog", "distribution": "LOGNORMAL",
+          "voltageDecay": { "chip": 0.05, "core": 0.05, "neuron": 0.13 },
+          "threshold": { "chip": 0.05, "core": 0.05, "neuron": 0.13 },
+          "bias": { "neuron": 0.13 },
+          "faults": { "deadNeuron": 0.002, "hotNeuron": 0.001 },
+          "noise": { "vSigma": %s } }
+        """.formatted(vSigma));
+  }
+
+  @Test
+  void calibratesANoisyChipAndRefusesOneTooNoisy() throws IOException {
+    Path out = dir.resolve("noisy.qprof");
+    String device = "emu:loihi?serial=3&threads=2&variability=" + noisyAnalog(0.01);
+    InProcessRun cal = InProcessRun.expecting(0, "calibrate", "--device", device, "-o", out.toString(),
+        "--cores", "0-1", "--neurons", "200");
+    assertTrue(cal.out().contains("temporal noise on v: 0.0099") || cal.out().contains("temporal noise on v: 0.0100"),
+        cal.out());
+    assertTrue(cal.out().contains("(noisy-analog): 0 fault flags differ"), cal.out());
+    assertTrue(DeviceProfile.read(out).data().getMeasured().getMethod().contains("temporal noise on v"));
+
+    String tooNoisy = "emu:loihi?serial=3&threads=2&variability=" + noisyAnalog(0.1);
+    InProcessRun refused = InProcessRun.expecting(1, "calibrate", "--device", tooNoisy, "-o", out.toString(),
+        "--cores", "0", "--neurons", "200");
+    assertTrue(refused.err().startsWith("quench: calibration: core (0,0) is too noisy to calibrate: v's temporal"
+        + " noise measured at 0.1"), refused.err());
+    assertTrue(refused.err().contains("; calibration needs under 2 %"), refused.err());
+    assertEquals(1, refused.errLines(), refused.err());
+  }
+
   @Test
   void aBoardsChipOfASpecFileNeedsItsSpecGiven() throws IOException {
     Path spec = Files.writeString(dir.resolve("narrow-cli.json"), NARROW.toJson());

@@ -57,7 +57,10 @@ import org.quench.hal.proto.ThresholdProfile;
  *       shifted right by A). The gain is the mean over the synapses that deliver.</li>
  * </ol>
  * A factor is realized / nominal; its resolution is half an integer step of the nominal value
- * ({@link #resolution(ChipSpec)}). With per-step noise on v the fits take the least-squares integer.
+ * ({@link #resolution(ChipSpec)}). A chip with temporal noise on v (found when the first image's
+ * trace has no exact fit) is measured by {@link NoisyCalibration} instead: a lower threshold, a
+ * switched bias and least squares for bias and dv, repeated ramps for the threshold, with expected
+ * errors from the residuals.
  */
 public final class Calibration {
   static final int SPACING = 8;

@@ -3,7 +3,6 @@ package org.quench.compiler.passes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.quench.compiler.ir.ConnectionKind;
 import org.quench.compiler.ir.Network;
 import org.quench.compiler.ir.Projection;
 import org.quench.compiler.ir.SignMode;
@@ -42,10 +41,10 @@ public final class CoreWeightExponents {
     boolean gainsSpread = false;
     double target = context.options().relativeError(Quantize.MAX_WEIGHT_ERROR);
     for (Projection p : net.projections()) {
-      double[] req = p.requestedWeights();
-      if (req == null || p.format().kind() != ConnectionKind.DENSE || req.length == 0) {
+      if (!WeightRows.judged(p)) {
         continue;
       }
+      double[] req = p.requestedWeights();
       int tp = net.indexOf(p.target());
       Choice c = choose(p, req, t -> mapping.coreOf(tp, t), mapping.cores().size(), spec);
       CompileReport.ProjectionQuality before = context.report().projectionQuality(p.name());

@@ -108,7 +108,7 @@ public final class CoreWeightExponents {
    * @param rms the RMS relative error with an exponent per group
    */
   record Choice(int[] mantissa, int[] targetExp, int[] synapseExp, double sharedRms, double rms,
-      int clipped, int zeroed, double maxRelError, int min, int max, int distinct, int cores) {}
+      int clipped, int zeroed, double maxRelError, int min, int max, int cores) {}
 
   /**
    * Rounds {@code req} (chip activation units, synapse order of {@code p}) with one exponent per
@@ -149,7 +149,6 @@ public final class CoreWeightExponents {
     int used = 0;
     int lo = Integer.MAX_VALUE;
     int hi = Integer.MIN_VALUE;
-    java.util.Set<Integer> distinct = new java.util.TreeSet<>();
     for (int g = 0; g < groups; g++) {
       if (members[g].length == 0) {
         continue;
@@ -182,7 +181,6 @@ public final class CoreWeightExponents {
         }
       }
       groupExp[g] = best.weightExp();
-      distinct.add(best.weightExp());
       lo = Math.min(lo, best.weightExp());
       hi = Math.max(hi, best.weightExp());
       for (int q = 0; q < w.length; q++) {
@@ -206,7 +204,7 @@ public final class CoreWeightExponents {
     }
     return new Choice(mant, targetExp, synExp, norm == 0 ? 0 : Math.sqrt(sharedSse / norm),
         norm == 0 ? 0 : Math.sqrt(sse / norm), clipped, zeroed, maxReq == 0 ? 0 : maxAbs / maxReq,
-        used == 0 ? shared : lo, used == 0 ? shared : hi, distinct.size(), used);
+        used == 0 ? shared : lo, used == 0 ? shared : hi, used);
   }
 
   /**

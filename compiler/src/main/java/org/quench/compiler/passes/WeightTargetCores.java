@@ -814,16 +814,13 @@ public final class WeightTargetCores {
       for (int t : right) {
         moved += outOf[offset[pop] + t];
       }
+      long movedBefore = moved;
       for (int g : plus) {
         if (inRight[g] == rightToken) {
           moved++;
         } else {
           add.merge(coreOf[g], 1L, Long::sum);
         }
-      }
-      long movedBefore = moved;
-      for (int g : plus) {
-        movedBefore -= inRight[g] == rightToken ? 1 : 0;
       }
       long limit = spec.outputAxonsPerCore();
       if (moved > limit && !force) {

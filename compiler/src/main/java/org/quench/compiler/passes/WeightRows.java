@@ -79,18 +79,16 @@ final class WeightRows {
       int len = in.start[t + 1] - in.start[t];
       double[] row = new double[len];
       double max = 0;
+      double rowNorm = 0;
       for (int q = 0; q < len; q++) {
         row[q] = req[in.synapse[in.start[t] + q]];
         max = Math.max(max, Math.abs(row[q]));
         n2 += row[q] * row[q];
+        rowNorm += row[q] * row[q];
       }
       logMax[t] = max > 0 ? Math.log(max) / Math.log(2) : Double.NaN;
       if (len == 0) {
         continue;
-      }
-      double rowNorm = 0;
-      for (double w : row) {
-        rowNorm += w * w;
       }
       for (int x = 0; x < slots; x++) {
         int e = exponents[x];

@@ -101,19 +101,12 @@ final class WeightErrorAttribution {
     }
     // Rows per target neuron, each with its own best exponent: the mantissa's own limit.
     int targets = p.targetSize();
-    int[] count = new int[targets + 1];
-    for (int k = 0; k < req.length; k++) {
-      count[p.target(k) + 1]++;
-    }
-    for (int t = 0; t < targets; t++) {
-      count[t + 1] += count[t];
-    }
+    IncomingSynapses in = new IncomingSynapses(p);
+    int[] count = in.start;
+    int[] synapseOf = in.synapse;
     double[] sorted = new double[req.length];
-    int[] synapseOf = new int[req.length];
-    int[] fill = count.clone();
     for (int k = 0; k < req.length; k++) {
-      synapseOf[fill[p.target(k)]] = k;
-      sorted[fill[p.target(k)]++] = req[k];
+      sorted[k] = req[synapseOf[k]];
     }
     // Per-row exponents on at most ROWS evenly spaced target rows; the share of the rounding error
     // they remove there is taken as the share for the whole projection.

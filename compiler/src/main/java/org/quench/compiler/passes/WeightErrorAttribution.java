@@ -133,7 +133,7 @@ final class WeightErrorAttribution {
       }
     }
     double share = sharedOnRows == 0 ? 1 : Math.min(1, rowSse / sharedOnRows);
-    double mantissaSse = Math.min(roundSse, roundSse * share);
+    double mantissaSse = roundSse * share;
     double sharedSse = Math.max(0, roundSse - mantissaSse);
     return new double[] {Math.sqrt(mantissaSse / norm), Math.sqrt(sharedSse / norm),
         Math.sqrt(clipSse / norm)};

@@ -279,7 +279,7 @@ public final class CompileReport {
       pq.add(e.build());
     }
     populations = List.copyOf(pq);
-    projections = List.copyOf(b.projections);
+    projections = List.copyOf(b.projections.values());
     traffic = b.traffic;
     compensation = b.compensation;
     timings = Map.copyOf(new LinkedHashMap<>(b.timings));
@@ -799,7 +799,7 @@ public final class CompileReport {
     private final List<String> decisions = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
     private final Map<String, PopulationEntry> populations = new LinkedHashMap<>();
-    private final List<ProjectionQuality> projections = new ArrayList<>();
+    private final Map<String, ProjectionQuality> projections = new LinkedHashMap<>();
     private Traffic traffic;
     private final Map<String, Long> timings = new LinkedHashMap<>();
     private CompensationReport compensation;
@@ -929,24 +929,13 @@ public final class CompileReport {
 
     /** Records a projection's weight quality, replacing an earlier entry of the same name. */
     public Builder projection(ProjectionQuality q) {
-      for (int i = 0; i < projections.size(); i++) {
-        if (projections.get(i).projection().equals(q.projection())) {
-          projections.set(i, q);
-          return this;
-        }
-      }
-      projections.add(q);
+      projections.put(q.projection(), q);
       return this;
     }
 
     /** The weight quality recorded so far for {@code projection}, or null. */
     public ProjectionQuality projectionQuality(String projection) {
-      for (ProjectionQuality q : projections) {
-        if (q.projection().equals(projection)) {
-          return q;
-        }
-      }
-      return null;
+      return projections.get(projection);
     }
 
     public Builder traffic(Traffic t) {

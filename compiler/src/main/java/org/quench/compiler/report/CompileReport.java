@@ -724,6 +724,9 @@ public final class CompileReport {
           percent(w.target()), w.cores(), w.cores() == w.coresBefore() ? " (no extra cores needed)"
               : " (" + w.coresBefore() + " without it)");
     }
+    if (w.costs().isEmpty()) {
+      return "";
+    }
     WeightFloor worst = null;
     double floor = 0;
     for (WeightFloor f : w.projections()) {
@@ -731,9 +734,6 @@ public final class CompileReport {
         worst = f;
       }
       floor = Math.max(floor, f.floorRelError());
-    }
-    if (w.costs().isEmpty()) {
-      return "";
     }
     StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
         "weight precision: worst '%s' %s on %d core(s); --max-weight-error", worst.projection(),

@@ -11,10 +11,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.quench.board.proto.BoardGrpc;
@@ -92,7 +89,7 @@ record BoardSession(List<Call> calls) {
     calls.add(call(Rpc.GET_PROFILE, GetProfileRequest.newBuilder().setDevice(device).build()));
     List<byte[]> chunks = new ArrayList<>();
     chunks.add(ImageChunk.newBuilder().setHeader(ImageHeaderChunk.newBuilder().setDevice(device)
-        .setLeaseId(LEASE).setTotalSize(bytes.length).setSha256(sha256(bytes))).build().toByteArray());
+        .setLeaseId(LEASE).setTotalSize(bytes.length).setSha256(ChipImages.sha256(bytes))).build().toByteArray());
     for (int at = 0; at < bytes.length; at += chunkBytes) {
       int n = Math.min(chunkBytes, bytes.length - at);
       chunks.add(ImageChunk.newBuilder().setOffset(at).setData(ByteString.copyFrom(bytes, at, n))
@@ -206,14 +203,6 @@ record BoardSession(List<Call> calls) {
       return new BoardSession(calls);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  private static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

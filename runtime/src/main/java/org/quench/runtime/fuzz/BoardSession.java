@@ -186,17 +186,27 @@ record BoardSession(List<Call> calls) {
     }
   }
 
+  /** Reads {@link #toBytes}'s form; throws on a cut or damaged one rather than sending part of it. */
   static BoardSession fromBytes(byte[] bytes) {
     try {
       DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
       int n = in.readInt();
       List<Call> calls = new ArrayList<>();
       for (int i = 0; i < n; i++) {
-        Rpc rpc = Rpc.values()[in.readInt()];
+        int r = in.readInt();
+        if (r < 0 || r >= Rpc.values().length) {
+          throw new IllegalArgumentException("not a board session: call " + i + " has rpc number " + r);
+        }
+        Rpc rpc = Rpc.values()[r];
         int k = in.readInt();
         List<byte[]> messages = new ArrayList<>();
         for (int j = 0; j < k; j++) {
-          messages.add(in.readNBytes(in.readInt()));
+          int length = in.readInt();
+          if (length < 0 || length > in.available()) {
+            throw new IllegalArgumentException("not a board session: call " + i + " message " + j
+                + " is " + length + " bytes, " + in.available() + " left");
+          }
+          messages.add(in.readNBytes(length));
         }
         calls.add(new Call(rpc, messages));
       }

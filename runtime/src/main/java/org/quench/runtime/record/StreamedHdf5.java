@@ -146,7 +146,6 @@ final class StreamedHdf5 implements Closeable {
     headerBytes = layoutHeader();
     capacity = Math.max(1, capacityRows);
     placeRegions(capacity);
-    file.truncate(regionsEnd(capacity));
     writeHeader(regionsEnd(capacity));
     extendTo(regionsEnd(capacity));
   }

@@ -71,6 +71,8 @@ final class StreamedHdf5 implements Closeable {
   private final Group root = new Group();
   private final List<Growing> growing = new ArrayList<>();
   private final List<Fixed> counters = new ArrayList<>();
+  /** Every node, parents before children, as laid out by {@link #layoutHeader}. */
+  private final List<Node> order = new ArrayList<>();
   private FileChannel file;
   private int headerBytes;
   private long capacity;
@@ -328,7 +330,7 @@ final class StreamedHdf5 implements Closeable {
 
   /** Assigns every object header and fixed dataset an address; returns the header block's size. */
   private int layoutHeader() {
-    List<Node> order = new ArrayList<>();
+    order.clear();
     collect(root, order);
     long at = SUPERBLOCK_BYTES;
     for (Node n : order) {
@@ -359,8 +361,6 @@ final class StreamedHdf5 implements Closeable {
     }
     ByteBuffer block = little(headerBytes);
     block.put(superblock(endOfFile));
-    List<Node> order = new ArrayList<>();
-    collect(root, order);
     for (Node n : order) {
       block.position((int) n.address);
       block.put(objectHeader(n));

@@ -143,9 +143,9 @@ final class StreamedHdf5 implements Closeable {
 
   /** Creates the file with room for {@code capacityRows} rows of every growing dataset, none used. */
   void create(long capacityRows) throws IOException {
+    headerBytes = layoutHeader(); // first: a name HDF5 cannot hold leaves no file open
     file = new RandomAccessFile(path.toFile(), "rw").getChannel();
     file.truncate(0);
-    headerBytes = layoutHeader();
     capacity = Math.max(1, capacityRows);
     placeRegions(capacity);
     writeHeader(regionsEnd(capacity));

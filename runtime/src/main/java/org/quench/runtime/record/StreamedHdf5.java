@@ -204,10 +204,7 @@ final class StreamedHdf5 implements Closeable {
       return;
     }
     try {
-      long[] from = new long[growing.size()];
-      for (int i = 0; i < from.length; i++) {
-        from[i] = growing.get(i).region;
-      }
+      long[] from = regionStarts();
       placeRegions(rows);
       // Regions only move towards the start, so copying them in order never overwrites unread data.
       for (int i = 0; i < from.length; i++) {
@@ -247,10 +244,7 @@ final class StreamedHdf5 implements Closeable {
       return;
     }
     long grown = Math.max(needed, capacity * 2);
-    long[] from = new long[growing.size()];
-    for (int i = 0; i < from.length; i++) {
-      from[i] = growing.get(i).region;
-    }
+    long[] from = regionStarts();
     extendTo(regionsEnd(grown));
     placeRegions(grown);
     // Regions only move towards the end: copy the last first, each from its end backwards.
@@ -260,6 +254,15 @@ final class StreamedHdf5 implements Closeable {
     }
     capacity = grown;
     writeHeader(regionsEnd(grown));
+  }
+
+  /** Where each growing dataset's region starts now, before {@link #placeRegions} moves them. */
+  private long[] regionStarts() {
+    long[] starts = new long[growing.size()];
+    for (int i = 0; i < starts.length; i++) {
+      starts[i] = growing.get(i).region;
+    }
+    return starts;
   }
 
   private void placeRegions(long rowsEach) {

@@ -19,7 +19,7 @@ import org.quench.board.BoardServer;
  * this process and on the same kind of chip behind a board on 127.0.0.1, streamed in batches.
  * Reports steps/s and output spikes/s of both and checks that the spikes are identical.
  *
- * <p>Two networks: "1k" (4 cores x 250 LIF neurons, moderate activity: the issue's step-rate
+ * <p>Three networks: "1k" (4 cores x 250 LIF neurons, moderate activity: the issue's step-rate
  * target), "saturated" (8 cores x 1000 neurons whose biases make nearly all fire every step),
  * and "transport" (a stand-in device that computes nothing and reports 1000 spikes every step:
  * output spikes/s over loopback, codec and transport alone). Arguments:

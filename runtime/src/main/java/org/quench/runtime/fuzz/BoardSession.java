@@ -11,10 +11,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.quench.board.proto.BoardGrpc;
@@ -92,7 +89,7 @@ record BoardSession(List<Call> calls) {
     calls.add(call(Rpc.GET_PROFILE, GetProfileRequest.newBuilder().setDevice(device).build()));
     List<byte[]> chunks = new ArrayList<>();
     chunks.add(ImageChunk.newBuilder().setHeader(ImageHeaderChunk.newBuilder().setDevice(device)
-        .setLeaseId(LEASE).setTotalSize(bytes.length).setSha256(sha256(bytes))).build().toByteArray());
+        .setLeaseId(LEASE).setTotalSize(bytes.length).setSha256(ChipImages.sha256(bytes))).build().toByteArray());
     for (int at = 0; at < bytes.length; at += chunkBytes) {
       int n = Math.min(chunkBytes, bytes.length - at);
       chunks.add(ImageChunk.newBuilder().setOffset(at).setData(ByteString.copyFrom(bytes, at, n))
@@ -189,31 +186,33 @@ record BoardSession(List<Call> calls) {
     }
   }
 
+  /** Reads {@link #toBytes}'s form; throws on a cut or damaged one rather than sending part of it. */
   static BoardSession fromBytes(byte[] bytes) {
     try {
       DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
       int n = in.readInt();
       List<Call> calls = new ArrayList<>();
       for (int i = 0; i < n; i++) {
-        Rpc rpc = Rpc.values()[in.readInt()];
+        int r = in.readInt();
+        if (r < 0 || r >= Rpc.values().length) {
+          throw new IllegalArgumentException("not a board session: call " + i + " has rpc number " + r);
+        }
+        Rpc rpc = Rpc.values()[r];
         int k = in.readInt();
         List<byte[]> messages = new ArrayList<>();
         for (int j = 0; j < k; j++) {
-          messages.add(in.readNBytes(in.readInt()));
+          int length = in.readInt();
+          if (length < 0 || length > in.available()) {
+            throw new IllegalArgumentException("not a board session: call " + i + " message " + j
+                + " is " + length + " bytes, " + in.available() + " left");
+          }
+          messages.add(in.readNBytes(length));
         }
         calls.add(new Call(rpc, messages));
       }
       return new BoardSession(calls);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  private static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

@@ -204,10 +204,6 @@ public final class Recorder implements RunSink {
         }
         default -> throw new IllegalStateException();
       }
-    } catch (IOException e) {
-      throw new QuenchException("cannot write recording " + target + ": " + e.getMessage(), e);
-    }
-    try {
       commitChunk(chunk.steps());
     } catch (IOException e) {
       throw new QuenchException("cannot write recording " + target + ": " + e.getMessage(), e);

@@ -71,6 +71,8 @@ final class StreamedHdf5 implements Closeable {
   private final Group root = new Group();
   private final List<Growing> growing = new ArrayList<>();
   private final List<Fixed> counters = new ArrayList<>();
+  /** Every node, parents before children, as laid out by {@link #layoutHeader}. */
+  private final List<Node> order = new ArrayList<>();
   private FileChannel file;
   private int headerBytes;
   private long capacity;
@@ -141,12 +143,11 @@ final class StreamedHdf5 implements Closeable {
 
   /** Creates the file with room for {@code capacityRows} rows of every growing dataset, none used. */
   void create(long capacityRows) throws IOException {
+    headerBytes = layoutHeader(); // first: a name HDF5 cannot hold leaves no file open
     file = new RandomAccessFile(path.toFile(), "rw").getChannel();
     file.truncate(0);
-    headerBytes = layoutHeader();
     capacity = Math.max(1, capacityRows);
     placeRegions(capacity);
-    file.truncate(regionsEnd(capacity));
     writeHeader(regionsEnd(capacity));
     extendTo(regionsEnd(capacity));
   }
@@ -203,10 +204,7 @@ final class StreamedHdf5 implements Closeable {
       return;
     }
     try {
-      long[] from = new long[growing.size()];
-      for (int i = 0; i < from.length; i++) {
-        from[i] = growing.get(i).region;
-      }
+      long[] from = regionStarts();
       placeRegions(rows);
       // Regions only move towards the start, so copying them in order never overwrites unread data.
       for (int i = 0; i < from.length; i++) {
@@ -246,10 +244,7 @@ final class StreamedHdf5 implements Closeable {
       return;
     }
     long grown = Math.max(needed, capacity * 2);
-    long[] from = new long[growing.size()];
-    for (int i = 0; i < from.length; i++) {
-      from[i] = growing.get(i).region;
-    }
+    long[] from = regionStarts();
     extendTo(regionsEnd(grown));
     placeRegions(grown);
     // Regions only move towards the end: copy the last first, each from its end backwards.
@@ -259,6 +254,15 @@ final class StreamedHdf5 implements Closeable {
     }
     capacity = grown;
     writeHeader(regionsEnd(grown));
+  }
+
+  /** Where each growing dataset's region starts now, before {@link #placeRegions} moves them. */
+  private long[] regionStarts() {
+    long[] starts = new long[growing.size()];
+    for (int i = 0; i < starts.length; i++) {
+      starts[i] = growing.get(i).region;
+    }
+    return starts;
   }
 
   private void placeRegions(long rowsEach) {
@@ -329,7 +333,7 @@ final class StreamedHdf5 implements Closeable {
 
   /** Assigns every object header and fixed dataset an address; returns the header block's size. */
   private int layoutHeader() {
-    List<Node> order = new ArrayList<>();
+    order.clear();
     collect(root, order);
     long at = SUPERBLOCK_BYTES;
     for (Node n : order) {
@@ -360,8 +364,6 @@ final class StreamedHdf5 implements Closeable {
     }
     ByteBuffer block = little(headerBytes);
     block.put(superblock(endOfFile));
-    List<Node> order = new ArrayList<>();
-    collect(root, order);
     for (Node n : order) {
       block.position((int) n.address);
       block.put(objectHeader(n));

@@ -287,6 +287,10 @@ public final class InputFiles {
     if (shape.length != 3) {
       return List.<double[][]>of(signal(a, file));
     }
+    if (shape[0] == 0) {
+      throw new QuenchException("input file " + file + " has shape " + java.util.Arrays.toString(shape)
+          + ": no samples along its first axis");
+    }
     double[] values = a.toDoubles();
     List<double[][]> signals = new ArrayList<>(shape[0]);
     for (int k = 0; k < shape[0]; k++) {

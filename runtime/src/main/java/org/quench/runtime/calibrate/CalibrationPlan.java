@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.quench.hal.ChipSpec;
+import org.quench.hal.ParameterDeviation;
 import org.quench.hal.QuenchException;
 import org.quench.hal.proto.SignMode;
 
@@ -75,7 +76,7 @@ record CalibrationPlan(int decayBits, int thresholdShift, int activationShift, i
           + " an exponent of 0 or more");
     }
     int t = spec.thresholdShift();
-    int vthNever = spec.vthRange().max();
+    int vthNever = ParameterDeviation.vthMax(spec);
     // The largest v that neither saturates nor passes the never-firing threshold.
     long ceiling = Math.min(spec.voltageRange().max(), (long) vthNever << t);
     int biasMax = spec.biasMantRange().max();

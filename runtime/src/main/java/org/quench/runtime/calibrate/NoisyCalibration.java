@@ -137,18 +137,21 @@ final class NoisyCalibration {
     int best = centre;
     double bestSse = Double.MAX_VALUE;
     double bestB = 0;
+    // x[t] - decay(x[t-1]) under the candidate amount: computed once, used for B and the residuals.
+    long[] rest = new long[x.length];
     for (int a = Math.max(0, centre - WINDOW); a <= Math.min(unity, centre + WINDOW); a++) {
       double sumOn = 0;
       for (int t = 0; t < x.length; t++) {
+        rest[t] = x[t] - plan.decay(t == 0 ? 0 : x[t - 1], a);
         if (!spike[t] && on(t)) {
-          sumOn += x[t] - DecayFit.decay(t == 0 ? 0 : x[t - 1], a, plan.decayBits());
+          sumOn += rest[t];
         }
       }
       double b = sumOn / so;
       double sse = 0;
       for (int t = 0; t < x.length; t++) {
         if (!spike[t]) {
-          double r = x[t] - DecayFit.decay(t == 0 ? 0 : x[t - 1], a, plan.decayBits()) - (on(t) ? b : 0);
+          double r = rest[t] - (on(t) ? b : 0);
           sse += r * r;
         }
       }

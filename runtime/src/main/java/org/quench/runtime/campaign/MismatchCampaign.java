@@ -268,11 +268,6 @@ public final class MismatchCampaign {
     return spec;
   }
 
-  /** The variability levels chips may be drawn from, as given ({@code ideal} included). */
-  public List<String> variabilities() {
-    return List.copyOf(levels.keySet());
-  }
-
   /** The samples (immutable). */
   public List<Stimulus> samples() {
     return samples;

@@ -239,13 +239,7 @@ public final class InputFiles {
     }
     String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
     if (name.endsWith(".npy")) {
-      NpyArray a = NpyArray.read(file);
-      int[] shape = a.shape();
-      if (shape.length != 2) {
-        throw new QuenchException("input file " + file + " has shape " + java.util.Arrays.toString(shape)
-            + "; an analog signal is (steps, channels)");
-      }
-      return signal(a.toDoubles(), 0, shape[0], shape[1]);
+      return signal(NpyArray.read(file), file);
     }
     if (name.endsWith(".csv")) {
       List<double[]> rows = new ArrayList<>();
@@ -291,7 +285,11 @@ public final class InputFiles {
     NpyArray a = NpyArray.read(file);
     int[] shape = a.shape();
     if (shape.length != 3) {
-      return List.<double[][]>of(readSignal(file));
+      return List.<double[][]>of(signal(a, file));
+    }
+    if (shape[0] == 0) {
+      throw new QuenchException("input file " + file + " has shape " + java.util.Arrays.toString(shape)
+          + ": no samples along its first axis");
     }
     double[] values = a.toDoubles();
     List<double[][]> signals = new ArrayList<>(shape[0]);
@@ -299,6 +297,16 @@ public final class InputFiles {
       signals.add(signal(values, k * shape[1] * shape[2], shape[1], shape[2]));
     }
     return signals;
+  }
+
+  /** A .npy analog signal, (steps, channels), already read from {@code file}. */
+  private static double[][] signal(NpyArray a, Path file) {
+    int[] shape = a.shape();
+    if (shape.length != 2) {
+      throw new QuenchException("input file " + file + " has shape " + java.util.Arrays.toString(shape)
+          + "; an analog signal is (steps, channels)");
+    }
+    return signal(a.toDoubles(), 0, shape[0], shape[1]);
   }
 
   /** Rows {@code [step][channel]} from {@code values} starting at {@code offset}, checked. */

@@ -264,4 +264,19 @@ class InputFilesTest {
     SpikeTrains alone = InputArguments.read(java.util.List.of(second.toString()), "rate", 7, IMAGE);
     assertArrayEquals(alone.dense("in"), samples.get(1).dense("in"));
   }
+
+  @Test
+  void anEmptySampleAxisIsRefusedInOneLineWithAndWithoutAnEncoding() {
+    Path spikes = dir.resolve("no-spike-samples.npy");
+    NpyArray.ofInts(NpyArray.DType.I4, new int[] {0, 2, 4}, new int[0]).write(spikes);
+    Path signals = dir.resolve("no-signal-samples.npy");
+    NpyArray.ofDoubles(NpyArray.DType.F8, new int[] {0, 5, 4}, new double[0]).write(signals);
+    for (String encoding : new String[] {null, "rate"}) {
+      Path file = encoding == null ? spikes : signals;
+      QuenchException e = assertThrows(QuenchException.class, () -> InputArguments.readSamples(
+          java.util.List.of(file.toString()), encoding, 7, IMAGE));
+      assertEquals("input file " + file + " has shape [0, " + (encoding == null ? "2" : "5")
+          + ", 4]: no samples along its first axis", e.getMessage());
+    }
+  }
 }

@@ -239,7 +239,8 @@ public final class CoreWeightExponents {
       got[k] = Math.scalb((double) c.mantissa[k], c.synapseExp[k]);
     }
     org.quench.hal.proto.SignMode mode = org.quench.hal.proto.SignMode.valueOf(p.format().signMode().name());
-    double[] split = WeightErrorAttribution.split(p, req, got, c.synapseExp, mode, spec);
+    double[] split = WeightErrorAttribution.split(p, req, got, c.synapseExp, new WeightRows.GroupExponent(
+        mode, p.format().weightExp(), p.format().numWeightBits(), spec));
     CompileReport.WeightErrorCauses causes;
     if (split == null) {
       causes = new CompileReport.WeightErrorCauses(0, 0, 0, 0);

@@ -35,7 +35,8 @@ final class WeightErrorAttribution {
       got[k] = r.effective(k);
       exp[k] = r.weightExp();
     }
-    double[] split = split(p, req, got, exp, r.signMode(), spec);
+    double[] split = split(p, req, got, exp,
+        new WeightRows.GroupExponent(r.signMode(), r.weightExp(), r.numWeightBits(), spec));
     if (split == null) {
       return new CompileReport.WeightErrorCauses(0, 0, 0, 0);
     }
@@ -69,7 +70,7 @@ final class WeightErrorAttribution {
         uniform[k] = g > 0 ? eff[k] / g * mean : eff[k];
       }
       if (all) {
-        double u = WeightQuantizer.quantize(uniform, scale, spec).rmsRelError();
+        double u = leastError(uniform, scale, r.signMode(), spec);
         folded = Math.sqrt(Math.max(0, total * total - u * u));
       }
     }
@@ -77,16 +78,43 @@ final class WeightErrorAttribution {
   }
 
   /**
-   * {mantissa, shared exponent, clipping} of weights {@code req} realised as {@code got} (both chip
-   * activation units, synapse order), synapse k at exponent {@code exp[k]} in sign mode
-   * {@code mode}; each relative to the RMS of {@code req}. Null when every request is 0.
+   * The RMS relative error of {@code weights} (model units) at {@code scale} with the exponent
+   * that errs least, in the projection's sign mode {@code mode}.
    */
-  static double[] split(Projection p, double[] req, double[] got, int[] exp, SignMode mode,
-      ChipSpec spec) {
+  private static double leastError(double[] weights, double scale, SignMode mode, ChipSpec spec) {
+    double[] req = new double[weights.length];
+    double norm = 0;
+    for (int k = 0; k < req.length; k++) {
+      req[k] = weights[k] * scale;
+      norm += req[k] * req[k];
+    }
+    if (norm == 0) {
+      return 0;
+    }
+    double best = Double.POSITIVE_INFINITY;
+    for (int e : WeightQuantizer.exponentsInTieOrder(spec.weightExpMin(), spec.weightExpMax())) {
+      best = Math.min(best, WeightQuantizer.roundingSums(req, mode, e, spec)[0]);
+    }
+    return Math.sqrt(best / norm);
+  }
+
+  /**
+   * {mantissa, shared exponent, clipping} of weights {@code req} realised as {@code got} (both chip
+   * activation units, synapse order), synapse k at exponent {@code exp[k]}, the projection rounding
+   * by {@code rule} (its sign mode, exponent and weight bits); each relative to the RMS of
+   * {@code req}. Null when every request is 0.
+   *
+   * <p>The mantissa's share is measured on rows that each take the exponent they would take as a
+   * core of their own, in the projection's sign mode: the chip keeps one sign mode per projection,
+   * so a MIXED projection's row of one sign still has MIXED's coarser mantissas. This is the floor
+   * {@link WeightRows} gives a weight target, sampled.
+   */
+  static double[] split(Projection p, double[] req, double[] got, int[] exp,
+      WeightRows.GroupExponent rule) {
     double norm = 0;
     double clipSse = 0;
     double roundSse = 0;
-    double half = mode == SignMode.MIXED ? 1.0 : 0.5;
+    double half = rule.mode == SignMode.MIXED ? 1.0 : 0.5;
     for (int k = 0; k < req.length; k++) {
       double d = got[k] - req[k];
       norm += req[k] * req[k];
@@ -118,12 +146,9 @@ final class WeightErrorAttribution {
         continue;
       }
       double[] row = java.util.Arrays.copyOfRange(sorted, count[t], count[t + 1]);
-      WeightQuantizer.Result rr = WeightQuantizer.quantize(row, 1.0, spec);
-      double rowNorm = 0;
-      for (double w : row) {
-        rowNorm += w * w;
-      }
-      rowSse += rr.rmsRelError() * rr.rmsRelError() * rowNorm;
+      // The rounding part of the row's floor: the row's clipping is counted as clipping.
+      double[] alone = rule.alone(row);
+      rowSse += alone[0] - alone[1];
       for (int k = count[t]; k < count[t + 1]; k++) {
         int syn = synapseOf[k];
         double d = got[syn] - sorted[k];

@@ -29,11 +29,8 @@ final class WeightRows {
   /** Index of the target population in the network. */
   final int population;
   final SignMode mode;
-  /** Exponents in tie order (the order {@link WeightQuantizer} breaks ties in). */
-  final int[] exponents;
-  /** Position of the projection's own exponent in {@link #exponents}. */
-  final int sharedSlot;
-  final int maxBits;
+  /** How the rows round and which exponent a group of them takes. */
+  final GroupExponent rule;
   final ChipSpec spec;
   /** Sum of squared requested weights. */
   final double norm;
@@ -54,14 +51,8 @@ final class WeightRows {
     this.population = population;
     this.spec = spec;
     mode = SignMode.valueOf(p.format().signMode().name());
-    maxBits = p.format().numWeightBits();
-    exponents = WeightQuantizer.exponentsInTieOrder(spec.weightExpMin(), spec.weightExpMax());
-    slots = exponents.length;
-    int shared = -1;
-    for (int x = 0; x < slots; x++) {
-      shared = exponents[x] == p.format().weightExp() ? x : shared;
-    }
-    sharedSlot = shared;
+    rule = new GroupExponent(mode, p.format().weightExp(), p.format().numWeightBits(), spec);
+    slots = rule.exponents.length;
     double[] req = p.requestedWeights();
     IncomingSynapses in = new IncomingSynapses(p);
     int targets = p.targetSize();
@@ -72,27 +63,72 @@ final class WeightRows {
     rowFloor = new double[targets];
     rowFloorClip = new double[targets];
     logMax = new double[targets];
-    // The lattice's step: MIXED keeps even mantissas only (WeightQuantizer).
-    double step = mode == SignMode.MIXED ? 2.0 : 1.0;
     double n2 = 0;
     for (int t = 0; t < targets; t++) {
       int len = in.start[t + 1] - in.start[t];
       double[] row = new double[len];
       double max = 0;
-      double rowNorm = 0;
       for (int q = 0; q < len; q++) {
         row[q] = req[in.synapse[in.start[t] + q]];
         max = Math.max(max, Math.abs(row[q]));
         n2 += row[q] * row[q];
-        rowNorm += row[q] * row[q];
       }
       logMax[t] = max > 0 ? Math.log(max) / Math.log(2) : Double.NaN;
       if (len == 0) {
         continue;
       }
-      for (int x = 0; x < slots; x++) {
+      rule.round(row, sse, clipSse, clipped, or, t * slots);
+      int b = best(sse, clipped, or, t * slots);
+      rowFloor[t] = sse[t * slots + b];
+      rowFloorClip[t] = clipSse[t * slots + b];
+    }
+    norm = n2;
+  }
+
+  /**
+   * One projection's rule for rounding rows and choosing a group's exponent: its sign mode (the
+   * chip keeps one per projection, whatever the signs within a row), its exponent and its weight
+   * bits. The floor here and {@link WeightErrorAttribution}'s mantissa cause both follow it, so the
+   * report's causes and the weight target's floor measure the same thing.
+   */
+  static final class GroupExponent {
+    final SignMode mode;
+    /** Exponents in tie order (the order {@link WeightQuantizer} breaks ties in). */
+    final int[] exponents;
+    /** Position of the projection's own exponent in {@link #exponents}. */
+    final int sharedSlot;
+    final int maxBits;
+    final ChipSpec spec;
+    /** The lattice's step: MIXED keeps even mantissas only ({@link WeightQuantizer}). */
+    private final double step;
+
+    GroupExponent(SignMode mode, int sharedExp, int maxBits, ChipSpec spec) {
+      this.mode = mode;
+      this.maxBits = maxBits;
+      this.spec = spec;
+      exponents = WeightQuantizer.exponentsInTieOrder(spec.weightExpMin(), spec.weightExpMax());
+      int shared = -1;
+      for (int x = 0; x < exponents.length; x++) {
+        shared = exponents[x] == sharedExp ? x : shared;
+      }
+      sharedSlot = shared;
+      step = mode == SignMode.MIXED ? 2.0 : 1.0;
+    }
+
+    /**
+     * Rounds one row (requested weights, chip activation units) at every exponent, writing its
+     * sums per slot at {@code base} of the arrays.
+     */
+    void round(double[] row, double[] sse, double[] clipSse, int[] clipped, int[] or, int base) {
+      double max = 0;
+      double rowNorm = 0;
+      for (double w : row) {
+        max = Math.max(max, Math.abs(w));
+        rowNorm += w * w;
+      }
+      for (int x = 0; x < exponents.length; x++) {
         int e = exponents[x];
-        int at = t * slots + x;
+        int at = base + x;
         if (max < Math.scalb(step, e) * 0.5) {
           // Every weight is below half the step: all round to 0, nothing clips.
           sse[at] = rowNorm;
@@ -104,11 +140,44 @@ final class WeightRows {
         clipped[at] = (int) sums[2];
         or[at] = (int) sums[3];
       }
-      int b = best(sse, clipped, or, t * slots);
-      rowFloor[t] = sse[t * slots + b];
-      rowFloorClip[t] = clipSse[t * slots + b];
     }
-    norm = n2;
+
+    /**
+     * The exponent slot a group takes, given its sums per slot at {@code base} of the arrays
+     * ({@link CoreWeightExponents}'s rule: the shared exponent unless an admissible one has less
+     * error by more than a relative 1e-12; ties in tie order).
+     */
+    int best(double[] groupSse, int[] groupClipped, int[] groupOr, int base) {
+      int bestSlot = sharedSlot;
+      double bestSse = groupSse[base + sharedSlot];
+      int clipLimit = groupClipped[base + sharedSlot];
+      for (int x = 0; x < exponents.length; x++) {
+        if (x == sharedSlot || groupClipped[base + x] > clipLimit
+            || WeightQuantizer.numWeightBits(groupOr[base + x], mode, spec) > maxBits) {
+          continue;
+        }
+        if (groupSse[base + x] < bestSse * (1 - 1e-12)) {
+          bestSse = groupSse[base + x];
+          bestSlot = x;
+        }
+      }
+      return bestSlot;
+    }
+
+    /**
+     * One row alone, with the exponent it would take as its own group: {squared error, squared
+     * error of its clipped weights}.
+     */
+    double[] alone(double[] row) {
+      int n = exponents.length;
+      double[] sse = new double[n];
+      double[] clipSse = new double[n];
+      int[] clipped = new int[n];
+      int[] or = new int[n];
+      round(row, sse, clipSse, clipped, or, 0);
+      int b = best(sse, clipped, or, 0);
+      return new double[] {sse[b], clipSse[b]};
+    }
   }
 
   /**
@@ -136,26 +205,9 @@ final class WeightRows {
     return slots;
   }
 
-  /**
-   * The exponent slot a group takes, given its sums per slot at {@code base} of the arrays
-   * ({@link CoreWeightExponents}'s rule: the shared exponent unless an admissible one has less
-   * error by more than a relative 1e-12; ties in tie order).
-   */
+  /** {@link GroupExponent#best}: the exponent slot a group with these sums takes. */
   int best(double[] groupSse, int[] groupClipped, int[] groupOr, int base) {
-    int bestSlot = sharedSlot;
-    double bestSse = groupSse[base + sharedSlot];
-    int clipLimit = groupClipped[base + sharedSlot];
-    for (int x = 0; x < slots; x++) {
-      if (x == sharedSlot || groupClipped[base + x] > clipLimit
-          || WeightQuantizer.numWeightBits(groupOr[base + x], mode, spec) > maxBits) {
-        continue;
-      }
-      if (groupSse[base + x] < bestSse * (1 - 1e-12)) {
-        bestSse = groupSse[base + x];
-        bestSlot = x;
-      }
-    }
-    return bestSlot;
+    return rule.best(groupSse, groupClipped, groupOr, base);
   }
 
   /** Squared error of the rows {@code members[from..to)} sharing one exponent. */

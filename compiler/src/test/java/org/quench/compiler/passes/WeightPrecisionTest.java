@@ -17,6 +17,7 @@ import org.quench.compiler.ir.InputPort;
 import org.quench.compiler.ir.Network;
 import org.quench.compiler.ir.Population;
 import org.quench.compiler.ir.Projection;
+import org.quench.compiler.quant.WeightQuantizer;
 import org.quench.compiler.reference.StateRanges;
 import org.quench.hal.ChipSpec;
 import org.quench.hal.QuenchException;
@@ -75,6 +76,65 @@ class WeightPrecisionTest {
         .report().projections().get(0).causes();
     assertEquals(0, u.foldedGain());
     assertTrue(u.sharedExponent() < c.sharedExponent(), u + " vs " + c);
+  }
+
+  /**
+   * A MIXED projection whose rows are each of one sign: even targets receive only positive
+   * weights, odd ones only negative. Alone, each row would be EXCITATORY or INHIBITORY, whose
+   * mantissas are twice as fine as MIXED's even ones; the chip keeps the projection's MIXED.
+   */
+  private static Network signPureRows(int n, long seed) {
+    double[] tau = new double[n];
+    Arrays.fill(tau, 0.005);
+    Network net = network(n, tau, 0, seed);
+    Projection p = net.projections().get(0);
+    Projection.Builder b = Projection.builder("in->p", Projection.Source.inputPort("in"), 64, "p", n);
+    double[] w = p.floatWeights();
+    for (int s = 0; s < p.sourceSize(); s++) {
+      for (int k = p.rowStart(s); k < p.rowStart(s + 1); k++) {
+        int t = p.target(k);
+        b.floatSynapse(s, t, (t % 2 == 0 ? 1 : -1) * (0.2 + Math.abs(w[k])), 0);
+      }
+    }
+    return net.toBuilder().replaceProjection(b.build()).build();
+  }
+
+  @Test
+  void theMantissaShareIsMeasuredInTheProjectionsSignMode() {
+    Compiler.Result r = compile(signPureRows(32, 5), CompileOptions.none());
+    CompileReport.ProjectionQuality q = r.report().projections().get(0);
+    assertEquals("MIXED", q.signMode());
+    assertEquals(0, q.clipped(), q.toString());
+    // The mantissa cause is the error left with an exponent per target neuron in the chip's sign
+    // mode: the floor the weight target compares with (every row is measured at 32 targets).
+    CompileReport.WeightFloor f = r.report().weightPrecision().projections().get(0);
+    double floorMantissa = Math.sqrt(f.floorRelError() * f.floorRelError()
+        - f.floorClipping() * f.floorClipping());
+    CompileReport.WeightErrorCauses c = q.causes();
+    assertEquals(floorMantissa, c.mantissa(), 1e-9 * q.rmsRelError(), c + " vs " + f);
+    // The fixture tells the modes apart: each row rounded in a sign mode of its own (EXCITATORY or
+    // INHIBITORY) errs about half as much, which would have passed for the mantissa's limit.
+    Projection p = r.network().projections().get(0);
+    double[] req = p.requestedWeights();
+    IncomingSynapses in = new IncomingSynapses(p);
+    double ownModeSse = 0;
+    double norm = 0;
+    for (int t = 0; t < p.targetSize(); t++) {
+      double[] row = new double[in.start[t + 1] - in.start[t]];
+      for (int k = 0; k < row.length; k++) {
+        row[k] = req[in.synapse[in.start[t] + k]];
+        norm += row[k] * row[k];
+      }
+      WeightQuantizer.Result own = WeightQuantizer.quantize(row, 1.0, LOIHI);
+      assertTrue(own.signMode() != org.quench.hal.proto.SignMode.MIXED, "row " + t);
+      double rowNorm = Arrays.stream(row).map(x -> x * x).sum();
+      ownModeSse += own.rmsRelError() * own.rmsRelError() * rowNorm;
+    }
+    assertTrue(Math.sqrt(ownModeSse / norm) < 0.6 * c.mantissa(),
+        Math.sqrt(ownModeSse / norm) + " vs " + c.mantissa());
+    // What is left over the floor is the shared exponent's, as the weight target's message says.
+    assertEquals(Math.sqrt(q.rmsRelError() * q.rmsRelError() - f.floorRelError() * f.floorRelError()),
+        c.sharedExponent(), 1e-9 * q.rmsRelError());
   }
 
   /** n neurons (threshold 1, tau_syn 5 ms), 64 inputs with gaussian weights of the given sd. */

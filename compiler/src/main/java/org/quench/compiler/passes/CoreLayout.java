@@ -129,25 +129,11 @@ final class CoreLayout {
     return cores;
   }
 
-  /**
-   * One output axon per input axon fed by a neuron (docs/chip-semantics.md, hal's OutputAxons): each
-   * source of a group whose projection leaves a population is one output axon of the core that
-   * source neuron is on, exactly the neurons Emit's routes carry.
-   */
+  /** Output axons per core, by the compiler's one count of hal's OutputAxons rule. */
   private static void countOutputAxons(Mapping m, List<CoreLayout> cores) {
-    Network net = m.network();
-    List<Projection> projections = net.projections();
+    OutputAxonCount count = OutputAxonCount.of(m);
     for (CoreLayout l : cores) {
-      for (Group g : l.groups) {
-        Projection pr = projections.get(g.projection());
-        if (pr.source().isInputPort()) {
-          continue;
-        }
-        int sp = net.indexOf(pr.source().name());
-        for (int s : g.sources()) {
-          cores.get(m.coreOf(sp, s)).outputAxons++;
-        }
-      }
+      l.outputAxons = Math.toIntExact(count.ofCore(l.index));
     }
   }
 

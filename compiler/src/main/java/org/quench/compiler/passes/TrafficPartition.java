@@ -27,7 +27,7 @@ import org.quench.hal.ChipSpec;
  * tried best first as a single move, else as a swap with a neuron proposing the opposite move. A
  * trial is applied incrementally and kept only if every touched core stays within all per-core
  * budgets (neurons, decay and threshold profiles, input axons, synapse memory, output axons counted
- * as hal's OutputAxons defines them) and
+ * as hal's OutputAxons defines them, by {@link OutputAxonCount}) and
  * the route count falls, or stays equal while the number of synapses crossing cores falls (the
  * smooth proxy that lets interleaved clusters separate before whole routes disappear).
  * Deterministic: neurons, proposals and cores are visited in index order; hash tables are only
@@ -283,9 +283,8 @@ public final class TrafficPartition implements Partition {
     final int[][] rows;
     final long[][] synapses;
     final int[][] delayed;
-    final long[] outAxons;
-    /** Per neuron: its output axons, distinct (projection, core) pairs it has synapses on. */
-    final int[] outputAxonsOf;
+    /** Output axons per neuron and core, kept exact as input axons open and close. */
+    final OutputAxonCount outAxons;
     long routes;
     long cut;
     int passes;
@@ -384,8 +383,7 @@ public final class TrafficPartition implements Partition {
       rows = new int[cores][pj];
       synapses = new long[cores][pj];
       delayed = new int[cores][pj];
-      outAxons = new long[cores];
-      outputAxonsOf = new int[n];
+      outAxons = new OutputAxonCount(core, cores);
       grownStamp = new int[cores];
       for (int g = 0; g < n; g++) {
         addTarget(g, core[g], 1);
@@ -455,12 +453,10 @@ public final class TrafficPartition implements Partition {
           } else if (sign < 0 && a == 0) {
             rows[c][j]--;
           }
-          // An input axon fed by a neuron is one output axon of that neuron's core (hal's
-          // OutputAxons: one per projection, source neuron and destination core).
+          // An input axon fed by a neuron is one output axon of that neuron's core.
           if (base >= 0 && (sign > 0 ? a == 1 : a == 0)) {
             int u = base + s;
-            outputAxonsOf[u] += sign;
-            outAxons[core[u]] += sign;
+            outAxons.add(u, sign);
             if (sign > 0) {
               grew(core[u]);
             }
@@ -501,8 +497,7 @@ public final class TrafficPartition implements Partition {
       int a = core[v];
       cut += crossingIn(v, b) - crossingIn(v, a) + crossingOut(v, b) - crossingOut(v, a);
       // As a source: its routes leave from b now; a route to a becomes remote, one to b local.
-      outAxons[a] -= outputAxonsOf[v];
-      outAxons[b] += outputAxonsOf[v];
+      outAxons.move(v, a, b);
       grew(b);
       if (fanIn[a].get(v) > 0) {
         routes++;
@@ -573,7 +568,7 @@ public final class TrafficPartition implements Partition {
     boolean fits(int c) {
       if (neurons[c] > spec.neuronsPerCore() || decays[c].distinct > spec.decayProfilesPerCore()
           || thresholds[c].distinct > spec.thresholdProfilesPerCore()
-          || axons[c].distinct > spec.inputAxonsPerCore() || outAxons[c] > spec.outputAxonsPerCore()) {
+          || axons[c].distinct > spec.inputAxonsPerCore() || outAxons.ofCore(c) > spec.outputAxonsPerCore()) {
         return false;
       }
       long bytes = 0;
@@ -595,7 +590,7 @@ public final class TrafficPartition implements Partition {
         return false;
       }
       for (int q = 0; q < grownCount; q++) {
-        if (outAxons[grown[q]] > spec.outputAxonsPerCore()) {
+        if (outAxons.ofCore(grown[q]) > spec.outputAxonsPerCore()) {
           return false;
         }
       }

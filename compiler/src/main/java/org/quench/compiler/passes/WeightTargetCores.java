@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.quench.compiler.ir.Network;
-import org.quench.compiler.ir.Population;
 import org.quench.compiler.ir.Projection;
 import org.quench.compiler.report.CompileReport;
 import org.quench.hal.ChipSpec;
@@ -699,8 +698,8 @@ public final class WeightTargetCores {
   }
 
   /**
-   * Which core every neuron is on and how many output axons each core uses (hal's OutputAxons: one
-   * per projection, source neuron and destination core), kept up to date as cores split.
+   * Which core every neuron is on and how many output axons each core uses ({@link
+   * OutputAxonCount}), kept up to date as cores split.
    */
   static final class AxonBudget {
     final Network net;
@@ -708,9 +707,7 @@ public final class WeightTargetCores {
     final int[] offset;
     /** Per global neuron (population offset + index): its core. */
     final int[] coreOf;
-    /** Per global neuron: its output axons. */
-    final int[] outOf;
-    long[] coreOut;
+    final OutputAxonCount axons;
     final List<Projection> projections;
     final IncomingSynapses[] incoming;
     final int[][] markLeft;
@@ -722,49 +719,14 @@ public final class WeightTargetCores {
     AxonBudget(Mapping m) {
       net = m.network();
       spec = m.spec();
-      List<Population> pops = net.populations();
-      offset = new int[pops.size() + 1];
-      for (int p = 0; p < pops.size(); p++) {
-        offset[p + 1] = offset[p] + pops.get(p).size();
-      }
-      coreOf = new int[offset[pops.size()]];
-      for (int p = 0; p < pops.size(); p++) {
-        for (int i = 0; i < pops.get(p).size(); i++) {
-          coreOf[offset[p] + i] = m.coreOf(p, i);
-        }
-      }
-      outOf = new int[coreOf.length];
+      offset = OutputAxonCount.offsets(net);
+      coreOf = OutputAxonCount.coreOfNeuron(m);
+      axons = OutputAxonCount.of(net, coreOf, m.cores().size());
       inRight = new int[coreOf.length];
-      int n = m.cores().size();
-      coreOut = new long[Math.max(16, 2 * n)];
       projections = net.projections();
       incoming = new IncomingSynapses[projections.size()];
       markLeft = new int[projections.size()][];
       markRight = new int[projections.size()][];
-      int[] stamp = new int[n];
-      Arrays.fill(stamp, -1);
-      int id = 0;
-      for (int j = 0; j < projections.size(); j++) {
-        Projection pr = projections.get(j);
-        if (pr.source().isInputPort()) {
-          continue;
-        }
-        int sp = net.indexOf(pr.source().name());
-        int tp = net.indexOf(pr.target());
-        for (int s = 0; s < pr.sourceSize(); s++) {
-          int count = 0;
-          for (int k = pr.rowStart(s); k < pr.rowStart(s + 1); k++) {
-            int c = m.coreOf(tp, pr.target(k));
-            if (stamp[c] != id) {
-              stamp[c] = id;
-              count++;
-            }
-          }
-          id++;
-          outOf[offset[sp] + s] += count;
-          coreOut[coreOf[offset[sp] + s]] += count;
-        }
-      }
     }
 
     /**
@@ -812,7 +774,7 @@ public final class WeightTargetCores {
       Map<Integer, Long> add = new HashMap<>();
       long moved = 0;
       for (int t : right) {
-        moved += outOf[offset[pop] + t];
+        moved += axons.ofNeuron(offset[pop] + t);
       }
       long movedBefore = moved;
       for (int g : plus) {
@@ -830,7 +792,7 @@ public final class WeightTargetCores {
       long worstOver = 0;
       for (Map.Entry<Integer, Long> e : add.entrySet()) {
         int c = e.getKey();
-        long over = coreOut[c] + e.getValue() - (c == from ? movedBefore : 0) - limit;
+        long over = axons.ofCore(c) + e.getValue() - (c == from ? movedBefore : 0) - limit;
         if (over > worstOver || over == worstOver && over > 0 && c < worst) {
           worst = c;
           worstOver = over;
@@ -839,18 +801,12 @@ public final class WeightTargetCores {
       if (worst >= 0 && !force) {
         return worst;
       }
+      axons.ensureCores(to + 1);
       for (int g : plus) {
-        outOf[g]++;
-        if (inRight[g] != rightToken) {
-          coreOut[coreOf[g]]++;
-        }
+        axons.add(g, 1);
       }
-      if (to >= coreOut.length) {
-        coreOut = Arrays.copyOf(coreOut, Math.max(to + 1, coreOut.length * 2));
-      }
-      coreOut[from] -= movedBefore;
-      coreOut[to] += moved;
       for (int t : right) {
+        axons.move(offset[pop] + t, from, to);
         coreOf[offset[pop] + t] = to;
       }
       return -1;
@@ -859,8 +815,8 @@ public final class WeightTargetCores {
     /** The core whose output axons exceed the spec most (lowest index on ties), or -1. */
     int overflowing() {
       int worst = -1;
-      for (int c = 0; c < coreOut.length; c++) {
-        if (coreOut[c] > spec.outputAxonsPerCore() && (worst < 0 || coreOut[c] > coreOut[worst])) {
+      for (int c = 0; c < axons.cores(); c++) {
+        if (axons.ofCore(c) > spec.outputAxonsPerCore() && (worst < 0 || axons.ofCore(c) > axons.ofCore(worst))) {
           worst = c;
         }
       }

@@ -4,6 +4,7 @@ import org.quench.compiler.report.CompileOptions;
 import org.quench.compiler.report.CompileReport;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import org.quench.compiler.ir.Network;
 import org.quench.compiler.frontend.nir.NirImportOptions;
 import org.quench.compiler.passes.CompensateDeviations;
@@ -139,8 +140,9 @@ public final class Compiler {
     long t0 = System.nanoTime();
     // A weight target may split cores, and the exponents per core complete the partition (both
     // need it), so they are timed with it.
-    Mapping partitioned = new CoreWeightExponents().apply(
-        new WeightTargetCores().apply(partition.apply(current, context), context), context);
+    // Without a weight target the targets may be priced by compiling with each up to its splitting.
+    Mapping partitioned = new CoreWeightExponents().apply(new WeightTargetCores().apply(
+        partition.apply(current, context), context, new TargetPartitions(network)), context);
     current = partitioned.network();
     checkCoreLimit(partitioned, options);
     long t1 = System.nanoTime();
@@ -165,6 +167,38 @@ public final class Compiler {
       report.timing("compensate", System.nanoTime() - t3);
     }
     return new Result(current, placed, image, report.build());
+  }
+
+  /**
+   * The partitions compiles with weight targets make, for pricing targets: the network passes and
+   * the partition, run with the target the context gives. Only the quantize pass reads the
+   * target's value (the profile budget and the partitioner only whether one is set), and it
+   * reports the span of targets over which it would decide alike; a target within the last run's
+   * span reuses its partition, which is then exactly what that target's compile partitions.
+   */
+  private final class TargetPartitions implements Function<PassContext, Mapping> {
+    private final Network network;
+    private Mapping last;
+    private double[] span;
+
+    TargetPartitions(Network network) {
+      this.network = network;
+    }
+
+    @Override
+    public Mapping apply(PassContext withTarget) {
+      double t = withTarget.options().relativeError(Quantize.MAX_WEIGHT_ERROR);
+      if (last != null && t >= span[0] && t < span[1]) {
+        return last;
+      }
+      Network current = network;
+      for (NetworkPass p : passes) {
+        current = p.apply(current, withTarget);
+      }
+      span = withTarget.report().weightTargetSpan();
+      last = partition.apply(current, withTarget);
+      return last;
+    }
   }
 
   /** The {@code maxCores} option against the partition's cores. */

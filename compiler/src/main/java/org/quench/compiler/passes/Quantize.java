@@ -157,6 +157,9 @@ public final class Quantize implements NetworkPass {
       int bestQ = 0;
       int bestRank = -1;
       double bestWorstRms = Double.POSITIVE_INFINITY;
+      // The weight targets that would weigh every candidate as this one does: the same choice.
+      double spanLo = 0;
+      double spanHi = Double.POSITIVE_INFINITY;
       for (int pass = 0; pass < 2; pass++) {
         int centre = bestQ;
         int from = pass == 0 ? 0 : Math.max(0, centre - 3);
@@ -171,6 +174,11 @@ public final class Quantize implements NetworkPass {
           // wrecks a neuron), no weight clips, the weight target holds.
           int rank = (sq <= stateCap ? 4 : 0) + (!avoidClipping || !clips(extremes, sq / act, spec) ? 2 : 0)
               + (ew[1] <= maxWeight ? 1 : 0);
+          if (ew[1] <= maxWeight) {
+            spanLo = Math.max(spanLo, ew[1]);
+          } else {
+            spanHi = Math.min(spanHi, ew[1]);
+          }
           boolean better = rank > bestRank
               || rank == bestRank && (ew[0] < best * (1 - 1e-9)
                   || (pass == 1 && Math.abs(ew[0] - best) <= best * 1e-9 && q < bestQ));
@@ -183,6 +191,7 @@ public final class Quantize implements NetworkPass {
         }
       }
       scale = top * Math.pow(2, -bestQ / 4.0);
+      context.report().weightTargetSpan(spanLo, spanHi);
       if ((bestRank & 1) == 0 && Double.isFinite(maxWeight)) {
         // Exponents per core (after partitioning) may still meet it; CoreWeightExponents judges.
         context.report().decision("quantize: " + who + ": with one exponent per projection no scale"

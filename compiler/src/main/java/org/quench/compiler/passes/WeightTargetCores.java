@@ -6,8 +6,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import org.quench.compiler.ir.Network;
 import org.quench.compiler.ir.Projection;
+import org.quench.compiler.report.CompileOptions;
 import org.quench.compiler.report.CompileReport;
 import org.quench.hal.ChipSpec;
 import org.quench.hal.QuenchException;
@@ -35,18 +37,46 @@ import org.quench.hal.QuenchException;
  *
  * <p>The time constants and thresholds are untouched: a split core's neurons keep their profile
  * rows, so a tau or threshold target met by the profile budget stays met, and the weight target
- * then adds cores on top of those the tau target chose. Without a weight target the partition is
- * left as it is and the report prices targets instead: starting from the population's cores cut
- * in order of weight size, the cores each of {@link #COST_TARGETS} would need.
+ * then adds cores on top of those the tau target chose.
+ *
+ * <p>Without a weight target the partition is left as it is and the report prices targets
+ * instead ({@link #WEIGHT_PRICE}). Exactly: for each of {@link #COST_TARGETS}, the compile with
+ * that target is run up to this splitting (its own scales, gain order and partition, output axons
+ * counted, no core limit), so the price is the cores that compile uses; that costs about one more
+ * partial compile, so by default only networks of at most {@link #EXACT_PRICE_SYNAPSES} synapses
+ * are priced so. Otherwise estimated: this compile's cores cut in order of weight size and split
+ * without counting output axons, labelled as an estimate.
  */
 public final class WeightTargetCores {
   /** Weight targets a no-target compile prices. */
   static final double[] COST_TARGETS = {0.05, 0.03, 0.02, 0.01};
 
-  /** The same mapping when no target is set or it is already met; else one with more cores. */
-  public Mapping apply(Mapping mapping, PassContext context) {
+  /**
+   * Option: how a no-target compile prices weight targets: {@code auto} (the default: exactly up
+   * to {@link #EXACT_PRICE_SYNAPSES} synapses, else estimated), {@code exact} or {@code estimate}.
+   */
+  public static final String WEIGHT_PRICE = "weightPrice";
+
+  /**
+   * The most synapses for which {@code auto} prices exactly. Exact pricing runs the network passes
+   * and the partition once more (once per span of targets over which the quantize pass decides
+   * alike), so it roughly doubles a no-target compile's network passes and partition; at this size
+   * that is well under a second here (docs/precision.md), while CompileBench's 1M-synapse network
+   * would pay several seconds.
+   */
+  static final long EXACT_PRICE_SYNAPSES = 300_000;
+
+  /**
+   * The same mapping when no target is set or it is already met; else one with more cores. Without
+   * a target it prices {@link #COST_TARGETS}: {@code partitionFor} gives the partition a compile
+   * with the given context's options makes (its network passes and partition), which is then split
+   * exactly as that compile splits it; null prices by the estimate.
+   */
+  public Mapping apply(Mapping mapping, PassContext context, Function<PassContext, Mapping> partitionFor) {
     Network net = mapping.network();
     ChipSpec spec = context.spec();
+    // A misspelt --weight-price fails on every compile, not only on those that price.
+    pricesExactly(context.options(), 0);
     List<WeightRows> rows = WeightRows.of(net, spec);
     if (rows.isEmpty()) {
       return mapping;
@@ -54,7 +84,7 @@ public final class WeightTargetCores {
     double target = context.options().relativeError(Quantize.MAX_WEIGHT_ERROR);
     int before = mapping.cores().size();
     if (!Double.isFinite(target)) {
-      price(mapping, rows, Pieces.of(mapping, rows, spec, false).rms(), context);
+      price(mapping, rows, Pieces.of(mapping, rows, spec, false).rms(), context, partitionFor);
       return mapping;
     }
     Pieces actual = Pieces.of(mapping, rows, spec, true);
@@ -76,24 +106,15 @@ public final class WeightTargetCores {
           + fixes(rows, start, target));
     }
     int limit = ProfileBudget.coreLimit(context);
-    long capacity = Math.min((long) spec.maxChips() * spec.coresPerChip(), before + actual.splittable());
-    actual.target(target);
-    // The last state within the core limit: what the message reports if the target needs more.
-    double[] within = start;
-    int withinCores = before;
-    while (actual.anyMissing() && actual.cores < capacity && actual.grow(capacity)) {
-      if (actual.cores <= limit) {
-        within = actual.rms();
-        withinCores = actual.cores;
-      }
-    }
-    if (actual.anyMissing() || actual.stuck || actual.cores > limit) {
-      fail(rows, actual, within, withinCores, limit, capacity, target, context);
+    long capacity = actual.capacity();
+    actual.meet(target, capacity, limit);
+    if (!actual.met() || actual.cores > limit) {
+      fail(rows, actual, actual.within, actual.withinCores, limit, capacity, target, context);
     }
     double[] after = actual.rms();
     List<CompileReport.WeightFloor> floors = floors(rows, after);
     context.report().weightPrecision(new CompileReport.WeightPrecision(target, before, actual.cores,
-        floors, List.of()));
+        floors, List.of(), true));
     if (actual.cores == before) {
       context.report().decision("weight-target-cores: --max-weight-error " + (float) target
           + " is met on the partition's " + before + " core(s)");
@@ -194,7 +215,7 @@ public final class WeightTargetCores {
         gainsSpread |= CoreWeightExponents.foldedGain(context.report().projectionQuality(name), within[j]) > 0;
       }
     }
-    boolean met = !grown.anyMissing() && !grown.stuck;
+    boolean met = grown.met();
     String why;
     if (met) {
       why = "about " + grown.cores + " cores would meet it";
@@ -241,44 +262,142 @@ public final class WeightTargetCores {
     return String.join(", ", options.subList(0, options.size() - 1)) + " or " + options.get(options.size() - 1);
   }
 
-  /** The no-target compile's price list: cores per weight target, from a gain-ordered start. */
-  private static void price(Mapping mapping, List<WeightRows> rows, double[] now, PassContext context) {
+  /**
+   * The cores a compile with {@code context}'s weight target ends on, wherever --max-cores stands
+   * (what its failure would name), or -1 when splitting cannot meet the target: a projection's
+   * floor is above it, no split lowers the error further, or output axons overflow beyond relief.
+   * The same splitting {@link #apply} runs, on the partition that compile makes.
+   */
+  static int coresFor(Mapping mapping, PassContext context) {
+    List<WeightRows> rows = WeightRows.of(mapping.network(), context.spec());
+    if (rows.isEmpty()) {
+      return mapping.cores().size();
+    }
+    double target = context.options().relativeError(Quantize.MAX_WEIGHT_ERROR);
+    Pieces grown = Pieces.of(mapping, rows, context.spec(), true);
+    double[] start = grown.rms();
+    for (int j = 0; j < rows.size(); j++) {
+      if (start[j] > target && rows.get(j).floor() > target) {
+        return -1;
+      }
+    }
+    grown.meet(target, grown.capacity(), Integer.MAX_VALUE);
+    return grown.met() ? grown.cores : -1;
+  }
+
+  /**
+   * Whether a no-target compile of a network with {@code synapses} synapses prices weight targets
+   * exactly, by {@link #WEIGHT_PRICE}.
+   *
+   * @throws QuenchException naming the option when its value is not one of auto, exact, estimate
+   */
+  static boolean pricesExactly(CompileOptions options, long synapses) {
+    String how = options.get(WEIGHT_PRICE, "auto");
+    return switch (how) {
+      case "auto" -> synapses <= EXACT_PRICE_SYNAPSES;
+      case "exact" -> true;
+      case "estimate" -> false;
+      default -> throw new QuenchException("--weight-price '" + how + "' is not one of auto, exact,"
+          + " estimate");
+    };
+  }
+
+  private static long synapses(Network net) {
+    long n = 0;
+    for (Projection p : net.projections()) {
+      n += p.synapseCount();
+    }
+    return n;
+  }
+
+  /**
+   * The no-target compile's price list, for each of {@link #COST_TARGETS} below the worst error,
+   * loosest first, up to the first one that cannot be met: exactly when {@link #pricesExactly} and
+   * {@code partitionFor} is given, else estimated.
+   */
+  private static void price(Mapping mapping, List<WeightRows> rows, double[] now, PassContext context,
+      Function<PassContext, Mapping> partitionFor) {
     double worst = 0;
     double floor = 0;
     for (int j = 0; j < rows.size(); j++) {
       worst = Math.max(worst, now[j]);
       floor = Math.max(floor, rows.get(j).floor());
     }
+    boolean exact = partitionFor != null && pricesExactly(context.options(), synapses(mapping.network()));
+    List<CompileReport.WeightCost> costs = exact ? exactCosts(worst, floor, context, partitionFor)
+        : estimatedCosts(mapping, rows, worst, floor, context);
+    context.report().weightPrecision(new CompileReport.WeightPrecision(Double.POSITIVE_INFINITY,
+        mapping.cores().size(), mapping.cores().size(), floors(rows, now), costs, exact));
+  }
+
+  /**
+   * Each priced target's cost is the cores a compile with it uses: {@link #coresFor} on the
+   * partition {@code partitionFor} makes with the target set.
+   */
+  private static List<CompileReport.WeightCost> exactCosts(double worst, double floor,
+      PassContext context, Function<PassContext, Mapping> partitionFor) {
+    List<CompileReport.WeightCost> costs = new ArrayList<>();
+    for (double t : COST_TARGETS) {
+      if (t >= worst) {
+        continue;
+      }
+      int cores = -1;
+      if (t >= floor) {
+        // The compile with the target is run up to its splitting; its report is not this one's.
+        PassContext withTarget = new PassContext(context.spec(),
+            context.options().with(Quantize.MAX_WEIGHT_ERROR, Double.toString(t)), CompileReport.builder());
+        try {
+          cores = coresFor(partitionFor.apply(withTarget), withTarget);
+        } catch (QuenchException e) {
+          // The compile with this target fails before splitting (e.g. no scale meets it): not reachable.
+          cores = -1;
+        }
+      }
+      costs.add(new CompileReport.WeightCost(t, cores));
+      if (cores < 0) {
+        break;
+      }
+    }
+    return costs;
+  }
+
+  /**
+   * Each priced target's cost estimated on this compile's network: its populations' cores cut in
+   * order of weight size (what a target's gain order gives), then split for the target without
+   * counting output axons. Cheap, and low where output axons force a compile to split further.
+   */
+  private static List<CompileReport.WeightCost> estimatedCosts(Mapping mapping, List<WeightRows> rows,
+      double worst, double floor, PassContext context) {
     List<CompileReport.WeightCost> costs = new ArrayList<>();
     boolean tighter = false;
     for (double t : COST_TARGETS) {
       tighter |= t < worst;
     }
-    if (tighter) {
-      Pieces sorted = Pieces.ordered(mapping, rows, context.spec());
-      long capacity = Math.min((long) context.spec().maxChips() * context.spec().coresPerChip(),
-          mapping.cores().size() + sorted.splittable());
-      for (double t : COST_TARGETS) {
-        if (t >= worst) {
-          continue;
-        }
-        if (t < floor) {
-          costs.add(new CompileReport.WeightCost(t, -1));
-          break;
-        }
-        sorted.target(t);
-        while (sorted.anyMissing() && sorted.cores < capacity && sorted.grow(capacity)) {
-          // one split per step
-        }
-        if (sorted.anyMissing()) {
-          costs.add(new CompileReport.WeightCost(t, -1));
-          break;
-        }
-        costs.add(new CompileReport.WeightCost(t, sorted.cores));
-      }
+    if (!tighter) {
+      return costs;
     }
-    context.report().weightPrecision(new CompileReport.WeightPrecision(Double.POSITIVE_INFINITY,
-        mapping.cores().size(), mapping.cores().size(), floors(rows, now), costs));
+    Pieces sorted = Pieces.ordered(mapping, rows, context.spec());
+    long capacity = Math.min((long) context.spec().maxChips() * context.spec().coresPerChip(),
+        mapping.cores().size() + sorted.splittable());
+    for (double t : COST_TARGETS) {
+      if (t >= worst) {
+        continue;
+      }
+      if (t < floor) {
+        costs.add(new CompileReport.WeightCost(t, -1));
+        break;
+      }
+      sorted.target(t);
+      while (sorted.anyMissing() && sorted.cores < capacity && sorted.grow(capacity)) {
+        // one split per step
+      }
+      if (sorted.anyMissing()) {
+        costs.add(new CompileReport.WeightCost(t, -1));
+        break;
+      }
+      costs.add(new CompileReport.WeightCost(t, sorted.cores));
+    }
+    return costs;
   }
 
   /** Target neurons of one population on one core, sorted by the size of their weights. */
@@ -316,12 +435,15 @@ public final class WeightTargetCores {
     final double[][] key;
     int cores;
     double target = Double.POSITIVE_INFINITY;
-    /** Output axon bookkeeping; null when estimating (no real mapping to keep valid). */
+    /** Output axon bookkeeping; null when the pieces only measure errors. */
     final AxonBudget axons;
     /** An output-axon overflow no split could relieve: the mapping is not valid. */
     boolean stuck;
     /** Splits made only to bring a core's output axons back within the spec. */
     int relieved;
+    /** The per-projection RMS and cores of the last state within {@link #meet}'s limit. */
+    double[] within;
+    int withinCores;
     /** New cores in creation order, each after its parent: the mapping's order. */
     final List<Integer> order = new ArrayList<>();
 
@@ -448,6 +570,33 @@ public final class WeightTargetCores {
         }
       }
       return c.size();
+    }
+
+    /**
+     * Sets the target and splits until every projection meets it, no split helps, or
+     * {@code capacity} cores are reached; {@link #within} keeps the last state on at most
+     * {@code limit} cores (what a failure reports).
+     */
+    void meet(double t, long capacity, int limit) {
+      target(t);
+      within = rms();
+      withinCores = cores;
+      while (anyMissing() && cores < capacity && grow(capacity)) {
+        if (cores <= limit) {
+          within = rms();
+          withinCores = cores;
+        }
+      }
+    }
+
+    /** Every projection meets the target on a valid mapping. */
+    boolean met() {
+      return !anyMissing() && !stuck;
+    }
+
+    /** The most cores splitting may reach: the spec's chips, or every movable neuron on its own. */
+    long capacity() {
+      return Math.min((long) spec.maxChips() * spec.coresPerChip(), cores + splittable());
     }
 
     /** Neurons that a split could still move. */

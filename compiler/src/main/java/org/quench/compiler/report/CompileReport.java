@@ -225,9 +225,10 @@ public final class CompileReport {
       double floorClipping) {}
 
   /**
-   * What a weight target costs: about {@code cores} cores in all for every projection to reach
+   * What a weight target costs: the {@code cores} in all for every projection to reach
    * {@code rmsRelError}; -1 (null in JSON) when no number of cores reaches it (below a projection's
-   * floor, or beyond the spec's cores).
+   * floor, beyond the spec's cores, or, priced exactly, output axons overflow beyond relief).
+   * Exact or estimated as {@link WeightPrecision#costsExact()} says.
    */
   public record WeightCost(double rmsRelError, int cores) {}
 
@@ -238,12 +239,15 @@ public final class CompileReport {
    * @param coresBefore the partition's cores before the target bought any
    * @param cores the cores after it (equal to coresBefore without a target)
    * @param projections each judged projection's error and floor
-   * @param costs cores per weight target, estimated from the population's cores cut in order of
-   *     weight size (no-target compiles; only targets tighter than the worst projection and above
-   *     every floor)
+   * @param costs cores per weight target (no-target compiles; only targets tighter than the worst
+   *     projection, loosest first, up to the first that cannot be met)
+   * @param costsExact whether each cost is what a compile with that target uses (its own scales,
+   *     gain order and partition, then its splitting with output axons counted); false: an
+   *     estimate from this compile's cores cut in order of weight size, without output axons, which
+   *     can be low at tight targets (docs/precision.md)
    */
   public record WeightPrecision(double target, int coresBefore, int cores, List<WeightFloor> projections,
-      List<WeightCost> costs) {
+      List<WeightCost> costs, boolean costsExact) {
     public WeightPrecision {
       projections = List.copyOf(projections);
       costs = List.copyOf(costs);
@@ -482,7 +486,7 @@ public final class CompileReport {
             .key("floorRelError").value(f.floorRelError()).key("floorClipping").value(f.floorClipping())
             .close('}');
       }
-      j.close(']').key("costs").open('[');
+      j.close(']').key("costsExact").value(w.costsExact()).key("costs").open('[');
       for (WeightCost c : w.costs()) {
         j.open('{').key("rmsRelError").value(c.rmsRelError()).key("cores");
         if (c.cores() < 0) {
@@ -711,8 +715,10 @@ public final class CompileReport {
   }
 
   /**
-   * "weight precision: worst 'p' 3.7 % on 5 core(s); <= 3.0 % needs about 6, ..." without a target,
-   * "weight target 2.0 % met on 12 core(s) (5 without it)" with one; "" when there is nothing to say.
+   * "weight precision: worst 'p' 3.7 % on 5 core(s); --max-weight-error 3.0 % needs 6, ..." (the
+   * cores a compile with each target uses) without a target, "needs about 6, ..." and a note when
+   * the costs are estimated; "weight target 2.0 % met on 12 core(s) (5 without it)" with one; ""
+   * when there is nothing to say.
    */
   private String weightPrecisionLine() {
     WeightPrecision w = weightPrecision;
@@ -740,9 +746,14 @@ public final class CompileReport {
         percent(worst.rmsRelError()), w.cores()));
     for (WeightCost c : w.costs()) {
       s.append(c.cores() < 0 ? String.format(Locale.ROOT, " %s: not reachable,", percent(c.rmsRelError()))
-          : String.format(Locale.ROOT, " %s needs about %d,", percent(c.rmsRelError()), c.cores()));
+          : String.format(Locale.ROOT, " %s needs %s%d,", percent(c.rmsRelError()),
+              w.costsExact() ? "" : "about ", c.cores()));
     }
     s.setLength(s.length() - 1);
+    if (!w.costsExact()) {
+      s.append(" (estimated without output axons, can be low: --weight-price exact or a compile with"
+          + " the target gives the exact count)");
+    }
     s.append(String.format(Locale.ROOT, "; an exponent per neuron leaves %s (mantissa and clipping:"
         + " no number of cores goes below)", percent(floor)));
     return s.append('\n').toString();
@@ -796,6 +807,7 @@ public final class CompileReport {
     private final List<CoreUsage> cores = new ArrayList<>();
     private final Map<String, Precision> precision = new LinkedHashMap<>();
     private WeightPrecision weightPrecision;
+    private double[] weightTargetSpan = {0, Double.POSITIVE_INFINITY};
     private final List<String> decisions = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
     private final Map<String, PopulationEntry> populations = new LinkedHashMap<>();
@@ -925,6 +937,22 @@ public final class CompileReport {
     public Builder weightPrecision(WeightPrecision w) {
       weightPrecision = w;
       return this;
+    }
+
+    /**
+     * Narrows the span of {@code --max-weight-error} values, {@code [lo, hi)}, over which the
+     * network passes would decide exactly as they did (the quantize pass narrows it per population
+     * by the weight errors of the scales it weighed). Pricing weight targets runs those passes once
+     * for all targets within it.
+     */
+    public Builder weightTargetSpan(double lo, double hi) {
+      weightTargetSpan = new double[] {Math.max(weightTargetSpan[0], lo), Math.min(weightTargetSpan[1], hi)};
+      return this;
+    }
+
+    /** {lo, hi}: see {@link #weightTargetSpan(double, double)}; {0, infinity} until narrowed. */
+    public double[] weightTargetSpan() {
+      return weightTargetSpan.clone();
     }
 
     /** Records a projection's weight quality, replacing an earlier entry of the same name. */

@@ -55,6 +55,13 @@ final class JsonText {
     return this;
   }
 
+  JsonText value(boolean v) {
+    comma();
+    out.append(v);
+    needComma = true;
+    return this;
+  }
+
   JsonText nullValue() {
     comma();
     out.append("null");

@@ -207,20 +207,62 @@ class WeightTargetCoresTest {
       }
     }
     assertTrue(free.report().summary().contains("weight precision: worst 'in->p'"), free.report().summary());
-    // The price is an estimate of what the target then buys.
+    // A network this small is priced exactly: the price is what the compile with the target uses.
+    assertTrue(w.costsExact(), w.toString());
+    assertTrue(free.report().toJson().contains("\"costsExact\":true"), free.report().toJson());
     CompileReport.WeightCost reachable = w.costs().stream().filter(c -> c.cores() > 0).reduce((a, b) -> b)
         .orElseThrow();
     int bought = compile(net, target(reachable.rmsRelError())).image().getCoresCount();
-    assertTrue(bought <= 2 * reachable.cores() && reachable.cores() <= 2 * bought,
-        "estimate " + reachable + " vs " + bought);
+    assertEquals(reachable.cores(), bought, w.costs().toString());
+    assertTrue(free.report().summary().contains(" needs " + reachable.cores()), free.report().summary());
+    // Asked for the estimate, the summary says so, and it stays near the compile's count.
+    Compiler.Result cheap = compile(net, CompileOptions.none().with(WeightTargetCores.WEIGHT_PRICE, "estimate"));
+    CompileReport.WeightPrecision e = cheap.report().weightPrecision();
+    assertTrue(!e.costsExact(), e.toString());
+    assertTrue(cheap.report().toJson().contains("\"costsExact\":false"));
+    assertTrue(cheap.report().summary().contains("needs about ")
+        && cheap.report().summary().contains("(estimated without output axons, can be low: --weight-price exact"),
+        cheap.report().summary());
+    CompileReport.WeightCost estimated = e.costs().stream()
+        .filter(c -> c.rmsRelError() == reachable.rmsRelError()).findFirst().orElseThrow();
+    assertTrue(bought <= 2 * estimated.cores() && estimated.cores() <= 2 * bought,
+        "estimate " + estimated + " vs " + bought);
   }
 
   @Test
-  void aTightTargetOnTheRecurrentFixtureKeepsEveryCoreWithinItsOutputAxons() {
+  void pricingIsExactUpToTheSynapseBudgetUnlessAskedOtherwise() {
+    long n = WeightTargetCores.EXACT_PRICE_SYNAPSES;
+    CompileOptions auto = CompileOptions.none();
+    assertTrue(WeightTargetCores.pricesExactly(auto, n));
+    assertTrue(!WeightTargetCores.pricesExactly(auto, n + 1));
+    assertTrue(WeightTargetCores.pricesExactly(auto.with(WeightTargetCores.WEIGHT_PRICE, "exact"), 10 * n));
+    assertTrue(!WeightTargetCores.pricesExactly(auto.with(WeightTargetCores.WEIGHT_PRICE, "estimate"), 1));
+    QuenchException bad = assertThrows(QuenchException.class,
+        () -> compile(spreadGains(64, 1), auto.with(WeightTargetCores.WEIGHT_PRICE, "exactly")));
+    assertEquals("--weight-price 'exactly' is not one of auto, exact, estimate", bad.getMessage());
+  }
+
+  @Test
+  void aTightTargetOnTheRecurrentFixtureKeepsEveryCoreWithinItsOutputAxonsAndCostsWhatWasPriced() {
     // Every neuron reaches about 100 others at random: as cores multiply, each neuron reaches more
     // of them, and the big cores' output axons fill up before the weights meet 1 %.
     Network net = HeterogeneousRecurrent.network(2000, 7);
+    Compiler.Result free = compile(net, CompileOptions.none());
+    java.util.List<CompileReport.WeightCost> costs = free.report().weightPrecision().costs();
+    CompileReport.WeightCost onePercent = costs.stream().filter(c -> c.rmsRelError() == 0.01).findFirst()
+        .orElseThrow(() -> new AssertionError("1 % not priced: " + costs));
+    // Every priced target costs exactly the cores its compile uses (or, unreachable, fails).
+    for (CompileReport.WeightCost c : costs) {
+      if (c.cores() < 0) {
+        assertThrows(QuenchException.class, () -> compile(net, target(c.rmsRelError())), c.toString());
+      } else if (c != onePercent) {
+        assertEquals(c.cores(), compile(net, target(c.rmsRelError())).image().getCoresCount(), c.toString());
+      }
+    }
     Compiler.Result r = compile(net, target(0.01));
+    assertEquals(onePercent.cores(), r.image().getCoresCount(), costs.toString());
+    assertTrue(free.report().summary().contains("1.0 % needs " + onePercent.cores()),
+        free.report().summary());
     for (CompileReport.ProjectionQuality q : r.report().projections()) {
       assertTrue(q.rmsRelError() <= 0.01, q.toString());
     }
@@ -230,7 +272,7 @@ class WeightTargetCoresTest {
         .findFirst().orElseThrow();
     assertTrue(bought.matches(".*; \\d+ of the splits only keep output axons within the spec's 4096 per core"),
         bought);
-    System.out.printf("recurrent 2000 at 1 %%: %d cores, at most %d output axons per core: %s%n",
-        r.image().getCoresCount(), most, bought);
+    System.out.printf("recurrent 2000 at 1 %%: %d cores, at most %d output axons per core: %s; priced %s%n",
+        r.image().getCoresCount(), most, bought, costs);
   }
 }

@@ -60,7 +60,8 @@ public final class PrecisionBench {
    * {@code PrecisionBench weights}: what {@code --max-weight-error} costs on the same network. Per
    * dt and weight target (none, 3, 2, 1 %; alone and with a tau target of 5 %): cores, the worst
    * projection's RMS weight error, tau p95 and the compile's wall time (the median of three
-   * compiles, after one warm-up compile), and the no-target compile's estimate of each target.
+   * compiles, after one warm-up compile; the no-target compile's includes pricing), and the
+   * no-target compile's price of each target.
    */
   private static void weightTargets() {
     Network net = HeterogeneousRecurrent.network(2000, 7);

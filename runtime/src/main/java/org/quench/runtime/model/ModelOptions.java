@@ -1,6 +1,7 @@
 package org.quench.runtime.model;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import org.quench.compiler.report.CompileOptions;
 import org.quench.hal.DeviceProfile;
@@ -9,6 +10,7 @@ import org.quench.compiler.frontend.NetxReader;
 import org.quench.compiler.frontend.nir.NirImportOptions;
 import org.quench.compiler.passes.ProfileBudget;
 import org.quench.compiler.passes.Quantize;
+import org.quench.compiler.passes.WeightTargetCores;
 import org.quench.compiler.quant.Discretization;
 import org.quench.hal.ChipSpec;
 import org.quench.hal.QuenchException;
@@ -98,6 +100,12 @@ public final class ModelOptions {
           + " (each core's axon group has its own weight exponent) up to --max-cores; fails with the"
           + " error's causes when only the mantissa or clipping limits it, or with the cores it needs.")
   Double maxWeightError;
+
+  @Option(names = "--weight-price", paramLabel = "auto|exact|estimate", defaultValue = "auto",
+      description = "Without --max-weight-error, how the summary prices weight targets: exact (the"
+          + " cores a compile with each target uses; costs about one more compile), estimate (cheap,"
+          + " can be low at tight targets) or auto (exact up to 300,000 synapses; default).")
+  String weightPrice;
 
   @Option(names = "--allow-weight-clipping",
       description = "Let the population scale clip weights when that lowers the total error (default:"
@@ -205,6 +213,12 @@ public final class ModelOptions {
     }
     if (maxWeightError != null) {
       o = o.with(Quantize.MAX_WEIGHT_ERROR, Double.toString(bound("--max-weight-error", maxWeightError)));
+    }
+    if (weightPrice != null && !List.of("auto", "exact", "estimate").contains(weightPrice)) {
+      throw new QuenchException("--weight-price must be auto, exact or estimate, got '" + weightPrice + "'");
+    }
+    if (weightPrice != null && !weightPrice.equals("auto")) {
+      o = o.with(WeightTargetCores.WEIGHT_PRICE, weightPrice);
     }
     if (allowWeightClipping) {
       o = o.with(Quantize.WEIGHT_CLIPPING, "allow");

@@ -172,12 +172,16 @@ public final class Compiler {
   /**
    * The partitions compiles with weight targets make, for pricing targets: the network passes and
    * the partition, run with the target the context gives. Only the quantize pass reads the
-   * target's value (the profile budget and the partitioner only whether one is set), and it
-   * reports the span of targets over which it would decide alike; a target within the last run's
-   * span reuses its partition, which is then exactly what that target's compile partitions.
+   * target's value (the profile budget and the partitioner only whether one is set), so the passes
+   * before it run once for all targets, and it reports the span of targets over which it would
+   * decide alike: a target within the last run's span reuses its partition. Each partition is
+   * still exactly what that target's compile partitions.
    */
   private final class TargetPartitions implements Function<PassContext, Mapping> {
     private final Network network;
+    /** The network after the passes before quantize (null until the first target). */
+    private Network beforeQuantize;
+    private int quantizeAt;
     private Mapping last;
     private double[] span;
 
@@ -191,8 +195,18 @@ public final class Compiler {
       if (last != null && t >= span[0] && t < span[1]) {
         return last;
       }
-      Network current = network;
-      for (NetworkPass p : passes) {
+      if (beforeQuantize == null) {
+        quantizeAt = 0;
+        while (quantizeAt < passes.size() && !(passes.get(quantizeAt) instanceof Quantize)) {
+          quantizeAt++;
+        }
+        beforeQuantize = network;
+        for (NetworkPass p : passes.subList(0, quantizeAt)) {
+          beforeQuantize = p.apply(beforeQuantize, withTarget);
+        }
+      }
+      Network current = beforeQuantize;
+      for (NetworkPass p : passes.subList(quantizeAt, passes.size())) {
         current = p.apply(current, withTarget);
       }
       span = withTarget.report().weightTargetSpan();

@@ -266,10 +266,10 @@ public final class WeightTargetCores {
    * The cores a compile with {@code context}'s weight target ends on, wherever --max-cores stands
    * (what its failure would name), or -1 when splitting cannot meet the target: a projection's
    * floor is above it, no split lowers the error further, or output axons overflow beyond relief.
-   * The same splitting {@link #apply} runs, on the partition that compile makes.
+   * The same splitting {@link #apply} runs, on the partition that compile makes and its
+   * {@code rows}.
    */
-  static int coresFor(Mapping mapping, PassContext context) {
-    List<WeightRows> rows = WeightRows.of(mapping.network(), context.spec());
+  static int coresFor(Mapping mapping, List<WeightRows> rows, PassContext context) {
     if (rows.isEmpty()) {
       return mapping.cores().size();
     }
@@ -337,6 +337,9 @@ public final class WeightTargetCores {
   private static List<CompileReport.WeightCost> exactCosts(double worst, double floor,
       PassContext context, Function<PassContext, Mapping> partitionFor) {
     List<CompileReport.WeightCost> costs = new ArrayList<>();
+    // Targets that share a partition share its rows too.
+    Mapping partitioned = null;
+    List<WeightRows> rows = null;
     for (double t : COST_TARGETS) {
       if (t >= worst) {
         continue;
@@ -347,7 +350,12 @@ public final class WeightTargetCores {
         PassContext withTarget = new PassContext(context.spec(),
             context.options().with(Quantize.MAX_WEIGHT_ERROR, Double.toString(t)), CompileReport.builder());
         try {
-          cores = coresFor(partitionFor.apply(withTarget), withTarget);
+          Mapping m = partitionFor.apply(withTarget);
+          if (m != partitioned) {
+            partitioned = m;
+            rows = WeightRows.of(m.network(), context.spec());
+          }
+          cores = coresFor(m, rows, withTarget);
         } catch (QuenchException e) {
           // The compile with this target fails before splitting (e.g. no scale meets it): not reachable.
           cores = -1;

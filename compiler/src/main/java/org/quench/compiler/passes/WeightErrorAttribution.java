@@ -70,32 +70,12 @@ final class WeightErrorAttribution {
         uniform[k] = g > 0 ? eff[k] / g * mean : eff[k];
       }
       if (all) {
-        double u = leastError(uniform, scale, r.signMode(), spec);
+        // In the projection's sign mode, whatever the uniform weights' own would be.
+        double u = WeightQuantizer.quantize(uniform, scale, r.signMode(), spec).rmsRelError();
         folded = Math.sqrt(Math.max(0, total * total - u * u));
       }
     }
     return new CompileReport.WeightErrorCauses(split[0], split[1], split[2], folded);
-  }
-
-  /**
-   * The RMS relative error of {@code weights} (model units) at {@code scale} with the exponent
-   * that errs least, in the projection's sign mode {@code mode}.
-   */
-  private static double leastError(double[] weights, double scale, SignMode mode, ChipSpec spec) {
-    double[] req = new double[weights.length];
-    double norm = 0;
-    for (int k = 0; k < req.length; k++) {
-      req[k] = weights[k] * scale;
-      norm += req[k] * req[k];
-    }
-    if (norm == 0) {
-      return 0;
-    }
-    double best = Double.POSITIVE_INFINITY;
-    for (int e : WeightQuantizer.exponentsInTieOrder(spec.weightExpMin(), spec.weightExpMax())) {
-      best = Math.min(best, WeightQuantizer.roundingSums(req, mode, e, spec)[0]);
-    }
-    return Math.sqrt(best / norm);
   }
 
   /**

@@ -121,6 +121,36 @@ public final class WeightQuantizer {
       lo = e;
       hi = e;
     }
+    return report(req, scale, mode, lattice, leastErrorExponent(req, lattice, lo, hi), spec);
+  }
+
+  /**
+   * Quantizes in a sign mode the caller fixes (e.g. the whole connection's, for a part of its
+   * weights), searching every exponent as {@link #quantize(double[], double, ChipSpec)} does. MIXED
+   * keeps {@code weightMantBits} bits.
+   *
+   * @param weights float weights in model units; finite
+   * @param scale chip activation units per model unit; finite and {@code > 0}
+   * @throws QuenchException on a non-finite weight or scale
+   */
+  public static Result quantize(double[] weights, double scale, SignMode mode, ChipSpec spec) {
+    if (!(scale > 0) || Double.isInfinite(scale)) {
+      throw new QuenchException("weight scale " + scale + " must be finite and > 0");
+    }
+    double[] req = new double[weights.length];
+    for (int i = 0; i < weights.length; i++) {
+      if (!Double.isFinite(weights[i])) {
+        throw new QuenchException("weight " + i + " is " + weights[i] + ": fix the model's weights");
+      }
+      req[i] = weights[i] * scale;
+    }
+    Lattice lattice = Lattice.of(mode, spec, false);
+    return report(req, scale, mode, lattice,
+        leastErrorExponent(req, lattice, spec.weightExpMin(), spec.weightExpMax()), spec);
+  }
+
+  /** The exponent in {@code lo..hi} with the least squared error (ties in {@link #searchOrder}). */
+  private static int leastErrorExponent(double[] req, Lattice lattice, int lo, int hi) {
     int bestExp = 0;
     double bestSse = Double.POSITIVE_INFINITY;
     for (int e : searchOrder(lo, hi)) {
@@ -134,7 +164,7 @@ public final class WeightQuantizer {
         bestExp = e;
       }
     }
-    return report(req, scale, mode, lattice, bestExp, spec);
+    return bestExp;
   }
 
   /**

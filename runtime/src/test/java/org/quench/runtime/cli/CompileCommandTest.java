@@ -146,6 +146,8 @@ class CompileCommandTest {
     assertOneLineError(InProcessRun.of("compile", model, "-o", out, "--max-cores", "0"), 1, "--max-cores");
     assertOneLineError(InProcessRun.of("compile", model, "-o", out, "--max-weight-error", "-1"), 1,
         "--max-weight-error");
+    assertOneLineError(InProcessRun.of("compile", model, "-o", out, "--weight-price", "sometimes"), 1,
+        "--weight-price must be auto, exact or estimate");
   }
 
   @Test
@@ -165,6 +167,13 @@ class CompileCommandTest {
     int cores = ChipImages.read(image).getCoresCount();
     assertTrue(cores > 1 && met.equals("weight target 2.0 % met by every projection on " + cores
         + " core(s) (1 without it)"), met);
+    // A model this small is priced exactly: the price of 2 % is what that compile bought.
+    assertTrue(price.contains(" 2.0 % needs " + cores + ",") && !price.contains("about"), price);
+    InProcessRun estimated = InProcessRun.of("compile", model, "-o", image.toString(), "--discretize", "euler",
+        "--weight-price", "estimate");
+    assertEquals(0, estimated.code(), estimated.err());
+    String guess = estimated.out().lines().filter(l -> l.startsWith("weight precision:")).findFirst().orElseThrow();
+    assertTrue(guess.contains("needs about ") && guess.contains("(estimated without output axons"), guess);
     assertOneLineError(InProcessRun.of("compile", model, "-o", image.toString(), "--discretize", "euler",
         "--max-weight-error", "0.02", "--max-cores", "2"), 1, "needs more cores than --max-cores 2 allows",
         "raise --max-cores to " + cores, "the shared exponent limits it");

@@ -91,16 +91,7 @@ public final class WeightQuantizer {
    * @throws QuenchException on a non-finite weight or scale, or a fixed exponent outside the spec
    */
   public static Result quantize(double[] weights, double scale, ChipSpec spec, Options options) {
-    if (!(scale > 0) || Double.isInfinite(scale)) {
-      throw new QuenchException("weight scale " + scale + " must be finite and > 0");
-    }
-    double[] req = new double[weights.length];
-    for (int i = 0; i < weights.length; i++) {
-      if (!Double.isFinite(weights[i])) {
-        throw new QuenchException("weight " + i + " is " + weights[i] + ": fix the model's weights");
-      }
-      req[i] = weights[i] * scale;
-    }
+    double[] req = requested(weights, scale);
     // A weight below half the finest step rounds to 0 under any mode and exponent, so its sign
     // must not force MIXED (which costs the others a bit).
     double negligible = Math.scalb(0.5, spec.weightExpMin());
@@ -134,6 +125,14 @@ public final class WeightQuantizer {
    * @throws QuenchException on a non-finite weight or scale
    */
   public static Result quantize(double[] weights, double scale, SignMode mode, ChipSpec spec) {
+    double[] req = requested(weights, scale);
+    Lattice lattice = Lattice.of(mode, spec, false);
+    return report(req, scale, mode, lattice,
+        leastErrorExponent(req, lattice, spec.weightExpMin(), spec.weightExpMax()), spec);
+  }
+
+  /** The requests in chip activation units, {@code weights * scale}, after checking both. */
+  private static double[] requested(double[] weights, double scale) {
     if (!(scale > 0) || Double.isInfinite(scale)) {
       throw new QuenchException("weight scale " + scale + " must be finite and > 0");
     }
@@ -144,9 +143,7 @@ public final class WeightQuantizer {
       }
       req[i] = weights[i] * scale;
     }
-    Lattice lattice = Lattice.of(mode, spec, false);
-    return report(req, scale, mode, lattice,
-        leastErrorExponent(req, lattice, spec.weightExpMin(), spec.weightExpMax()), spec);
+    return req;
   }
 
   /** The exponent in {@code lo..hi} with the least squared error (ties in {@link #searchOrder}). */
@@ -178,19 +175,10 @@ public final class WeightQuantizer {
    */
   public static Result quantize(double[] weights, double scale, SignMode mode, int exponent,
       ChipSpec spec) {
-    if (!(scale > 0) || Double.isInfinite(scale)) {
-      throw new QuenchException("weight scale " + scale + " must be finite and > 0");
-    }
+    double[] req = requested(weights, scale);
     if (exponent < spec.weightExpMin() || exponent > spec.weightExpMax()) {
       throw new QuenchException("weight exponent " + exponent + " is outside " + spec.weightExpMin()
           + ".." + spec.weightExpMax() + " on chip '" + spec.name() + "'");
-    }
-    double[] req = new double[weights.length];
-    for (int i = 0; i < weights.length; i++) {
-      if (!Double.isFinite(weights[i])) {
-        throw new QuenchException("weight " + i + " is " + weights[i] + ": fix the model's weights");
-      }
-      req[i] = weights[i] * scale;
     }
     return report(req, scale, mode, Lattice.of(mode, spec, false), exponent, spec);
   }

@@ -84,6 +84,16 @@ class WeightPrecisionTest {
    * mantissas are twice as fine as MIXED's even ones; the chip keeps the projection's MIXED.
    */
   private static Network signPureRows(int n, long seed) {
+    return reweighted(n, seed, (t, w) -> (t % 2 == 0 ? 1 : -1) * (0.2 + Math.abs(w)));
+  }
+
+  /** Weight into target t as a function of the gaussian weight w. */
+  private interface Reweight {
+    double weight(int t, double w);
+  }
+
+  /** {@link #network} with tau_syn 5 ms and each input weight w into target t replaced. */
+  private static Network reweighted(int n, long seed, Reweight f) {
     double[] tau = new double[n];
     Arrays.fill(tau, 0.005);
     Network net = network(n, tau, 0, seed);
@@ -92,8 +102,7 @@ class WeightPrecisionTest {
     double[] w = p.floatWeights();
     for (int s = 0; s < p.sourceSize(); s++) {
       for (int k = p.rowStart(s); k < p.rowStart(s + 1); k++) {
-        int t = p.target(k);
-        b.floatSynapse(s, t, (t % 2 == 0 ? 1 : -1) * (0.2 + Math.abs(w[k])), 0);
+        b.floatSynapse(s, p.target(k), f.weight(p.target(k), w[k]), 0);
       }
     }
     return net.toBuilder().replaceProjection(b.build()).build();
@@ -139,18 +148,7 @@ class WeightPrecisionTest {
 
   /** n neurons (threshold 1, tau_syn 5 ms), 64 inputs with gaussian weights of the given sd. */
   private static Network scaled(int n, double sd, long seed) {
-    double[] tau = new double[n];
-    Arrays.fill(tau, 0.005);
-    Network net = network(n, tau, 0, seed);
-    Projection p = net.projections().get(0);
-    Projection.Builder b = Projection.builder("in->p", Projection.Source.inputPort("in"), 64, "p", n);
-    double[] w = p.floatWeights();
-    for (int s = 0; s < p.sourceSize(); s++) {
-      for (int k = p.rowStart(s); k < p.rowStart(s + 1); k++) {
-        b.floatSynapse(s, p.target(k), w[k] * sd, 0);
-      }
-    }
-    return net.toBuilder().replaceProjection(b.build()).build();
+    return reweighted(n, seed, (t, w) -> w * sd);
   }
 
   @Test

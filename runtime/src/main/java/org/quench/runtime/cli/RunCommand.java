@@ -141,7 +141,7 @@ public final class RunCommand implements Callable<Integer> {
       }
       RunPlots plots = null;
       if (plot != null) {
-        plots = new RunPlots(n, ModelTime.dtSeconds(session.image()), plotSteps);
+        plots = new RunPlots(session.image(), n, ModelTime.dtSeconds(session.image()), plotSteps);
         sink = sink.and(plots);
       }
       RunSummary summary;

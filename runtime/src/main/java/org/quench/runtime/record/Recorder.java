@@ -5,8 +5,13 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -309,12 +314,21 @@ public final class Recorder implements RunSink {
     return target.resolveSibling(file.substring(0, file.length() - 4) + ".meta.json");
   }
 
-  /** The metadata beside .npy and .csv recordings; steps are filled in when the run ends. */
+  /**
+   * The metadata beside .npy and .csv recordings; steps are filled in when the run ends. Written
+   * beside and then moved over the old one, so a full disk leaves the previous metadata whole.
+   */
   private void writeSidecar(Path file) throws IOException {
     if (metadata == null) {
       return;
     }
-    Files.writeString(file, metadata.toJson(Math.max(firstStep, 0), steps, probedNeurons), StandardCharsets.UTF_8);
+    Path next = file.resolveSibling(file.getFileName() + ".part");
+    try {
+      Files.writeString(next, metadata.toJson(Math.max(firstStep, 0), steps, probedNeurons), StandardCharsets.UTF_8);
+      Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(next);
+    }
     if (!written.contains(file)) {
       written.add(file);
     }
@@ -378,7 +392,7 @@ public final class Recorder implements RunSink {
       } catch (IOException e) {
         fileFailure = fileFailure != null ? fileFailure : reason(e);
       }
-      first = fileFailure != null ? target.getFileName().toString() : sidecar(csvSidecar(), null);
+      first = sidecar(csvSidecar(), fileFailure != null ? target.getFileName().toString() : null);
     }
     if (h5 != null) {
       try {
@@ -430,10 +444,21 @@ public final class Recorder implements RunSink {
     return new QuenchException(line.toString());
   }
 
+  /** Why a write failed, in words (the file is named beside it). */
   private static String reason(IOException e) {
-    String m = e.getMessage();
-    return e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
-        : m != null ? m : e.getClass().getSimpleName();
+    if (e instanceof FileSystemException f && f.getReason() != null) {
+      return f.getReason();
+    }
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof DirectoryNotEmptyException) {
+      return "a directory of that name is in the way";
+    }
+    if (e instanceof NoSuchFileException) {
+      return "its directory is gone";
+    }
+    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
   }
 
   /** Writes all of {@code b} at {@code at}; returns the bytes written. */

@@ -171,6 +171,8 @@ class FailedRecordingWriteTest {
     List<String> lines = Files.readAllLines(record);
     assertEquals(Files.readAllLines(truth).subList(0, steps + 1), lines);
     assertTrue(Files.readString(record).endsWith("\n"), "no part of a line is left");
+    String meta = Files.readString(dir.resolve("limited.meta.json"));
+    assertTrue(meta.contains("\"steps\": " + steps), "the metadata count the same steps: " + meta);
   }
 
   @Test
@@ -228,7 +230,8 @@ class FailedRecordingWriteTest {
     QuenchException e = assertThrows(QuenchException.class, r::finish);
     String line = e.getMessage();
     assertFalse(line.contains("\n"), line);
-    assertTrue(line.startsWith("cannot write recording " + record + ": meta.json failed ("), line);
+    assertTrue(line.matches(Pattern.quote("cannot write recording " + record) + ": meta\\.json failed \\([^)]+\\);"
+        + " the files are closed and readable and hold .*"), line);
     for (String file : NPY_FILES) {
       assertTrue(line.contains(file + " " + 2 * CHUNK + " steps"), line);
       assertEquals(2 * CHUNK, NpyArray.read(record.resolve(file)).shape()[0], file);

@@ -94,6 +94,18 @@ class FailedRecordingWriteTest {
     return record;
   }
 
+  /**
+   * {@code quench run} recording to {@code record} in a child JVM that may not make any file longer
+   * than the limit; checks that it failed with one line and no stack trace, and returns the line.
+   */
+  private String failedLimitedRun(Path record) throws Exception {
+    String[] child = runLimited(runArguments(record), dir.resolve(record.getFileName() + "-child"));
+    assertEquals("1", child[0], child[2]);
+    assertEquals(1, child[2].lines().count(), "one line, no stack trace: " + child[2]);
+    assertFalse(child[1].contains("Exception"), child[1]);
+    return child[2];
+  }
+
   /** {@code quench run} in a child JVM that may not make any file longer than the limit. */
   private static String[] runLimited(List<String> args, Path logs) throws Exception {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
@@ -122,10 +134,7 @@ class FailedRecordingWriteTest {
       throws Exception {
     Path truth = truth("npy");
     Path record = dir.resolve("limited");
-    String[] child = runLimited(runArguments(record), dir.resolve("npy-child"));
-    assertEquals("1", child[0], child[2]);
-    String err = child[2];
-    assertEquals(1, err.lines().count(), "one line, no stack trace: " + err);
+    String err = failedLimitedRun(record);
     assertTrue(err.startsWith("quench: cannot write recording " + record + ": hidden.v.npy failed ("),
         err);
     // Every file holds the steps the line names, equal to the unlimited run's first steps.
@@ -158,10 +167,7 @@ class FailedRecordingWriteTest {
   void aCsvThatHitsTheDiskLimitMidRunKeepsItsWholeLinesAndSaysHowMany() throws Exception {
     Path truth = truth("run.csv");
     Path record = dir.resolve("limited.csv");
-    String[] child = runLimited(runArguments(record), dir.resolve("csv-child"));
-    assertEquals("1", child[0], child[2]);
-    String err = child[2];
-    assertEquals(1, err.lines().count(), "one line, no stack trace: " + err);
+    String err = failedLimitedRun(record);
     Matcher m = Pattern.compile("quench: cannot write recording " + Pattern.quote(record.toString())
         + ": limited\\.csv failed \\(.+\\); it is closed and readable and holds the (\\d+) steps completed")
         .matcher(err);

@@ -85,16 +85,57 @@
  * separate pass of bare loads is what keeps many in flight. What helps: transparent huge pages for the heap (the {@code quench}
  * launcher turns them on where the kernel allows; better in 5 of 6 interleaved pairs, by 0-19%).
  *
+ * <p>Tried after that, each against the unchanged build in one JVM (both jars loaded through
+ * their own class loaders, 12-16 alternating windows of 400 steps, other processes paused), none
+ * kept:
+ * <ul>
+ *   <li>3-byte synapse words (the bench needs 21 bits): 4.32 to 3.32 bytes/synapse, time ratio
+ *       0.98-1.03, so no gain. The bench fetches about 40k rows a step whatever their length:
+ *       with 50, 75 and 100 synapses per neuron (same routes, rows of 12.5 to 25 synapses) it
+ *       ran 107.6M, 95.3M and 89.8M neuron updates/s in one quiet stretch. The cost is the
+ *       latency of the first line of a row, not the bytes. Reading the words through a byte-array
+ *       VarHandle also left its index check un-inlined in {@code sumDeferred} (JFR showed it as
+ *       its own frame).
+ *   <li>A vectorised dense FLOOR sweep. Scratch was laid out like the delay line, cell for cell,
+ *       so the sweep became one same-index loop, which C2 vectorises: 0.05 ns a cell against
+ *       0.45 for the eight offset loops, in a microbenchmark. The sweep fell from 20% to 5% of
+ *       the samples, but the summing pass rose by as much (it now looks up the slot of a delay),
+ *       and the time ratio was 0.975. The sweep's share had been L3 misses on the delay line,
+ *       which it is the first to touch each step; those misses moved, they did not go away. A
+ *       branch-free slot wrap in the summing pass instead of the lookup ran 12-15% slower. A
+ *       delay line of 2 x depth slots, where every word's cell maps by one add, was neutral
+ *       (0.993).
+ *   <li>The update in jdk.incubator.vector: 1.5 times faster than the scalar loop at
+ *       L3-resident sizes in a microbenchmark, but 5 times slower in runs where C2 did not
+ *       intrinsify it. It also needs {@code --add-modules} and prints a warning on every start.
+ *       C2's auto-vectorisation of an exact branch-free int version still failed (2x slower).
+ *   <li>Rows laid out so that none spans more cache lines than its length needs. All words went
+ *       into one array large enough to be placed at a G1 region start, so the line phase of
+ *       every index was known, and rows were padded with zero-weight words. A 25-synapse row then
+ *       spans 2 lines instead of 2.56 on average. It ran 5% slower (1.054). Fewer lines per row
+ *       do not pay; touching every line of a row early does: {@code touchRows} reading only each
+ *       row's first word ran 1.8 times slower. The hardware does not fetch the other lines
+ *       itself, and many rows' misses in flight at once is what counts.
+ *   <li>Neuron parameters interleaved per neuron (u,v together; the two decay factors packed in
+ *       one int; bias and threshold together): same speed as separate arrays in a microbenchmark.
+ * </ul>
+ * What did matter: warm-up. Windows measured after 200 steps ran 10-25% slower than after 1,000
+ * (C2 was still recompiling the step loops), so {@code quench bench} now warms up for 1,000
+ * steps. With that, in a quiet stretch, five windows ran 100.6M-104.7M neuron updates/s.
+ *
  * <p>The limits, measured: with 1 synapse per neuron the bench does about 10 ns per neuron and
  * step on one thread (update and sweep alone), so at 100 synapses the remaining 10-20 ns are the
  * 5 synaptic events a neuron gets per step, of which the row fetches and the gathering are memory
- * latency that Java cannot prefetch. Ideas left, by expected gain: 24-bit synapse words (the
- * bench needs 21 bits: 9 target, 3 delay, 9 weight; 16 bits cannot hold them even grouped by
- * delay), which fetch 15% fewer cache lines per row; a 16-bit delay line where the activation
- * provably fits (halves the sweep's traffic, but every loop that touches the ring would need a
- * second copy); the two decay factors packed into one int.
+ * latency that Java cannot prefetch. What is left needs a different shape of work, not a
+ * tighter loop. The step fetches about 40k synapse rows from DRAM (a row per spike and
+ * destination core, whatever its length), so fewer rows would pay and fewer bytes would not. One
+ * way is one row per source neuron holding all its destination cores' synapses, read by the
+ * source's worker, with per-worker partial sums merged at the barrier. Another is a 16-bit delay
+ * line where the activation provably fits, which halves the line's L3 traffic; every loop that
+ * touches the ring would need a second copy.
  * Measure on a machine with nothing else running: on a shared one, differences under 15% do not
- * show, and the same build ranged from 50M to 85M neuron updates/s within one hour here.
+ * show, and the same build ranged from 40M to 110M neuron updates/s within one hour here (compare
+ * builds in one JVM, alternating windows, as above).
  *
  * <p>Per-instance variability plugs in between {@code CoreParameters} and {@code EmulatedCore}:
  * the step loops read per-neuron arrays only ({@code uFactor}, {@code vFactor}, {@code vthEff},

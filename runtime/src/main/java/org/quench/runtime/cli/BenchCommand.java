@@ -62,11 +62,15 @@ final class BenchCommand implements Callable<Integer> {
       description = "Measure N windows of --steps steps one after the other and report the one of median"
           + " neuron-update rate, with the slowest and fastest (default: ${DEFAULT-VALUE}); on a shared"
           + " machine single windows vary by tens of percent.")
-  int repeat = 1;
+  int repeat = 3;
 
+  // The JIT's last recompilations of the step loops land within the first few hundred steps of
+  // the 100k-neuron network; windows measured after 200 steps ran up to 25% slower than after
+  // 1,000 (README "Benchmarks").
   @Option(names = "--warmup", paramLabel = "N",
-      description = "Steps run before measuring (default: ${DEFAULT-VALUE}).")
-  int warmup = 200;
+      description = "Steps run before measuring, so the JIT has compiled the step loops (default:"
+          + " ${DEFAULT-VALUE}).")
+  int warmup = 1000;
 
   @Option(names = "--seed", paramLabel = "N",
       description = "Seed of the network and its input (default: ${DEFAULT-VALUE}).")

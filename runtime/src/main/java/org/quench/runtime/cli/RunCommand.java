@@ -141,7 +141,7 @@ public final class RunCommand implements Callable<Integer> {
       }
       RunPlots plots = null;
       if (plot != null) {
-        plots = new RunPlots(n, ModelTime.dtSeconds(session.image()), plotSteps);
+        plots = new RunPlots(session.image(), n, ModelTime.dtSeconds(session.image()), plotSteps);
         sink = sink.and(plots);
       }
       RunSummary summary;
@@ -157,7 +157,8 @@ public final class RunCommand implements Callable<Integer> {
         session.onProgress(bar::stepTo);
         summary = session.run(n, train != null ? train : InputSource.none(), sink);
       } catch (RuntimeException e) {
-        if (kept != null) {
+        // A recording that failed itself has said which file and what each holds, in its error.
+        if (kept != null && !kept.failed()) {
           spec.commandLine().getErr().printf(Locale.ROOT, "%s holds the %d steps completed before the error%n",
               record, kept.steps());
         }

@@ -17,6 +17,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
 import org.quench.hal.QuenchException;
 import org.quench.hal.proto.ChipImage;
 import org.quench.runtime.io.NpyArray;
@@ -96,29 +99,47 @@ public final class InputFiles {
    * @param target an input port name, {@code bias:POPULATION}, or null to choose as {@link #read}
    */
   public static List<SpikeTrains> readSamples(Path file, String target, ChipImage image) {
+    return perSample(file, () -> read(file, target, image),
+        a -> matrix(file.toString(), resolve(file, target, image), image, rows(a, file)),
+        a -> {
+          refuseFloats(a, file);
+          String chosen = resolve(file, target, image);
+          int[] shape = a.shape();
+          int[] values = a.toInts();
+          return k -> {
+            int[][] rows = new int[shape[1]][shape[2]];
+            for (int t = 0; t < shape[1]; t++) {
+              System.arraycopy(values, (k * shape[1] + t) * shape[2], rows[t], 0, shape[2]);
+            }
+            return matrix(file + " sample " + k, chosen, image, rows);
+          };
+        });
+  }
+
+  /**
+   * One input per sample: a .npy file of three axes gives one per index of its first axis, from
+   * {@code sampler} (given the array once, it returns how to read sample k); a .npy file of
+   * another shape is one input, from {@code matrix}; any other file one, from {@code otherFile}.
+   */
+  private static <T> List<T> perSample(Path file, Supplier<T> otherFile, Function<NpyArray, T> matrix,
+      Function<NpyArray, IntFunction<T>> sampler) {
     if (!file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npy")
         || !Files.isRegularFile(file)) {
-      return List.of(read(file, target, image));
+      return List.of(otherFile.get());
     }
     NpyArray a = NpyArray.read(file);
-    if (a.shape().length != 3) {
-      return List.of(matrix(file.toString(), resolve(file, target, image), image, rows(a, file)));
-    }
-    refuseFloats(a, file);
-    String chosen = resolve(file, target, image);
     int[] shape = a.shape();
-    int[] values = a.toInts();
-    List<SpikeTrains> samples = new ArrayList<>(shape[0]);
-    for (int k = 0; k < shape[0]; k++) {
-      int[][] rows = new int[shape[1]][shape[2]];
-      for (int t = 0; t < shape[1]; t++) {
-        System.arraycopy(values, (k * shape[1] + t) * shape[2], rows[t], 0, shape[2]);
-      }
-      samples.add(matrix(file + " sample " + k, chosen, image, rows));
+    if (shape.length != 3) {
+      return List.of(matrix.apply(a));
     }
-    if (samples.isEmpty()) {
+    IntFunction<T> sample = sampler.apply(a);
+    if (shape[0] == 0) {
       throw new QuenchException("input file " + file + " has shape " + java.util.Arrays.toString(shape)
           + ": no samples along its first axis");
+    }
+    List<T> samples = new ArrayList<>(shape[0]);
+    for (int k = 0; k < shape[0]; k++) {
+      samples.add(sample.apply(k));
     }
     return samples;
   }
@@ -278,25 +299,11 @@ public final class InputFiles {
    * {@link #readSignal} reads.
    */
   public static List<double[][]> readSignals(Path file) {
-    if (!file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npy")
-        || !Files.isRegularFile(file)) {
-      return List.<double[][]>of(readSignal(file));
-    }
-    NpyArray a = NpyArray.read(file);
-    int[] shape = a.shape();
-    if (shape.length != 3) {
-      return List.<double[][]>of(signal(a, file));
-    }
-    if (shape[0] == 0) {
-      throw new QuenchException("input file " + file + " has shape " + java.util.Arrays.toString(shape)
-          + ": no samples along its first axis");
-    }
-    double[] values = a.toDoubles();
-    List<double[][]> signals = new ArrayList<>(shape[0]);
-    for (int k = 0; k < shape[0]; k++) {
-      signals.add(signal(values, k * shape[1] * shape[2], shape[1], shape[2]));
-    }
-    return signals;
+    return perSample(file, () -> readSignal(file), a -> signal(a, file), a -> {
+      int[] shape = a.shape();
+      double[] values = a.toDoubles();
+      return k -> signal(values, k * shape[1] * shape[2], shape[1], shape[2]);
+    });
   }
 
   /** A .npy analog signal, (steps, channels), already read from {@code file}. */

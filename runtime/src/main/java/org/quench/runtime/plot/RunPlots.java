@@ -5,14 +5,14 @@ import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import javax.imageio.ImageIO;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -25,6 +25,10 @@ import org.quench.hal.Probe;
 import org.quench.hal.ProbeKind;
 import org.quench.hal.QuenchException;
 import org.quench.hal.RunResult;
+import org.quench.hal.proto.ChipImage;
+import org.quench.hal.proto.NeuronRange;
+import org.quench.hal.proto.OutputPort;
+import org.quench.hal.proto.Symbol;
 import org.quench.runtime.session.RunSink;
 
 /**
@@ -42,7 +46,11 @@ import org.quench.runtime.session.RunSink;
  *       histogram, rate over time).</li>
  * </ul>
  * Rates are in Hz when the image gives the step's duration, else in spikes per step.
- * See docs/cli-commands.md.
+ *
+ * <p>Every spike is drawn once: a spikes probe or output port whose chip neurons are all among
+ * another's (an output port that is a probed population, a probed part of a population probed
+ * whole or sent to a port) is left out, and {@link #write} says where its spikes are. Of two with
+ * the same neurons the probe stays. See docs/cli-commands.md.
  */
 public final class RunPlots implements RunSink {
   /** What {@code --plot-kind} asks for. */
@@ -83,6 +91,7 @@ public final class RunPlots implements RunSink {
     }
   }
 
+  private final ChipImage image;
   private final long totalSteps;
   private final double dtSeconds;
   private final int window;
@@ -90,16 +99,21 @@ public final class RunPlots implements RunSink {
   private final int bins;
   private final Map<String, SpikeSource> spikes = new LinkedHashMap<>();
   private final Map<String, TraceSource> traces = new LinkedHashMap<>();
+  /** Spike sources left out because another shows all their neurons: name to where they are. */
+  private final Map<String, String> shownWithin = new LinkedHashMap<>();
+  private boolean sourcesChosen;
   private long seen;
 
   /**
-   * Plots of a run of {@code totalSteps} steps of {@code dtSeconds} each (NaN when unknown);
-   * raster and traces show the first {@code windowSteps} steps.
+   * Plots of a run of {@code image} for {@code totalSteps} steps of {@code dtSeconds} each (NaN
+   * when unknown); raster and traces show the first {@code windowSteps} steps. The image says
+   * which chip neurons each probe and output port shows, so none is drawn twice.
    */
-  public RunPlots(long totalSteps, double dtSeconds, int windowSteps) {
+  public RunPlots(ChipImage image, long totalSteps, double dtSeconds, int windowSteps) {
     if (totalSteps <= 0) {
       throw new QuenchException("--plot: a run of " + totalSteps + " steps has nothing to plot");
     }
+    this.image = image;
     this.totalSteps = totalSteps;
     this.dtSeconds = dtSeconds;
     this.window = (int) Math.min(windowSteps, totalSteps);
@@ -118,14 +132,17 @@ public final class RunPlots implements RunSink {
 
   @Override
   public void accept(RunResult chunk) {
+    if (!sourcesChosen) {
+      chooseSpikeSources(chunk);
+    }
     int n = chunk.steps();
     for (Map.Entry<Probe, RunResult.Trace> e : chunk.traces().entrySet()) {
       Probe p = e.getKey();
       RunResult.Trace t = e.getValue();
       String name = p.population() + range(p);
       if (p.kind() == ProbeKind.SPIKES) {
-        SpikeSource s = spikes.computeIfAbsent(name, k -> new SpikeSource(t.width(), window, bins));
-        for (int step = 0; step < n; step++) {
+        SpikeSource s = spikes.get(name);
+        for (int step = 0; s != null && step < n; step++) {
           for (int i = 0; i < t.width(); i++) {
             if (t.values()[step * t.width() + i] != 0) {
               spike(s, step, i);
@@ -144,17 +161,96 @@ public final class RunPlots implements RunSink {
     }
     for (Map.Entry<String, RunResult.SpikeEvents> e : chunk.outputs().entrySet()) {
       RunResult.SpikeEvents ev = e.getValue();
-      if (spikes.containsKey(e.getKey())) {
-        continue; // the port's population is probed already
-      }
-      SpikeSource s = spikes.computeIfAbsent("output " + e.getKey(), k -> new SpikeSource(ev.width(), window, bins));
-      for (int k = 0; k < ev.count(); k++) {
+      SpikeSource s = spikes.get("output " + e.getKey());
+      for (int k = 0; s != null && k < ev.count(); k++) {
         if (ev.values()[k] != 0) {
           spike(s, ev.steps()[k], ev.indices()[k]);
         }
       }
     }
     seen += n;
+  }
+
+  /**
+   * Decides, from the first chunk's spikes probes and output ports, which are drawn: in that
+   * order, each unless all its chip neurons are among those of another (of two with the same
+   * neurons, the first).
+   */
+  private void chooseSpikeSources(RunResult chunk) {
+    sourcesChosen = true;
+    Map<String, Set<Long>> neurons = new LinkedHashMap<>();
+    Map<String, Integer> widths = new LinkedHashMap<>();
+    Map<String, String> spelled = new LinkedHashMap<>();
+    chunk.traces().forEach((p, t) -> {
+      if (p.kind() == ProbeKind.SPIKES) {
+        String name = p.population() + range(p);
+        neurons.put(name, probedNeurons(p, t.width()));
+        widths.put(name, t.width());
+        spelled.put(name, "spikes:" + name);
+      }
+    });
+    chunk.outputs().forEach((port, ev) -> {
+      String name = "output " + port;
+      neurons.put(name, portNeurons(port));
+      widths.put(name, ev.width());
+      spelled.put(name, "output port " + port);
+    });
+    List<String> names = List.copyOf(neurons.keySet());
+    List<String> hidden = new ArrayList<>();
+    for (int i = 0; i < names.size(); i++) {
+      Set<Long> mine = neurons.get(names.get(i));
+      for (int j = 0; j < names.size() && mine != null; j++) {
+        Set<Long> other = neurons.get(names.get(j));
+        if (j != i && other != null && other.containsAll(mine) && (other.size() > mine.size() || j < i)) {
+          hidden.add(names.get(i));
+          break;
+        }
+      }
+    }
+    for (String name : names) {
+      if (!hidden.contains(name)) {
+        spikes.put(name, new SpikeSource(widths.get(name), window, bins));
+      }
+    }
+    // Containment is transitive, so a drawn source holds every neuron of each one left out.
+    for (String name : hidden) {
+      shownWithin.put(spelled.get(name), spikes.keySet().stream()
+          .filter(d -> neurons.get(d) != null && neurons.get(d).containsAll(neurons.get(name)))
+          .findFirst().map(spelled::get).orElseThrow());
+    }
+  }
+
+  /** The chip neurons (chip, core, neuron) a spikes probe reads, or null when the image does not say. */
+  private Set<Long> probedNeurons(Probe p, int width) {
+    for (Symbol symbol : image.getSymbolsList()) {
+      if (symbol.getPopulation().equals(p.population())) {
+        return chipNeurons(symbol.getRangesList(), p.first(), width);
+      }
+    }
+    return null;
+  }
+
+  private Set<Long> portNeurons(String port) {
+    for (OutputPort o : image.getOutputsList()) {
+      if (o.getName().equals(port)) {
+        return chipNeurons(o.getSourcesList(), 0, o.getWidth());
+      }
+    }
+    return null;
+  }
+
+  /** Elements {@code [first, first + count)} of a population or port laid out as {@code ranges}. */
+  private static Set<Long> chipNeurons(List<NeuronRange> ranges, int first, int count) {
+    Set<Long> chip = new HashSet<>();
+    for (NeuronRange r : ranges) {
+      for (int i = 0; i < r.getCount(); i++) {
+        long index = r.getOffset() + (long) i;
+        if (index >= first && index < first + (long) count) {
+          chip.add((long) r.getCore().getChip() << 40 | (long) r.getCore().getCore() << 20 | (r.getNeuronFirst() + i));
+        }
+      }
+    }
+    return chip;
   }
 
   private void spike(SpikeSource s, int stepInChunk, int neuron) {
@@ -203,7 +299,7 @@ public final class RunPlots implements RunSink {
       }
       default -> throw new IllegalStateException();
     }
-    return switch (kind) {
+    String shown = switch (kind) {
       case RASTER -> "spike raster of the first " + window + " steps";
       case TRACES -> "traces of the first " + window + " steps";
       case RATES -> "firing-rate histogram and rate over time, " + steps + " steps";
@@ -213,6 +309,12 @@ public final class RunPlots implements RunSink {
           : "raster and traces (first " + window + " steps), rate histogram and rate over time ("
               + steps + " steps) in a 2 x 2 grid";
     };
+    if (kind == Kind.TRACES || shownWithin.isEmpty()) {
+      return shown;
+    }
+    List<String> within = new ArrayList<>();
+    shownWithin.forEach((left, holder) -> within.add(left + " within " + holder));
+    return shown + "; drawn once: " + String.join(", ", within);
   }
 
   private Map<String, SpikeSource> spikeSources() {
@@ -368,14 +470,6 @@ public final class RunPlots implements RunSink {
       panel.dispose();
     }
     g.dispose();
-    try {
-      Path parent = png.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
-      ImageIO.write(image, "png", png.toFile());
-    } catch (IOException e) {
-      throw new QuenchException("cannot write plot " + png + ": " + e.getMessage(), e);
-    }
+    SpikePlots.writePng(png, out -> ImageIO.write(image, "png", out));
   }
 }

@@ -217,13 +217,23 @@ public final class SpikePlots {
 
   /** Writes {@code chart} as a PNG file, creating its directory. */
   public static void save(Chart<?, ?> chart, Path png) {
+    writePng(png, out -> BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG));
+  }
+
+  /** Draws a PNG's bytes into a stream. */
+  interface PngDrawing {
+    void writeTo(OutputStream out) throws IOException;
+  }
+
+  /** Writes the PNG {@code drawing} makes to {@code png}, creating its directory; one line on failure. */
+  static void writePng(Path png, PngDrawing drawing) {
     try {
       Path parent = png.toAbsolutePath().getParent();
       if (parent != null) {
         Files.createDirectories(parent);
       }
       try (OutputStream out = Files.newOutputStream(png)) {
-        BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
+        drawing.writeTo(out);
       }
     } catch (IOException e) {
       throw new QuenchException("cannot write plot " + png + ": " + e.getMessage(), e);

@@ -1,14 +1,18 @@
 package org.quench.runtime.record;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,6 +51,9 @@ import org.quench.runtime.session.RunSink;
  *       datasets together and truncates the file when the run used less room than reserved, except
  *       after a run stopped short of the expected steps, which is closed at once in place.</li>
  * </ul>
+ * A file that cannot be written (a full disk, a file-size limit) stops the recording with one
+ * line naming the file and the steps every file holds; each file is closed at its last whole step,
+ * and the other .npy files keep every step they took.
  * The metadata ({@link #describedBy}) make a recording readable alone: v in model units is
  * {@code v / scale + v_offset}, row k is at {@code (first_step + k + 1) * dt} seconds.
  * A '/' in a population or port name becomes '_' in file and dataset names. See
@@ -56,6 +63,8 @@ public final class Recorder implements RunSink {
   /** The three file layouts. */
   public enum Format { NPY_DIRECTORY, CSV, HDF5 }
 
+  private static final int NPY_HEADER_BYTES = 128;
+
   private final Path target;
   private final Format format;
   private final List<String> names = new ArrayList<>();
@@ -63,8 +72,13 @@ public final class Recorder implements RunSink {
   private final List<Path> written = new ArrayList<>();
   private StreamedHdf5 h5;
   private long expected = -1;
-  private List<FileChannel> npy;
-  private BufferedWriter csv;
+  /** The .npy directory's files, one per series, in column order. */
+  private List<NpySeries> npy;
+  private FileChannel csv;
+  /** Bytes of the .csv that hold whole steps: the file is cut back to them after a failed write. */
+  private long csvBytes;
+  /** What went wrong with a single-file recording (.csv, .h5), or null. */
+  private String fileFailure;
   private final Map<String, int[]> probedNeurons = new LinkedHashMap<>();
   private RecordingMetadata metadata;
   private long firstStep = -1;
@@ -170,70 +184,82 @@ public final class Recorder implements RunSink {
       throw new QuenchException("the recorded probes changed during the run (" + names + " then "
           + chunkNames + "); record each run to its own file");
     }
-    try {
-      switch (format) {
-        case NPY_DIRECTORY -> {
-          for (int k = 0; k < rows.size(); k++) {
-            ByteBuffer b = ByteBuffer.allocate(rows.get(k).length * 4).order(ByteOrder.LITTLE_ENDIAN);
-            b.asIntBuffer().put(rows.get(k));
-            FileChannel ch = npy.get(k);
-            while (b.hasRemaining()) {
-              ch.write(b);
-            }
-          }
-        }
-        case CSV -> {
-          StringBuilder line = new StringBuilder();
-          for (int t = 0; t < chunk.steps(); t++) {
-            line.setLength(0);
-            line.append(steps + t);
-            for (int k = 0; k < rows.size(); k++) {
-              int w = widths.get(k);
-              for (int i = 0; i < w; i++) {
-                line.append(',').append(rows.get(k)[t * w + i]);
-              }
-            }
-            csv.write(line.append('\n').toString());
-          }
-        }
-        case HDF5 -> {
-          h5.reserve(chunk.steps());
-          for (int k = 0; k < rows.size(); k++) {
-            h5.write(k, rows.get(k), chunk.steps());
-          }
-        }
-        default -> throw new IllegalStateException();
-      }
-      commitChunk(chunk.steps());
-    } catch (IOException e) {
-      throw new QuenchException("cannot write recording " + target + ": " + e.getMessage(), e);
+    switch (format) {
+      case NPY_DIRECTORY -> writeNpy(rows, chunk.steps());
+      case CSV -> writeCsv(rows, chunk.steps());
+      case HDF5 -> writeHdf5(rows, chunk.steps());
+      default -> throw new IllegalStateException();
     }
   }
 
   /**
-   * Makes the file on disk whole after each chunk, so a run stopped by Ctrl-C or a device error
-   * leaves a readable recording of every step completed so far: each .npy header is rewritten
-   * with the rows written (a fixed-size header, so data never moves), the CSV is flushed and the
-   * HDF5 header block is rewritten with the new row count in one write.
+   * Appends a chunk to every .npy file, then rewrites each header with its rows (a fixed-size
+   * header, so data never move): after every chunk the files on disk are whole, and a run stopped
+   * by Ctrl-C, a device error or a kill leaves every completed step. A file that cannot be written
+   * keeps its last committed rows; the others still take the chunk, then all are closed and one
+   * line says which file failed and what each holds.
    */
-  private void commitChunk(int added) throws IOException {
-    long total = steps + added;
-    if (format == Format.NPY_DIRECTORY) {
-      for (int k = 0; k < npy.size(); k++) {
-        FileChannel ch = npy.get(k);
-        ch.write(ByteBuffer.wrap(npyHeader(total, widths.get(k))), 0);
-      }
-    } else if (format == Format.CSV) {
-      csv.flush();
-    } else {
-      h5.commit(added);
+  private void writeNpy(List<int[]> rows, int added) {
+    for (int k = 0; k < npy.size(); k++) {
+      npy.get(k).append(rows.get(k), added);
     }
-    steps = total;
+    steps = npy.stream().mapToLong(NpySeries::rows).min().orElse(steps + added);
+    if (npy.stream().anyMatch(NpySeries::failed)) {
+      throw failure(closeAll());
+    }
   }
 
-  /** Steps written so far: every file holds exactly these (safe to ask from any thread). */
+  /** Appends a chunk's lines and counts its bytes; a failed write is cut back to the whole steps. */
+  private void writeCsv(List<int[]> rows, int added) {
+    StringBuilder text = new StringBuilder();
+    for (int t = 0; t < added; t++) {
+      text.append(steps + t);
+      for (int k = 0; k < rows.size(); k++) {
+        int w = widths.get(k);
+        for (int i = 0; i < w; i++) {
+          text.append(',').append(rows.get(k)[t * w + i]);
+        }
+      }
+      text.append('\n');
+    }
+    try {
+      csvBytes += writeAt(csv, ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8)), csvBytes);
+      steps += added;
+    } catch (IOException e) {
+      fileFailure = reason(e);
+      throw failure(closeAll());
+    }
+  }
+
+  /**
+   * Writes a chunk into the HDF5 regions, then rewrites the header block with the new row count
+   * in one write; a failure leaves the header of the last chunk, which the file then closes with.
+   */
+  private void writeHdf5(List<int[]> rows, int added) {
+    try {
+      h5.reserve(added);
+      for (int k = 0; k < rows.size(); k++) {
+        h5.write(k, rows.get(k), added);
+      }
+      h5.commit(added);
+      steps += added;
+    } catch (IOException e) {
+      fileFailure = reason(e);
+      throw failure(closeAll());
+    }
+  }
+
+  /** Steps written so far: every file holds at least these (safe to ask from any thread). */
   public long steps() {
     return steps;
+  }
+
+  /**
+   * Whether a file of this recording could not be written (the run's error then said which and
+   * what every file holds).
+   */
+  public synchronized boolean failed() {
+    return fileFailure != null || (npy != null && npy.stream().anyMatch(NpySeries::failed));
   }
 
   private void open() {
@@ -242,29 +268,31 @@ public final class Recorder implements RunSink {
         case NPY_DIRECTORY -> {
           Files.createDirectories(target);
           npy = new ArrayList<>();
-          for (String name : names) {
-            Path file = target.resolve(name + ".npy");
-            FileChannel ch = new RandomAccessFile(file.toFile(), "rw").getChannel();
-            ch.truncate(0);
-            ch.write(ByteBuffer.wrap(npyHeader(0, 0)));
-            npy.add(ch);
-            written.add(file);
+          try {
+            for (int k = 0; k < names.size(); k++) {
+              Path file = target.resolve(names.get(k) + ".npy");
+              npy.add(new NpySeries(file, widths.get(k)));
+              written.add(file);
+            }
+          } catch (IOException e) {
+            npy.forEach(NpySeries::close);
+            throw e;
           }
           writeSidecar(target.resolve("meta.json"));
         }
         case CSV -> {
           createParent(target);
-          csv = Files.newBufferedWriter(target, StandardCharsets.UTF_8);
+          csv = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+              StandardOpenOption.TRUNCATE_EXISTING);
+          written.add(target);
           StringBuilder header = new StringBuilder("step");
           for (int k = 0; k < names.size(); k++) {
             for (int i = 0; i < widths.get(k); i++) {
               header.append(',').append(names.get(k)).append('[').append(i).append(']');
             }
           }
-          csv.write(header.append('\n').toString());
-          written.add(target);
-          String file = target.getFileName().toString();
-          writeSidecar(target.resolveSibling(file.substring(0, file.length() - 4) + ".meta.json"));
+          csvBytes = writeAt(csv, ByteBuffer.wrap(header.append('\n').toString().getBytes(StandardCharsets.UTF_8)), 0);
+          writeSidecar(csvSidecar());
         }
         case HDF5 -> {
           createParent(target);
@@ -275,16 +303,32 @@ public final class Recorder implements RunSink {
         default -> throw new IllegalStateException();
       }
     } catch (IOException e) {
-      throw new QuenchException("cannot create recording " + target + ": " + e.getMessage(), e);
+      finished = true;
+      closeAll();
+      throw new QuenchException("cannot create recording " + target + ": " + reason(e), e);
     }
   }
 
-  /** The metadata beside .npy and .csv recordings; steps are filled in when the run ends. */
+  private Path csvSidecar() {
+    String file = target.getFileName().toString();
+    return target.resolveSibling(file.substring(0, file.length() - 4) + ".meta.json");
+  }
+
+  /**
+   * The metadata beside .npy and .csv recordings; steps are filled in when the run ends. Written
+   * beside and then moved over the old one, so a full disk leaves the previous metadata whole.
+   */
   private void writeSidecar(Path file) throws IOException {
     if (metadata == null) {
       return;
     }
-    Files.writeString(file, metadata.toJson(Math.max(firstStep, 0), steps, probedNeurons), StandardCharsets.UTF_8);
+    Path next = file.resolveSibling(file.getFileName() + ".part");
+    try {
+      Files.writeString(next, metadata.toJson(Math.max(firstStep, 0), steps, probedNeurons), StandardCharsets.UTF_8);
+      Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(next);
+    }
     if (!written.contains(file)) {
       written.add(file);
     }
@@ -297,54 +341,200 @@ public final class Recorder implements RunSink {
    */
   public synchronized long stop() {
     if (!finished) {
-      finish();
+      try {
+        finish();
+      } catch (QuenchException e) {
+        System.err.println(e.getMessage());
+      }
     }
     stopped = true;
     return steps;
   }
 
+  /**
+   * Closes every file: the headers already hold the rows of the last chunk, so this only cuts off
+   * what a failed write left past them, completes the metadata and, for HDF5, gives back reserved
+   * room. Every file is closed even when one cannot be; then one line says which and what each
+   * holds.
+   */
   @Override
   public synchronized void finish() {
     if (finished) {
       return;
     }
+    String failed = closeAll();
+    if (failed != null) {
+      throw failure(failed);
+    }
+  }
+
+  /**
+   * Closes every file of the recording, each whatever happens to the others; returns the name of
+   * the first that failed (at any time during the run), or null.
+   */
+  private String closeAll() {
     finished = true;
-    try {
-      switch (format) {
-        case NPY_DIRECTORY -> {
-          if (npy == null) {
-            return;
-          }
-          for (int k = 0; k < npy.size(); k++) {
-            FileChannel ch = npy.get(k);
-            ch.position(0);
-            ch.write(ByteBuffer.wrap(npyHeader(steps, widths.get(k))));
-            ch.close();
-          }
-          writeSidecar(target.resolve("meta.json"));
+    String first = null;
+    if (npy != null) {
+      for (NpySeries s : npy) {
+        s.close();
+        if (first == null && s.failed()) {
+          first = s.file.getFileName().toString();
         }
-        case CSV -> {
-          if (csv != null) {
-            csv.close();
-            String file = target.getFileName().toString();
-            writeSidecar(target.resolveSibling(file.substring(0, file.length() - 4) + ".meta.json"));
-          }
-        }
-        case HDF5 -> {
-          if (h5 == null) {
-            return;
-          }
-          if (expected > 0 && steps < expected) {
-            // Stopped short (a device error, Ctrl-C): close at once, data not moved.
-            h5.closeInPlace();
-          } else {
-            h5.close();
-          }
-        }
-        default -> throw new IllegalStateException();
       }
+      first = sidecar(target.resolve("meta.json"), first);
+    }
+    if (csv != null) {
+      try (FileChannel c = csv) {
+        if (fileFailure != null) {
+          c.truncate(csvBytes); // a failed write may have left part of a line
+        }
+      } catch (IOException e) {
+        fileFailure = fileFailure != null ? fileFailure : reason(e);
+      }
+      first = sidecar(csvSidecar(), fileFailure != null ? target.getFileName().toString() : null);
+    }
+    if (h5 != null) {
+      try {
+        if (fileFailure != null || (expected > 0 && steps < expected)) {
+          // Stopped short (a device error, Ctrl-C, a write error): close at once, data not moved.
+          h5.closeInPlace();
+        } else {
+          h5.close();
+        }
+      } catch (IOException e) {
+        fileFailure = fileFailure != null ? fileFailure : reason(e);
+      }
+      first = fileFailure != null ? target.getFileName().toString() : null;
+    }
+    return first;
+  }
+
+  /** Writes the metadata sidecar; returns {@code failed}, or the sidecar's name if it fails first. */
+  private String sidecar(Path file, String failed) {
+    try {
+      writeSidecar(file);
+      return failed;
     } catch (IOException e) {
-      throw new QuenchException("cannot finish recording " + target + ": " + e.getMessage(), e);
+      if (fileFailure == null) {
+        fileFailure = reason(e);
+      }
+      return failed != null ? failed : file.getFileName().toString();
+    }
+  }
+
+  /**
+   * The one line a user reads when a file failed: which, why, and how many steps each file holds
+   * (all of them closed and readable).
+   */
+  private QuenchException failure(String failedFile) {
+    StringBuilder line = new StringBuilder("cannot write recording ").append(target).append(": ")
+        .append(failedFile);
+    if (npy != null) {
+      String why = npy.stream().filter(NpySeries::failed).map(s -> s.failure).findFirst().orElse(fileFailure);
+      line.append(" failed (").append(why).append("); the files are closed and readable and hold ");
+      for (int k = 0; k < npy.size(); k++) {
+        NpySeries s = npy.get(k);
+        line.append(k == 0 ? "" : ", ").append(s.file.getFileName()).append(' ').append(s.rows).append(" steps");
+      }
+    } else {
+      line.append(" failed (").append(fileFailure).append("); it is closed and readable and holds the ")
+          .append(steps).append(" steps completed");
+    }
+    return new QuenchException(line.toString());
+  }
+
+  /** Why a write failed, in words (the file is named beside it). */
+  private static String reason(IOException e) {
+    if (e instanceof FileSystemException f && f.getReason() != null) {
+      return f.getReason();
+    }
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof DirectoryNotEmptyException) {
+      return "a directory of that name is in the way";
+    }
+    if (e instanceof NoSuchFileException) {
+      return "its directory is gone";
+    }
+    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+  }
+
+  /** Writes all of {@code b} at {@code at}; returns the bytes written. */
+  private static int writeAt(FileChannel ch, ByteBuffer b, long at) throws IOException {
+    int n = b.remaining();
+    for (long pos = at; b.hasRemaining(); ) {
+      pos += ch.write(b, pos);
+    }
+    return n;
+  }
+
+  /**
+   * One .npy file of the directory format: int32 rows of {@code width} after a fixed 128-byte
+   * header that always states {@link #rows}, the rows wholly written. Once a write fails the file
+   * takes no more rows and {@link #failure} says why.
+   */
+  private static final class NpySeries {
+    final Path file;
+    final int width;
+    final FileChannel channel;
+    long rows;
+    String failure;
+
+    NpySeries(Path file, int width) throws IOException {
+      this.file = file;
+      this.width = width;
+      channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+          StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+      try {
+        writeAt(channel, ByteBuffer.wrap(npyHeader(0, width)), 0);
+      } catch (IOException e) {
+        channel.close();
+        throw e;
+      }
+    }
+
+    long rows() {
+      return rows;
+    }
+
+    boolean failed() {
+      return failure != null;
+    }
+
+    private long end() {
+      return NPY_HEADER_BYTES + rows * width * 4L;
+    }
+
+    /** Writes {@code count} rows after the last and then the header that counts them. */
+    void append(int[] values, int count) {
+      if (failed()) {
+        return;
+      }
+      ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+      b.asIntBuffer().put(values);
+      try {
+        writeAt(channel, b, end());
+        writeAt(channel, ByteBuffer.wrap(npyHeader(rows + count, width)), 0);
+        rows += count;
+      } catch (IOException e) {
+        failure = reason(e);
+      }
+    }
+
+    /** Cuts off what a failed write left after the last whole row, then closes. */
+    void close() {
+      if (!channel.isOpen()) {
+        return;
+      }
+      try (FileChannel c = channel) {
+        c.truncate(end());
+      } catch (IOException e) {
+        if (failure == null) {
+          failure = reason(e);
+        }
+      }
     }
   }
 
@@ -393,7 +583,7 @@ public final class Recorder implements RunSink {
   static byte[] npyHeader(long rows, int width) {
     String dict = "{'descr': '<i4', 'fortran_order': False, 'shape': (" + rows + ", " + width + "), }";
     StringBuilder text = new StringBuilder(dict);
-    while (text.length() < 128 - 10 - 1) {
+    while (text.length() < NPY_HEADER_BYTES - 10 - 1) {
       text.append(' ');
     }
     text.append('\n');

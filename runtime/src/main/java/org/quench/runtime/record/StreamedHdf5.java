@@ -3,12 +3,12 @@ package org.quench.runtime.record;
 import io.jhdf.checksum.JenkinsLookup3HashLittle;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,7 +67,13 @@ final class StreamedHdf5 implements Closeable {
     }
   }
 
+  /** Opens the file's channel (tests wrap it to fail writes as a full disk would). */
+  interface ChannelOpener {
+    FileChannel open(Path path) throws IOException;
+  }
+
   private final Path path;
+  private final ChannelOpener opener;
   private final Group root = new Group();
   private final List<Growing> growing = new ArrayList<>();
   private final List<Fixed> counters = new ArrayList<>();
@@ -79,7 +85,13 @@ final class StreamedHdf5 implements Closeable {
   private long rows;
 
   StreamedHdf5(Path path) {
+    this(path, p -> FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.READ,
+        StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING));
+  }
+
+  StreamedHdf5(Path path, ChannelOpener opener) {
     this.path = path;
+    this.opener = opener;
   }
 
   /** Adds a growing int32 dataset of {@code width} columns at {@code path}; returns its index. */
@@ -144,8 +156,7 @@ final class StreamedHdf5 implements Closeable {
   /** Creates the file with room for {@code capacityRows} rows of every growing dataset, none used. */
   void create(long capacityRows) throws IOException {
     headerBytes = layoutHeader(); // first: a name HDF5 cannot hold leaves no file open
-    file = new RandomAccessFile(path.toFile(), "rw").getChannel();
-    file.truncate(0);
+    file = opener.open(path);
     capacity = Math.max(1, capacityRows);
     placeRegions(capacity);
     writeHeader(regionsEnd(capacity));
@@ -187,12 +198,18 @@ final class StreamedHdf5 implements Closeable {
   void commit(long added) throws IOException {
     ensureCapacity(rows + added);
     rows += added;
-    writeHeader(regionsEnd(capacity));
+    try {
+      writeHeader(regionsEnd(capacity));
+    } catch (IOException e) {
+      rows -= added; // the file still says the rows before: so does the count
+      throw e;
+    }
   }
 
   /**
    * Moves the growing datasets' regions together (each exactly as long as its committed rows),
-   * rewrites the header and truncates the file. Safe to call twice.
+   * rewrites the header and truncates the file. Safe to call twice. When a write fails on the way,
+   * the file is closed in place as far as it got ({@link #closeInPlace}): still whole.
    */
   @Override
   public void close() throws IOException {
@@ -204,34 +221,43 @@ final class StreamedHdf5 implements Closeable {
       return;
     }
     try {
-      long[] from = regionStarts();
-      placeRegions(rows);
+      long end = regionsEnd(capacity);
+      long[] to = packed(rows);
       // Regions only move towards the start, so copying them in order never overwrites unread data.
-      for (int i = 0; i < from.length; i++) {
-        Growing g = growing.get(i);
-        move(from[i], g.region, rows * g.rowBytes());
+      for (int i = 0; i < to.length; i++) {
+        relocate(i, to[i], end);
       }
       capacity = rows;
-      long end = regionsEnd(rows);
+      end = regionsEnd(rows);
       writeHeader(end);
       file.truncate(end);
+    } catch (IOException e) {
+      try {
+        closeInPlace();
+      } catch (IOException also) {
+        e.addSuppressed(also);
+      }
+      throw e;
     } finally {
       file.close();
     }
   }
 
   /**
-   * Closes the file without moving data (quick, for a run stopped early): the header already holds
-   * the committed rows; the room reserved after the last dataset's rows is cut off, the room after
-   * the others stays as holes (sparse on most file systems). Safe to call twice.
+   * Closes the file without moving data (quick, for a run stopped early or a write that failed):
+   * the header already holds the committed rows; the room reserved after the last dataset's rows
+   * is cut off, the room after the others stays as holes (sparse on most file systems). Safe to
+   * call twice.
    */
   void closeInPlace() throws IOException {
     if (file == null || !file.isOpen()) {
       return;
     }
     try {
-      Growing last = growing.isEmpty() ? null : growing.get(growing.size() - 1);
-      long end = last == null ? headerBytes : last.region + rows * last.rowBytes();
+      long end = headerBytes;
+      for (Growing g : growing) {
+        end = Math.max(end, g.region + rows * g.rowBytes());
+      }
       writeHeader(end);
       file.truncate(end);
     } finally {
@@ -244,33 +270,71 @@ final class StreamedHdf5 implements Closeable {
       return;
     }
     long grown = Math.max(needed, capacity * 2);
-    long[] from = regionStarts();
-    extendTo(regionsEnd(grown));
-    placeRegions(grown);
-    // Regions only move towards the end: copy the last first, each from its end backwards.
-    for (int i = from.length - 1; i >= 0; i--) {
-      Growing g = growing.get(i);
-      moveBackwards(from[i], g.region, rows * g.rowBytes());
+    long end = regionsEnd(grown);
+    extendTo(end);
+    long[] to = packed(grown);
+    // Regions only move towards the end: the last first, each copied from its end backwards.
+    for (int i = to.length - 1; i >= 0; i--) {
+      relocate(i, to[i], end);
     }
     capacity = grown;
-    writeHeader(regionsEnd(grown));
+    writeHeader(end);
   }
 
-  /** Where each growing dataset's region starts now, before {@link #placeRegions} moves them. */
-  private long[] regionStarts() {
-    long[] starts = new long[growing.size()];
-    for (int i = 0; i < starts.length; i++) {
-      starts[i] = growing.get(i).region;
+  /**
+   * Moves growing dataset {@code index}'s committed rows to {@code to} and rewrites the header to
+   * say so, so the file on disk is whole before and after each dataset moves. On a full disk only
+   * writes to new blocks fail: the part of the destination outside the rows' present place is
+   * written first (zeros), so if room runs out it runs out before a byte of the rows is
+   * overwritten; the copy then only writes blocks the file already has.
+   */
+  private void relocate(int index, long to, long endOfFile) throws IOException {
+    Growing g = growing.get(index);
+    long from = g.region;
+    long bytes = rows * g.rowBytes();
+    if (from == to) {
+      return;
     }
-    return starts;
+    if (bytes > 0) {
+      if (to < from) {
+        fill(to, Math.min(from, to + bytes));
+        move(from, to, bytes);
+      } else {
+        fill(Math.max(to, from + bytes), to + bytes);
+        moveBackwards(from, to, bytes);
+      }
+    }
+    g.region = to;
+    writeHeader(endOfFile);
+  }
+
+  /** Writes zeros over {@code [start, end)}, making the file system give it blocks. */
+  private void fill(long start, long end) throws IOException {
+    ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(COPY_BLOCK, Math.max(0, end - start)));
+    for (long at = start; at < end; ) {
+      zeros.clear().limit((int) Math.min(zeros.capacity(), end - at));
+      while (zeros.hasRemaining()) {
+        at += file.write(zeros, at);
+      }
+    }
   }
 
   private void placeRegions(long rowsEach) {
-    long at = headerBytes;
-    for (Growing g : growing) {
-      g.region = at;
-      at += rowsEach * g.rowBytes();
+    long[] at = packed(rowsEach);
+    for (int i = 0; i < at.length; i++) {
+      growing.get(i).region = at[i];
     }
+  }
+
+  /** Where each region starts when every one holds {@code rowsEach} rows, one after another. */
+  private long[] packed(long rowsEach) {
+    long[] starts = new long[growing.size()];
+    long at = headerBytes;
+    for (int i = 0; i < starts.length; i++) {
+      starts[i] = at;
+      at += rowsEach * growing.get(i).rowBytes();
+    }
+    return starts;
   }
 
   private long regionsEnd(long rowsEach) {

@@ -29,10 +29,27 @@ public interface RunSink {
         other.accept(chunk);
       }
 
+      /** Finishes both, the second also when the first fails (a failed recording still lets a plot close). */
       @Override
       public void finish() {
-        self.finish();
-        other.finish();
+        RuntimeException first = null;
+        try {
+          self.finish();
+        } catch (RuntimeException e) {
+          first = e;
+        }
+        try {
+          other.finish();
+        } catch (RuntimeException e) {
+          if (first == null) {
+            first = e;
+          } else {
+            first.addSuppressed(e);
+          }
+        }
+        if (first != null) {
+          throw first;
+        }
       }
     };
   }

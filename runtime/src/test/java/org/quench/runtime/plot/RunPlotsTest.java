@@ -60,7 +60,7 @@ class RunPlotsTest {
 
   @BeforeEach
   void run() {
-    plots = new RunPlots(STEPS, 1e-3, 400);
+    plots = new RunPlots(TestNetworks.small(0), STEPS, 1e-3, 400);
     all = new Outputs();
     try (Session s = Session.open("emu:loihi")) {
       s.load(TestNetworks.small(0)).probe(HIDDEN_SPIKES).probe(HIDDEN_V).probe(OUT_V).chunkSteps(250);
@@ -160,7 +160,7 @@ class RunPlotsTest {
 
   @Test
   void tracesNeedAVOrUProbeAndSaySoInOneLine() {
-    RunPlots spikesOnly = new RunPlots(100, Double.NaN, 50);
+    RunPlots spikesOnly = new RunPlots(TestNetworks.small(0), 100, Double.NaN, 50);
     try (Session s = Session.open("emu:loihi")) {
       s.load(TestNetworks.small(0)).probe(HIDDEN_SPIKES);
       s.run(100, input(), spikesOnly);
@@ -172,5 +172,48 @@ class RunPlotsTest {
     assertTrue(said.contains("no traces panel"), said);
     assertThrows(QuenchException.class, () -> RunPlots.kind("violin"));
     assertEquals(RunPlots.Kind.RATES, RunPlots.kind("rates"));
+  }
+
+  @Test
+  void everySpikeIsDrawnOnceWhenProbesAndPortsShowTheSameNeurons() throws IOException {
+    // spikes:out[0:3] is all of output port out under another name; hidden[2:5] is part of hidden.
+    RunPlots once = new RunPlots(TestNetworks.small(0), STEPS, 1e-3, 400);
+    try (Session s = Session.open("emu:loihi")) {
+      s.load(TestNetworks.small(0)).probe(HIDDEN_SPIKES).probe(Probe.parse("spikes:out[0:3]"))
+          .probe(Probe.parse("spikes:hidden[2:5]")).chunkSteps(250);
+      s.run(STEPS, input(), once);
+    }
+    int w = RunPlots.PANEL_WIDTH;
+    int h = RunPlots.PANEL_HEIGHT;
+    XYChart raster = once.raster(w, h);
+    List<String> bands = raster.getSeriesMap().keySet().stream().filter(k -> !k.startsWith("separator")).toList();
+    assertEquals(List.of("hidden (8 neurons, rows 0..7)", "out[0:3] (3 neurons, rows 8..10)"), bands);
+    assertEquals(10.5, raster.getStyler().getYAxisMax(), 1e-9, "11 rows: 8 hidden and 3 out, once each");
+    Path rasterPng = dir.resolve("once-raster.png");
+    String said = once.write(RunPlots.Kind.RASTER, rasterPng);
+    assertTrue(said.endsWith("; drawn once: spikes:hidden[2:5] within spikes:hidden, output port out within"
+        + " spikes:out[0:3]"), said);
+    BufferedImage r = png(rasterPng);
+    assertEquals(w, r.getWidth());
+    assertEquals(h, r.getHeight());
+    assertTrue(pixelsNear(r, BLUE, 10, 0, 0, w, h) > 20, "hidden's band");
+    assertTrue(pixelsNear(r, RED, 10, 0, 0, w, h) > 20, "out's band");
+    // A third or fourth band would be drawn in the palette's next colours.
+    assertEquals(0, pixelsNear(r, SpikePlots.PALETTE[2], 10, 0, 0, w, h), "no third band");
+    assertEquals(0, pixelsNear(r, SpikePlots.PALETTE[3], 10, 0, 0, w, h), "no fourth band");
+    // The rates count each neuron once too: two populations, 8 + 3 neurons in the histogram.
+    CategoryChart histogram = once.rateHistogram(w, h);
+    assertEquals(List.of("hidden (8 neurons)", "out[0:3] (3 neurons)"), List.copyOf(histogram.getSeriesMap().keySet()));
+    Path allPng = dir.resolve("once-all.png");
+    once.write(RunPlots.Kind.ALL, allPng);
+    BufferedImage a = png(allPng);
+    assertEquals(2 * w, a.getWidth());
+    assertEquals(2 * h, a.getHeight());
+    // Three panels (no v or u probe, no traces): the bottom-right quarter stays blank.
+    assertEquals(w * h, pixelsNear(a, Color.WHITE, 0, w, h, w, h));
+    for (int[] c : new int[][] {{0, 0}, {w, 0}, {0, h}}) {
+      assertTrue(pixelsNear(a, RED, 25, c[0], c[1], w, h) > 20, "a panel at " + Arrays.toString(c));
+      assertEquals(0, pixelsNear(a, SpikePlots.PALETTE[2], 10, c[0], c[1], w, h), "no third population");
+    }
   }
 }

@@ -1,16 +1,13 @@
 package org.quench.runtime.record;
 
 import java.net.URI;
+import org.quench.emulator.ForwardingDevice;
 import org.quench.hal.Device;
-import org.quench.hal.DeviceInfo;
-import org.quench.hal.DeviceProfile;
 import org.quench.hal.DeviceProvider;
 import org.quench.hal.Devices;
-import org.quench.hal.Probe;
 import org.quench.hal.QuenchException;
 import org.quench.hal.RunResult;
 import org.quench.hal.Stimulus;
-import org.quench.hal.proto.ChipImage;
 
 /**
  * Test devices that break mid-run: {@code failafter:K} is the ideal emulator ({@code emu:loihi})
@@ -33,67 +30,21 @@ public final class FailingDeviceProvider implements DeviceProvider {
     return new FailingDevice(Devices.open("emu:loihi"), Long.parseLong(uri.getSchemeSpecificPart()));
   }
 
-  /** Delegates to {@code inner} and fails a run that would go past step {@code failAt}. */
-  static final class FailingDevice implements Device {
-    private final Device inner;
+  /** The wrapped device, failing a run that would go past step {@code failAt}. */
+  static final class FailingDevice extends ForwardingDevice {
     private final long failAt;
 
     FailingDevice(Device inner, long failAt) {
-      this.inner = inner;
+      super(inner);
       this.failAt = failAt;
     }
 
     @Override
-    public DeviceInfo info() {
-      return inner.info();
-    }
-
-    @Override
-    public void load(ChipImage image) {
-      inner.load(image);
-    }
-
-    @Override
-    public void attach(Probe probe) {
-      inner.attach(probe);
-    }
-
-    @Override
-    public void detachAll() {
-      inner.detachAll();
-    }
-
-    @Override
     public RunResult run(Stimulus stimulus) {
-      if (inner.time() + stimulus.steps() > failAt) {
+      if (inner().time() + stimulus.steps() > failAt) {
         throw new QuenchException("device lost at step " + failAt + " (simulated power failure)");
       }
-      return inner.run(stimulus);
-    }
-
-    @Override
-    public int[] read(Probe probe) {
-      return inner.read(probe);
-    }
-
-    @Override
-    public void reset() {
-      inner.reset();
-    }
-
-    @Override
-    public long time() {
-      return inner.time();
-    }
-
-    @Override
-    public DeviceProfile profile() {
-      return inner.profile();
-    }
-
-    @Override
-    public void close() {
-      inner.close();
+      return super.run(stimulus);
     }
   }
 }

@@ -159,7 +159,9 @@ final class StreamedHdf5 implements Closeable {
     file = opener.open(path);
     capacity = Math.max(1, capacityRows);
     placeRegions(capacity);
-    writeHeader(regionsEnd(capacity));
+    // An empty file ends at its header; the room reserved after it is claimed next, so a full disk
+    // there leaves a readable empty file, never a header saying the file is longer than it is.
+    writeHeader(headerBytes);
     extendTo(regionsEnd(capacity));
   }
 
@@ -246,8 +248,9 @@ final class StreamedHdf5 implements Closeable {
   /**
    * Closes the file without moving data (quick, for a run stopped early or a write that failed):
    * the header already holds the committed rows; the room reserved after the last dataset's rows
-   * is cut off, the room after the others stays as holes (sparse on most file systems). Safe to
-   * call twice.
+   * is cut off (all of it when no row was committed: the file ends at its header, as the header
+   * says), the room after the others stays as holes (sparse on most file systems). Safe to call
+   * twice.
    */
   void closeInPlace() throws IOException {
     if (file == null || !file.isOpen()) {
@@ -256,7 +259,9 @@ final class StreamedHdf5 implements Closeable {
     try {
       long end = headerBytes;
       for (Growing g : growing) {
-        end = Math.max(end, g.region + rows * g.rowBytes());
+        if (rows * g.rowBytes() > 0) { // an empty dataset has no place in the file
+          end = Math.max(end, g.region + rows * g.rowBytes());
+        }
       }
       writeHeader(end);
       file.truncate(end);

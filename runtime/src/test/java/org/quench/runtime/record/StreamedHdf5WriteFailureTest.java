@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jhdf.HdfFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.BitSet;
@@ -204,7 +206,9 @@ class StreamedHdf5WriteFailureTest {
     return new long[] {committed, channel[0].writes, channel[0].refused ? 1 : 0};
   }
 
-  private static void assertHolds(Path file, long rows, String where) {
+  private static void assertHolds(Path file, long rows, String where) throws IOException {
+    assertEquals(Files.size(file), storedEndOfFile(file), where + ": libhdf5 refuses a file shorter than its"
+        + " superblock says (\"truncated file\")");
     try (HdfFile f = new HdfFile(file)) {
       assertArrayEquals(new long[] {rows}, (long[]) f.getDatasetByPath("/meta/steps").getData(), where);
       for (int d = 0; d < DATASETS.length; d++) {
@@ -221,6 +225,19 @@ class StreamedHdf5WriteFailureTest {
         }
       }
     }
+  }
+
+  /** The end-of-file address in a version 2 superblock (after signature, 4 bytes, base address, extension). */
+  static long storedEndOfFile(Path file) throws IOException {
+    ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+    try (FileChannel c = FileChannel.open(file, StandardOpenOption.READ)) {
+      while (b.hasRemaining()) {
+        if (c.read(b, 28 + b.position()) < 0) {
+          throw new IOException(file + " ends inside its superblock");
+        }
+      }
+    }
+    return b.flip().getLong();
   }
 
   @Test

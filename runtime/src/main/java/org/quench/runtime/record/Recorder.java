@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -255,8 +256,8 @@ public final class Recorder implements RunSink {
   }
 
   /**
-   * Whether a file of this recording could not be written (the run's error then said which and
-   * what every file holds).
+   * Whether a file of this recording could not be created or written (the run's error then said
+   * which and what every file holds).
    */
   public synchronized boolean failed() {
     return fileFailure != null || (npy != null && npy.stream().anyMatch(NpySeries::failed));
@@ -303,9 +304,9 @@ public final class Recorder implements RunSink {
         default -> throw new IllegalStateException();
       }
     } catch (IOException e) {
-      finished = true;
+      fileFailure = reason(e); // also makes failed() say so: this line is all the user needs
       closeAll();
-      throw new QuenchException("cannot create recording " + target + ": " + reason(e), e);
+      throw new QuenchException("cannot create recording " + target + ": " + fileFailure, e);
     }
   }
 
@@ -448,6 +449,9 @@ public final class Recorder implements RunSink {
   private static String reason(IOException e) {
     if (e instanceof FileSystemException f && f.getReason() != null) {
       return f.getReason();
+    }
+    if (e instanceof FileAlreadyExistsException f) {
+      return f.getFile() + " is not a directory"; // only creating directories meets one
     }
     if (e instanceof AccessDeniedException) {
       return "permission denied";

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jhdf.HdfFile;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -43,7 +44,9 @@ import picocli.CommandLine;
  * in a child JVM whose file-size limit ({@code ulimit -f}, the kernel then refuses writes with
  * EFBIG as it would ENOSPC on a full disk) stops the widest .npy file part way through a chunk,
  * and a {@code meta.json} that turned into a directory fails at {@link Recorder#finish()}. Values
- * are compared with the same run recorded without a limit.
+ * are compared with the same run recorded without a limit. A recording that cannot be created (an
+ * .h5 file whose reserved room passes the limit, a directory name taken by a file) says so in one
+ * line too.
  */
 class FailedRecordingWriteTest {
   private static final int CHUNK = 100;
@@ -82,15 +85,25 @@ class FailedRecordingWriteTest {
     return args;
   }
 
-  /** The same run recorded in this JVM, without a limit. */
-  private Path truth(String name) {
-    Path record = dir.resolve("truth").resolve(name);
+  /** What {@code quench run} in this JVM exited with and printed on stderr. */
+  private record Ran(int code, String err) {}
+
+  /** {@code quench run} recording to {@code record} in this JVM, without a limit. */
+  private Ran runHere(Path record) {
     List<String> args = runArguments(record);
     CommandLine cli = RunCommand.standalone();
     StringWriter err = new StringWriter();
     cli.setOut(new PrintWriter(new StringWriter(), true));
     cli.setErr(new PrintWriter(err, true));
-    assertEquals(0, cli.execute(args.subList(1, args.size()).toArray(String[]::new)), err.toString());
+    int code = cli.execute(args.subList(1, args.size()).toArray(String[]::new));
+    return new Ran(code, err.toString());
+  }
+
+  /** The same run recorded in this JVM, without a limit. */
+  private Path truth(String name) {
+    Path record = dir.resolve("truth").resolve(name);
+    Ran ran = runHere(record);
+    assertEquals(0, ran.code(), ran.err());
     return record;
   }
 
@@ -179,6 +192,31 @@ class FailedRecordingWriteTest {
     assertTrue(Files.readString(record).endsWith("\n"), "no part of a line is left");
     String meta = Files.readString(dir.resolve("limited.meta.json"));
     assertTrue(meta.contains("\"steps\": " + steps), "the metadata count the same steps: " + meta);
+  }
+
+  @Test
+  void anH5FileThatCannotTakeItsRoomFailsInOneLineAndStaysAReadableEmptyFile() throws Exception {
+    // 1,000 steps reserve 68 KB of rows, past the 8 KiB limit: claiming that room fails at once.
+    Path record = dir.resolve("limited.h5");
+    String err = failedLimitedRun(record);
+    assertTrue(err.startsWith("quench: cannot create recording " + record + ": File too large"), err);
+    // The header alone, and it says so: libhdf5 opens no file shorter than its superblock's end.
+    assertEquals(Files.size(record), StreamedHdf5WriteFailureTest.storedEndOfFile(record));
+    try (HdfFile f = new HdfFile(record)) {
+      assertArrayEquals(new long[] {0}, (long[]) f.getDatasetByPath("/meta/steps").getData());
+      assertArrayEquals(new int[] {0, 8}, f.getDatasetByPath("/hidden/v").getDimensions());
+    }
+  }
+
+  @Test
+  void aRecordingDirectoryThatIsAFileIsRefusedInOneLine() throws IOException {
+    Path taken = dir.resolve("taken");
+    Files.writeString(taken, "someone's notes");
+    Ran ran = runHere(taken);
+    assertEquals(1, ran.code(), ran.err());
+    assertEquals("quench: cannot create recording " + taken + ": " + taken + " is not a directory",
+        ran.err().strip());
+    assertEquals("someone's notes", Files.readString(taken));
   }
 
   @Test

@@ -157,10 +157,14 @@ public final class RunCommand implements Callable<Integer> {
         session.onProgress(bar::stepTo);
         summary = session.run(n, train != null ? train : InputSource.none(), sink);
       } catch (RuntimeException e) {
-        // A recording that failed itself has said which file and what each holds, in its error.
+        // A recording that failed itself has said which file and what each holds, in its error, or
+        // in one the run's own error carries (it failed to finish after the device failed).
         if (kept != null && !kept.failed()) {
           spec.commandLine().getErr().printf(Locale.ROOT, "%s holds the %d steps completed before the error%n",
               record, kept.steps());
+        }
+        for (Throwable also : e.getSuppressed()) {
+          spec.commandLine().getErr().println("quench: " + QuenchCli.describe(also));
         }
         throw e;
       } finally {

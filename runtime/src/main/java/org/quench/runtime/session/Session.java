@@ -164,7 +164,8 @@ public final class Session implements AutoCloseable {
 
   /**
    * Runs {@code steps} steps from the current state in chunks: input from {@code input}, outputs
-   * to {@code sink} (whose {@link RunSink#finish()} is called at the end, also after an error).
+   * to {@code sink} (whose {@link RunSink#finish()} is called at the end, also after an error; a
+   * finish that fails after the run failed is kept as suppressed by the run's error).
    */
   public RunSummary run(long steps, InputSource input, RunSink sink) {
     image();
@@ -190,9 +191,11 @@ public final class Session implements AutoCloseable {
         done += n;
         progress.accept(done);
       }
-    } finally {
-      sink.finish();
+    } catch (RuntimeException | Error e) {
+      finishAfter(sink, e);
+      throw e;
     }
+    sink.finish();
     return new RunSummary(steps, System.nanoTime() - start, events, spikes);
   }
 
@@ -254,10 +257,26 @@ public final class Session implements AutoCloseable {
         results.add(r);
         progress.accept((long) results.size() * stepsPerSample);
       }
-    } finally {
-      sink.finish();
+    } catch (RuntimeException | Error e) {
+      finishAfter(sink, e);
+      throw e;
     }
+    sink.finish();
     return results;
+  }
+
+  /**
+   * Finishes {@code sink} after the run failed with {@code failure}: a sink that cannot finish
+   * (a recording on a full disk) does not hide why the run stopped, its error goes with it.
+   */
+  private static void finishAfter(RunSink sink, Throwable failure) {
+    try {
+      sink.finish();
+    } catch (RuntimeException e) {
+      if (e != failure) {
+        failure.addSuppressed(e);
+      }
+    }
   }
 
   /**

@@ -10,6 +10,7 @@ import io.jhdf.HdfFile;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,6 +34,7 @@ import org.quench.runtime.cli.RunCommand;
 import org.quench.runtime.encode.InputFiles;
 import org.quench.runtime.io.NpyArray;
 import org.quench.runtime.session.InputSource;
+import org.quench.runtime.session.RunSink;
 import org.quench.runtime.session.Session;
 import org.quench.runtime.session.TestNetworks;
 import picocli.CommandLine;
@@ -283,6 +285,44 @@ class FailedRecordingWriteTest {
     assertTrue(r.failed());
     assertEquals(List.of(), openFilesUnder(record));
     r.finish(); // once closed, finishing again changes nothing and says nothing
+  }
+
+  @Test
+  void aRecordingThatCannotFinishAfterTheDeviceFailedDoesNotHideTheDeviceError() throws IOException {
+    Path record = dir.resolve("device-then-disk");
+    Path meta = record.resolve("meta.json");
+    Recorder r = Recorder.to(record);
+    // Once the first chunk is in, meta.json turns into a directory: the recording cannot finish.
+    RunSink blockMeta = chunk -> {
+      try {
+        if (!Files.isDirectory(meta)) {
+          Files.delete(meta);
+          Files.createDirectories(meta.resolve("blocked"));
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    };
+    QuenchException e;
+    try (Session s = Session.open("failafter:" + 2 * CHUNK)) {
+      s.load(image).chunkSteps(CHUNK);
+      for (String p : PROBES) {
+        s.probe(Probe.parse(p));
+      }
+      r.describedBy(RecordingMetadata.of(s.image(), s.device().info(), "test input"));
+      InputSource in = InputFiles.read(input, s.image());
+      e = assertThrows(QuenchException.class, () -> s.run(STEPS, in, r.and(blockMeta)));
+    }
+    assertTrue(e.getMessage().startsWith("device lost at step " + 2 * CHUNK), e.getMessage());
+    assertEquals(1, e.getSuppressed().length, Arrays.toString(e.getSuppressed()));
+    String line = e.getSuppressed()[0].getMessage();
+    assertTrue(line.startsWith("cannot write recording " + record + ": meta.json failed ("), line);
+    for (String file : NPY_FILES) {
+      assertTrue(line.contains(file + " " + 2 * CHUNK + " steps"), line);
+      assertEquals(2 * CHUNK, NpyArray.read(record.resolve(file)).shape()[0], file);
+    }
+    assertTrue(r.failed());
+    assertEquals(List.of(), openFilesUnder(record));
   }
 
   /** Files under {@code root} this process still has open (Linux: /proc/self/fd). */

@@ -143,7 +143,7 @@ final class EmulatedCore {
   final int[][] spikeIdx;
   final int[][] spikeVal;
   final int[] spikeCount = new int[2];
-  int spikeBase;
+  private int spikeBase;
 
   // Phase 2's events, bucketed by group.
   private int[] sortedAxon;

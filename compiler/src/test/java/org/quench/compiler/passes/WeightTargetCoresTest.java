@@ -172,9 +172,8 @@ class WeightTargetCoresTest {
     compile(net, target(relaxed));
   }
 
-  @Test
-  void unavoidableClippingIsNamedAsTheLimit() {
-    // Weights 1e9 times the threshold clip at every scale the thresholds allow.
+  /** {@link #wideRows} of 32 neurons with weights 1e9 times the threshold: they clip at every scale. */
+  private static Network clippedAtEveryScale() {
     Network base = wideRows(32, 4);
     Projection p = base.projections().get(0);
     Projection.Builder b = Projection.builder("in->p", Projection.Source.inputPort("in"), WIDTH, "p", 32);
@@ -184,7 +183,12 @@ class WeightTargetCoresTest {
         b.floatSynapse(s, p.target(k), Math.signum(w[k]) * 1e9, 0);
       }
     }
-    Network net = base.toBuilder().replaceProjection(b.build()).build();
+    return base.toBuilder().replaceProjection(b.build()).build();
+  }
+
+  @Test
+  void unavoidableClippingIsNamedAsTheLimit() {
+    Network net = clippedAtEveryScale();
     QuenchException e = assertThrows(QuenchException.class, () -> compile(net, target(0.05)));
     assertTrue(e.getMessage().contains("clipping limits it") && e.getMessage().contains("cannot be met with more cores"),
         e.getMessage());
@@ -196,24 +200,25 @@ class WeightTargetCoresTest {
     Compiler.Result free = compile(net, CompileOptions.none());
     CompileReport.WeightPrecision w = free.report().weightPrecision();
     assertTrue(!w.costs().isEmpty(), w.toString());
+    assertTrue(free.report().summary().contains("weight precision: worst 'in->p'"), free.report().summary());
+    // A network this small is priced exactly: each price is what the compile with that target uses,
+    // and a target priced as not reachable fails to compile.
+    assertTrue(w.costsExact(), w.toString());
+    assertTrue(free.report().toJson().contains("\"costsExact\":true"), free.report().toJson());
     int last = 0;
     for (CompileReport.WeightCost c : w.costs()) {
       assertTrue(c.rmsRelError() < w.projections().get(0).rmsRelError());
       if (c.cores() >= 0) {
         assertTrue(c.cores() >= last, w.costs().toString());
         last = c.cores();
+        assertEquals(c.cores(), compile(net, target(c.rmsRelError())).image().getCoresCount(), w.costs().toString());
       } else {
-        assertTrue(c.rmsRelError() < w.projections().get(0).floorRelError(), w.toString());
+        assertThrows(QuenchException.class, () -> compile(net, target(c.rmsRelError())), w.costs().toString());
       }
     }
-    assertTrue(free.report().summary().contains("weight precision: worst 'in->p'"), free.report().summary());
-    // A network this small is priced exactly: the price is what the compile with the target uses.
-    assertTrue(w.costsExact(), w.toString());
-    assertTrue(free.report().toJson().contains("\"costsExact\":true"), free.report().toJson());
     CompileReport.WeightCost reachable = w.costs().stream().filter(c -> c.cores() > 0).reduce((a, b) -> b)
         .orElseThrow();
-    int bought = compile(net, target(reachable.rmsRelError())).image().getCoresCount();
-    assertEquals(reachable.cores(), bought, w.costs().toString());
+    int bought = reachable.cores();
     assertTrue(free.report().summary().contains(" needs " + reachable.cores()), free.report().summary());
     // Asked for the estimate, the summary says so, and it stays near the compile's count.
     Compiler.Result cheap = compile(net, CompileOptions.none().with(WeightTargetCores.WEIGHT_PRICE, "estimate"));
@@ -227,6 +232,42 @@ class WeightTargetCoresTest {
         .filter(c -> c.rmsRelError() == reachable.rmsRelError()).findFirst().orElseThrow();
     assertTrue(bought <= 2 * estimated.cores() && estimated.cores() <= 2 * bought,
         "estimate " + estimated + " vs " + bought);
+  }
+
+  /** The partition a compile of {@code net} with {@code context}'s options makes (forNir's passes). */
+  private static Mapping partition(Network net, PassContext context) {
+    Network n = net;
+    for (NetworkPass p : java.util.List.of(new Discretize(DT.dt(), DT.discretization()),
+        new ProfileBudget(DT.dt(), DT.discretization()), new Quantize(), new LocalityOrder())) {
+      n = p.apply(n, context);
+    }
+    return new TrafficPartition().apply(n, context);
+  }
+
+  @Test
+  void exactPricingAsksTheCompileWithEachTargetWhetherItCanBeMet() {
+    // A compile's floor holds for its own scales only; a compile with a target may choose others.
+    // Here the compile with each target is, to make the difference plain, one of a network whose
+    // weights do not clip.
+    Network coarse = clippedAtEveryScale();
+    Compiler.Result free = compile(coarse, CompileOptions.none());
+    CompileReport.WeightFloor f = free.report().weightPrecision().projections().get(0);
+    assertTrue(f.floorRelError() > WeightTargetCores.COST_TARGETS[0], f.toString());
+    Network fine = spreadGains(64, 3);
+    PassContext none = new PassContext(LOIHI, CompileOptions.none(), CompileReport.builder());
+    new WeightTargetCores().apply(free.mapping(), none, withTarget -> partition(fine, withTarget));
+    java.util.List<CompileReport.WeightCost> costs = none.report().build().weightPrecision().costs();
+    assertTrue(costs.get(0).cores() > 0, costs.toString());
+    for (CompileReport.WeightCost c : costs) {
+      if (c.cores() >= 0) {
+        assertEquals(c.cores(), compile(fine, target(c.rmsRelError())).image().getCoresCount(), costs.toString());
+      }
+    }
+    // The estimate knows only this compile's floor.
+    PassContext estimated = new PassContext(LOIHI, CompileOptions.none(), CompileReport.builder());
+    new WeightTargetCores().apply(free.mapping(), estimated, null);
+    assertEquals(java.util.List.of(new CompileReport.WeightCost(WeightTargetCores.COST_TARGETS[0], -1)),
+        estimated.report().build().weightPrecision().costs());
   }
 
   @Test

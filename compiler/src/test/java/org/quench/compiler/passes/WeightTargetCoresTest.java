@@ -284,6 +284,22 @@ class WeightTargetCoresTest {
   }
 
   @Test
+  void autoPricesExactlyUpToTheSynapseBudgetAndEstimatesAbove() {
+    // 300 and 301 neurons, each receiving all of 1,000 input channels.
+    int width = 1000;
+    long budget = WeightTargetCores.EXACT_PRICE_SYNAPSES;
+    int atBudget = Math.toIntExact(budget / width);
+    Network at = CoreWeightExponentsTest.network(atBudget, width, 0.001, 128, 2);
+    Network above = CoreWeightExponentsTest.network(atBudget + 1, width, 0.001, 128, 2);
+    assertEquals(budget, at.projections().get(0).synapseCount());
+    CompileReport.WeightPrecision exact = compile(at, CompileOptions.none()).report().weightPrecision();
+    CompileReport.WeightPrecision estimated = compile(above, CompileOptions.none()).report().weightPrecision();
+    assertTrue(!exact.costs().isEmpty() && !estimated.costs().isEmpty(), exact + " / " + estimated);
+    assertTrue(exact.costsExact(), exact.toString());
+    assertTrue(!estimated.costsExact(), estimated.toString());
+  }
+
+  @Test
   void aTightTargetOnTheRecurrentFixtureKeepsEveryCoreWithinItsOutputAxonsAndCostsWhatWasPriced() {
     // Every neuron reaches about 100 others at random: as cores multiply, each neuron reaches more
     // of them, and the big cores' output axons fill up before the weights meet 1 %.
@@ -315,5 +331,50 @@ class WeightTargetCoresTest {
         bought);
     System.out.printf("recurrent 2000 at 1 %%: %d cores, at most %d output axons per core: %s; priced %s%n",
         r.image().getCoresCount(), most, bought, costs);
+  }
+
+  /** What the quantize pass chose for one target (formats and weights), and the span it reported. */
+  private record Quantized(double[] span, String chosen) {}
+
+  private static Quantized quantizeWith(Network discrete, double t) {
+    PassContext c = new PassContext(LOIHI, target(t), CompileReport.builder());
+    Network q = new Quantize().apply(discrete, c);
+    StringBuilder chosen = new StringBuilder();
+    for (Projection p : q.projections()) {
+      chosen.append(p.format()).append(Arrays.hashCode(p.fixedWeights())).append(';');
+    }
+    return new Quantized(c.report().weightTargetSpan(), chosen.toString());
+  }
+
+  @Test
+  void quantizeReportsTheSpanOfTargetsItWeighsAlike() {
+    // Exact pricing reuses one partition for every target within the span the quantize pass
+    // reports: between the weight errors of the scales it weighed, the nearest that meets the
+    // target and the nearest that misses it.
+    Network net = HeterogeneousRecurrent.network(300, 7);
+    PassContext any = new PassContext(LOIHI, target(0.05), CompileReport.builder());
+    // The passes before quantize ask only whether there is a target, so they run once.
+    Network discrete = new ProfileBudget(DT.dt(), DT.discretization()).apply(
+        new Discretize(DT.dt(), DT.discretization()).apply(net, any), any);
+    int checked = 0;
+    for (double t = 0.004; t < 0.3; t *= 1.6) {
+      Quantized at = quantizeWith(discrete, t);
+      double[] span = at.span();
+      assertTrue(span[0] <= t && t < span[1], t + " outside " + Arrays.toString(span));
+      // Anywhere within it the pass chooses alike.
+      assertEquals(at.chosen(), quantizeWith(discrete, span[0]).chosen(), t + ": " + Arrays.toString(span));
+      assertEquals(at.chosen(), quantizeWith(discrete, Math.nextDown(span[1])).chosen(),
+          t + ": " + Arrays.toString(span));
+      // Just outside it one scale is weighed otherwise: the neighbouring span starts or ends there.
+      if (span[0] > 0) {
+        assertEquals(span[0], quantizeWith(discrete, Math.nextDown(span[0])).span()[1], t);
+        checked++;
+      }
+      if (Double.isFinite(span[1])) {
+        assertEquals(span[1], quantizeWith(discrete, span[1]).span()[0], t);
+        checked++;
+      }
+    }
+    assertTrue(checked > 4, checked + " span ends checked");
   }
 }

@@ -110,11 +110,10 @@ final class EmulatedCore {
   // Per incoming route: indices into the source core's boundary table of its first and end neuron.
   private int[] inLoRef = new int[0];
   private int[] inHiRef = new int[0];
-  // Per parity and incoming route: the source's boundary positions, spike neurons and spike
-  // values (arrays fixed at load; values null when the source only spikes 1), and whether the
-  // source sits on another chip. Held here so a route costs two direct loads rather than a chain
-  // through the source core object.
-  private final int[][][] inBoundPos = new int[2][0][];
+  // Per parity and incoming route: the source's spike list (boundary positions, then spike
+  // neurons; see spikeIdx) and spike values (arrays fixed at load; values null when the source only
+  // spikes 1), and whether the source sits on another chip. Held here so a route costs two direct
+  // loads rather than a chain through the source core object.
   private final int[][][] inSpikeIdx = new int[2][0][];
   private final int[][][] inSpikeVal = new int[2][0][];
   private boolean[] inOtherChip = new boolean[0];
@@ -128,18 +127,23 @@ final class EmulatedCore {
   private int[] routeHi = new int[0];
 
   // Outgoing route boundaries (first and end neurons of the routes leaving this core, sorted and
-  // distinct) and, per step parity, the index of the first spike at or after each boundary:
-  // computed once by the owner in phase 1 so that destinations need no search of the spike list.
+  // distinct); per step parity, the owner writes in phase 1 the index of the first spike at or
+  // after each boundary, so that destinations need no search of the spike list.
   private int[] boundaryList = new int[0];
   private int boundaryCount;
   private int[] boundAt = new int[0];
-  private final int[][] boundPos = {new int[0], new int[0]};
   private int incomingCapacity;
 
-  // Spikes of the last two steps, by parity.
+  // Spikes of the last two steps, by parity. spikeIdx[p] holds first the boundary positions
+  // ([0, spikeBase): one per boundAt entry) and then the spiking neurons in ascending order
+  // ([spikeBase, spikeBase + spikeCount[p])); positions and spike indices are absolute indices into
+  // that array. One array, so a destination reading a route's range and its spikes fetches the
+  // lines of one object, not two (the lines another thread just wrote: each is a cache miss).
+  // spikeVal[p] holds the spike values at the same indices.
   final int[][] spikeIdx;
   final int[][] spikeVal;
   final int[] spikeCount = new int[2];
+  private int spikeBase;
 
   // Phase 2's events, bucketed by group.
   private int[] sortedAxon;
@@ -292,8 +296,11 @@ final class EmulatedCore {
   /** Fixes the boundary table once every route is registered (load time only). */
   void sealBoundaries() {
     boundAt = Arrays.stream(boundaryList, 0, boundaryCount).sorted().distinct().toArray();
-    boundPos[0] = new int[boundAt.length];
-    boundPos[1] = new int[boundAt.length];
+    spikeBase = boundAt.length;
+    for (int parity = 0; parity < 2; parity++) {
+      spikeIdx[parity] = new int[spikeBase + n];
+      spikeVal[parity] = new int[spikeBase + n];
+    }
   }
 
   /** Points every incoming route at its source's boundary table (after every source is sealed). */
@@ -306,7 +313,6 @@ final class EmulatedCore {
     routeLo = new int[routes];
     routeHi = new int[routes];
     for (int parity = 0; parity < 2; parity++) {
-      inBoundPos[parity] = new int[routes][];
       inSpikeIdx[parity] = new int[routes][];
       inSpikeVal[parity] = new int[routes][];
     }
@@ -314,7 +320,6 @@ final class EmulatedCore {
       EmulatedCore src = cores[inSource[r]];
       inOtherChip[r] = src.chip != chip;
       for (int parity = 0; parity < 2; parity++) {
-        inBoundPos[parity][r] = src.boundPos[parity];
         inSpikeIdx[parity][r] = src.spikeIdx[parity];
         inSpikeVal[parity][r] = src.onlyPositiveSpikes ? null : src.spikeVal[parity];
       }
@@ -452,7 +457,7 @@ final class EmulatedCore {
     int count = plain ? updatePlain(base, spikeIdx[parity], spikeVal[parity])
         : updateGeneral(t, base, spikeIdx[parity], spikeVal[parity]);
     spikeCount[parity] = count;
-    locateBoundaries(spikeIdx[parity], count, boundPos[parity]);
+    locateBoundaries(spikeIdx[parity], count);
     neuronUpdates += n;
     spikes += count;
     if (p != null) {
@@ -499,6 +504,7 @@ final class EmulatedCore {
     final int smax = stateMax;
     final int srange = stateRange;
     final int vmax = voltMax;
+    final int at = spikeBase;
     int count = 0;
     for (int i = 0; i < n; i++) {
       int a = ring[base + i];
@@ -515,8 +521,8 @@ final class EmulatedCore {
       u[i] = un;
       if (vn > vth[i]) {
         vn = 0;
-        outIdx[count] = i;
-        outVal[count] = 1;
+        outIdx[at + count] = i;
+        outVal[at + count] = 1;
         count++;
       }
       v[i] = vn;
@@ -525,6 +531,7 @@ final class EmulatedCore {
   }
 
   private int updateGeneral(long t, int base, int[] outIdx, int[] outVal) {
+    final int at = spikeBase;
     int count = 0;
     for (int i = 0; i < n; i++) {
       int a = ring[base + i];
@@ -568,8 +575,8 @@ final class EmulatedCore {
           vn = 0;
         }
         refractoryLeft[i] = refractory[i];
-        outIdx[count] = i;
-        outVal[count] = out;
+        outIdx[at + count] = i;
+        outVal[at + count] = out;
         count++;
       }
       v[i] = vn;
@@ -577,24 +584,31 @@ final class EmulatedCore {
     return count;
   }
 
-  /** For each route boundary, the index of the first spike at or after it: one merge of two sorted lists. */
-  private void locateBoundaries(int[] idx, int count, int[] pos) {
+  /**
+   * For each route boundary, the index of the first spike at or after it, written to the front of
+   * {@code list} (see {@link #spikeIdx}): one merge of two sorted lists.
+   */
+  private void locateBoundaries(int[] list, int count) {
     final int[] at = boundAt;
-    int s = 0;
+    int s = spikeBase;
+    int end = spikeBase + count;
     for (int b = 0; b < at.length; b++) {
       int limit = at[b];
-      while (s < count && idx[s] < limit) {
+      while (s < end && list[s] < limit) {
         s++;
       }
-      pos[b] = s;
+      list[b] = s;
     }
   }
 
-  /** Index of the first spike of {@code parity}'s list whose neuron is >= {@code neuron}. */
+  /**
+   * Index into {@code spikeIdx[parity]} of the first spike whose neuron is >= {@code neuron}
+   * ({@code spikeBase + spikeCount[parity]} when none is).
+   */
   int lowerBound(int parity, int neuron) {
     int[] idx = spikeIdx[parity];
-    int lo = 0;
-    int hi = spikeCount[parity];
+    int lo = spikeBase;
+    int hi = spikeBase + spikeCount[parity];
     while (lo < hi) {
       int mid = (lo + hi) >>> 1;
       if (idx[mid] < neuron) {
@@ -609,7 +623,7 @@ final class EmulatedCore {
   /** The spike value of {@code neuron} in {@code parity}'s list (0 when it did not spike). */
   int spikeOf(int parity, int neuron) {
     int k = lowerBound(parity, neuron);
-    return k < spikeCount[parity] && spikeIdx[parity][k] == neuron ? spikeVal[parity][k] : 0;
+    return k < spikeBase + spikeCount[parity] && spikeIdx[parity][k] == neuron ? spikeVal[parity][k] : 0;
   }
 
   /**
@@ -624,7 +638,6 @@ final class EmulatedCore {
    */
   void deliver(long t, int k, EmulatedCore[] cores) {
     int parity = (int) (t & 1);
-    final int[][] boundPosOf = inBoundPos[parity];
     final int[][] spikeIdxOf = inSpikeIdx[parity];
     final int[][] spikeValOf = inSpikeVal[parity];
     final int routes = inSource.length;
@@ -636,7 +649,7 @@ final class EmulatedCore {
     // (written by other threads, so often cache misses), which the processor overlaps when no
     // copying sits between them.
     for (int r = 0; r < routes; r++) {
-      int[] pos = boundPosOf[r];
+      int[] pos = spikeIdxOf[r];
       lows[r] = pos[inLoRef[r]];
       highs[r] = pos[inHiRef[r]];
     }

@@ -324,7 +324,7 @@ public final class WeightTargetCores {
       floor = Math.max(floor, rows.get(j).floor());
     }
     boolean exact = partitionFor != null && pricesExactly(context.options(), synapses(mapping.network()));
-    List<CompileReport.WeightCost> costs = exact ? exactCosts(worst, floor, context, partitionFor)
+    List<CompileReport.WeightCost> costs = exact ? exactCosts(worst, context, partitionFor)
         : estimatedCosts(mapping, rows, worst, floor, context);
     context.report().weightPrecision(new CompileReport.WeightPrecision(Double.POSITIVE_INFINITY,
         mapping.cores().size(), mapping.cores().size(), floors(rows, now), costs, exact));
@@ -332,10 +332,12 @@ public final class WeightTargetCores {
 
   /**
    * Each priced target's cost is the cores a compile with it uses: {@link #coresFor} on the
-   * partition {@code partitionFor} makes with the target set.
+   * partition {@code partitionFor} makes with the target set. Whether a target can be met at all
+   * is judged there too, on that compile's own weights: its scales may differ from this
+   * compile's, and with them the floor an exponent per neuron leaves.
    */
-  private static List<CompileReport.WeightCost> exactCosts(double worst, double floor,
-      PassContext context, Function<PassContext, Mapping> partitionFor) {
+  private static List<CompileReport.WeightCost> exactCosts(double worst, PassContext context,
+      Function<PassContext, Mapping> partitionFor) {
     List<CompileReport.WeightCost> costs = new ArrayList<>();
     // Targets that share a partition share its rows too.
     Mapping partitioned = null;
@@ -344,22 +346,20 @@ public final class WeightTargetCores {
       if (t >= worst) {
         continue;
       }
-      int cores = -1;
-      if (t >= floor) {
-        // The compile with the target is run up to its splitting; its report is not this one's.
-        PassContext withTarget = new PassContext(context.spec(),
-            context.options().with(Quantize.MAX_WEIGHT_ERROR, Double.toString(t)), CompileReport.builder());
-        try {
-          Mapping m = partitionFor.apply(withTarget);
-          if (m != partitioned) {
-            partitioned = m;
-            rows = WeightRows.of(m.network(), context.spec());
-          }
-          cores = coresFor(m, rows, withTarget);
-        } catch (QuenchException e) {
-          // The compile with this target fails before splitting (e.g. no scale meets it): not reachable.
-          cores = -1;
+      // The compile with the target is run up to its splitting; its report is not this one's.
+      PassContext withTarget = new PassContext(context.spec(),
+          context.options().with(Quantize.MAX_WEIGHT_ERROR, Double.toString(t)), CompileReport.builder());
+      int cores;
+      try {
+        Mapping m = partitionFor.apply(withTarget);
+        if (m != partitioned) {
+          partitioned = m;
+          rows = WeightRows.of(m.network(), context.spec());
         }
+        cores = coresFor(m, rows, withTarget);
+      } catch (QuenchException e) {
+        // The compile with this target fails before its splitting: it cannot be met.
+        cores = -1;
       }
       costs.add(new CompileReport.WeightCost(t, cores));
       if (cores < 0) {

@@ -172,9 +172,8 @@ class WeightTargetCoresTest {
     compile(net, target(relaxed));
   }
 
-  @Test
-  void unavoidableClippingIsNamedAsTheLimit() {
-    // Weights 1e9 times the threshold clip at every scale the thresholds allow.
+  /** {@link #wideRows} of 32 neurons with weights 1e9 times the threshold: they clip at every scale. */
+  private static Network clippedAtEveryScale() {
     Network base = wideRows(32, 4);
     Projection p = base.projections().get(0);
     Projection.Builder b = Projection.builder("in->p", Projection.Source.inputPort("in"), WIDTH, "p", 32);
@@ -184,7 +183,12 @@ class WeightTargetCoresTest {
         b.floatSynapse(s, p.target(k), Math.signum(w[k]) * 1e9, 0);
       }
     }
-    Network net = base.toBuilder().replaceProjection(b.build()).build();
+    return base.toBuilder().replaceProjection(b.build()).build();
+  }
+
+  @Test
+  void unavoidableClippingIsNamedAsTheLimit() {
+    Network net = clippedAtEveryScale();
     QuenchException e = assertThrows(QuenchException.class, () -> compile(net, target(0.05)));
     assertTrue(e.getMessage().contains("clipping limits it") && e.getMessage().contains("cannot be met with more cores"),
         e.getMessage());
@@ -196,24 +200,25 @@ class WeightTargetCoresTest {
     Compiler.Result free = compile(net, CompileOptions.none());
     CompileReport.WeightPrecision w = free.report().weightPrecision();
     assertTrue(!w.costs().isEmpty(), w.toString());
+    assertTrue(free.report().summary().contains("weight precision: worst 'in->p'"), free.report().summary());
+    // A network this small is priced exactly: each price is what the compile with that target uses,
+    // and a target priced as not reachable fails to compile.
+    assertTrue(w.costsExact(), w.toString());
+    assertTrue(free.report().toJson().contains("\"costsExact\":true"), free.report().toJson());
     int last = 0;
     for (CompileReport.WeightCost c : w.costs()) {
       assertTrue(c.rmsRelError() < w.projections().get(0).rmsRelError());
       if (c.cores() >= 0) {
         assertTrue(c.cores() >= last, w.costs().toString());
         last = c.cores();
+        assertEquals(c.cores(), compile(net, target(c.rmsRelError())).image().getCoresCount(), w.costs().toString());
       } else {
-        assertTrue(c.rmsRelError() < w.projections().get(0).floorRelError(), w.toString());
+        assertThrows(QuenchException.class, () -> compile(net, target(c.rmsRelError())), w.costs().toString());
       }
     }
-    assertTrue(free.report().summary().contains("weight precision: worst 'in->p'"), free.report().summary());
-    // A network this small is priced exactly: the price is what the compile with the target uses.
-    assertTrue(w.costsExact(), w.toString());
-    assertTrue(free.report().toJson().contains("\"costsExact\":true"), free.report().toJson());
     CompileReport.WeightCost reachable = w.costs().stream().filter(c -> c.cores() > 0).reduce((a, b) -> b)
         .orElseThrow();
-    int bought = compile(net, target(reachable.rmsRelError())).image().getCoresCount();
-    assertEquals(reachable.cores(), bought, w.costs().toString());
+    int bought = reachable.cores();
     assertTrue(free.report().summary().contains(" needs " + reachable.cores()), free.report().summary());
     // Asked for the estimate, the summary says so, and it stays near the compile's count.
     Compiler.Result cheap = compile(net, CompileOptions.none().with(WeightTargetCores.WEIGHT_PRICE, "estimate"));
@@ -229,6 +234,42 @@ class WeightTargetCoresTest {
         "estimate " + estimated + " vs " + bought);
   }
 
+  /** The partition a compile of {@code net} with {@code context}'s options makes (forNir's passes). */
+  private static Mapping partition(Network net, PassContext context) {
+    Network n = net;
+    for (NetworkPass p : java.util.List.of(new Discretize(DT.dt(), DT.discretization()),
+        new ProfileBudget(DT.dt(), DT.discretization()), new Quantize(), new LocalityOrder())) {
+      n = p.apply(n, context);
+    }
+    return new TrafficPartition().apply(n, context);
+  }
+
+  @Test
+  void exactPricingAsksTheCompileWithEachTargetWhetherItCanBeMet() {
+    // A compile's floor holds for its own scales only; a compile with a target may choose others.
+    // Here the compile with each target is, to make the difference plain, one of a network whose
+    // weights do not clip.
+    Network coarse = clippedAtEveryScale();
+    Compiler.Result free = compile(coarse, CompileOptions.none());
+    CompileReport.WeightFloor f = free.report().weightPrecision().projections().get(0);
+    assertTrue(f.floorRelError() > WeightTargetCores.COST_TARGETS[0], f.toString());
+    Network fine = spreadGains(64, 3);
+    PassContext none = new PassContext(LOIHI, CompileOptions.none(), CompileReport.builder());
+    new WeightTargetCores().apply(free.mapping(), none, withTarget -> partition(fine, withTarget));
+    java.util.List<CompileReport.WeightCost> costs = none.report().build().weightPrecision().costs();
+    assertTrue(costs.get(0).cores() > 0, costs.toString());
+    for (CompileReport.WeightCost c : costs) {
+      if (c.cores() >= 0) {
+        assertEquals(c.cores(), compile(fine, target(c.rmsRelError())).image().getCoresCount(), costs.toString());
+      }
+    }
+    // The estimate knows only this compile's floor.
+    PassContext estimated = new PassContext(LOIHI, CompileOptions.none(), CompileReport.builder());
+    new WeightTargetCores().apply(free.mapping(), estimated, null);
+    assertEquals(java.util.List.of(new CompileReport.WeightCost(WeightTargetCores.COST_TARGETS[0], -1)),
+        estimated.report().build().weightPrecision().costs());
+  }
+
   @Test
   void pricingIsExactUpToTheSynapseBudgetUnlessAskedOtherwise() {
     long n = WeightTargetCores.EXACT_PRICE_SYNAPSES;
@@ -240,6 +281,22 @@ class WeightTargetCoresTest {
     QuenchException bad = assertThrows(QuenchException.class,
         () -> compile(spreadGains(64, 1), auto.with(WeightTargetCores.WEIGHT_PRICE, "exactly")));
     assertEquals("--weight-price 'exactly' is not one of auto, exact, estimate", bad.getMessage());
+  }
+
+  @Test
+  void autoPricesExactlyUpToTheSynapseBudgetAndEstimatesAbove() {
+    // 300 and 301 neurons, each receiving all of 1,000 input channels.
+    int width = 1000;
+    long budget = WeightTargetCores.EXACT_PRICE_SYNAPSES;
+    int atBudget = Math.toIntExact(budget / width);
+    Network at = CoreWeightExponentsTest.network(atBudget, width, 0.001, 128, 2);
+    Network above = CoreWeightExponentsTest.network(atBudget + 1, width, 0.001, 128, 2);
+    assertEquals(budget, at.projections().get(0).synapseCount());
+    CompileReport.WeightPrecision exact = compile(at, CompileOptions.none()).report().weightPrecision();
+    CompileReport.WeightPrecision estimated = compile(above, CompileOptions.none()).report().weightPrecision();
+    assertTrue(!exact.costs().isEmpty() && !estimated.costs().isEmpty(), exact + " / " + estimated);
+    assertTrue(exact.costsExact(), exact.toString());
+    assertTrue(!estimated.costsExact(), estimated.toString());
   }
 
   @Test
@@ -274,5 +331,50 @@ class WeightTargetCoresTest {
         bought);
     System.out.printf("recurrent 2000 at 1 %%: %d cores, at most %d output axons per core: %s; priced %s%n",
         r.image().getCoresCount(), most, bought, costs);
+  }
+
+  /** What the quantize pass chose for one target (formats and weights), and the span it reported. */
+  private record Quantized(double[] span, String chosen) {}
+
+  private static Quantized quantizeWith(Network discrete, double t) {
+    PassContext c = new PassContext(LOIHI, target(t), CompileReport.builder());
+    Network q = new Quantize().apply(discrete, c);
+    StringBuilder chosen = new StringBuilder();
+    for (Projection p : q.projections()) {
+      chosen.append(p.format()).append(Arrays.hashCode(p.fixedWeights())).append(';');
+    }
+    return new Quantized(c.report().weightTargetSpan(), chosen.toString());
+  }
+
+  @Test
+  void quantizeReportsTheSpanOfTargetsItWeighsAlike() {
+    // Exact pricing reuses one partition for every target within the span the quantize pass
+    // reports: between the weight errors of the scales it weighed, the nearest that meets the
+    // target and the nearest that misses it.
+    Network net = HeterogeneousRecurrent.network(300, 7);
+    PassContext any = new PassContext(LOIHI, target(0.05), CompileReport.builder());
+    // The passes before quantize ask only whether there is a target, so they run once.
+    Network discrete = new ProfileBudget(DT.dt(), DT.discretization()).apply(
+        new Discretize(DT.dt(), DT.discretization()).apply(net, any), any);
+    int checked = 0;
+    for (double t = 0.004; t < 0.3; t *= 1.6) {
+      Quantized at = quantizeWith(discrete, t);
+      double[] span = at.span();
+      assertTrue(span[0] <= t && t < span[1], t + " outside " + Arrays.toString(span));
+      // Anywhere within it the pass chooses alike.
+      assertEquals(at.chosen(), quantizeWith(discrete, span[0]).chosen(), t + ": " + Arrays.toString(span));
+      assertEquals(at.chosen(), quantizeWith(discrete, Math.nextDown(span[1])).chosen(),
+          t + ": " + Arrays.toString(span));
+      // Just outside it one scale is weighed otherwise: the neighbouring span starts or ends there.
+      if (span[0] > 0) {
+        assertEquals(span[0], quantizeWith(discrete, Math.nextDown(span[0])).span()[1], t);
+        checked++;
+      }
+      if (Double.isFinite(span[1])) {
+        assertEquals(span[1], quantizeWith(discrete, span[1]).span()[0], t);
+        checked++;
+      }
+    }
+    assertTrue(checked > 4, checked + " span ends checked");
   }
 }

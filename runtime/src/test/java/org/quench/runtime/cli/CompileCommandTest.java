@@ -144,8 +144,10 @@ class CompileCommandTest {
         1, "does not exist");
     assertOneLineError(InProcessRun.of("compile", model), 2, "--output");
     assertOneLineError(InProcessRun.of("compile", model, "-o", out, "--max-cores", "0"), 1, "--max-cores");
-    assertOneLineError(InProcessRun.of("compile", model, "-o", out, "--max-weight-error", "-1"), 1,
-        "--max-weight-error");
+    for (String bad : new String[] {"-1", "NaN", "Infinity", "1e999"}) {
+      assertOneLineError(InProcessRun.of("compile", model, "-o", out, "--max-weight-error", bad), 1,
+          "--max-weight-error must be a non-negative relative error");
+    }
     assertOneLineError(InProcessRun.of("compile", model, "-o", out, "--weight-price", "sometimes"), 1,
         "--weight-price must be auto, exact or estimate");
   }

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -158,15 +159,18 @@ public final class Recorder implements RunSink {
     }
     List<int[]> rows = new ArrayList<>();
     List<String> chunkNames = new ArrayList<>();
+    List<String> sources = new ArrayList<>();
     List<Integer> chunkWidths = new ArrayList<>();
     for (Map.Entry<Probe, RunResult.Trace> e : chunk.traces().entrySet()) {
       chunkNames.add(probeName(e.getKey()));
+      sources.add("probe of '" + e.getKey().population() + "'");
       probedNeurons.putIfAbsent(probeName(e.getKey()), new int[] {e.getKey().first(), e.getValue().width()});
       chunkWidths.add(e.getValue().width());
       rows.add(e.getValue().values());
     }
     for (Map.Entry<String, RunResult.SpikeEvents> e : chunk.outputs().entrySet()) {
       chunkNames.add(safe(e.getKey()) + ".out");
+      sources.add("output port '" + e.getKey() + "'");
       chunkWidths.add(e.getValue().width());
       int w = e.getValue().width();
       int[] dense = new int[chunk.steps() * w];
@@ -177,6 +181,7 @@ public final class Recorder implements RunSink {
       rows.add(dense);
     }
     if (firstStep < 0) {
+      refuseSharedNames(chunkNames, sources);
       firstStep = chunk.firstStep();
       names.addAll(chunkNames);
       widths.addAll(chunkWidths);
@@ -611,6 +616,23 @@ public final class Recorder implements RunSink {
   private static String rangeOf(Probe p) {
     return p.first() == 0 && p.count() < 0 ? ""
         : "[" + p.first() + ":" + (p.count() < 0 ? "" : String.valueOf(p.first() + p.count())) + "]";
+  }
+
+  /**
+   * Fails before anything is written when two series would get the same name: '/' and '\' in a
+   * name become '_' in file and dataset names, so populations {@code a/b} and {@code a_b} would
+   * otherwise write one file and the second would overwrite the first.
+   */
+  private static void refuseSharedNames(List<String> names, List<String> sources) {
+    Map<String, Integer> seen = new HashMap<>();
+    for (int i = 0; i < names.size(); i++) {
+      Integer other = seen.putIfAbsent(names.get(i), i);
+      if (other != null) {
+        throw new QuenchException("cannot record: the " + sources.get(other) + " and the "
+            + sources.get(i) + " would both be written as '" + names.get(i) + "' ('/' and '\\'"
+            + " become '_' in file names); probe one of them only, or record them in separate runs");
+      }
+    }
   }
 
   private static String safe(String name) {

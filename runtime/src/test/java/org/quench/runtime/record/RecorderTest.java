@@ -144,4 +144,34 @@ class RecorderTest {
     System.arraycopy(b, 0, c, a.length, b.length);
     return c;
   }
+
+  @Test
+  void seriesThatWouldShareAFileNameAreRefusedBeforeAnythingIsWritten() throws IOException {
+    // '/' becomes '_' in file names: populations a/b and a_b would both write a_b.v.npy, and the
+    // second would silently overwrite the first.
+    Probe slash = Probe.of(ProbeKind.V, "a/b");
+    Probe underscore = Probe.of(ProbeKind.V, "a_b");
+    java.util.Map<Probe, org.quench.hal.RunResult.Trace> traces = new java.util.LinkedHashMap<>();
+    traces.put(slash, new org.quench.hal.RunResult.Trace(slash, 1, new int[] {1, 2}));
+    traces.put(underscore, new org.quench.hal.RunResult.Trace(underscore, 1, new int[] {3, 4}));
+    org.quench.hal.RunResult chunk = new org.quench.hal.RunResult(2, 0, java.util.Map.of(), traces);
+    for (String target : List.of("rec", "rec.csv", "rec.h5")) {
+      Path out = dir.resolve("shared-" + target);
+      Recorder r = Recorder.to(out);
+      QuenchException e = assertThrows(QuenchException.class, () -> r.accept(chunk));
+      assertTrue(e.getMessage().contains("probe of 'a/b'") && e.getMessage().contains("probe of 'a_b'")
+          && e.getMessage().contains("'a_b.v'"), e.getMessage());
+      assertTrue(!e.getMessage().contains("\n"), e.getMessage());
+      assertTrue(!Files.exists(out), target + " should not have been created");
+    }
+    // Distinct names still record both.
+    Probe other = Probe.of(ProbeKind.V, "a-b");
+    traces.remove(underscore);
+    traces.put(other, new org.quench.hal.RunResult.Trace(other, 1, new int[] {3, 4}));
+    Recorder ok = Recorder.to(dir.resolve("distinct"));
+    ok.accept(new org.quench.hal.RunResult(2, 0, java.util.Map.of(), traces));
+    ok.finish();
+    assertArrayEquals(new int[] {1, 2}, NpyArray.read(dir.resolve("distinct").resolve("a_b.v.npy")).toInts());
+    assertArrayEquals(new int[] {3, 4}, NpyArray.read(dir.resolve("distinct").resolve("a-b.v.npy")).toInts());
+  }
 }

@@ -302,8 +302,17 @@ public final class Recorder implements RunSink {
         }
         case HDF5 -> {
           createParent(target);
-          h5 = hdf5Layout();
-          h5.create(expected > 0 ? expected : 1024);
+          try {
+            h5 = hdf5Layout();
+            h5.create(expected > 0 ? expected : 1024);
+          } catch (IllegalArgumentException e) {
+            // A tree HDF5 cannot hold: a name over 255 bytes, or a probed population named like
+            // the file's own groups ("outputs", "meta") with a clashing dataset.
+            fileFailure = e.getMessage();
+            closeAll();
+            throw new QuenchException("cannot record to " + target + ": " + e.getMessage()
+                + "; record to a .npy directory or .csv instead, or rename the population");
+          }
           written.add(target);
         }
         default -> throw new IllegalStateException();

@@ -174,4 +174,18 @@ class RecorderTest {
     assertArrayEquals(new int[] {1, 2}, NpyArray.read(dir.resolve("distinct").resolve("a_b.v.npy")).toInts());
     assertArrayEquals(new int[] {3, 4}, NpyArray.read(dir.resolve("distinct").resolve("a-b.v.npy")).toInts());
   }
+
+  @Test
+  void anHdf5NameTheFormatCannotHoldFailsInOneLine() {
+    Probe longName = Probe.of(ProbeKind.V, "p".repeat(300));
+    org.quench.hal.RunResult chunk = new org.quench.hal.RunResult(1, 0, java.util.Map.of(),
+        java.util.Map.of(longName, new org.quench.hal.RunResult.Trace(longName, 1, new int[] {7})));
+    Path out = dir.resolve("long.h5");
+    Recorder r = Recorder.to(out);
+    QuenchException e = assertThrows(QuenchException.class, () -> r.accept(chunk));
+    assertTrue(e.getMessage().startsWith("cannot record to " + out) && e.getMessage().contains("255 bytes")
+        && e.getMessage().contains(".npy directory"), e.getMessage());
+    assertTrue(r.failed(), "the recorder should report its failure");
+    assertTrue(!Files.exists(out), "no file should be left");
+  }
 }

@@ -120,9 +120,16 @@
  *   <li>Neuron parameters interleaved per neuron (u,v together; the two decay factors packed in
  *       one int; bias and threshold together): same speed as separate arrays in a microbenchmark.
  * </ul>
+ * A caveat on those ratios: with both sides the very same build, the side loaded second ran 7-8%
+ * slower, so every ratio above carries a bias of up to that size against the variant. The
+ * harness is now {@code org.quench.runtime.bench.JarAB} (README "Benchmarks"), which loads half
+ * the rounds in each order. With it, the unchanged build against itself gave 0.946, so
+ * differences under about 5% do not show even there. The twin delay line measured 1.002 and
+ * the vectorised sweep 0.931 (a single run each, within that noise). The 1.8x of the first-line
+ * touch stands.
  * Kept: the boundary positions moved into the front of the spike-list array (one object, so one
- * fewer line that the other worker just wrote per source read): time ratio 0.964 and 1.007 in two
- * A/B runs, medians 94.5M against 98.7M and 93.2M against 98.4M.
+ * fewer line that the other worker just wrote per source read): JarAB time ratio 0.949 against
+ * the build before it, within the noise, and a simpler structure (no separate boundary arrays).
  * What did matter: warm-up. Windows measured after 200 steps ran 10-25% slower than after 1,000
  * (C2 was still recompiling the step loops), so {@code quench bench} now warms up for 1,000
  * steps. With that, in a quiet stretch, five windows ran 100.6M-104.7M neuron updates/s.

@@ -71,6 +71,11 @@ public final class JarAB {
         counters = countersType.getMethod("of", deviceType);
         spikes = countersType.getMethod("spikes");
       } catch (ReflectiveOperationException e) {
+        try {
+          loader.close();
+        } catch (java.io.IOException ignored) {
+          // the load failure below is what the user needs to see
+        }
         throw new QuenchException("cannot load the bench network from " + classPath + ": " + cause(e));
       } finally {
         self.setContextClassLoader(before);

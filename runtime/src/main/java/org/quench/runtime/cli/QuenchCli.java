@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import org.quench.hal.QuenchException;
@@ -162,6 +163,11 @@ public final class QuenchCli implements Runnable {
    * {@link #EXIT_FAILURE}; {@code --debug} (anywhere on the command line) adds the stack trace.
    * Messages go to the command line's own error writer.
    */
+  /** Options a command had under another name, by "command old-option": what to use now. */
+  private static final Map<String, String> RENAMED = Map.of(
+      "mismatch --samples", "use --random-samples N for N seeded random input samples, or --input FILE for your own",
+      "mismatch --rate", "use --random-rate P for the spike probability of the random input");
+
   static CommandLine withErrorPolicy(CommandLine cli) {
     cli.setParameterExceptionHandler((ex, rawArgs) -> {
       CommandLine where = ex.getCommandLine();
@@ -173,6 +179,15 @@ public final class QuenchCli implements Runnable {
           && !unmatched.getUnmatched().get(0).startsWith("-")) {
         message = "unknown command '" + unmatched.getUnmatched().get(0) + "'; commands: "
             + String.join(", ", where.getSubcommands().keySet());
+      } else if (ex instanceof CommandLine.UnmatchedArgumentException unmatched
+          && !unmatched.getUnmatched().isEmpty()) {
+        String first = unmatched.getUnmatched().get(0);
+        String renamed = RENAMED.get(where.getCommandSpec().name() + " " + first);
+        if (renamed != null) {
+          message = "'" + first + "' was renamed: " + renamed;
+        } else if (first.startsWith("-") && !unmatched.getSuggestions().isEmpty()) {
+          message += "; did you mean " + String.join(" or ", unmatched.getSuggestions()) + "?";
+        }
       }
       err.println("quench: " + message
           + (message.contains("--help") ? "" : " (see '" + help + "')"));

@@ -104,6 +104,23 @@ class QuenchCliTest {
   }
 
   @Test
+  void aRenamedOptionSaysWhatItIsCalledNow() {
+    InProcessRun o = InProcessRun.of("mismatch", "model.qimg", "--samples", "5");
+    assertOneLineError(o, QuenchCli.EXIT_USAGE);
+    assertTrue(o.err().contains("'--samples' was renamed") && o.err().contains("--random-samples"), o.err());
+    InProcessRun rate = InProcessRun.of("mismatch", "model.qimg", "--rate", "0.1");
+    assertOneLineError(rate, QuenchCli.EXIT_USAGE);
+    assertTrue(rate.err().contains("--random-rate"), rate.err());
+  }
+
+  @Test
+  void aMistypedOptionGetsASuggestion() {
+    InProcessRun o = InProcessRun.of("bench", "--neuron", "5");
+    assertOneLineError(o, QuenchCli.EXIT_USAGE);
+    assertTrue(o.err().contains("did you mean") && o.err().contains("--neurons"), o.err());
+  }
+
+  @Test
   void inspectSummarizesAnImage() {
     Path file = smallImage();
     InProcessRun o = InProcessRun.of("inspect", file.toString());

@@ -156,6 +156,11 @@ public final class QuenchCli implements Runnable {
     return withErrorPolicy(cli);
   }
 
+  /** Options a command had under another name, by "command old-option": what to use now. */
+  private static final Map<String, String> RENAMED = Map.of(
+      "mismatch --samples", "use --random-samples N for N seeded random input samples, or --input FILE for your own",
+      "mismatch --rate", "use --random-rate P for the spike probability of the random input");
+
   /**
    * Installs quench's error policy on {@code cli} (the quench command, or one command run alone):
    * a bad command line prints one line ending with where to find help and exits
@@ -163,11 +168,6 @@ public final class QuenchCli implements Runnable {
    * {@link #EXIT_FAILURE}; {@code --debug} (anywhere on the command line) adds the stack trace.
    * Messages go to the command line's own error writer.
    */
-  /** Options a command had under another name, by "command old-option": what to use now. */
-  private static final Map<String, String> RENAMED = Map.of(
-      "mismatch --samples", "use --random-samples N for N seeded random input samples, or --input FILE for your own",
-      "mismatch --rate", "use --random-rate P for the spike probability of the random input");
-
   static CommandLine withErrorPolicy(CommandLine cli) {
     cli.setParameterExceptionHandler((ex, rawArgs) -> {
       CommandLine where = ex.getCommandLine();

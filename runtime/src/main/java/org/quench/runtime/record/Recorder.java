@@ -159,18 +159,15 @@ public final class Recorder implements RunSink {
     }
     List<int[]> rows = new ArrayList<>();
     List<String> chunkNames = new ArrayList<>();
-    List<String> sources = new ArrayList<>();
     List<Integer> chunkWidths = new ArrayList<>();
     for (Map.Entry<Probe, RunResult.Trace> e : chunk.traces().entrySet()) {
       chunkNames.add(probeName(e.getKey()));
-      sources.add("probe of '" + e.getKey().population() + "'");
       probedNeurons.putIfAbsent(probeName(e.getKey()), new int[] {e.getKey().first(), e.getValue().width()});
       chunkWidths.add(e.getValue().width());
       rows.add(e.getValue().values());
     }
     for (Map.Entry<String, RunResult.SpikeEvents> e : chunk.outputs().entrySet()) {
       chunkNames.add(safe(e.getKey()) + ".out");
-      sources.add("output port '" + e.getKey() + "'");
       chunkWidths.add(e.getValue().width());
       int w = e.getValue().width();
       int[] dense = new int[chunk.steps() * w];
@@ -181,7 +178,7 @@ public final class Recorder implements RunSink {
       rows.add(dense);
     }
     if (firstStep < 0) {
-      refuseSharedNames(chunkNames, sources);
+      refuseSharedNames(chunk, chunkNames);
       firstStep = chunk.firstStep();
       names.addAll(chunkNames);
       widths.addAll(chunkWidths);
@@ -632,7 +629,11 @@ public final class Recorder implements RunSink {
    * name become '_' in file and dataset names, so populations {@code a/b} and {@code a_b} would
    * otherwise write one file and the second would overwrite the first.
    */
-  private static void refuseSharedNames(List<String> names, List<String> sources) {
+  private static void refuseSharedNames(RunResult chunk, List<String> names) {
+    // Labels in the order accept() names the series: traces, then output ports.
+    List<String> sources = new ArrayList<>();
+    chunk.traces().keySet().forEach(p -> sources.add("probe of '" + p.population() + "'"));
+    chunk.outputs().keySet().forEach(port -> sources.add("output port '" + port + "'"));
     Map<String, Integer> seen = new HashMap<>();
     for (int i = 0; i < names.size(); i++) {
       Integer other = seen.putIfAbsent(names.get(i), i);

@@ -57,10 +57,10 @@ import org.quench.hal.proto.ThresholdProfile;
  *       shifted right by A). The gain is the mean over the synapses that deliver.</li>
  * </ol>
  * A factor is realized / nominal; its resolution is half an integer step of the nominal value
- * ({@link #resolution(ChipSpec)}). A chip with temporal noise on v (found when the first image's
- * trace has no exact fit) is measured by {@link NoisyCalibration} instead: a lower threshold, a
- * switched bias and least squares for bias and dv, repeated ramps for the threshold, with expected
- * errors from the residuals.
+ * ({@link CalibrationPlan#resolution()}). A chip with temporal noise on v (found when the first
+ * image's trace has no exact fit) is measured by {@link NoisyCalibration} instead: a lower
+ * threshold, a switched bias and least squares for bias and dv, repeated ramps for the threshold,
+ * with expected errors from the residuals.
  */
 public final class Calibration {
   static final int SPACING = 8;
@@ -112,14 +112,6 @@ public final class Calibration {
       double noise, Map<String, Double> expectedError) {}
 
   private Calibration() {}
-
-  /**
-   * Worst-case relative resolution of each measured factor (at factor 1) on a chip of
-   * {@code spec}, by parameter key.
-   */
-  public static Map<String, Double> resolution(ChipSpec spec) {
-    return CalibrationPlan.of(spec).resolution();
-  }
 
   /**
    * The chip spec {@code device} follows: {@code given} (a built-in name or a spec file; null when

@@ -86,7 +86,7 @@ class CalibrationTest {
     // chip's measured profile is the same, bit for bit, as before the plan came from the spec.
     CalibrationPlan p = CalibrationPlan.of(ChipSpec.loihi());
     assertEquals(new CalibrationPlan(12, 6, 6, 2000, 6, 2048, 1000, 2560, 0, 40, 2048, 150, 8, 0, 131072), p);
-    assertEquals(0.5 / 2048, Calibration.resolution(ChipSpec.loihi()).get("voltageDecay"));
+    assertEquals(0.5 / 2048, p.resolution().get("voltageDecay"));
   }
 
   @Test

@@ -139,7 +139,7 @@ class NoisyCalibrationTest {
     try (Device d = Devices.open("emu:loihi?serial=5&variability=analog&threads=2")) {
       Calibration.Result r = Calibration.run(d, new Calibration.Options(cores, NEURONS, 16, 2), x -> { });
       assertEquals(0, r.noise());
-      assertEquals(Calibration.resolution(ChipSpec.loihi()), r.expectedError());
+      assertEquals(CalibrationPlan.of(ChipSpec.loihi()).resolution(), r.expectedError());
     }
   }
 

@@ -295,8 +295,11 @@ public final class Calibration {
         for (int i = 0; i < n; i++) {
           if (!skip[c][i] && !Double.isNaN(error[c][i])) {
             report.thresholdError = Math.max(report.thresholdError, error[c][i]);
-            // The noise is a fraction of the realized threshold, which is now known.
-            report.addNoise(sigmaOverRow[c][i] / vth[c][i]);
+            // The noise is a fraction of the realized threshold, which is now known; a neuron
+            // whose bias trace could not be fitted has no measured spread and adds nothing.
+            if (!Double.isNaN(sigmaOverRow[c][i])) {
+              report.addNoise(sigmaOverRow[c][i] / vth[c][i]);
+            }
           }
         }
       }

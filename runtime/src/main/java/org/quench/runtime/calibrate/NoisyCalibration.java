@@ -175,7 +175,7 @@ final class NoisyCalibration {
   /**
    * Measures bias and voltage decay of every neuron not {@code hot}, filling {@code bias},
    * {@code dv}, {@code dead} and {@code sigmaOverRow} (the residual spread over the image's
-   * effective threshold).
+   * effective threshold; NaN where the bias trace could not be fitted).
    *
    * @throws QuenchException (one line) when the noise is too large for a useful measurement
    */
@@ -238,6 +238,7 @@ final class NoisyCalibration {
         dead[c][i] = f.fitted() && f.dead();
         if (!f.fitted()) {
           counts[3]++;
+          sigmaOverRow[c][i] = Double.NaN; // no residual spread measured: not a noise sample
         }
         if (!f.fitted() || f.dead()) {
           bias[c][i] = 1;

@@ -90,7 +90,8 @@ final class CalibrateCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "faults: %d dead, %d hot neurons; %d of %d calibration synapses deliver nothing%n",
           result.dead(), result.hot(), result.stuckSynapses(), (long) selected.size() * n * synapses);
       if (result.unresolved() > 0) {
-        out.printf(Locale.ROOT, "warning: %d neurons never reached their threshold; their threshold is left nominal%n",
+        out.printf(Locale.ROOT, "warning: %d neurons could not be measured (threshold never reached, or on a"
+            + " noisy chip too few usable steps to fit bias and decay); what was not measured is left nominal%n",
             result.unresolved());
       }
       out.println("measured deviation from nominal (per neuron, |factor - 1|):");

@@ -46,11 +46,6 @@ public final class EmulatorThroughput {
    * @param windows measured windows (>= 1), one after the other on the same loaded network
    */
   public record Settings(SyntheticNetwork.Shape shape, int threads, int warmup, int steps, int windows) {
-    /** One measured window. */
-    public Settings(SyntheticNetwork.Shape shape, int threads, int warmup, int steps) {
-      this(shape, threads, warmup, steps, 1);
-    }
-
     public Settings {
       if (threads < 1) {
         throw new QuenchException("--threads must be at least 1, got " + threads);

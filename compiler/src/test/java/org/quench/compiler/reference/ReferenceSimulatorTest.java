@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.quench.compiler.ir.ConnectionKind;
 import org.quench.compiler.ir.FixedNeurons;
 import org.quench.compiler.ir.FloatNeurons;
 import org.quench.compiler.ir.InputPort;
@@ -374,6 +375,21 @@ class ReferenceSimulatorTest {
     QuenchException e = assertThrows(QuenchException.class,
         () -> new ReferenceSimulator(net, DT, Convention.EXACT));
     assertTrue(e.getMessage().contains("'in_p'") && e.getMessage().contains("float"));
+  }
+
+  @Test
+  void weightBitsBeyondTheChipAreRefusedNamingTheProjection() {
+    // The IR allows 9 EXCITATORY bits (a wider chip keeps them); Loihi's reference does not.
+    FixedNeurons fixed = FixedNeurons.builder(1).allDu(0).allDv(0).allVth(8).build("p");
+    Network net = Network.builder("wide-bits").input(new InputPort("in", 1))
+        .population(Population.of("p", fixed))
+        .projection(Projection.builder("in_p", Projection.Source.inputPort("in"), 1, "p", 1)
+            .fixed(new WeightFormat(0, 9, SignMode.EXCITATORY, ConnectionKind.DENSE))
+            .fixedSynapse(0, 0, 3, 0).build()).build();
+    QuenchException e = assertThrows(QuenchException.class,
+        () -> new ReferenceSimulator(net, DT, Convention.EXACT));
+    assertEquals("projection 'in_p': num_weight_bits 9 is outside 0..8 for sign mode EXCITATORY"
+        + " on chip 'loihi'", e.getMessage());
   }
 
   @Test

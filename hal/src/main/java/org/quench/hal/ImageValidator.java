@@ -368,16 +368,12 @@ public final class ImageValidator {
     }
 
     String of(String where, int neuron) {
-      for (Symbol symbol : image.getSymbolsList()) {
-        for (NeuronRange r : symbol.getRangesList()) {
-          long first = u(r.getNeuronFirst());
-          if (r.getCore().equals(core) && neuron >= first && neuron < first + u(r.getCount())) {
-            return where + " neuron " + neuron + " (population '" + symbol.getPopulation()
-                + "' neuron " + (u(r.getOffset()) + neuron - first) + ")";
-          }
-        }
+      Placed at = at(neuron);
+      if (at == null) {
+        return where + " neuron " + neuron;
       }
-      return where + " neuron " + neuron;
+      return where + " neuron " + neuron + " (population '" + at.symbol().getPopulation()
+          + "' neuron " + (u(at.range().getOffset()) + neuron - u(at.range().getNeuronFirst())) + ")";
     }
 
     /**
@@ -402,16 +398,25 @@ public final class ImageValidator {
 
     /** The population the symbol table places at {@code neuron} of this core, or null. */
     private String populationOf(int neuron) {
+      Placed at = at(neuron);
+      return at == null ? null : at.symbol().getPopulation();
+    }
+
+    /** The symbol and range that place {@code neuron} of this core, or null. */
+    private Placed at(int neuron) {
       for (Symbol symbol : image.getSymbolsList()) {
         for (NeuronRange r : symbol.getRangesList()) {
           long first = u(r.getNeuronFirst());
           if (r.getCore().equals(core) && neuron >= first && neuron < first + u(r.getCount())) {
-            return symbol.getPopulation();
+            return new Placed(symbol, r);
           }
         }
       }
       return null;
     }
+
+    /** A symbol's range holding a neuron. */
+    private record Placed(Symbol symbol, NeuronRange range) {}
   }
 
   private static boolean length(int actual, long expected, boolean mayBeEmpty, String field,

@@ -49,7 +49,7 @@ class ImageValidatorTest {
   }
 
   private static ChipImage forSpec(ChipSpec spec) {
-    return tinyWith(b -> b.getHeaderBuilder().setSpecName(spec.name()).setSpecHash(spec.hash()));
+    return relabelled(TestImages.tiny(), spec);
   }
 
   private static String invalid(ChipImage image, ChipSpec spec, String... fragments) {

@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
+import org.quench.compiler.ir.ConnectionKind;
 import org.quench.compiler.ir.FixedNeurons;
 import org.quench.compiler.ir.FloatNeurons;
 import org.quench.compiler.ir.InputPort;
@@ -364,16 +366,32 @@ class ReferenceSimulatorTest {
     assertThrows(QuenchException.class, () -> new ReferenceSimulator(net, 0, Convention.EXACT));
   }
 
+  /** Input 'in' (1 channel) into one fixed-point neuron 'p' through projection 'in_p'. */
+  private static Network intoOneFixedNeuron(String name, UnaryOperator<Projection.Builder> synapse) {
+    FixedNeurons fixed = FixedNeurons.builder(1).allDu(0).allDv(0).allVth(8).build("p");
+    return Network.builder(name).input(new InputPort("in", 1)).population(Population.of("p", fixed))
+        .projection(synapse.apply(Projection.builder("in_p", Projection.Source.inputPort("in"), 1,
+            "p", 1)).build()).build();
+  }
+
   @Test
   void floatWeightsIntoFixedNeuronsAreRefused() {
-    FixedNeurons fixed = FixedNeurons.builder(1).allDu(0).allDv(0).allVth(8).build("p");
-    Network net = Network.builder("mixed").input(new InputPort("in", 1))
-        .population(Population.of("p", fixed))
-        .projection(Projection.builder("in_p", Projection.Source.inputPort("in"), 1, "p", 1)
-            .floatSynapse(0, 0, 0.5, 0).build()).build();
+    Network net = intoOneFixedNeuron("mixed", b -> b.floatSynapse(0, 0, 0.5, 0));
     QuenchException e = assertThrows(QuenchException.class,
         () -> new ReferenceSimulator(net, DT, Convention.EXACT));
     assertTrue(e.getMessage().contains("'in_p'") && e.getMessage().contains("float"));
+  }
+
+  @Test
+  void weightBitsBeyondTheChipAreRefusedNamingTheProjection() {
+    // The IR allows 9 EXCITATORY bits (a wider chip keeps them); Loihi's reference does not.
+    Network net = intoOneFixedNeuron("wide-bits", b -> b
+        .fixed(new WeightFormat(0, 9, SignMode.EXCITATORY, ConnectionKind.DENSE))
+        .fixedSynapse(0, 0, 3, 0));
+    QuenchException e = assertThrows(QuenchException.class,
+        () -> new ReferenceSimulator(net, DT, Convention.EXACT));
+    assertEquals("projection 'in_p': num_weight_bits 9 is outside 0..8 for sign mode EXCITATORY"
+        + " on chip 'loihi'", e.getMessage());
   }
 
   @Test

@@ -385,10 +385,12 @@ public final class ImageValidator {
       Set<String> users = new java.util.LinkedHashSet<>();
       for (int i = 0; i < index.size() && users.size() < 4; i++) {
         if (index.get(i) == row) {
-          users.add(populationOf(i));
+          String population = populationOf(i);
+          if (population != null) { // an unplaced neuron names no population; it takes no slot
+            users.add(population);
+          }
         }
       }
-      users.remove(null);
       if (users.isEmpty()) {
         return where;
       }

@@ -106,13 +106,8 @@ public final class InputFiles {
           String chosen = resolve(file, target, image);
           int[] shape = a.shape();
           int[] values = a.toInts();
-          return k -> {
-            int[][] rows = new int[shape[1]][shape[2]];
-            for (int t = 0; t < shape[1]; t++) {
-              System.arraycopy(values, (k * shape[1] + t) * shape[2], rows[t], 0, shape[2]);
-            }
-            return matrix(file + " sample " + k, chosen, image, rows);
-          };
+          return k -> matrix(file + " sample " + k, chosen, image,
+              rows(values, k * shape[1] * shape[2], shape[1], shape[2]));
         });
   }
 
@@ -350,9 +345,14 @@ public final class InputFiles {
       throw new QuenchException("input file " + file + " has shape " + java.util.Arrays.toString(shape)
           + "; expected (steps, width)");
     }
-    int[][] rows = new int[shape[0]][shape[1]];
-    for (int t = 0; t < shape[0]; t++) {
-      System.arraycopy(values, t * shape[1], rows[t], 0, shape[1]);
+    return rows(values, 0, shape[0], shape[1]);
+  }
+
+  /** Rows {@code [step][column]} from {@code values} starting at {@code offset}. */
+  private static int[][] rows(int[] values, int offset, int steps, int width) {
+    int[][] rows = new int[steps][width];
+    for (int t = 0; t < steps; t++) {
+      System.arraycopy(values, offset + t * width, rows[t], 0, width);
     }
     return rows;
   }

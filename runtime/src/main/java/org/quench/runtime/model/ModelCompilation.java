@@ -79,7 +79,7 @@ public record ModelCompilation(Network reference, Compiler.Result result) {
   /** Imports and compiles with the options a command line gave. */
   public static ModelCompilation compile(Path model, ModelOptions options, Compiler.StageListener listener) {
     checkModelFile(model);
-    options.requireFormatOptions(model, Frontends.detect(model));
+    options.requireFormatOptions(model);
     ModelCompilation done = compile(model, options.spec(), options.nir(), options.netx(),
         options.compileOptions(), options.calibrateInput(), options.profile(), listener);
     List<String> warnings = done.result().report().warnings();

@@ -176,15 +176,17 @@ public final class ModelOptions {
 
   /**
    * Refuses the netx-only options for a model of another format: they would be silently
-   * ignored, and the run would not be what the command line asked for.
+   * ignored, and the run would not be what the command line asked for. Reads {@code model} to
+   * learn its format only when one of them was given.
    */
-  public void requireFormatOptions(Path model, Frontends.Format format) {
-    if (format == Frontends.Format.NETX) {
-      return;
-    }
+  public void requireFormatOptions(Path model) {
     String given = sampleSteps != null ? "--sample-steps" : inputMessageBits != null
         ? "--input-message-bits" : null;
-    if (given != null) {
+    if (given == null) {
+      return;
+    }
+    Frontends.Format format = Frontends.detect(model);
+    if (format != Frontends.Format.NETX) {
       throw new QuenchException(given + " applies to lava-dl netx models; " + model.getFileName()
           + " is " + format + " (drop the option)");
     }

@@ -320,6 +320,21 @@ final class MismatchCommand implements Callable<Integer> {
   private record Prepared(ChipImage image, List<Stimulus> samples, String description,
       MismatchCampaign.ChipCompiler compiler) {}
 
+  /**
+   * A compiled image is run as it is: an option that only shapes a compile (--dt, --discretize,
+   * --max-tau-error, ...) would be silently ignored, so it is refused. --chip stays (the chips of
+   * the campaign are of that spec); --profile has its own message above.
+   */
+  private void refuseCompileOptions() {
+    for (picocli.CommandLine.Model.OptionSpec o : spec.mixins().get("modelOptions").options()) {
+      String name = o.longestName();
+      if (!name.equals("--chip") && spec.commandLine().getParseResult().hasMatchedOption(name)) {
+        throw new QuenchException(name + " shapes how a model is compiled; " + source.getFileName()
+            + " is already a compiled image (drop the option, or give the model to compile it here)");
+      }
+    }
+  }
+
   private Prepared prepare() {
     if (!Files.exists(source)) {
       throw new QuenchException("file " + source + " does not exist: give a chip image (.qimg) or a"
@@ -333,6 +348,7 @@ final class MismatchCommand implements Callable<Integer> {
     if (isModel(source)) {
       image = ModelCompilation.compile(source, modelOptions, (stage, i, n) -> { }).result().image();
     } else {
+      refuseCompileOptions();
       image = ChipImages.read(source);
     }
     MismatchCampaign.ChipCompiler compiler = new CompensatedImages(image, modelOptions.spec());

@@ -220,6 +220,23 @@ class MismatchCommandTest {
   }
 
   @Test
+  void aCompileOptionOnACompiledImageIsRefusedNotIgnored() {
+    for (String[] option : new String[][] {{"--dt", "1e-3"}, {"--discretize", "euler"},
+        {"--max-tau-error", "0.05"}, {"--sample-steps", "10"}}) {
+      InProcessRun o = mismatch(image.toString(), "--variability", "analog", "--chips", "2",
+          option[0], option[1]);
+      assertEquals(1, o.code(), o.err());
+      assertEquals(1, o.errLines(), o.err());
+      assertTrue(o.err().contains(option[0] + " shapes how a model is compiled")
+          && o.err().contains("braille.qimg"), o.err());
+    }
+    // --chip still applies to an image: the campaign's chips are of that spec.
+    InProcessRun ok = mismatch(image.toString(), "--variability", "ideal", "--chips", "1", "--chip", "loihi",
+        "--steps", "5");
+    assertEquals(0, ok.code(), ok.err());
+  }
+
+  @Test
   void aLeadingSampleAxisHoldsSeveralSamplesEachReadAsQuenchRunReadsIt() throws IOException {
     NpyArray recording = NpyArray.read(input);
     int width = recording.shape()[1];

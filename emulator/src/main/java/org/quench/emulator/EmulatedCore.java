@@ -107,43 +107,45 @@ final class EmulatedCore {
   private int[] inFirst = new int[0];
   private int[] inCount = new int[0];
   private int[] inAxon = new int[0];
-  // Per incoming route: indices into the source core's boundary table of its first and end neuron.
-  private int[] inLoRef = new int[0];
-  private int[] inHiRef = new int[0];
-  // Per parity and incoming route: the source's spike list (boundary positions, then spike
-  // neurons; see spikeIdx) and spike values (arrays fixed at load; values null when the source only
-  // spikes 1), and whether the source sits on another chip. Held here so a route costs two direct
-  // loads rather than a chain through the source core object.
-  private final int[][][] inSpikeIdx = new int[2][0][];
-  private final int[][][] inSpikeVal = new int[2][0][];
+  // Per incoming route: the words of the source's spike bitmap that hold its neurons (absolute
+  // indices into the bitmap array, see spikeBits), with the masks of the first and the last (for
+  // a route within one word, both masks are the same, its neurons' bits).
+  private int[] wordLo = new int[0];
+  private int[] wordHi = new int[0];
+  private int[] maskLo = new int[0];
+  private int[] maskHi = new int[0];
+  // Per parity and incoming route: the source's spike bitmap and spike values by neuron (arrays
+  // fixed at load; values null when the source only spikes 1), and whether the source sits on
+  // another chip. Held here so a route costs one direct load rather than a chain through the
+  // source core object.
+  private final int[][][] inBits = new int[2][0][];
+  private final int[][][] inValues = new int[2][0][];
   private boolean[] inOtherChip = new boolean[0];
   // Per incoming route: the group of all its axons, NO_GROUP when none has one, MIXED_GROUPS
   // when they differ (then looked up per event).
   private int[] routeGroup = new int[0];
   private static final int NO_GROUP = -1;
   private static final int MIXED_GROUPS = -2;
-  // Per incoming route, this step's spike range in the source's list (phase-2 scratch).
-  private int[] routeLo = new int[0];
-  private int[] routeHi = new int[0];
-
-  // Outgoing route boundaries (first and end neurons of the routes leaving this core, sorted and
-  // distinct); per step parity, the owner writes in phase 1 the index of the first spike at or
-  // after each boundary, so that destinations need no search of the spike list.
-  private int[] boundaryList = new int[0];
-  private int boundaryCount;
-  private int[] boundAt = new int[0];
+  // Per incoming route, this step's spike count and, for a route within one word, its masked
+  // bitmap word (phase-2 scratch).
+  private int[] routeEvents = new int[0];
+  private int[] routeWord = new int[0];
   private int incomingCapacity;
 
-  // Spikes of the last two steps, by parity. spikeIdx[p] holds first the boundary positions
-  // ([0, spikeBase): one per boundAt entry) and then the spiking neurons in ascending order
-  // ([spikeBase, spikeBase + spikeCount[p])); positions and spike indices are absolute indices into
-  // that array. One array, so a destination reading a route's range and its spikes fetches the
-  // lines of one object, not two (the lines another thread just wrote: each is a cache miss).
-  // spikeVal[p] holds the spike values at the same indices.
+  // Spikes of the last two steps, by parity. spikeIdx[p] holds the spiking neurons in ascending
+  // order ([0, spikeCount[p])) and spikeVal[p] their values: what probes and output ports record.
   final int[][] spikeIdx;
   final int[][] spikeVal;
   final int[] spikeCount = new int[2];
-  private int spikeBase;
+  // The same spikes as a bitmap, which destinations read: neuron i is bit i % 32 of word
+  // BITS_PAD + i / 32. The padding keeps the words of two cores, which two threads write, off one
+  // cache line. A route of up to 32 neurons is then one or two word loads, whatever its spikes.
+  static final int BITS_PAD = 16;
+  private final int bitWords;
+  final int[][] spikeBits;
+  // Spike values by neuron, by parity (null when every spike is 1): a destination reads the value
+  // of a neuron whose bit is set.
+  private final int[][] spikeValue;
 
   // Phase 2's events, bucketed by group.
   private int[] sortedAxon;
@@ -267,6 +269,9 @@ final class EmulatedCore {
     denseFloorMin = Math.max(1L, (long) depth * n / 4);
     spikeIdx = new int[][] {new int[n], new int[n]};
     spikeVal = new int[][] {new int[n], new int[n]};
+    bitWords = (n + 31) >>> 5;
+    spikeBits = new int[][] {new int[bitWords + 2 * BITS_PAD], new int[bitWords + 2 * BITS_PAD]};
+    spikeValue = onlyPositiveSpikes ? null : new int[][] {new int[n], new int[n]};
     reset();
   }
 
@@ -285,43 +290,40 @@ final class EmulatedCore {
     sortedAxon = null;
   }
 
-  /** Registers {@code neuron} as the first or end neuron of a route leaving this core (load time only). */
-  void addBoundary(int neuron) {
-    if (boundaryCount == boundaryList.length) {
-      boundaryList = Arrays.copyOf(boundaryList, Math.max(8, 2 * boundaryCount));
-    }
-    boundaryList[boundaryCount++] = neuron;
-  }
-
-  /** Fixes the boundary table once every route is registered (load time only). */
-  void sealBoundaries() {
-    boundAt = Arrays.stream(boundaryList, 0, boundaryCount).sorted().distinct().toArray();
-    spikeBase = boundAt.length;
-    for (int parity = 0; parity < 2; parity++) {
-      spikeIdx[parity] = new int[spikeBase + n];
-      spikeVal[parity] = new int[spikeBase + n];
-    }
-  }
-
-  /** Points every incoming route at its source's boundary table (after every source is sealed). */
+  /** Points every incoming route at its source's spike bitmap (after every core is built). */
   void resolveIncoming(EmulatedCore[] cores) {
     int routes = inSource.length;
-    inLoRef = new int[routes];
-    inHiRef = new int[routes];
+    wordLo = new int[routes];
+    wordHi = new int[routes];
+    maskLo = new int[routes];
+    maskHi = new int[routes];
     inOtherChip = new boolean[routes];
     routeGroup = new int[routes];
-    routeLo = new int[routes];
-    routeHi = new int[routes];
+    routeEvents = new int[routes];
+    routeWord = new int[routes];
     for (int parity = 0; parity < 2; parity++) {
-      inSpikeIdx[parity] = new int[routes][];
-      inSpikeVal[parity] = new int[routes][];
+      inBits[parity] = new int[routes][];
+      inValues[parity] = new int[routes][];
     }
     for (int r = 0; r < routes; r++) {
       EmulatedCore src = cores[inSource[r]];
       inOtherChip[r] = src.chip != chip;
       for (int parity = 0; parity < 2; parity++) {
-        inSpikeIdx[parity][r] = src.spikeIdx[parity];
-        inSpikeVal[parity][r] = src.onlyPositiveSpikes ? null : src.spikeVal[parity];
+        inBits[parity][r] = src.spikeBits[parity];
+        inValues[parity][r] = src.onlyPositiveSpikes ? null : src.spikeValue[parity];
+      }
+      int first = inFirst[r];
+      int last = first + inCount[r] - 1;
+      if (first < 0 || last >= src.n) {
+        throw new IllegalStateException("route beyond its source's neurons at " + where);
+      }
+      wordLo[r] = BITS_PAD + (first >>> 5);
+      wordHi[r] = BITS_PAD + (last >>> 5);
+      maskLo[r] = -1 << first;
+      maskHi[r] = -1 >>> (31 - (last & 31));
+      if (wordLo[r] == wordHi[r]) {
+        maskLo[r] &= maskHi[r];
+        maskHi[r] = maskLo[r];
       }
       routeGroup[r] = groupOf(inAxon[r]);
       for (int a = inAxon[r] + 1; a < inAxon[r] + inCount[r]; a++) {
@@ -329,12 +331,6 @@ final class EmulatedCore {
           routeGroup[r] = MIXED_GROUPS;
           break;
         }
-      }
-      int[] at = src.boundAt;
-      inLoRef[r] = Arrays.binarySearch(at, inFirst[r]);
-      inHiRef[r] = Arrays.binarySearch(at, inFirst[r] + inCount[r]);
-      if (inLoRef[r] < 0 || inHiRef[r] < 0) {
-        throw new IllegalStateException("route boundary not registered at " + where);
       }
     }
   }
@@ -433,7 +429,8 @@ final class EmulatedCore {
     if (sortedAxon != null) {
       b += 8L * sortedAxon.length;
     }
-    b += 24L * inSource.length + 12L * boundAt.length + 24L * groupMode.length + 5L * resetInterval.length;
+    b += 4L * spikeBits[0].length * 2 + (spikeValue == null ? 0 : 8L * n);
+    b += 48L * inSource.length + 24L * groupMode.length + 5L * resetInterval.length;
     return b;
   }
 
@@ -454,10 +451,12 @@ final class EmulatedCore {
     }
     int parity = (int) (t & 1);
     int base = (int) (t % depth) * n;
-    int count = plain ? updatePlain(base, spikeIdx[parity], spikeVal[parity])
-        : updateGeneral(t, base, spikeIdx[parity], spikeVal[parity]);
+    int[] bits = spikeBits[parity];
+    Arrays.fill(bits, BITS_PAD, BITS_PAD + bitWords, 0);
+    int count = plain ? updatePlain(base, spikeIdx[parity], spikeVal[parity], bits)
+        : updateGeneral(t, base, spikeIdx[parity], spikeVal[parity], bits,
+            spikeValue == null ? null : spikeValue[parity]);
     spikeCount[parity] = count;
-    locateBoundaries(spikeIdx[parity], count);
     neuronUpdates += n;
     spikes += count;
     if (p != null) {
@@ -490,7 +489,7 @@ final class EmulatedCore {
     }
   }
 
-  private int updatePlain(int base, int[] outIdx, int[] outVal) {
+  private int updatePlain(int base, int[] outIdx, int[] outVal, int[] outBits) {
     final int[] u = this.u;
     final int[] v = this.v;
     final int[] ring = this.ring;
@@ -504,7 +503,6 @@ final class EmulatedCore {
     final int smax = stateMax;
     final int srange = stateRange;
     final int vmax = voltMax;
-    final int at = spikeBase;
     int count = 0;
     for (int i = 0; i < n; i++) {
       int a = ring[base + i];
@@ -521,8 +519,9 @@ final class EmulatedCore {
       u[i] = un;
       if (vn > vth[i]) {
         vn = 0;
-        outIdx[at + count] = i;
-        outVal[at + count] = 1;
+        outIdx[count] = i;
+        outVal[count] = 1;
+        outBits[BITS_PAD + (i >>> 5)] |= 1 << i;
         count++;
       }
       v[i] = vn;
@@ -530,8 +529,7 @@ final class EmulatedCore {
     return count;
   }
 
-  private int updateGeneral(long t, int base, int[] outIdx, int[] outVal) {
-    final int at = spikeBase;
+  private int updateGeneral(long t, int base, int[] outIdx, int[] outVal, int[] outBits, int[] outValue) {
     int count = 0;
     for (int i = 0; i < n; i++) {
       int a = ring[base + i];
@@ -575,8 +573,12 @@ final class EmulatedCore {
           vn = 0;
         }
         refractoryLeft[i] = refractory[i];
-        outIdx[at + count] = i;
-        outVal[at + count] = out;
+        outIdx[count] = i;
+        outVal[count] = out;
+        outBits[BITS_PAD + (i >>> 5)] |= 1 << i;
+        if (outValue != null) {
+          outValue[i] = out;
+        }
         count++;
       }
       v[i] = vn;
@@ -585,30 +587,13 @@ final class EmulatedCore {
   }
 
   /**
-   * For each route boundary, the index of the first spike at or after it, written to the front of
-   * {@code list} (see {@link #spikeIdx}): one merge of two sorted lists.
-   */
-  private void locateBoundaries(int[] list, int count) {
-    final int[] at = boundAt;
-    int s = spikeBase;
-    int end = spikeBase + count;
-    for (int b = 0; b < at.length; b++) {
-      int limit = at[b];
-      while (s < end && list[s] < limit) {
-        s++;
-      }
-      list[b] = s;
-    }
-  }
-
-  /**
    * Index into {@code spikeIdx[parity]} of the first spike whose neuron is >= {@code neuron}
-   * ({@code spikeBase + spikeCount[parity]} when none is).
+   * ({@code spikeCount[parity]} when none is).
    */
   int lowerBound(int parity, int neuron) {
     int[] idx = spikeIdx[parity];
-    int lo = spikeBase;
-    int hi = spikeBase + spikeCount[parity];
+    int lo = 0;
+    int hi = spikeCount[parity];
     while (lo < hi) {
       int mid = (lo + hi) >>> 1;
       if (idx[mid] < neuron) {
@@ -623,7 +608,7 @@ final class EmulatedCore {
   /** The spike value of {@code neuron} in {@code parity}'s list (0 when it did not spike). */
   int spikeOf(int parity, int neuron) {
     int k = lowerBound(parity, neuron);
-    return k < spikeBase + spikeCount[parity] && spikeIdx[parity][k] == neuron ? spikeVal[parity][k] : 0;
+    return k < spikeCount[parity] && spikeIdx[parity][k] == neuron ? spikeVal[parity][k] : 0;
   }
 
   /**
@@ -638,25 +623,35 @@ final class EmulatedCore {
    */
   void deliver(long t, int k, EmulatedCore[] cores) {
     int parity = (int) (t & 1);
-    final int[][] spikeIdxOf = inSpikeIdx[parity];
-    final int[][] spikeValOf = inSpikeVal[parity];
+    final int[][] bitsOf = inBits[parity];
+    final int[][] valuesOf = inValues[parity];
     final int routes = inSource.length;
-    final int[] lows = routeLo;
-    final int[] highs = routeHi;
+    final int[] w0s = wordLo;
+    final int[] w1s = wordHi;
+    final int[] m0s = maskLo;
+    final int[] m1s = maskHi;
+    final int[] events = routeEvents;
+    final int[] single = routeWord;
     final int[] rg = routeGroup;
     final int[] cursor = groupCount; // all zero between steps
-    // First every route's spike range: independent loads from the source cores' boundary tables
-    // (written by other threads, so often cache misses), which the processor overlaps when no
-    // copying sits between them.
-    for (int r = 0; r < routes; r++) {
-      int[] pos = spikeIdxOf[r];
-      lows[r] = pos[inLoRef[r]];
-      highs[r] = pos[inHiRef[r]];
-    }
-    // Count pass: events per group.
+    // Count pass: each route's spikes from the source's bitmap, and events per group.
     int total = 0;
     for (int r = 0; r < routes; r++) {
-      int m = highs[r] - lows[r];
+      int[] bits = bitsOf[r];
+      int w0 = w0s[r];
+      int w1 = w1s[r];
+      int m;
+      if (w0 == w1) {
+        int x = bits[w0] & m0s[r];
+        single[r] = x;
+        m = Integer.bitCount(x);
+      } else {
+        m = Integer.bitCount(bits[w0] & m0s[r]) + Integer.bitCount(bits[w1] & m1s[r]);
+        for (int w = w0 + 1; w < w1; w++) {
+          m += Integer.bitCount(bits[w]);
+        }
+      }
+      events[r] = m;
       if (m == 0) {
         continue;
       }
@@ -668,13 +663,16 @@ final class EmulatedCore {
         cursor[g] += m;
         total += m;
       } else if (g == MIXED_GROUPS) {
-        int[] idx = spikeIdxOf[r];
         int shift = inAxon[r] - inFirst[r];
-        for (int s = lows[r]; s < highs[r]; s++) {
-          int ga = groupOf(idx[s] + shift);
-          if (ga >= 0) {
-            cursor[ga]++;
-            total++;
+        for (int w = w0; w <= w1; w++) {
+          int x = bits[w] & (w == w0 ? m0s[r] : -1) & (w == w1 ? m1s[r] : -1);
+          int axonBase = ((w - BITS_PAD) << 5) + shift;
+          for (; x != 0; x &= x - 1) {
+            int ga = groupOf(axonBase + Integer.numberOfTrailingZeros(x));
+            if (ga >= 0) {
+              cursor[ga]++;
+              total++;
+            }
           }
         }
       }
@@ -707,36 +705,39 @@ final class EmulatedCore {
     final int[] sa = sortedAxon;
     final int[] sv = sortedVal;
     for (int r = 0; r < routes; r++) {
-      int lo = lows[r];
-      int hi = highs[r];
+      int m = events[r];
       int g = rg[r];
-      if (lo == hi || g == NO_GROUP) {
+      if (m == 0 || g == NO_GROUP) {
         continue;
       }
-      int[] idx = spikeIdxOf[r];
-      int[] val = spikeValOf[r];
       int shift = inAxon[r] - inFirst[r];
-      if (g >= 0) {
+      int w0 = w0s[r];
+      if (g >= 0 && w0 == w1s[r]) {
+        // The usual route: one word, one group.
         int at = cursor[g];
-        for (int s = lo; s < hi; s++) {
-          sa[at + s - lo] = idx[s] + shift;
+        int axonBase = ((w0 - BITS_PAD) << 5) + shift;
+        for (int x = single[r], e = at; x != 0; x &= x - 1) {
+          sa[e++] = axonBase + Integer.numberOfTrailingZeros(x);
         }
         if (groupGraded[g]) {
-          if (val == null) {
-            Arrays.fill(sv, at, at + hi - lo, 1);
-          } else {
-            System.arraycopy(val, lo, sv, at, hi - lo);
-          }
+          placeValues(valuesOf[r], shift, sa, sv, at, at + m);
         }
-        cursor[g] = at + hi - lo;
-      } else {
-        for (int s = lo; s < hi; s++) {
-          int axon = idx[s] + shift;
-          int ga = groupOf(axon);
+        cursor[g] = at + m;
+        continue;
+      }
+      int[] bits = bitsOf[r];
+      int[] val = valuesOf[r];
+      int w1 = w1s[r];
+      for (int w = w0; w <= w1; w++) {
+        int x = bits[w] & (w == w0 ? m0s[r] : -1) & (w == w1 ? m1s[r] : -1);
+        int axonBase = ((w - BITS_PAD) << 5) + shift;
+        for (; x != 0; x &= x - 1) {
+          int axon = axonBase + Integer.numberOfTrailingZeros(x);
+          int ga = g >= 0 ? g : groupOf(axon);
           if (ga >= 0) {
             int at = cursor[ga]++;
             sa[at] = axon;
-            sv[at] = val == null ? 1 : val[s];
+            sv[at] = val == null ? 1 : val[axon - shift];
           }
         }
       }
@@ -770,6 +771,20 @@ final class EmulatedCore {
         }
       } else {
         finishGroup(g, sa, sv, from, to);
+      }
+    }
+  }
+
+  /**
+   * The spike values of the events {@code [from, to)} of {@code axons}, all from one route whose
+   * axon is its source neuron plus {@code shift}: 1 each when the source only spikes 1.
+   */
+  private static void placeValues(int[] sourceValues, int shift, int[] axons, int[] values, int from, int to) {
+    if (sourceValues == null) {
+      Arrays.fill(values, from, to, 1);
+    } else {
+      for (int e = from; e < to; e++) {
+        values[e] = sourceValues[axons[e] - shift];
       }
     }
   }

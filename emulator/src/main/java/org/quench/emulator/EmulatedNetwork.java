@@ -118,13 +118,8 @@ final class EmulatedNetwork {
         int dest = coreOf(route.getDest());
         if (route.getNeuronCount() > 0) {
           cores[dest].addIncoming(i, route.getNeuronFirst(), route.getNeuronCount(), route.getAxonFirst());
-          cores[i].addBoundary(route.getNeuronFirst());
-          cores[i].addBoundary(route.getNeuronFirst() + route.getNeuronCount());
         }
       }
-    }
-    for (EmulatedCore c : cores) {
-      c.sealBoundaries();
     }
     for (EmulatedCore c : cores) {
       c.resolveIncoming(cores);

@@ -32,9 +32,10 @@
  * fixed set of cores and only ever writes those, so results do not depend on the thread count.
  * A worker runs each core's phase 2 of step t right before its phase 1 of step t+1, so a core's
  * delay line and neuron arrays come from memory once per step, not once per phase (StepWorkers
- * says why the order is safe). Phase 2 reads each incoming route's spike range from the source
- * core's boundary table (computed once by the source in phase 1 and kept at the front of its
- * spike-list array, so that a route's range and its spikes come from one object), writes the events straight
+ * says why the order is safe). Phase 1 writes each core's spikes twice: as a sorted list (what
+ * probes and output ports record) and as a bitmap of one bit per neuron. Phase 2 reads each
+ * incoming route's spikes from its source's bitmap (a route of up to 32 neurons is one or two
+ * word loads and a popcount, however many of them spiked), writes the events straight
  * into per-group slices (a route's group is known at load, so no per-event lookup), reads all
  * their synapse rows once ({@code touchRows}: independent loads, so the misses overlap), then
  * sums them; the cores of a worker share one deferred-sum scratch so it stays in cache. A FLOOR
@@ -46,7 +47,34 @@
  * order; collecting outputs in process costs less than encoding them for a remote client
  * ({@code RemoteBench}: in-process at least as fast as the loopback board on every case).
  *
- * <p>Where the time goes ({@code quench bench --threads 2}: 100k neurons, 10.1M synapses, 5%
+ * <p>Where the time goes, measured again in December 2026 by timing each part of the step with
+ * {@code System.nanoTime} around it (a throwaway build; about 30 ns a reading, under 3% of a
+ * step), {@code quench bench --threads 1}, 1,000 warm-up and 2,000 (100k neurons) or 20,000 (12k
+ * neurons) measured steps:
+ * <ul>
+ *   <li>neuron update: 23% at 100k neurons (2,025 us a step), 29% at 12k (188 us a step; 4.6 ns a
+ *       neuron);
+ *   <li>summing rows into scratch, and the FLOOR sweep: 35% and 38%;
+ *   <li>{@code touchRows}: 23% (23 ns a row) and 12% (10 ns a row);
+ *   <li>gathering events (count, place, host events): 19% and 21%.
+ * </ul>
+ * At 12k neurons everything but the synapse words fits the caches, yet a neuron costs 15.6 ns
+ * there against 20-25 ns at 100k. So most of the step is instructions, not memory: the update
+ * takes the same 4.4-4.7 ns a neuron at both sizes, and only the row fetches grow with the size.
+ * Two layout changes built on the opposite belief measured neutral (JarAB, 16 windows of 600
+ * steps): all of a worker's hot neuron arrays and delay lines in one array, in stepping order, so
+ * that the prefetcher streams from core to core (time ratio 1.024 on one thread, 1.022 on two;
+ * not kept), and the spike bitmap above in place of per-route boundary tables (0.986 and 1.007
+ * on one thread, 0.974 on two; kept: a route read costs one word whatever the activity, and the
+ * boundary tables, their search and their upkeep in phase 1 are gone). The same jar on JDK 25
+ * ran as fast as on JDK 17 (77.6-83.9M against 78.5-80.5M, alternating runs): the newer C2 did
+ * not vectorise more of the step. Within gathering, placing the events costs about 9 ns an
+ * event, much of it mispredicted branches on the 0-3 spikes a route carries; with two threads,
+ * worker 0 waited about 35 us a step at the barrier against 3-16 us for worker 1 (a 3% imbalance
+ * of the static partition). The next gains need fewer instructions per synaptic event (the sum
+ * and the sweep) or SIMD, not a better memory layout.
+ *
+ * <p>The earlier profile ({@code quench bench --threads 2}: 100k neurons, 10.1M synapses, 5%
  * spiking, 261 cores; JFR execution samples of the worker step loop, 4000 steps, 2-core machine
  * with other JVMs running, December 2026; 2170-2700 us of process CPU per step, 65-87M neuron
  * updates/s from run to run): the plain neuron update 21% (streaming seven int arrays, 28 bytes a
@@ -127,9 +155,9 @@
  * differences under about 5% do not show even there. The twin delay line measured 1.002 and
  * the vectorised sweep 0.931 (a single run each, within that noise). The 1.8x of the first-line
  * touch stands.
- * Kept: the boundary positions moved into the front of the spike-list array (one object, so one
- * fewer line that the other worker just wrote per source read): JarAB time ratio 0.949 against
- * the build before it, within the noise, and a simpler structure (no separate boundary arrays).
+ * Kept then: the boundary positions moved into the front of the spike-list array (one object, so
+ * one fewer line that the other worker just wrote per source read): JarAB time ratio 0.949
+ * against the build before it, within the noise. The spike bitmap has since replaced them.
  * What did matter: warm-up. Windows measured after 200 steps ran 10-25% slower than after 1,000
  * (C2 was still recompiling the step loops), so {@code quench bench} now warms up for 1,000
  * steps. With that, in a quiet stretch, five windows ran 100.6M-104.7M neuron updates/s.
@@ -138,7 +166,8 @@
  * step on one thread (update and sweep alone), so at 100 synapses the remaining 10-20 ns are the
  * 5 synaptic events a neuron gets per step, of which the row fetches and the gathering are memory
  * latency that Java cannot prefetch. What is left needs a different shape of work, not a
- * tighter loop. The step fetches about 40k synapse rows from DRAM (a row per spike and
+ * tighter loop. (The per-part timing above narrows this: of the parts, only the row fetches
+ * grow with the network; the others cost as much when everything is in cache.) The step fetches about 40k synapse rows from DRAM (a row per spike and
  * destination core, whatever its length), so fewer rows would pay and fewer bytes would not. One
  * way is one row per source neuron holding all its destination cores' synapses, read by the
  * source's worker, with per-worker partial sums merged at the barrier. Another is a 16-bit delay

@@ -59,6 +59,27 @@ class DifferentialTest {
   }
 
   @Test
+  void routesOverManyWordsOfTheSpikeBitmapMatch() {
+    long crossing = 0;
+    long spikes = 0;
+    for (long seed = 2000; seed < 2040; seed++) {
+      RandomNetworks.Case c = RandomNetworks.generate(seed, 3, 300, 30, true);
+      for (org.quench.hal.proto.Core core : c.image().getCoresList()) {
+        for (org.quench.hal.proto.Route r : core.getRoutesList()) {
+          int first = r.getNeuronFirst();
+          int last = first + r.getNeuronCount() - 1;
+          crossing += (last >>> 5) - (first >>> 5) >= 2 ? 1 : 0;
+        }
+      }
+      spikes += compare(c, 1 + (int) (seed % 3)).spikes();
+    }
+    // Routes whose neurons reach over three or more bitmap words take the emulator's general path
+    // (11 with these seeds), and their sources must spike for it to be exercised.
+    assertTrue(crossing >= 10, crossing + " routes span three or more words");
+    assertTrue(spikes > 1000, spikes + " spikes");
+  }
+
+  @Test
   void largeConvolutionWeightsOnAFullCoreUseTheWideLayoutAndStillMatch() {
     java.util.Random rnd = new java.util.Random(42);
     int n = 1024;

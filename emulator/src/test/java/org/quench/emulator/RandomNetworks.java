@@ -36,6 +36,14 @@ final class RandomNetworks {
    * @param steps steps of the stimulus
    */
   static Case generate(long seed, int maxCores, int maxNeurons, int steps) {
+    return generate(seed, maxCores, maxNeurons, steps, false);
+  }
+
+  /**
+   * As above; with {@code longRoutes}, some axon groups span up to 120 axons and routes up to 100
+   * neurons, so that a route's neurons cross several 32-neuron words of its source's spike bitmap.
+   */
+  static Case generate(long seed, int maxCores, int maxNeurons, int steps, boolean longRoutes) {
     Random rnd = new Random(seed);
     int chips = 1 + rnd.nextInt(2);
     int coreCount = 1 + rnd.nextInt(maxCores);
@@ -59,7 +67,7 @@ final class RandomNetworks {
       List<int[]> spans = new ArrayList<>(); // {first, count, min, max}
       for (int g = 0; g < groups; g++) {
         cursor += rnd.nextInt(3);
-        int count = 1 + rnd.nextInt(6);
+        int count = longRoutes && rnd.nextBoolean() ? 1 + rnd.nextInt(120) : 1 + rnd.nextInt(6);
         AxonGroup.Builder group = group(rnd, "g" + c + "_" + g, cursor, count, core.getNeuronCount());
         core.addAxonGroups(group);
         int nmb = group.getNumMessageBits();
@@ -75,7 +83,7 @@ final class RandomNetworks {
         int a = span[0];
         int end = span[0] + span[1];
         while (a < end) {
-          int len = Math.min(end - a, 1 + rnd.nextInt(4));
+          int len = Math.min(end - a, longRoutes && rnd.nextInt(4) != 0 ? 1 + rnd.nextInt(100) : 1 + rnd.nextInt(4));
           if (rnd.nextBoolean()) {
             int src = rnd.nextInt(coreCount);
             int srcN = cores.get(src).getNeuronCount();

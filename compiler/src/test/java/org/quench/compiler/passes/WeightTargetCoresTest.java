@@ -271,6 +271,37 @@ class WeightTargetCoresTest {
   }
 
   @Test
+  void aCompileThatFailsWhilePricingIsShownAsItsErrorNotAsUnreachable() {
+    // The compile with a target can fail before its splitting for reasons that say nothing about
+    // the weights (here: the first priced target's compile fails in a pass). The report must carry
+    // that failure's message, labelled as an error, not call the target unreachable.
+    Network net = spreadGains(64, 3);
+    Compiler.Result free = compile(net, CompileOptions.none());
+    double first = free.report().weightPrecision().costs().get(0).rmsRelError();
+    String failure = "population 'p': 3 time constant(s) cannot reach --max-tau-error 0.01 at dt 0.001 s";
+    PassContext none = new PassContext(LOIHI, CompileOptions.none(), CompileReport.builder());
+    new WeightTargetCores().apply(free.mapping(), none, withTarget -> {
+      throw new QuenchException(failure);
+    });
+    CompileReport report = none.report().build();
+    java.util.List<CompileReport.WeightCost> costs = report.weightPrecision().costs();
+    assertEquals(java.util.List.of(new CompileReport.WeightCost(first, -1, failure)), costs);
+    String summary = report.summary();
+    assertTrue(summary.contains("--max-weight-error " + CompileReport.percent(first)
+        + ": not priced, the compile with it fails (error: " + failure + ")"), summary);
+    assertTrue(!summary.contains("not reachable"), summary);
+    assertTrue(report.toJson().contains("\"costs\":[{\"rmsRelError\":" + first + ",\"cores\":null,\"error\":\""
+        + failure + "\"}]"), report.toJson());
+    // A target that is really out of reach still reads so, with no error.
+    PassContext estimated = new PassContext(LOIHI, CompileOptions.none(), CompileReport.builder());
+    new WeightTargetCores().apply(compile(clippedAtEveryScale(), CompileOptions.none()).mapping(), estimated, null);
+    CompileReport unreachable = estimated.report().build();
+    assertEquals(null, unreachable.weightPrecision().costs().get(0).error());
+    assertTrue(unreachable.summary().contains(": not reachable"), unreachable.summary());
+    assertTrue(unreachable.toJson().contains("\"cores\":null,\"error\":null"), unreachable.toJson());
+  }
+
+  @Test
   void pricingIsExactUpToTheSynapseBudgetUnlessAskedOtherwise() {
     long n = WeightTargetCores.EXACT_PRICE_SYNAPSES;
     CompileOptions auto = CompileOptions.none();

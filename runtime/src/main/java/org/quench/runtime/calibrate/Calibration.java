@@ -90,7 +90,16 @@ public final class Calibration {
       if (batch < 1) {
         throw new QuenchException("calibration: --batch must be at least 1, got " + batch);
       }
-      cores = List.copyOf(cores);
+      // The calibration images list cores as a ChipImage must: sorted by (chip, core), each once.
+      List<int[]> sorted = new ArrayList<>(cores);
+      sorted.sort(java.util.Comparator.<int[]>comparingInt(a -> a[0]).thenComparingInt(a -> a[1]));
+      for (int i = 1; i < sorted.size(); i++) {
+        if (sorted.get(i)[0] == sorted.get(i - 1)[0] && sorted.get(i)[1] == sorted.get(i - 1)[1]) {
+          throw new QuenchException("calibration: core (" + sorted.get(i)[0] + "," + sorted.get(i)[1]
+              + ") is selected twice");
+        }
+      }
+      cores = List.copyOf(sorted);
     }
   }
 

@@ -211,8 +211,9 @@ class NoisyCalibrationTest {
       }
     }
     assertTrue(low.size() == 2 && ordinary != null, "cores " + low + " and " + ordinary);
-    List<int[]> cores = java.util.stream.Stream.of(low.get(0), low.get(1), ordinary).sorted()
-        .map(c -> new int[] {0, c}).toList();
+    // Options lists the cores in (chip, core) order, as the calibration images need them.
+    List<int[]> cores = new Calibration.Options(List.of(new int[] {0, low.get(0)}, new int[] {0, low.get(1)},
+        new int[] {0, ordinary}), NEURONS, 16, 3).cores();
     try (Device d = Devices.open(uri)) {
       Calibration.Result r = Calibration.run(d, new Calibration.Options(cores, NEURONS, 16, 3), x -> { });
       assertEquals(vSigma, r.noise(), 0.05 * vSigma, "the noise measured on the ordinary core alone");

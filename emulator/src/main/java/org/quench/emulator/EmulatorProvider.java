@@ -42,20 +42,10 @@ public final class EmulatorProvider implements DeviceProvider {
     if (uri.getScheme() == null || !SCHEME.equalsIgnoreCase(uri.getScheme())) {
       throw new QuenchException("device URI '" + uri + "' is not an emu: URI");
     }
-    // emu:loihi?x=1 is an opaque URI (getQuery() is null): split the scheme-specific part ourselves.
-    String ssp = uri.getRawSchemeSpecificPart();
-    if (ssp == null) {
-      ssp = "";
-    }
+    String chip = specOf(uri);
+    String ssp = schemeSpecificPart(uri);
     int q = ssp.indexOf('?');
-    String chip = decode(q < 0 ? ssp : ssp.substring(0, q));
     String query = q < 0 ? "" : ssp.substring(q + 1);
-    if (chip.startsWith("//")) {
-      throw new QuenchException("device URI '" + uri + "': write emu:NAME or emu:/path/to/spec.json, not emu://");
-    }
-    if (chip.isEmpty()) {
-      chip = "loihi";
-    }
     String serial = null;
     String variability = null;
     String profileFile = null;
@@ -123,6 +113,26 @@ public final class EmulatorProvider implements DeviceProvider {
       profile = DeviceProfile.generated(model, serial == null ? "0" : serial);
     }
     return new EmulatorDevice(spec, profile, threads, uri.toString());
+  }
+
+  /**
+   * The chip spec an {@code emu:} URI names, as {@link ChipSpec#resolve} takes it: a built-in
+   * name or a spec file's path ({@code loihi} when it names none). Its parameters are not read.
+   */
+  public static String specOf(URI uri) {
+    String ssp = schemeSpecificPart(uri);
+    int q = ssp.indexOf('?');
+    String chip = decode(q < 0 ? ssp : ssp.substring(0, q));
+    if (chip.startsWith("//")) {
+      throw new QuenchException("device URI '" + uri + "': write emu:NAME or emu:/path/to/spec.json, not emu://");
+    }
+    return chip.isEmpty() ? "loihi" : chip;
+  }
+
+  /** emu:loihi?x=1 is an opaque URI (getQuery() is null): the part after the scheme, raw. */
+  private static String schemeSpecificPart(URI uri) {
+    String ssp = uri.getRawSchemeSpecificPart();
+    return ssp == null ? "" : ssp;
   }
 
   private static String decode(String s) {

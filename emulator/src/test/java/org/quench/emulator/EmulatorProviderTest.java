@@ -33,6 +33,16 @@ class EmulatorProviderTest {
   }
 
   @Test
+  void theSpecAUriNamesIsReadWithoutItsParameters() {
+    assertEquals("loihi", EmulatorProvider.specOf(URI.create("emu:loihi?serial=7&variability=analog")));
+    assertEquals("loihi", EmulatorProvider.specOf(URI.create("emu:?serial=7")));
+    assertEquals("/tmp/my chip.json", EmulatorProvider.specOf(URI.create("emu:/tmp/my%20chip.json?threads=1")));
+    QuenchException e = assertThrows(QuenchException.class,
+        () -> EmulatorProvider.specOf(URI.create("emu://host/loihi")));
+    assertTrue(e.getMessage().contains("not emu://"), e.getMessage());
+  }
+
+  @Test
   void opaqueUriParametersAreParsed() {
     try (Device d = open("emu:loihi?serial=7&threads=2")) {
       assertEquals("7", d.info().serial());

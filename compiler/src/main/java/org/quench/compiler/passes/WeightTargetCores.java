@@ -350,6 +350,7 @@ public final class WeightTargetCores {
       PassContext withTarget = new PassContext(context.spec(),
           context.options().with(Quantize.MAX_WEIGHT_ERROR, Double.toString(t)), CompileReport.builder());
       int cores;
+      String error = null;
       try {
         Mapping m = partitionFor.apply(withTarget);
         if (m != partitioned) {
@@ -358,10 +359,14 @@ public final class WeightTargetCores {
         }
         cores = coresFor(m, rows, withTarget);
       } catch (QuenchException e) {
-        // The compile with this target fails before its splitting: it cannot be met.
+        // The compile with this target fails before its splitting (e.g. its gain order breaks a
+        // tau target within --max-cores): that is no verdict on the weights, so the report names
+        // the failure rather than calling the target unreachable. Tighter targets would run the
+        // same passes, so pricing stops here.
         cores = -1;
+        error = e.getMessage();
       }
-      costs.add(new CompileReport.WeightCost(t, cores));
+      costs.add(new CompileReport.WeightCost(t, cores, error));
       if (cores < 0) {
         break;
       }

@@ -228,9 +228,17 @@ public final class CompileReport {
    * What a weight target costs: the {@code cores} in all for every projection to reach
    * {@code rmsRelError}; -1 (null in JSON) when no number of cores reaches it (below a projection's
    * floor, beyond the spec's cores, or, priced exactly, output axons overflow beyond relief).
-   * Exact or estimated as {@link WeightPrecision#costsExact()} says.
+   * Exact or estimated as {@link WeightPrecision#costsExact()} says. {@code error} is non-null
+   * (and {@code cores} -1) when, priced exactly, the compile with that target failed before its
+   * splitting: the failure's own message, which says what went wrong there (the target may well
+   * be reachable once that is fixed).
    */
-  public record WeightCost(double rmsRelError, int cores) {}
+  public record WeightCost(double rmsRelError, int cores, String error) {
+    /** A cost without a failed compile. */
+    public WeightCost(double rmsRelError, int cores) {
+      this(rmsRelError, cores, null);
+    }
+  }
 
   /**
    * What {@code --max-weight-error} bought, or without one what it would cost.
@@ -494,6 +502,12 @@ public final class CompileReport {
         } else {
           j.value(c.cores());
         }
+        j.key("error");
+        if (c.error() == null) {
+          j.nullValue();
+        } else {
+          j.value(c.error());
+        }
         j.close('}');
       }
       j.close(']').close('}');
@@ -745,9 +759,14 @@ public final class CompileReport {
         "weight precision: worst '%s' %s on %d core(s); --max-weight-error", worst.projection(),
         percent(worst.rmsRelError()), w.cores()));
     for (WeightCost c : w.costs()) {
-      s.append(c.cores() < 0 ? String.format(Locale.ROOT, " %s: not reachable,", percent(c.rmsRelError()))
-          : String.format(Locale.ROOT, " %s needs %s%d,", percent(c.rmsRelError()),
-              w.costsExact() ? "" : "about ", c.cores()));
+      if (c.error() != null) {
+        s.append(String.format(Locale.ROOT, " %s: not priced, the compile with it fails (error: %s),",
+            percent(c.rmsRelError()), c.error()));
+      } else {
+        s.append(c.cores() < 0 ? String.format(Locale.ROOT, " %s: not reachable,", percent(c.rmsRelError()))
+            : String.format(Locale.ROOT, " %s needs %s%d,", percent(c.rmsRelError()),
+                w.costsExact() ? "" : "about ", c.cores()));
+      }
     }
     s.setLength(s.length() - 1);
     if (!w.costsExact()) {

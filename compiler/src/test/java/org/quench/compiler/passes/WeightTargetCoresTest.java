@@ -152,6 +152,31 @@ class WeightTargetCoresTest {
   }
 
   @Test
+  void splitCoresHoldOnlyTheProfileRowsTheirOwnNeuronsUse() {
+    // 512 neurons with 512 distinct tau_syn: the profile budget clusters each core's chunk to the
+    // spec's decay rows; a weight target then splits those cores by weight size. Each part's
+    // tables must list only the rows its own neurons use (the budget of a split core is not spent
+    // on its sibling's rows), each row once.
+    Network net = spreadGains(512, 5);
+    Compiler.Result free = compile(net, CompileOptions.none());
+    Compiler.Result split = compile(net, target(1.5 * perNeuronFloor(free)));
+    assertTrue(split.image().getCoresCount() > free.image().getCoresCount(),
+        split.image().getCoresCount() + " vs " + free.image().getCoresCount());
+    int fewerRows = 0;
+    for (org.quench.hal.proto.Core core : split.image().getCoresList()) {
+      java.util.Set<Integer> decays = new java.util.HashSet<>(core.getDecayIndexList());
+      java.util.Set<Integer> thresholds = new java.util.HashSet<>(core.getThresholdIndexList());
+      assertEquals(core.getDecayProfilesCount(), decays.size(), core.getAddress() + " decay rows " + decays);
+      assertEquals(core.getThresholdProfilesCount(), thresholds.size(), core.getAddress() + " thresholds " + thresholds);
+      assertEquals(core.getDecayProfilesCount(), new java.util.HashSet<>(core.getDecayProfilesList()).size());
+      assertTrue(core.getDecayProfilesCount() <= LOIHI.decayProfilesPerCore());
+      fewerRows += core.getDecayProfilesCount() < LOIHI.decayProfilesPerCore() ? 1 : 0;
+    }
+    // The parts of a full core use fewer rows than the whole did.
+    assertTrue(fewerRows > 0, "no split core uses fewer than " + LOIHI.decayProfilesPerCore() + " decay rows");
+  }
+
+  @Test
   void onlyMantissaLimitsSoTheCompileFailsOnThePartitionsCores() {
     Network net = wideRows(256, 3);
     Compiler.Result free = compile(net, CompileOptions.none());
@@ -268,6 +293,37 @@ class WeightTargetCoresTest {
     new WeightTargetCores().apply(free.mapping(), estimated, null);
     assertEquals(java.util.List.of(new CompileReport.WeightCost(WeightTargetCores.COST_TARGETS[0], -1)),
         estimated.report().build().weightPrecision().costs());
+  }
+
+  @Test
+  void aCompileThatFailsWhilePricingIsShownAsItsErrorNotAsUnreachable() {
+    // The compile with a target can fail before its splitting for reasons that say nothing about
+    // the weights (here: the first priced target's compile fails in a pass). The report must carry
+    // that failure's message, labelled as an error, not call the target unreachable.
+    Network net = spreadGains(64, 3);
+    Compiler.Result free = compile(net, CompileOptions.none());
+    double first = free.report().weightPrecision().costs().get(0).rmsRelError();
+    String failure = "population 'p': 3 time constant(s) cannot reach --max-tau-error 0.01 at dt 0.001 s";
+    PassContext none = new PassContext(LOIHI, CompileOptions.none(), CompileReport.builder());
+    new WeightTargetCores().apply(free.mapping(), none, withTarget -> {
+      throw new QuenchException(failure);
+    });
+    CompileReport report = none.report().build();
+    java.util.List<CompileReport.WeightCost> costs = report.weightPrecision().costs();
+    assertEquals(java.util.List.of(new CompileReport.WeightCost(first, -1, failure)), costs);
+    String summary = report.summary();
+    assertTrue(summary.contains("--max-weight-error " + CompileReport.percent(first)
+        + ": not priced, the compile with it fails (error: " + failure + ")"), summary);
+    assertTrue(!summary.contains("not reachable"), summary);
+    assertTrue(report.toJson().contains("\"costs\":[{\"rmsRelError\":" + first + ",\"cores\":null,\"error\":\""
+        + failure + "\"}]"), report.toJson());
+    // A target that is really out of reach still reads so, with no error.
+    PassContext estimated = new PassContext(LOIHI, CompileOptions.none(), CompileReport.builder());
+    new WeightTargetCores().apply(compile(clippedAtEveryScale(), CompileOptions.none()).mapping(), estimated, null);
+    CompileReport unreachable = estimated.report().build();
+    assertEquals(null, unreachable.weightPrecision().costs().get(0).error());
+    assertTrue(unreachable.summary().contains(": not reachable"), unreachable.summary());
+    assertTrue(unreachable.toJson().contains("\"cores\":null,\"error\":null"), unreachable.toJson());
   }
 
   @Test

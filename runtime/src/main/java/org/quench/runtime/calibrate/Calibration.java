@@ -1,13 +1,13 @@
 package org.quench.runtime.calibrate;
 
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.LongConsumer;
+import org.quench.emulator.EmulatorProvider;
 import org.quench.hal.ChipSpec;
 import org.quench.hal.Device;
 import org.quench.hal.DeviceInfo;
@@ -90,7 +90,16 @@ public final class Calibration {
       if (batch < 1) {
         throw new QuenchException("calibration: --batch must be at least 1, got " + batch);
       }
-      cores = List.copyOf(cores);
+      // The calibration images list cores as a ChipImage must: sorted by (chip, core), each once.
+      List<int[]> sorted = new ArrayList<>(cores);
+      sorted.sort(java.util.Comparator.<int[]>comparingInt(a -> a[0]).thenComparingInt(a -> a[1]));
+      for (int i = 1; i < sorted.size(); i++) {
+        if (sorted.get(i)[0] == sorted.get(i - 1)[0] && sorted.get(i)[1] == sorted.get(i - 1)[1]) {
+          throw new QuenchException("calibration: core (" + sorted.get(i)[0] + "," + sorted.get(i)[1]
+              + ") is selected twice");
+        }
+      }
+      cores = List.copyOf(sorted);
     }
   }
 
@@ -134,9 +143,12 @@ public final class Calibration {
     if (ChipSpec.BUILT_IN.contains(info.specName())) {
       candidates.add(ChipSpec.builtIn(info.specName()));
     }
-    String file = emulatedSpecFile(info);
-    if (file != null) {
-      candidates.add(ChipSpec.resolve(file));
+    if (EmulatorProvider.SCHEME.equals(info.provider()) && info.uri().startsWith(EmulatorProvider.SCHEME + ":")) {
+      // An emulated chip opened with a spec file follows that file.
+      String chip = EmulatorProvider.specOf(URI.create(info.uri()));
+      if (!ChipSpec.BUILT_IN.contains(chip)) {
+        candidates.add(ChipSpec.resolve(chip));
+      }
     }
     for (ChipSpec spec : candidates) {
       if (spec.hash().equals(info.specHash())) {
@@ -147,17 +159,6 @@ public final class Calibration {
         + info.specName() + "'" + (candidates.isEmpty() ? ", which is not built in"
         : ", which differs from the built-in one of that name")
         + "; give its spec file with --spec FILE");
-  }
-
-  /** The spec file an {@code emu:PATH[?...]} device was opened with, or null. */
-  private static String emulatedSpecFile(DeviceInfo info) {
-    String uri = info.uri();
-    if (!"emu".equals(info.provider()) || !uri.startsWith("emu:")) {
-      return null;
-    }
-    int q = uri.indexOf('?');
-    String chip = URLDecoder.decode(uri.substring(4, q < 0 ? uri.length() : q), StandardCharsets.UTF_8);
-    return chip.contains("/") || chip.endsWith(".json") ? chip : null;
   }
 
   private static String abbreviated(String hash) {

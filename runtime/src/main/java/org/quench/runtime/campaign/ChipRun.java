@@ -49,9 +49,4 @@ public record ChipRun(MismatchCampaign campaign, long serial, String variability
     }
     return campaign.compare(serial, variability, compensated, outputs);
   }
-
-  /** The key of this run's result. */
-  public ChipResult.ChipKey key() {
-    return new ChipResult.ChipKey(serial, variability, compensated);
-  }
 }

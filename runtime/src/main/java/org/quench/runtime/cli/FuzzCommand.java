@@ -2,20 +2,18 @@ package org.quench.runtime.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import org.quench.hal.QuenchException;
 import org.quench.runtime.fuzz.FuzzCase;
 import org.quench.runtime.fuzz.FuzzCorpus;
 import org.quench.runtime.fuzz.FuzzKind;
 import org.quench.runtime.fuzz.FuzzTally;
 import org.quench.runtime.fuzz.Fuzzer;
+import org.quench.runtime.io.ScratchDirectory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -92,10 +90,10 @@ final class FuzzCommand implements Callable<Integer> {
       chosen.addAll(List.of(FuzzKind.values()));
     }
     PrintWriter out = spec.commandLine().getOut();
-    Path scratch = Files.createTempDirectory("quench-fuzz");
-    try (FuzzCorpus seeds = FuzzCorpus.load(corpus, scratch.resolve("seeds"))) {
+    try (ScratchDirectory scratch = ScratchDirectory.create("quench-fuzz");
+        FuzzCorpus seeds = FuzzCorpus.load(corpus, scratch.path().resolve("seeds"))) {
       Fuzzer fuzzer = new Fuzzer(seeds, new Fuzzer.Limits(cpuMillis, maxMib << 20,
-          Math.max(60_000, 10 * cpuMillis)), scratch);
+          Math.max(60_000, 10 * cpuMillis)), scratch.path());
       int failed = 0;
       List<FuzzTally> tallies = new ArrayList<>();
       for (FuzzKind kind : chosen) {
@@ -121,8 +119,6 @@ final class FuzzCommand implements Callable<Integer> {
       out.println("seed " + seed + ", cases " + first + ".." + (first + cases - 1) + " per kind: "
           + (failed == 0 ? "no failures" : failed + " failed"));
       return failed == 0 ? 0 : QuenchCli.EXIT_FAILURE;
-    } finally {
-      deleteTree(scratch);
     }
   }
 
@@ -133,14 +129,6 @@ final class FuzzCommand implements Callable<Integer> {
           fuzzer.input(c.kind(), seed, c.index()));
     } catch (IOException e) {
       throw new QuenchException("cannot save the failing case to " + save + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static void deleteTree(Path dir) {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }

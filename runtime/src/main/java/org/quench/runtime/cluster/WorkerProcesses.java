@@ -8,16 +8,14 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.quench.hal.QuenchException;
+import org.quench.runtime.io.ScratchDirectory;
 
 /**
  * Workers in child JVMs on 127.0.0.1, each {@code quench worker} on this process's class path (the
@@ -42,7 +40,7 @@ public final class WorkerProcesses implements AutoCloseable {
   private final List<Process> processes = new ArrayList<>();
   private final List<List<String>> output = new ArrayList<>();
   private final List<Integer> ports = new ArrayList<>();
-  private final List<Path> directories = new ArrayList<>();
+  private final List<ScratchDirectory> directories = new ArrayList<>();
   private boolean quickStart;
   private final Thread killer = new Thread(this::killAll, "quench-worker-killer");
 
@@ -139,11 +137,11 @@ public final class WorkerProcesses implements AutoCloseable {
     command.add(Integer.toString(threads));
     Process p;
     try {
-      Path directory = Files.createTempDirectory("quench-worker-");
+      ScratchDirectory directory = ScratchDirectory.create("quench-worker-");
       synchronized (processes) {
         directories.add(directory);
       }
-      p = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start();
+      p = new ProcessBuilder(command).directory(directory.path().toFile()).redirectErrorStream(true).start();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start a worker JVM", e);
     }
@@ -209,15 +207,6 @@ public final class WorkerProcesses implements AutoCloseable {
     }
   }
 
-  /** Removes {@code directory} and what a worker left in it (best effort: it is a temp dir). */
-  private static void deleteTree(Path directory) {
-    try (Stream<Path> paths = Files.walk(directory)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-    } catch (IOException | UncheckedIOException e) {
-      // Left for the system's temp cleaner.
-    }
-  }
-
   private void killAll() {
     synchronized (processes) {
       for (Process p : processes) {
@@ -238,8 +227,8 @@ public final class WorkerProcesses implements AutoCloseable {
   public void close() {
     killAll();
     synchronized (processes) {
-      for (Path directory : directories) {
-        deleteTree(directory);
+      for (ScratchDirectory directory : directories) {
+        directory.close();
       }
       directories.clear();
     }

@@ -123,9 +123,21 @@ public final class ModelOptions {
           + " target, tau, threshold or weight, may spend up to one chip's cores).")
   Integer maxCores;
 
-  /** The chip spec named by {@code --chip}. */
+  /** The spec {@link #spec()} loaded, and the {@code --chip} it was loaded for. */
+  private ChipSpec spec;
+  private String specOf;
+
+  /**
+   * The chip spec named by {@code --chip}, read once: a command asks for it several times (import
+   * options, compile, verification), and a spec file must not be read again each time (nor change
+   * under the command between two reads).
+   */
   public ChipSpec spec() {
-    return ChipSpec.resolve(chip);
+    if (spec == null || !chip.equals(specOf)) {
+      spec = ChipSpec.resolve(chip);
+      specOf = chip;
+    }
+    return spec;
   }
 
   /** NIR import options from {@code --dt}, {@code --discretize}, {@code --reset}. */

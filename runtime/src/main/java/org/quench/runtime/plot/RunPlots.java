@@ -50,7 +50,10 @@ import org.quench.runtime.session.RunSink;
  * <p>Every spike is drawn once: a spikes probe or output port whose chip neurons are all among
  * another's (an output port that is a probed population, a probed part of a population probed
  * whole or sent to a port) is left out, and {@link #write} says where its spikes are. Of two with
- * the same neurons the probe stays. See docs/cli-commands.md.
+ * the same neurons the probe stays. So is every traced neuron: of the neurons a v or u probe
+ * would trace, those an earlier probe of the same kind already traces (a population probed whole
+ * and in part) are left out of it, and {@link #write} says which and where they are. See
+ * docs/cli-commands.md.
  */
 public final class RunPlots implements RunSink {
   /** What {@code --plot-kind} asks for. */
@@ -101,6 +104,11 @@ public final class RunPlots implements RunSink {
   private final Map<String, TraceSource> traces = new LinkedHashMap<>();
   /** Spike sources left out because another shows all their neurons: name to where they are. */
   private final Map<String, String> shownWithin = new LinkedHashMap<>();
+  /**
+   * Traced neurons left out of a v/u probe because an earlier probe of the same kind traces them:
+   * probe (as spelled on the command line) to, per probe that traces them, their population indices.
+   */
+  private final Map<String, Map<String, List<Integer>>> tracedWithin = new LinkedHashMap<>();
   private boolean sourcesChosen;
   private long seen;
 
@@ -134,6 +142,7 @@ public final class RunPlots implements RunSink {
   public void accept(RunResult chunk) {
     if (!sourcesChosen) {
       chooseSpikeSources(chunk);
+      chooseTraceSources(chunk);
     }
     int n = chunk.steps();
     for (Map.Entry<Probe, RunResult.Trace> e : chunk.traces().entrySet()) {
@@ -150,9 +159,8 @@ public final class RunPlots implements RunSink {
           }
         }
       } else {
-        TraceSource s = traces.computeIfAbsent(name + " " + p.kind().name().toLowerCase(Locale.ROOT),
-            k -> new TraceSource(p.kind().name().toLowerCase(Locale.ROOT), p.first(), spread(t.width()), window));
-        for (int step = 0; step < n && seen + step < window; step++) {
+        TraceSource s = traces.get(name + " " + p.kind().name().toLowerCase(Locale.ROOT));
+        for (int step = 0; s != null && step < n && seen + step < window; step++) {
           for (int j = 0; j < s.neurons.length; j++) {
             s.window[(int) (seen + step)][j] = t.values()[step * t.width() + s.neurons[j]];
           }
@@ -218,6 +226,39 @@ public final class RunPlots implements RunSink {
           .filter(d -> neurons.get(d) != null && neurons.get(d).containsAll(neurons.get(name)))
           .findFirst().map(spelled::get).orElseThrow());
     }
+  }
+
+  /**
+   * Decides, from the first chunk's v and u probes, which neurons each traces: up to {@value
+   * #TRACED} spread over the probe, less those an earlier probe of the same kind already traces
+   * (a neuron of a population is the same neuron in every probe of it).
+   */
+  private void chooseTraceSources(RunResult chunk) {
+    // "v hidden #3" to the probe that traces it.
+    Map<String, String> tracedBy = new LinkedHashMap<>();
+    chunk.traces().forEach((p, t) -> {
+      if (p.kind() == ProbeKind.SPIKES) {
+        return;
+      }
+      String kind = p.kind().name().toLowerCase(Locale.ROOT);
+      String name = p.population() + range(p);
+      String spelled = kind + ":" + name;
+      List<Integer> kept = new ArrayList<>();
+      for (int i : spread(t.width())) {
+        String neuron = kind + " " + p.population() + " #" + (p.first() + i);
+        String holder = tracedBy.putIfAbsent(neuron, spelled);
+        if (holder == null) {
+          kept.add(i);
+        } else {
+          tracedWithin.computeIfAbsent(spelled, k -> new LinkedHashMap<>())
+              .computeIfAbsent(holder, k -> new ArrayList<>()).add(p.first() + i);
+        }
+      }
+      if (!kept.isEmpty()) {
+        traces.put(name + " " + kind, new TraceSource(kind, p.first(),
+            kept.stream().mapToInt(Integer::intValue).toArray(), window));
+      }
+    });
   }
 
   /** The chip neurons (chip, core, neuron) a spikes probe reads, or null when the image does not say. */
@@ -309,12 +350,15 @@ public final class RunPlots implements RunSink {
           : "raster and traces (first " + window + " steps), rate histogram and rate over time ("
               + steps + " steps) in a 2 x 2 grid";
     };
-    if (kind == Kind.TRACES || shownWithin.isEmpty()) {
-      return shown;
-    }
     List<String> within = new ArrayList<>();
-    shownWithin.forEach((left, holder) -> within.add(left + " within " + holder));
-    return shown + "; drawn once: " + String.join(", ", within);
+    if (kind != Kind.TRACES) {
+      shownWithin.forEach((left, holder) -> within.add(left + " within " + holder));
+    }
+    if (kind == Kind.TRACES || kind == Kind.ALL && !traces.isEmpty()) {
+      tracedWithin.forEach((left, holders) -> holders.forEach((holder, neurons) -> within.add(left + " "
+          + String.join(", ", neurons.stream().map(i -> "#" + i).toList()) + " within " + holder)));
+    }
+    return within.isEmpty() ? shown : shown + "; drawn once: " + String.join(", ", within);
   }
 
   private Map<String, SpikeSource> spikeSources() {

@@ -165,6 +165,16 @@ class CalibrationTest {
   }
 
   @Test
+  void coresAreCalibratedInChipOrderAndEachOnce() {
+    Calibration.Options o = new Calibration.Options(List.of(new int[] {0, 29}, new int[] {1, 0},
+        new int[] {0, 5}), 4, 4, 1);
+    assertEquals(List.of("0,5", "0,29", "1,0"), o.cores().stream().map(c -> c[0] + "," + c[1]).toList());
+    QuenchException twice = assertThrows(QuenchException.class, () -> new Calibration.Options(
+        List.of(new int[] {0, 3}, new int[] {0, 1}, new int[] {0, 3}), 4, 4, 1));
+    assertEquals("calibration: core (0,3) is selected twice", twice.getMessage());
+  }
+
+  @Test
   void aSpecFileMustMatchTheDevicesSpec() throws IOException {
     Path file = dir.resolve("narrow.json");
     Files.writeString(file, narrowChip().toJson());

@@ -179,4 +179,68 @@ class NoisyCalibrationTest {
       }
     }
   }
+
+  @Test
+  void neuronsWhoseBiasTraceCannotBeFittedAddNothingToTheMeasuredNoise() throws IOException {
+    // A chip whose per-core threshold factor spreads widely: on a core whose thresholds sit far
+    // below the bias image's (one threshold for all calibrated cores, set from the peaks v
+    // reaches), every neuron fires on every step its bias is on, so no bias trace there can be
+    // fitted and no residual spread is measured. Two such cores and one ordinary core: had each
+    // unfitted neuron counted as a noise of 0, two thirds of the samples would be 0 and so would
+    // their median.
+    double vSigma = 0.01;
+    Path model = dir.resolve("core-thresholds.json");
+    Files.writeString(model, String.format(Locale.ROOT, """
+        { "name": "core-thresholds", "distribution": "LOGNORMAL",
+          "voltageDecay": { "neuron": 0.13 },
+          "threshold":    { "core": 1.5 },
+          "bias":         { "neuron": 0.13 },
+          "noise": { "vSigma": %s } }
+        """, vSigma));
+    String uri = "emu:loihi?serial=3&variability=" + model + "&threads=2";
+    List<Integer> low = new java.util.ArrayList<>();
+    Integer ordinary = null;
+    try (Device d = Devices.open(uri)) {
+      for (int c = 0; c < ChipSpec.loihi().coresPerChip(); c++) {
+        double f = d.profile().core(0, c, 1).gain(DeviceParameter.THRESHOLD, 0) / 65536.0;
+        if (f < 0.1 && low.size() < 2) {
+          low.add(c);
+        } else if (f > 0.8 && f < 1.25 && ordinary == null) {
+          ordinary = c;
+        }
+      }
+    }
+    assertTrue(low.size() == 2 && ordinary != null, "cores " + low + " and " + ordinary);
+    // Options lists the cores in (chip, core) order, as the calibration images need them.
+    List<int[]> cores = new Calibration.Options(List.of(new int[] {0, low.get(0)}, new int[] {0, low.get(1)},
+        new int[] {0, ordinary}), NEURONS, 16, 3).cores();
+    try (Device d = Devices.open(uri)) {
+      Calibration.Result r = Calibration.run(d, new Calibration.Options(cores, NEURONS, 16, 3), x -> { });
+      assertEquals(vSigma, r.noise(), 0.05 * vSigma, "the noise measured on the ordinary core alone");
+      // The premise: the bias traces of most neurons (those of the low cores) could not be
+      // fitted, so zeros in their place would outnumber the real samples.
+      boolean[][] hot = new boolean[3][NEURONS];
+      for (int c = 0; c < 3; c++) {
+        CoreDeviations found = r.profile().core(0, cores.get(c)[1], NEURONS);
+        for (int i = 0; i < NEURONS; i++) {
+          hot[c][i] = found.hot(i);
+        }
+      }
+      double[][] sigma = new double[3][NEURONS];
+      NoisyCalibration.biasAndDecay(d, ChipSpec.loihi(), CalibrationPlan.of(ChipSpec.loihi()), cores, NEURONS,
+          hot, new double[3][NEURONS], new double[3][NEURONS], new boolean[3][NEURONS], sigma,
+          new NoisyCalibration.Report(), new int[4]);
+      int unfitted = 0;
+      int fitted = 0;
+      for (int c = 0; c < 3; c++) {
+        for (int i = 0; i < NEURONS; i++) {
+          if (!hot[c][i]) {
+            unfitted += Double.isNaN(sigma[c][i]) ? 1 : 0;
+            fitted += sigma[c][i] > 0 ? 1 : 0;
+          }
+        }
+      }
+      assertTrue(unfitted > fitted && fitted > NEURONS / 2, unfitted + " unfitted, " + fitted + " fitted");
+    }
+  }
 }

@@ -216,4 +216,35 @@ class RunPlotsTest {
       assertEquals(0, pixelsNear(a, SpikePlots.PALETTE[2], 10, c[0], c[1], w, h), "no third population");
     }
   }
+
+  @Test
+  void everyTracedNeuronIsDrawnOnceWhenVProbesOverlap() throws IOException {
+    // v:hidden traces neurons 0, 1, 3, 4, 6, 7 (six spread over eight); v:hidden[2:6] would trace
+    // 2..5, of which 3 and 4 are traced already; u:hidden is another quantity of the same neurons.
+    RunPlots once = new RunPlots(TestNetworks.small(0), 200, 1e-3, 100);
+    try (Session s = Session.open("emu:loihi")) {
+      s.load(TestNetworks.small(0)).probe(HIDDEN_SPIKES).probe(HIDDEN_V).probe(Probe.parse("v:hidden[2:6]"))
+          .probe(Probe.parse("u:hidden")).chunkSteps(50);
+      s.run(200, input(), once);
+    }
+    XYChart traces = once.traces(RunPlots.PANEL_WIDTH, RunPlots.PANEL_HEIGHT);
+    List<String> series = List.copyOf(traces.getSeriesMap().keySet());
+    assertEquals(List.of("hidden v #0", "hidden v #1", "hidden v #3", "hidden v #4", "hidden v #6", "hidden v #7",
+        "hidden[2:6] v #2", "hidden[2:6] v #5",
+        "hidden u #0", "hidden u #1", "hidden u #3", "hidden u #4", "hidden u #6", "hidden u #7"), series);
+    // The part's own neurons carry their own trace: neuron 2's v is not neuron 3's.
+    double[] v2 = traces.getSeriesMap().get("hidden[2:6] v #2").getYData();
+    double[] v3 = traces.getSeriesMap().get("hidden v #3").getYData();
+    assertEquals(100, v2.length);
+    assertTrue(!Arrays.equals(v2, v3), "neurons 2 and 3 differ");
+    assertTrue(Arrays.stream(v3).anyMatch(v -> v != 0), "neuron 3 integrates its input");
+    Path png = dir.resolve("once-traces.png");
+    String said = once.write(RunPlots.Kind.TRACES, png);
+    assertTrue(said.endsWith("; drawn once: v:hidden[2:6] #3, #4 within v:hidden"), said);
+    assertEquals(RunPlots.PANEL_WIDTH, png(png).getWidth());
+    // The raster has nothing drawn twice, so it says nothing about traces; all says both.
+    assertTrue(!once.write(RunPlots.Kind.RASTER, dir.resolve("r.png")).contains("drawn once"));
+    assertTrue(once.write(RunPlots.Kind.ALL, dir.resolve("a.png")).endsWith("; drawn once: v:hidden[2:6] #3, #4 within"
+        + " v:hidden"));
+  }
 }

@@ -17,7 +17,8 @@ import org.quench.hal.QuenchException;
  *       cost, so the whole is {@code O(K m log m)} for {@code m} distinct values, after an
  *       {@code O(n log n)} sort.</li>
  *   <li>{@link #minMaxError}: the grouping with the least largest distance to the group centre
- *       (centre = midpoint of the run), K given.</li>
+ *       (centre = midpoint of the run), K given; {@link #minMaxErrorFilled} the same with the
+ *       groups that error leaves unused split off the widest groups.</li>
  *   <li>{@link #fewestGroupsWithin}: the fewest groups whose largest absolute error is at most a
  *       bound; {@link #fewestGroupsWithinRelative} the same for positive values and the relative
  *       error {@code |centre - x| / x} (a "--max-tau-error" guarantee).</li>
@@ -90,7 +91,7 @@ public final class ValueClustering {
    * fewer than {@code k} groups, and a core's spare profile rows would go to waste. The widest group
    * (ties: the first) is split where the larger of its halves' ranges is least, until there are
    * {@code k} groups or every group holds one distinct value. The largest error stays the least
-   * possible; the others only fall.
+   * possible, and the groups refine those of {@link #minMaxError}.
    */
   public static Clustering minMaxErrorFilled(double[] values, int k) {
     Distinct d = Distinct.of(values, null, k);

@@ -31,8 +31,9 @@
  * one slot per value the word's delay field can hold (a power of two) and each slot is as wide
  * as its target field, so a word's low bits plus a per-step rotation, masked, are the ring cell
  * its activation lands on: no per-synapse slot lookup. Against a ring of (largest delay + 1) x n
- * cells this costs up to 2 x 2 times the cells in the worst case (a largest delay of 2^k, n just
- * over a power of two) and nothing in the common one. A step is two phases separated by one barrier; each worker thread owns a
+ * cells this takes more memory: 1.33 times for the bench's cores (8 x 512 cells for 384 neurons
+ * and delays 0..7), at worst about 3.5 times (largest delay 8, 257 neurons: 16 x 512 against
+ * 9 x 257). A step is two phases separated by one barrier; each worker thread owns a
  * fixed set of cores and only ever writes those, so results do not depend on the thread count.
  * A worker runs each core's phase 2 of step t right before its phase 1 of step t+1, so a core's
  * delay line and neuron arrays come from memory once per step, not once per phase (StepWorkers

@@ -195,9 +195,11 @@ public final class ProfileBudget implements NetworkPass {
    * keep rows fitted to the whole: it would use only part of its budget. Here each core's decay
    * rows (the spec's, less what other populations' neurons on it use; spare rows go to the
    * population with the most distinct decays left over) go to its own neurons: their nearest
-   * decays when they fit, else clustered as this pass clusters a chunk. A core keeps its old rows
-   * unless the new ones keep its largest time-constant error at most as large and, with a tau
-   * target, every budget-limited time constant within it, so a target met stays met. Weights do not
+   * decays when they fit, else clustered as this pass clusters a chunk, with the rows the least
+   * largest error leaves unused split off the widest groups. A core keeps its old rows unless the
+   * new ones lower the sum of its time-constant errors, keep its largest within half a decay step
+   * of the old largest (what rounding a group's centre to a decay can cost) and, with a tau target,
+   * keep every budget-limited time constant within it, so a target met stays met. Weights do not
    * depend on the decays (the folded gains come from the requested time constants, Discretize), so
    * nothing a weight target judged moves. The report's tau errors, profile counts, precision entry
    * and worst-case headroom are computed again for the new decays. See docs/precision.md.

@@ -135,11 +135,15 @@ public final class Compiler {
     ProfileBudget budget = null;
     Network discretized = null;
     Network budgeted = null;
+    Quantize quantize = null;
     for (NetworkPass p : passes) {
       listener.started(p.name(), stage++, stages);
       long t0 = System.nanoTime();
       Network before = current;
       current = p.apply(current, context);
+      if (p instanceof Quantize q) {
+        quantize = q;
+      }
       if (p instanceof ProfileBudget b) {
         budget = b;
         discretized = before;
@@ -157,7 +161,9 @@ public final class Compiler {
     // Each final core's decay rows go to its own neurons, whatever put them there (the weights do
     // not depend on the decays, so nothing the weight target judged moves).
     if (budget != null) {
-      split = budget.fitFinalCores(discretized, budgeted, split, context);
+      Quantize q = quantize;
+      split = budget.fitFinalCores(discretized, budgeted, split, context,
+          population -> q != null && q.calibrated(population));
     }
     Mapping partitioned = new CoreWeightExponents().apply(split, context);
     current = partitioned.network();

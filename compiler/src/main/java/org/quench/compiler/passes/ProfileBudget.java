@@ -207,11 +207,13 @@ public final class ProfileBudget implements NetworkPass {
    * @param discretized the network as this pass received it (every neuron's nearest decays)
    * @param budgeted the network as this pass returned it
    * @param mapping the final partition (unplaced), over the quantized network
+   * @param calibrated whether a population's scale came from observed state ranges (Quantize's
+   *     worst-case u warning is then left out, as Quantize leaves it out)
    * @return {@code mapping} when no row changes, else the same cores over a network whose fixed
    *     neurons have the new decays
    */
   public Mapping fitFinalCores(Network discretized, Network budgeted, Mapping mapping,
-      PassContext context) {
+      PassContext context, java.util.function.Predicate<String> calibrated) {
     Network net = mapping.network();
     ChipSpec spec = context.spec();
     List<Population> pops = net.populations();
@@ -386,7 +388,8 @@ public final class ProfileBudget implements NetworkPass {
       changed = true;
       FixedNeurons nf = f.toBuilder().du(du).dv(dv).build(pop.name());
       out.replacePopulation(pop.withDynamics(nf));
-      report(pop.name(), d, fitted[p], oldDu, oldDv, du, dv, nf, net, refitted, chunks.size(), context);
+      report(pop.name(), d, fitted[p], oldDu, oldDv, du, dv, nf, net, refitted, chunks.size(),
+          calibrated.test(pop.name()), context);
     }
     return changed ? mapping.withNetwork(out.build()) : mapping;
   }
@@ -426,7 +429,7 @@ public final class ProfileBudget implements NetworkPass {
   /** The report entries of a population whose decays were fitted again on its final cores. */
   private void report(String name, DiscreteNeurons raw, DiscreteNeurons fitted, int[] oldDu,
       int[] oldDv, int[] du, int[] dv, FixedNeurons f, Network net, int refitted, int cores,
-      PassContext context) {
+      boolean calibrated, PassContext context) {
     ChipSpec spec = context.spec();
     CompileReport.Builder report = context.report();
     int n = raw.size();
@@ -469,6 +472,13 @@ public final class ProfileBudget implements NetworkPass {
     org.quench.compiler.quant.OverflowBound.Bound ob = org.quench.compiler.quant.OverflowBound.bound(
         pos, neg, du, dv, effBias, effVth, 0, spec);
     report.headroom(name, ob.uHeadroomBits(), ob.vHeadroomBits());
+    // Quantize's overflow warnings state the old bound: they follow the new one.
+    String who = "population '" + name + "'";
+    if (!calibrated) {
+      report.replaceWarning(Quantize.wrapPrefix(who), ob.uMayWrap() ? Quantize.wrapWarning(who, ob) : null);
+    }
+    report.replaceWarning(Quantize.saturationPrefix(who),
+        ob.vMaySaturate() ? Quantize.saturationWarning(who, ob) : null);
     CompileReport.ErrorStats b = before.allTauStats();
     CompileReport.ErrorStats a = after.allTauStats();
     report.decision(String.format(Locale.ROOT, "final-core-profiles: population '%s': decay rows"

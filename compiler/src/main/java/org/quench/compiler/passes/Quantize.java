@@ -315,7 +315,7 @@ public final class Quantize implements NetworkPass {
     context.report().quantized(name, n, scale, CompileReport.ErrorStats.of(java.util.Arrays.copyOf(thErr, nt)),
         CompileReport.ErrorStats.of(biasErr), t.clamped(), b.clamped(), ob.uHeadroomBits(),
         ob.vHeadroomBits());
-    boolean calibrated = calibration != null && !Double.isNaN(calibration.maxAbsV(name));
+    boolean calibrated = calibrated(name);
     if (calibrated) {
       // The overflow risk from the same data the scale came from.
       double stateRange = Math.scalb(1.0, spec.stateBits() - 1);
@@ -331,15 +331,10 @@ public final class Quantize implements NetworkPass {
         context.report().decision("quantize: " + text);
       }
     } else if (ob.uMayWrap()) {
-      context.report().warning(who + ": u may wrap if every input spikes every step (worst-case"
-          + " headroom " + String.format("%.1f", ob.uHeadroomBits()) + " bits, neuron " + ob.worstU()
-          + "); --calibrate-input picks the scale from observed ranges instead");
+      context.report().warning(wrapWarning(who, ob));
     }
     if (ob.vMaySaturate()) {
-      context.report().warning(who + ": v may saturate if every excitatory input spikes every step"
-          + " (worst-case headroom " + String.format(java.util.Locale.ROOT, "%.1f", ob.vHeadroomBits())
-          + " bits, neuron " + ob.worstV() + "); real inputs are rarely that dense: check with"
-          + " quench verify");
+      context.report().warning(saturationWarning(who, ob));
     }
     if (t.clamped() > 0 || b.clamped() > 0) {
       context.report().warning(who + ": " + t.clamped() + " threshold(s) and " + b.clamped()
@@ -483,5 +478,35 @@ public final class Quantize implements NetworkPass {
       m = Math.max(m, Math.abs(v));
     }
     return m == 0 ? 0 : abs / m;
+  }
+
+  /** Whether a population's scale came from observed state ranges (then u is not warned about). */
+  public boolean calibrated(String population) {
+    return calibration != null && !Double.isNaN(calibration.maxAbsV(population));
+  }
+
+  /** The warning prefix of a population whose u may wrap in the worst case ({@link #wrapWarning}). */
+  static String wrapPrefix(String who) {
+    return who + ": u may wrap";
+  }
+
+  /** The warning prefix of a population whose v may saturate ({@link #saturationWarning}). */
+  static String saturationPrefix(String who) {
+    return who + ": v may saturate";
+  }
+
+  /** The warning for a worst-case bound whose u may wrap ({@code who}: "population 'name'"). */
+  static String wrapWarning(String who, OverflowBound.Bound ob) {
+    return wrapPrefix(who) + " if every input spikes every step (worst-case headroom "
+        + String.format(java.util.Locale.ROOT, "%.1f", ob.uHeadroomBits()) + " bits, neuron "
+        + ob.worstU() + "); --calibrate-input picks the scale from observed ranges instead";
+  }
+
+  /** The warning for a worst-case bound whose v may saturate. */
+  static String saturationWarning(String who, OverflowBound.Bound ob) {
+    return saturationPrefix(who) + " if every excitatory input spikes every step (worst-case"
+        + " headroom " + String.format(java.util.Locale.ROOT, "%.1f", ob.vHeadroomBits())
+        + " bits, neuron " + ob.worstV() + "); real inputs are rarely that dense: check with"
+        + " quench verify";
   }
 }

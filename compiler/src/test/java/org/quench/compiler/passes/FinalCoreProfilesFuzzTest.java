@@ -177,7 +177,7 @@ class FinalCoreProfilesFuzzTest {
             assertTrue(u.contains(String.format(java.util.Locale.ROOT, "headroom %.1f bits", q.uHeadroomBits())), where + " " + u);
           }
           if (v != null) {
-            assertTrue(v.contains(String.format(java.util.Locale.ROOT, "headroom %.1f bits", q.vHeadroomBits())), where + " " + v));
+            assertTrue(v.contains(String.format(java.util.Locale.ROOT, "headroom %.1f bits", q.vHeadroomBits())), where + " " + v);
           }
           FloatNeurons f = (FloatNeurons) net.populations().get(net.indexOf(q.population())).dynamics();
           double[][] err = imageTauErrors(image, q.population(), f);

@@ -422,16 +422,37 @@ final class EmulatedCore {
     return b;
   }
 
+  /**
+   * Bytes of this core's arrays other than the synapse memory ({@link #synapseBytes}) and the
+   * worker's shared scratch: their elements only (references as 4 bytes, no object headers); of
+   * the arrays that point at source cores' bitmaps and values, only the references.
+   */
   long stateBytes() {
-    // 15 int arrays and 2 boolean arrays per neuron, plus two double-buffered spike lists.
-    long perNeuron = 4L * 15 + 2 + 4L * 4;
-    long b = perNeuron * n + 4L * ring.length;
-    // The deferred-sum scratch is one array per worker thread, not per core: not counted here.
-    if (sortedAxon != null) {
-      b += 8L * sortedAxon.length;
+    // Per neuron: 15 int arrays (state, constants, biases, decay index), 2 boolean arrays, the
+    // spike lists (indices and values, two parities), the values by neuron of ternary cores and
+    // the noise amplitude and key of a chip instance.
+    long perNeuron = 4L * 15 + 2 + 4L * 2 * 2;
+    if (spikeValue != null) {
+      perNeuron += 4L * 2;
     }
-    b += 4L * spikeBits[0].length * 2 + (spikeValue == null ? 0 : 8L * n);
-    b += 48L * inSource.length + 24L * groupMode.length + 5L * resetInterval.length;
+    if (noiseAmplitude != null) {
+      perNeuron += 4L + 8L;
+    }
+    long b = perNeuron * n + 4L * ring.length + 4L * spikeBits[0].length * 2;
+    // The per-parity arrays of arrays (spikeIdx, spikeVal, spikeBits, spikeValue, inBits,
+    // inValues) and the spike counts.
+    b += 4L * 2 * (spikeValue == null ? 5 : 6) + 4L * 2;
+    if (sortedAxon != null) {
+      b += 4L * (sortedAxon.length + sortedVal.length);
+    }
+    // Per incoming route: 11 int arrays, one boolean, and in inBits and inValues one reference
+    // per parity.
+    b += (4L * 11 + 1 + 4L * 2 * 2) * inSource.length;
+    // Per group: 6 int arrays (groupStart has one more), the graded flags, the names' references.
+    int groups = groupMode.length;
+    b += (4L * 6 + 1 + 4) * groups + 4;
+    // Per decay profile: interval, offset, and whether it resets this step.
+    b += (4L * 2 + 1) * resetInterval.length;
     return b;
   }
 

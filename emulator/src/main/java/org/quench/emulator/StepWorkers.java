@@ -24,22 +24,26 @@ final class StepWorkers implements AutoCloseable {
   private volatile long runFirst;
   private volatile int runSteps;
   private volatile Throwable failure;
+  private final long scratchBytes;
 
   StepWorkers(EmulatedCore[] cores, int threadCount) {
     this.cores = cores;
     int workers = Math.max(1, Math.min(threadCount, cores.length));
     owned = partition(cores, workers);
     barrier = new SpinBarrier(workers);
+    long scratchTotal = 0;
     for (int[] mine : owned) {
       int size = 0;
       for (int c : mine) {
         size = Math.max(size, cores[c].scratchSize());
       }
       int[] scratch = new int[size];
+      scratchTotal += 4L * size;
       for (int c : mine) {
         cores[c].shareScratch(scratch);
       }
     }
+    scratchBytes = scratchTotal;
     start = new Semaphore[workers];
     done = new Semaphore(0);
     threads = new Thread[workers];
@@ -51,6 +55,11 @@ final class StepWorkers implements AutoCloseable {
       threads[w] = thread;
       thread.start();
     }
+  }
+
+  /** Bytes of the workers' deferred-sum scratch arrays (one per worker, shared by its cores). */
+  long scratchBytes() {
+    return scratchBytes;
   }
 
   int workerCount() {

@@ -13,8 +13,9 @@ import org.quench.hal.proto.Core;
  * <p>A word holds, from the low bits: the target neuron ({@code targetBits}), the delay
  * ({@code delayBits}) and the prepared weight (the remaining high bits, signed). When some weight
  * does not fit there (large CONV weights), words hold target and delay only and the weights sit in
- * {@link #wideWeights}. A word's low bits ({@link #cellMask}) index the deferred-sum scratch cell
- * of its (delay, target).
+ * {@link #wideWeights}. A word's low bits ({@link #cellMask}) are its (delay, target) cell; the
+ * core adds the step's rotation to them, masked, to find the cell of the delay line and of the
+ * deferred-sum scratch, which share that layout.
  */
 final class SynapseMemory {
   /** Exponent >= 0: each product is shifted, and the sum modulo 2^32 is exact. */

@@ -38,8 +38,6 @@ final class SynapseMemory {
   final int delayMask;
   final int weightShift;
   final int cellMask;
-  /** Largest delay of any synapse (0 without delays). */
-  final int maxDelay;
   final int[] groupMode;
   final int[] groupExp;
   final boolean[] groupGraded;
@@ -70,7 +68,6 @@ final class SynapseMemory {
       throw new IllegalStateException("core holds " + total + " synapses, more than one array can");
     }
     axonSpan = span;
-    maxDelay = maxD;
     synapseCount = total;
     groupOfAxon = new int[span];
     Arrays.fill(groupOfAxon, -1);

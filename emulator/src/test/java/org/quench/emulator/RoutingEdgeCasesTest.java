@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.quench.hal.ChipSpec;
 import org.quench.hal.Probe;
 import org.quench.hal.ProbeKind;
 import org.quench.hal.RunResult;
@@ -41,18 +42,36 @@ class RoutingEdgeCasesTest {
 
   @Test
   void edgeNetworksMatchTheReferenceInChunksAndAfterReset() {
+    check(1, 40, false);
+  }
+
+  /**
+   * The same on a chip with 20-bit weight inputs, CONV weights up to 2^19 and cores up to 1024
+   * neurons: many cores hold their weights apart from the words (the wide layout), FOLD and FLOOR
+   * groups included.
+   */
+  @Test
+  void wideWeightLayoutMatchesTooWithEveryKindOfGroup() {
+    check(100, 109, true);
+  }
+
+  private static void check(long fromSeed, long toSeed, boolean wide) {
     long negativeSpikes = 0;
     long spikes = 0;
     int mixedRoutes = 0;
     int boundaryRoutes = 0;
-    for (long seed = 1; seed <= 40; seed++) {
-      Built b = generate(seed);
+    int wideCores = 0;
+    for (long seed = fromSeed; seed <= toSeed; seed++) {
+      Built b = generate(seed, wide);
       mixedRoutes += b.mixedRoutes;
       boundaryRoutes += b.boundaryRoutes;
       int threads = 1 + (int) (seed % 2);
       ReferenceStepper ref = new ReferenceStepper(b.image);
-      try (EmulatorDevice dev = new EmulatorDevice(ImageFixture.SPEC, "test", threads)) {
+      try (EmulatorDevice dev = new EmulatorDevice(wide ? WIDE : ImageFixture.SPEC, "test", threads)) {
         dev.load(b.image);
+        for (int c = 0; c < b.image.getCoresCount(); c++) {
+          wideCores += dev.coreForTest(c).usesWideWeights() ? 1 : 0;
+        }
         for (String p : b.populations) {
           dev.attach(Probe.of(ProbeKind.U, p));
           dev.attach(Probe.of(ProbeKind.V, p));
@@ -74,8 +93,14 @@ class RoutingEdgeCasesTest {
       }
     }
     // The cases must reach the corners they are for.
-    System.out.printf("routing edges: %d routes over 2+ groups, %d at word or core ends, %d spikes, %d of -1%n",
-        mixedRoutes, boundaryRoutes, spikes, negativeSpikes);
+    System.out.printf("routing edges%s: %d routes over 2+ groups, %d at word or core ends, %d spikes, %d of -1,"
+        + " %d wide cores%n", wide ? " (wide)" : "", mixedRoutes, boundaryRoutes, spikes, negativeSpikes, wideCores);
+    if (wide) {
+      // Measured: 7 wide cores, 424k spikes, 134k of them -1.
+      assertTrue(wideCores >= 5, wideCores + " cores in the wide layout");
+      assertTrue(spikes > 20_000 && negativeSpikes > 2_000, spikes + " spikes, " + negativeSpikes + " of -1");
+      return;
+    }
     // Measured: 83 routes over 2+ groups, 215 at word or core ends, 462k spikes, 107k of them -1.
     assertTrue(mixedRoutes >= 40, mixedRoutes + " routes over two or more axon groups");
     assertTrue(boundaryRoutes >= 100, boundaryRoutes + " routes ending at a word boundary or neuron n-1");
@@ -116,16 +141,23 @@ class RoutingEdgeCasesTest {
   private record Built(ChipImage image, Stimulus stimulus, List<String> populations, int mixedRoutes,
       int boundaryRoutes) {}
 
-  private static Built generate(long seed) {
+  private static final ChipSpec WIDE = ChipSpec.of(ChipSpec.loihi().data().toBuilder()
+      .setName("loihi-wide").setWeightInputBits(20).build());
+  private static final int[] WIDE_SIZES = {1, 33, 65, 513, 1024};
+
+  private static Built generate(long seed, boolean wide) {
     Random rnd = new Random(seed);
     int chips = 1 + rnd.nextInt(2);
     int coreCount = 2 + rnd.nextInt(4);
     ChipImage.Builder img = ImageFixture.image(chips);
+    if (wide) {
+      img.setHeader(img.getHeader().toBuilder().setSpecName(WIDE.name()).setSpecHash(WIDE.hash()));
+    }
     List<Core.Builder> cores = new ArrayList<>();
     List<String> pops = new ArrayList<>();
     for (int c = 0; c < coreCount; c++) {
       cores.add(neurons(rnd, chipOf(c, chips, coreCount), coreOf(c, chips, coreCount),
-          SIZES[rnd.nextInt(SIZES.length)]));
+          wide ? WIDE_SIZES[rnd.nextInt(WIDE_SIZES.length)] : SIZES[rnd.nextInt(SIZES.length)]));
       pops.add("p" + c);
     }
     int mixed = 0;
@@ -146,7 +178,7 @@ class RoutingEdgeCasesTest {
       List<int[]> spans = new ArrayList<>(); // {first, count, graded}
       for (int g = 0; g < groups; g++) {
         int count = 1 + rnd.nextInt(rnd.nextBoolean() ? 8 : 70);
-        AxonGroup.Builder group = group(rnd, "g" + c + "_" + g, cursor, count, n,
+        AxonGroup.Builder group = group(rnd, "g" + c + "_" + g, cursor, count, n, wide,
             g == 0 ? maxDelay : rnd.nextInt(maxDelay + 1));
         core.addAxonGroups(group);
         spans.add(new int[] {cursor, count, group.getNumMessageBits()});
@@ -281,7 +313,8 @@ class RoutingEdgeCasesTest {
     return core;
   }
 
-  private static AxonGroup.Builder group(Random rnd, String name, int first, int count, int n, int maxDelay) {
+  private static AxonGroup.Builder group(Random rnd, String name, int first, int count, int n, boolean wide,
+      int maxDelay) {
     int kind = rnd.nextInt(4); // 0 FOLD, 1 FLOOR, 2 CONV, 3 FOLD graded
     AxonGroup.Builder g = AxonGroup.newBuilder().setName(name).setAxonFirst(first).setAxonCount(count)
         .setKind(kind == 2 ? ConnectionKind.CONV : ConnectionKind.DENSE);
@@ -297,7 +330,8 @@ class RoutingEdgeCasesTest {
     for (int a = 0; a < count; a++) {
       int fan = rnd.nextInt(Math.min(n, 40) + 1);
       for (int k = 0; k < fan; k++) {
-        int w = kind == 2 ? rnd.nextInt(4001) - 2000 : rnd.nextInt(511) - 255;
+        int convMax = wide ? (1 << 19) - 1 : 2000;
+        int w = kind == 2 ? rnd.nextInt(2 * convMax + 1) - convMax : rnd.nextInt(511) - 255;
         // Targets at the ends of the core (neuron 0, n-1) as often as in between.
         int target = rnd.nextInt(3) == 0 ? (rnd.nextBoolean() ? 0 : n - 1) : rnd.nextInt(n);
         int d = rnd.nextInt(3) == 0 ? maxDelay : rnd.nextInt(maxDelay + 1);

@@ -20,7 +20,6 @@ import org.quench.hal.proto.Core;
 import org.quench.hal.proto.DecayProfile;
 import org.quench.hal.proto.InputPort;
 import org.quench.hal.proto.NeuronKind;
-import org.quench.hal.proto.OutputPort;
 import org.quench.hal.proto.Route;
 import org.quench.hal.proto.SignMode;
 import org.quench.hal.proto.ThresholdProfile;
@@ -156,7 +155,7 @@ class RoutingEdgeCasesTest {
     List<Core.Builder> cores = new ArrayList<>();
     List<String> pops = new ArrayList<>();
     for (int c = 0; c < coreCount; c++) {
-      cores.add(neurons(rnd, chipOf(c, chips, coreCount), coreOf(c, chips, coreCount),
+      cores.add(neurons(rnd, RandomNetworks.chipOf(c, chips, coreCount), RandomNetworks.coreOf(c, chips, coreCount),
           wide ? WIDE_SIZES[rnd.nextInt(WIDE_SIZES.length)] : SIZES[rnd.nextInt(SIZES.length)]));
       pops.add("p" + c);
     }
@@ -215,18 +214,7 @@ class RoutingEdgeCasesTest {
     if (width > 0) {
       img.addInputs(in.setWidth(width));
     }
-    OutputPort.Builder out = OutputPort.newBuilder().setName("out");
-    int outWidth = 0;
-    for (int c = 0; c < coreCount; c++) {
-      int n = cores.get(c).getNeuronCount();
-      img.addSymbols(ImageFixture.symbol(pops.get(c), chipOf(c, chips, coreCount), coreOf(c, chips, coreCount), n));
-      out.addSources(ImageFixture.range(chipOf(c, chips, coreCount), coreOf(c, chips, coreCount), 0, n, outWidth));
-      outWidth += n;
-    }
-    img.addOutputs(out.setWidth(outWidth));
-    for (Core.Builder core : cores) {
-      img.addCores(core);
-    }
+    RandomNetworks.addCoresWithOutputs(img, cores, pops);
     Stimulus.Builder s = Stimulus.builder(STEPS);
     for (int k = 0; k < STEPS; k++) {
       for (int i = 0; i < width; i++) {
@@ -347,18 +335,5 @@ class RoutingEdgeCasesTest {
       g.setRowPtr(count, s + 1);
     }
     return g;
-  }
-
-  private static int chipOf(int c, int chips, int coreCount) {
-    return (int) ((long) c * chips / coreCount);
-  }
-
-  private static int coreOf(int c, int chips, int coreCount) {
-    int chip = chipOf(c, chips, coreCount);
-    int first = 0;
-    while (chipOf(first, chips, coreCount) < chip) {
-      first++;
-    }
-    return c - first;
   }
 }

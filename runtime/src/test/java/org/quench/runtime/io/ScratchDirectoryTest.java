@@ -70,4 +70,27 @@ class ScratchDirectoryTest {
         e.getMessage());
     assertFalse(e.getMessage().contains("\n"), e.getMessage());
   }
+
+  @Test
+  void aBranchThatCannotBeListedDoesNotKeepTheRestOfTheTree() throws Exception {
+    // A child may leave a directory that cannot be listed (no permission, for anyone but root, who
+    // runs these tests; here a branch deeper than a path may be). Removal skips that branch and
+    // still removes everything else, rather than giving up on the whole tree.
+    ScratchDirectory scratch = ScratchDirectory.create("quench-scratch-test");
+    Path deep = Files.createDirectories(scratch.path().resolve("deep"));
+    try {
+      Files.writeString(scratch.path().resolve("top.txt"), "x");
+      Path seeds = Files.createDirectories(scratch.path().resolve("seeds/nir"));
+      Files.writeString(seeds.resolve("case0.nir"), "x");
+      String name = "d".repeat(200);
+      Process p = new ProcessBuilder("bash", "-c", "for i in $(seq 1 30); do mkdir " + name + " && cd " + name
+          + " || exit 1; done; touch bottom").directory(deep.toFile()).redirectErrorStream(true).start();
+      assertEquals(0, p.waitFor(), new String(p.getInputStream().readAllBytes()));
+      scratch.close();
+      assertFalse(Files.exists(scratch.path().resolve("top.txt")), "a file beside the branch");
+      assertFalse(Files.exists(scratch.path().resolve("seeds")), "a directory beside the branch");
+    } finally {
+      new ProcessBuilder("rm", "-rf", scratch.path().toString()).start().waitFor();
+    }
+  }
 }

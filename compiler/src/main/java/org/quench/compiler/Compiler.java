@@ -28,7 +28,8 @@ import org.quench.hal.proto.ChipImage;
 
 /**
  * The pass pipeline: network passes in order (each Network to Network), then partition (followed
- * by the cores a weight target buys, {@link WeightTargetCores}, and a weight exponent per
+ * by the cores a weight target buys, {@link WeightTargetCores}, the decay rows fitted again to each
+ * final core's neurons, {@link ProfileBudget#fitFinalCores}, and a weight exponent per
  * destination core, {@link CoreWeightExponents}), place and emit. {@link #standard()} is the pipeline for networks that are already fixed point (netx);
  * later passes (discretize, quantize, profile clustering) are added with {@link Builder#pass}.
  * Deterministic: the same network, spec and options give the same image bytes.
@@ -130,10 +131,20 @@ public final class Compiler {
     }
     PassContext context = new PassContext(spec, options, report);
     Network current = network;
+    // The profile budget's input and output: the decay rows are fitted again on the final cores.
+    ProfileBudget budget = null;
+    Network discretized = null;
+    Network budgeted = null;
     for (NetworkPass p : passes) {
       listener.started(p.name(), stage++, stages);
       long t0 = System.nanoTime();
+      Network before = current;
       current = p.apply(current, context);
+      if (p instanceof ProfileBudget b) {
+        budget = b;
+        discretized = before;
+        budgeted = current;
+      }
       report.timing(p.name(), System.nanoTime() - t0);
     }
     listener.started("partition", stage++, stages);
@@ -141,8 +152,14 @@ public final class Compiler {
     // A weight target may split cores, and the exponents per core complete the partition (both
     // need it), so they are timed with it.
     // Without a weight target the targets may be priced by compiling with each up to its splitting.
-    Mapping partitioned = new CoreWeightExponents().apply(new WeightTargetCores().apply(
-        partition.apply(current, context), context, new TargetPartitions(network)), context);
+    Mapping split = new WeightTargetCores().apply(partition.apply(current, context), context,
+        new TargetPartitions(network));
+    // Each final core's decay rows go to its own neurons, whatever put them there (the weights do
+    // not depend on the decays, so nothing the weight target judged moves).
+    if (budget != null) {
+      split = budget.fitFinalCores(discretized, budgeted, split, context);
+    }
+    Mapping partitioned = new CoreWeightExponents().apply(split, context);
     current = partitioned.network();
     checkCoreLimit(partitioned, options);
     long t1 = System.nanoTime();

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Set;
 import org.quench.compiler.report.CompileReport;
 import org.quench.compiler.ir.DiscreteNeurons;
+import org.quench.compiler.ir.FixedNeurons;
 import org.quench.compiler.ir.Network;
 import org.quench.compiler.ir.Population;
 import org.quench.compiler.ir.Projection;
@@ -186,6 +187,298 @@ public final class ProfileBudget implements NetworkPass {
     return new Plan(result, values.cores());
   }
 
+  /**
+   * Fits every core's decay rows again to the neurons that finally sit on it. This pass groups a
+   * population's time constants for the cores it expects (its chunks, or its tolerance cover). The
+   * partition's refinement, {@code --max-cores} and a weight target's splits
+   * ({@link WeightTargetCores}) then put neurons on other cores, and the part of a split core would
+   * keep rows fitted to the whole: it would use only part of its budget. Here each core's decay
+   * rows (the spec's, less what other populations' neurons on it use; spare rows go to the
+   * population with the most distinct decays left over) go to its own neurons: their nearest
+   * decays when they fit, else clustered as this pass clusters a chunk, with the rows the least
+   * largest error leaves unused split off the widest groups. A core keeps its old rows unless the
+   * new ones lower the sum of its time-constant errors, keep its largest within half a decay step
+   * of the old largest (what rounding a group's centre to a decay can cost) and, with a tau target,
+   * keep every budget-limited time constant within it, so a target met stays met. Weights do not
+   * depend on the decays (the folded gains come from the requested time constants, Discretize), so
+   * nothing a weight target judged moves. The report's tau errors, profile counts, precision entry
+   * and worst-case headroom are computed again for the new decays. See docs/precision.md.
+   *
+   * @param discretized the network as this pass received it (every neuron's nearest decays)
+   * @param budgeted the network as this pass returned it
+   * @param mapping the final partition (unplaced), over the quantized network
+   * @return {@code mapping} when no row changes, else the same cores over a network whose fixed
+   *     neurons have the new decays
+   */
+  public Mapping fitFinalCores(Network discretized, Network budgeted, Mapping mapping,
+      PassContext context) {
+    Network net = mapping.network();
+    ChipSpec spec = context.spec();
+    List<Population> pops = net.populations();
+    int np = pops.size();
+    DiscreteNeurons[] raw = new DiscreteNeurons[np];
+    DiscreteNeurons[] fitted = new DiscreteNeurons[np];
+    int[][] rawDu = new int[np][];
+    int[][] rawDv = new int[np][];
+    boolean any = false;
+    for (int p = 0; p < np; p++) {
+      Population pop = pops.get(p);
+      int r = discretized.indexOf(pop.name());
+      int b = budgeted.indexOf(pop.name());
+      if (pop.isFixed() && r >= 0 && b >= 0
+          && discretized.populations().get(r).dynamics() instanceof DiscreteNeurons rd
+          && budgeted.populations().get(b).dynamics() instanceof DiscreteNeurons bd) {
+        rawDu[p] = rd.du();
+        rawDv[p] = rd.dv();
+        // A population whose nearest decays all fit its cores was not grouped: nothing to redo.
+        if (!Arrays.equals(rawDu[p], bd.du()) || !Arrays.equals(rawDv[p], bd.dv())) {
+          raw[p] = rd;
+          fitted[p] = bd;
+          any = true;
+        }
+      }
+    }
+    if (!any) {
+      return mapping;
+    }
+    int kd = spec.decayProfilesPerCore();
+    // Per regrouped population: its neurons on each core it shares in, and that core's row budget.
+    List<List<int[]>> members = new ArrayList<>();
+    List<List<Integer>> budgets = new ArrayList<>();
+    for (int p = 0; p < np; p++) {
+      members.add(new ArrayList<>());
+      budgets.add(new ArrayList<>());
+    }
+    for (Mapping.MappedCore core : mapping.cores()) {
+      java.util.TreeMap<Integer, List<Integer>> here = new java.util.TreeMap<>();
+      for (Mapping.Slice s : core.slices()) {
+        int p = net.indexOf(s.population());
+        Population pop = pops.get(p);
+        List<Integer> l = here.computeIfAbsent(p, k -> new ArrayList<>());
+        for (int k = 0; k < s.count(); k++) {
+          l.add(pop.neuronAt(s.first() + k));
+        }
+      }
+      int slices = here.size();
+      int[] pop = new int[slices];
+      int[][] neurons = new int[slices][];
+      int[] current = new int[slices];
+      int[] need = new int[slices];
+      int used = 0;
+      int j = 0;
+      for (var e : here.entrySet()) {
+        pop[j] = e.getKey();
+        neurons[j] = e.getValue().stream().mapToInt(Integer::intValue).toArray();
+        FixedNeurons f = pops.get(pop[j]).fixed();
+        Set<ProfileKeys.Decay> now = new HashSet<>();
+        Set<ProfileKeys.Decay> nearest = new HashSet<>();
+        for (int i : neurons[j]) {
+          now.add(ProfileKeys.decay(f, i));
+          if (raw[pop[j]] != null) {
+            nearest.add(ProfileKeys.decay(f, i, rawDu[pop[j]][i], rawDv[pop[j]][i]));
+          }
+        }
+        current[j] = now.size();
+        need[j] = raw[pop[j]] == null ? current[j] : nearest.size();
+        used += current[j];
+        j++;
+      }
+      if (used > kd) {
+        // Populations on this core share rows: fitting one could take a row another needs.
+        continue;
+      }
+      int[] budget = current.clone();
+      for (int spare = kd - used; spare > 0; spare--) {
+        int best = -1;
+        for (int k = 0; k < slices; k++) {
+          if (need[k] > budget[k] && (best < 0 || need[k] - budget[k] > need[best] - budget[best])) {
+            best = k;
+          }
+        }
+        if (best < 0) {
+          break;
+        }
+        budget[best]++;
+      }
+      for (int k = 0; k < slices; k++) {
+        if (raw[pop[k]] != null) {
+          members.get(pop[k]).add(neurons[k]);
+          budgets.get(pop[k]).add(budget[k]);
+        }
+      }
+    }
+    double maxTau = option(context, MAX_TAU_ERROR);
+    Network.Builder out = net.toBuilder();
+    boolean changed = false;
+    for (int p = 0; p < np; p++) {
+      List<int[]> chunks = members.get(p);
+      if (chunks.isEmpty()) {
+        continue;
+      }
+      Population pop = pops.get(p);
+      FixedNeurons f = pop.fixed();
+      int n = f.size();
+      int[] bounds = new int[chunks.size() + 1];
+      int[] rows = new int[chunks.size()];
+      for (int c = 0; c < chunks.size(); c++) {
+        bounds[c + 1] = bounds[c] + chunks.get(c).length;
+        rows[c] = budgets.get(p).get(c);
+      }
+      int[] order = new int[bounds[chunks.size()]];
+      for (int c = 0; c < chunks.size(); c++) {
+        System.arraycopy(chunks.get(c), 0, order, bounds[c], chunks.get(c).length);
+      }
+      DiscreteNeurons d = raw[p];
+      Values v = clustered(d, order, bounds, rawDu[p], rawDv[p], d.threshold(), true, false, rows,
+          true, spec);
+      int[] oldDu = new int[n];
+      int[] oldDv = new int[n];
+      for (int i = 0; i < n; i++) {
+        oldDu[i] = f.du(i);
+        oldDv[i] = f.dv(i);
+      }
+      int[] du = oldDu.clone();
+      int[] dv = oldDv.clone();
+      double[] tauSyn = d.tauSynRequested();
+      double[] tauMem = d.tauMemRequested();
+      int refitted = 0;
+      for (int c = 0; c < chunks.size(); c++) {
+        // The old and new rows' largest and summed errors, and half the largest spacing of
+        // adjacent decays at these time constants: rounding a group's centre to a decay costs up
+        // to that, so a largest error within it of the old one is no worse.
+        double before = 0;
+        double after = 0;
+        double sumBefore = 0;
+        double sumAfter = 0;
+        double halfStep = 0;
+        boolean differs = false;
+        boolean misses = false;
+        Set<ProfileKeys.Decay> keys = new HashSet<>();
+        for (int q = bounds[c]; q < bounds[c + 1]; q++) {
+          int i = order[q];
+          keys.add(ProfileKeys.decay(f, i, v.du[i], v.dv[i]));
+          differs |= v.du[i] != oldDu[i] || v.dv[i] != oldDv[i];
+          double syn = tauError(Discretization.Variable.CURRENT, v.du[i], tauSyn[i], spec);
+          double mem = tauError(Discretization.Variable.VOLTAGE, v.dv[i], tauMem[i], spec);
+          double oldSyn = tauError(Discretization.Variable.CURRENT, oldDu[i], tauSyn[i], spec);
+          double oldMem = tauError(Discretization.Variable.VOLTAGE, oldDv[i], tauMem[i], spec);
+          before = Math.max(before, Math.max(oldSyn, oldMem));
+          after = Math.max(after, Math.max(syn, mem));
+          sumBefore += oldSyn + oldMem;
+          sumAfter += syn + mem;
+          halfStep = Math.max(halfStep, Math.max(halfStep(Discretization.Variable.CURRENT, tauSyn[i], spec),
+              halfStep(Discretization.Variable.VOLTAGE, tauMem[i], spec)));
+          misses |= Double.isFinite(maxTau) && (budgetMiss(Discretization.Variable.CURRENT, syn, tauSyn[i], maxTau, spec)
+              || budgetMiss(Discretization.Variable.VOLTAGE, mem, tauMem[i], maxTau, spec));
+        }
+        if (differs && !misses && keys.size() <= rows[c] && sumAfter < sumBefore
+            && after <= before + halfStep) {
+          for (int q = bounds[c]; q < bounds[c + 1]; q++) {
+            du[order[q]] = v.du[order[q]];
+            dv[order[q]] = v.dv[order[q]];
+          }
+          refitted++;
+        }
+      }
+      if (refitted == 0) {
+        continue;
+      }
+      changed = true;
+      FixedNeurons nf = f.toBuilder().du(du).dv(dv).build(pop.name());
+      out.replacePopulation(pop.withDynamics(nf));
+      report(pop.name(), d, fitted[p], oldDu, oldDv, du, dv, nf, net, refitted, chunks.size(), context);
+    }
+    return changed ? mapping.withNetwork(out.build()) : mapping;
+  }
+
+  /** |realised - requested| / requested of a time constant at a decay; 0 when tau is not real. */
+  private double tauError(Discretization.Variable variable, int decay, double tau, ChipSpec spec) {
+    if (!real(tau)) {
+      return 0;
+    }
+    return Math.abs(Discretization.realisedTau(variable, decay, dt, convention, spec) - tau) / tau;
+  }
+
+  /**
+   * Half the relative difference between the time constants of the nearest decay to {@code tau}
+   * and its slower neighbour: what rounding to the chip's decays costs near it (0 if not real).
+   */
+  private double halfStep(Discretization.Variable variable, double tau, ChipSpec spec) {
+    if (!real(tau)) {
+      return 0;
+    }
+    int nearest = Discretization.decay(variable, tau, dt, convention, spec).decay();
+    int lowest = variable == Discretization.Variable.CURRENT ? -1 : 0;
+    if (nearest <= lowest) {
+      return 0;
+    }
+    double a = Discretization.realisedTau(variable, nearest, dt, convention, spec);
+    double b = Discretization.realisedTau(variable, nearest - 1, dt, convention, spec);
+    return Double.isFinite(b) ? Math.abs(b - a) / tau / 2 : 0;
+  }
+
+  /** Whether an error misses the target although the nearest decay would meet it. */
+  private boolean budgetMiss(Discretization.Variable variable, double error, double tau, double target,
+      ChipSpec spec) {
+    return error > target && DecayResolution.floor(variable, tau, dt, convention, spec) <= target;
+  }
+
+  /** The report entries of a population whose decays were fitted again on its final cores. */
+  private void report(String name, DiscreteNeurons raw, DiscreteNeurons fitted, int[] oldDu,
+      int[] oldDv, int[] du, int[] dv, FixedNeurons f, Network net, int refitted, int cores,
+      PassContext context) {
+    ChipSpec spec = context.spec();
+    CompileReport.Builder report = context.report();
+    int n = raw.size();
+    Errors before = new Errors(raw, oldDu, oldDv, fitted.threshold(), dt, convention, spec);
+    Errors after = new Errors(raw, du, dv, fitted.threshold(), dt, convention, spec);
+    report.tauErrors(name, after.tauStats(), after.memStats());
+    int[] refr = raw.refractory();
+    org.quench.compiler.ir.ResetMode[] mode = raw.resetMode();
+    report.profiles(name, distinctDecays(raw.du(), raw.dv(), refr, mode, 0, n, null),
+        distinctDecays(du, dv, refr, mode, 0, n, null), distinct(raw.threshold(), null, 0, n),
+        distinct(fitted.threshold(), null, 0, n));
+    CompileReport.Precision old = report.precisionOf(name);
+    if (old != null) {
+      report.precision(new CompileReport.Precision(name, old.tauTarget(), old.thresholdTarget(),
+          old.cores(), after.budgetLimited(), old.resolutionLimited(), after.allTauStats(),
+          old.tauFloor(), old.suggestedDt(), old.costs(), after.worst(10)));
+    }
+    // The worst-case state bound (Quantize's, every input spiking every step) depends on the decays.
+    double[] pos = new double[n];
+    double[] neg = new double[n];
+    for (Projection pr : net.projections()) {
+      if (pr.target().equals(name) && pr.isFixed()) {
+        double unit = Math.scalb(1.0, pr.format().weightExp());
+        for (int k = 0; k < pr.synapseCount(); k++) {
+          double e = pr.fixedWeight(k) * unit;
+          if (e > 0) {
+            pos[pr.target(k)] += e;
+          } else {
+            neg[pr.target(k)] -= e;
+          }
+        }
+      }
+    }
+    long[] effBias = new long[n];
+    long[] effVth = new long[n];
+    for (int i = 0; i < n; i++) {
+      effBias[i] = org.quench.compiler.quant.FixedPoint.effectiveBias(f.biasMant(i), f.biasExp(i));
+      effVth[i] = (long) f.vth(i) << spec.thresholdShift();
+    }
+    org.quench.compiler.quant.OverflowBound.Bound ob = org.quench.compiler.quant.OverflowBound.bound(
+        pos, neg, du, dv, effBias, effVth, 0, spec);
+    report.headroom(name, ob.uHeadroomBits(), ob.vHeadroomBits());
+    CompileReport.ErrorStats b = before.allTauStats();
+    CompileReport.ErrorStats a = after.allTauStats();
+    report.decision(String.format(Locale.ROOT, "final-core-profiles: population '%s': decay rows"
+        + " fitted again on %d of its %d final core(s), each to its own neurons (%d distinct decay"
+        + " rows in all, %d before); tau p95 %s -> %s, max %s -> %s", name, refitted, cores,
+        distinctDecays(du, dv, refr, mode, 0, n, null), distinctDecays(oldDu, oldDv, refr, mode, 0, n, null),
+        CompileReport.percent(b.p95()), CompileReport.percent(a.p95()), CompileReport.percent(b.max()),
+        CompileReport.percent(a.max())));
+  }
+
   /** Chunks of the order clustered (the dimensions asked for) so each fits one core's rows. */
   private Values clustered(DiscreteNeurons d, int[] order, int[] bounds, boolean decays,
       boolean thresholds, ChipSpec spec) {
@@ -194,7 +487,18 @@ public final class ProfileBudget implements NetworkPass {
 
   private Values clustered(DiscreteNeurons d, int[] order, int[] bounds, int[] du, int[] dv,
       double[] th, boolean decays, boolean thresholds, ChipSpec spec) {
-    int kd = spec.decayProfilesPerCore();
+    int[] kd = new int[bounds.length - 1];
+    Arrays.fill(kd, spec.decayProfilesPerCore());
+    return clustered(d, order, bounds, du, dv, th, decays, thresholds, kd, false, spec);
+  }
+
+  /**
+   * Clusters as above with {@code decayRows[c]} decay rows for chunk c (and the spec's
+   * thresholds); {@code fill}: decay rows the least largest error leaves unused still go to the
+   * widest groups ({@link ValueClustering#minMaxErrorFilled}).
+   */
+  private Values clustered(DiscreteNeurons d, int[] order, int[] bounds, int[] du, int[] dv,
+      double[] th, boolean decays, boolean thresholds, int[] decayRows, boolean fill, ChipSpec spec) {
     int kt = spec.thresholdProfilesPerCore();
     int[] refr = d.refractory();
     org.quench.compiler.ir.ResetMode[] mode = d.resetMode();
@@ -203,6 +507,7 @@ public final class ProfileBudget implements NetworkPass {
     for (int c = 0; c + 1 < bounds.length; c++) {
       int start = bounds[c];
       int end = bounds[c + 1];
+      int kd = decayRows[c];
       if (decays && distinctDecays(du, dv, refr, mode, start, end, order) > kd) {
         boolean synVaries = distinctInts(du, order, start, end) > 1;
         boolean memVaries = distinctInts(dv, order, start, end) > 1;
@@ -213,10 +518,10 @@ public final class ProfileBudget implements NetworkPass {
         }
         int ks = synVaries && memVaries ? kd / km : kd;
         if (memVaries && dvCount > km) {
-          cluster(dv, tauMem, order, start, end, km, Discretization.Variable.VOLTAGE, spec);
+          cluster(dv, tauMem, order, start, end, km, Discretization.Variable.VOLTAGE, fill, spec);
         }
         if (synVaries) {
-          cluster(du, tauSyn, order, start, end, ks, Discretization.Variable.CURRENT, spec);
+          cluster(du, tauSyn, order, start, end, ks, Discretization.Variable.CURRENT, fill, spec);
         }
       }
       if (thresholds && distinct(th, order, start, end) > kt) {
@@ -657,7 +962,7 @@ public final class ProfileBudget implements NetworkPass {
 
   /** Clusters one decay variable over positions start..end-1 of the order, in log-tau space. */
   private void cluster(int[] decay, double[] tau, int[] order, int start, int end, int k,
-      Discretization.Variable variable, ChipSpec spec) {
+      Discretization.Variable variable, boolean fill, ChipSpec spec) {
     int m = 0;
     int[] idx = new int[end - start];
     Set<Integer> special = new HashSet<>();
@@ -677,7 +982,8 @@ public final class ProfileBudget implements NetworkPass {
     if (m == 0) {
       return;
     }
-    ValueClustering.Clustering c = ValueClustering.minMaxError(logTau, groups);
+    ValueClustering.Clustering c = fill ? ValueClustering.minMaxErrorFilled(logTau, groups)
+        : ValueClustering.minMaxError(logTau, groups);
     int[] centreDecay = new int[c.groups()];
     for (int g = 0; g < c.groups(); g++) {
       centreDecay[g] = Discretization.decay(variable, Math.exp(c.centres()[g]), dt, convention, spec)

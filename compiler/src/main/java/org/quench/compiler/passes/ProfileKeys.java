@@ -15,7 +15,12 @@ final class ProfileKeys {
   record Threshold(int vth, NeuronKind kind, int vthLo) {}
 
   static Decay decay(FixedNeurons f, int i) {
-    return new Decay(f.du(i), f.dv(i), f.refractory(i), f.resetMode(i), f.resetInterval(i),
+    return decay(f, i, f.du(i), f.dv(i));
+  }
+
+  /** The row neuron i of {@code f} would need with decays {@code du}, {@code dv} instead of its own. */
+  static Decay decay(FixedNeurons f, int i, int du, int dv) {
+    return new Decay(du, dv, f.refractory(i), f.resetMode(i), f.resetInterval(i),
         f.resetInterval(i) == 0 ? 0 : f.resetOffset(i));
   }
 

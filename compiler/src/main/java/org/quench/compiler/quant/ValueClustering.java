@@ -17,7 +17,8 @@ import org.quench.hal.QuenchException;
  *       cost, so the whole is {@code O(K m log m)} for {@code m} distinct values, after an
  *       {@code O(n log n)} sort.</li>
  *   <li>{@link #minMaxError}: the grouping with the least largest distance to the group centre
- *       (centre = midpoint of the run), K given.</li>
+ *       (centre = midpoint of the run), K given; {@link #minMaxErrorFilled} the same with the
+ *       groups that error leaves unused split off the widest groups.</li>
  *   <li>{@link #fewestGroupsWithin}: the fewest groups whose largest absolute error is at most a
  *       bound; {@link #fewestGroupsWithinRelative} the same for positive values and the relative
  *       error {@code |centre - x| / x} (a "--max-tau-error" guarantee).</li>
@@ -82,9 +83,65 @@ public final class ValueClustering {
     if (m <= k) {
       return d.build(identityRuns(m), null);
     }
+    return d.build(minMaxStarts(d.values, k), Centre.MIDPOINT);
+  }
+
+  /**
+   * {@link #minMaxError}, then every group it leaves unused: the least largest error often needs
+   * fewer than {@code k} groups, and a core's spare profile rows would go to waste. The widest group
+   * (ties: the first) is split where the larger of its halves' ranges is least, until there are
+   * {@code k} groups or every group holds one distinct value. The largest error stays the least
+   * possible, and the groups refine those of {@link #minMaxError}.
+   */
+  public static Clustering minMaxErrorFilled(double[] values, int k) {
+    Distinct d = Distinct.of(values, null, k);
+    int m = d.values.length;
+    if (m <= k) {
+      return d.build(identityRuns(m), null);
+    }
     double[] v = d.values;
-    // The optimal width is the smallest for which greedy covering needs at most k groups. Widths
-    // are non-negative doubles, whose bit patterns order like their values: bisect on the bits.
+    int[] starts = minMaxStarts(v, k);
+    int[] out = Arrays.copyOf(starts, k);
+    int count = starts.length;
+    while (count < k) {
+      int widest = -1;
+      double width = 0;
+      for (int g = 0; g < count; g++) {
+        int end = g + 1 < count ? out[g + 1] : m;
+        double w = v[end - 1] - v[out[g]];
+        if (w > width) {
+          width = w;
+          widest = g;
+        }
+      }
+      if (widest < 0) {
+        break;
+      }
+      int start = out[widest];
+      int end = widest + 1 < count ? out[widest + 1] : m;
+      int split = start + 1;
+      double best = Double.POSITIVE_INFINITY;
+      for (int s = start + 1; s < end; s++) {
+        double larger = Math.max(v[s - 1] - v[start], v[end - 1] - v[s]);
+        if (larger < best) {
+          best = larger;
+          split = s;
+        }
+      }
+      System.arraycopy(out, widest + 1, out, widest + 2, count - widest - 1);
+      out[widest + 1] = split;
+      count++;
+    }
+    return d.build(Arrays.copyOf(out, count), Centre.MIDPOINT);
+  }
+
+  /**
+   * The run starts of {@link #minMaxError} over sorted distinct values (more than k of them): the
+   * optimal width is the smallest for which greedy covering needs at most k groups. Widths are
+   * non-negative doubles, whose bit patterns order like their values: bisect on the bits.
+   */
+  private static int[] minMaxStarts(double[] v, int k) {
+    int m = v.length;
     long lo = 0;
     long hi = Double.doubleToLongBits(v[m - 1] - v[0]);
     while (lo < hi) {
@@ -95,7 +152,7 @@ public final class ValueClustering {
         lo = mid + 1;
       }
     }
-    return d.build(greedyAbsolute(v, Double.longBitsToDouble(lo), m), Centre.MIDPOINT);
+    return greedyAbsolute(v, Double.longBitsToDouble(lo), m);
   }
 
   /**

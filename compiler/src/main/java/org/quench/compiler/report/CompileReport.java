@@ -941,6 +941,22 @@ public final class CompileReport {
       return this;
     }
 
+    /** The precision entry recorded so far for {@code population}, or null. */
+    public Precision precisionOf(String population) {
+      return precision.get(population);
+    }
+
+    /**
+     * Replaces a population's worst-case headroom bits (a later pass changed the decays the bound
+     * depends on).
+     */
+    public Builder headroom(String population, double uHeadroomBits, double vHeadroomBits) {
+      PopulationEntry e = entry(population);
+      e.uHeadroom = uHeadroomBits;
+      e.vHeadroom = vHeadroomBits;
+      return this;
+    }
+
     /**
      * Updates the cores a population's precision entry says it takes (a later pass that split its
      * cores); no change when the population has no entry.

@@ -156,13 +156,13 @@ class WeightTargetCoresTest {
     // 512 neurons with 512 distinct tau_syn: the profile budget clusters each core's chunk to the
     // spec's decay rows; a weight target then splits those cores by weight size. Each part's
     // tables must list only the rows its own neurons use (the budget of a split core is not spent
-    // on its sibling's rows), each row once.
+    // on its sibling's rows), each row once. (That each part then fills its budget with rows
+    // fitted to its own neurons is FinalCoreProfilesTest's.)
     Network net = spreadGains(512, 5);
     Compiler.Result free = compile(net, CompileOptions.none());
     Compiler.Result split = compile(net, target(1.5 * perNeuronFloor(free)));
     assertTrue(split.image().getCoresCount() > free.image().getCoresCount(),
         split.image().getCoresCount() + " vs " + free.image().getCoresCount());
-    int fewerRows = 0;
     for (org.quench.hal.proto.Core core : split.image().getCoresList()) {
       java.util.Set<Integer> decays = new java.util.HashSet<>(core.getDecayIndexList());
       java.util.Set<Integer> thresholds = new java.util.HashSet<>(core.getThresholdIndexList());
@@ -170,10 +170,7 @@ class WeightTargetCoresTest {
       assertEquals(core.getThresholdProfilesCount(), thresholds.size(), core.getAddress() + " thresholds " + thresholds);
       assertEquals(core.getDecayProfilesCount(), new java.util.HashSet<>(core.getDecayProfilesList()).size());
       assertTrue(core.getDecayProfilesCount() <= LOIHI.decayProfilesPerCore());
-      fewerRows += core.getDecayProfilesCount() < LOIHI.decayProfilesPerCore() ? 1 : 0;
     }
-    // The parts of a full core use fewer rows than the whole did.
-    assertTrue(fewerRows > 0, "no split core uses fewer than " + LOIHI.decayProfilesPerCore() + " decay rows");
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.quench.hal.QuenchException;
@@ -119,6 +120,32 @@ class ValueClusteringTest {
       assertEquals(bruteMaxError(x, k), c.maxAbsError(), 1e-9, "trial " + trial);
       assertTrue(c.groups() <= k);
     }
+  }
+
+  @Test
+  void filledMaxErrorKeepsTheLeastLargestErrorAndSpendsEveryGroup() {
+    Random rnd = new Random(11);
+    int spent = 0;
+    for (int trial = 0; trial < 300; trial++) {
+      int n = 1 + rnd.nextInt(40);
+      int k = 1 + rnd.nextInt(12);
+      double[] x = randomValues(rnd, n);
+      ValueClustering.Clustering least = ValueClustering.minMaxError(x, k);
+      ValueClustering.Clustering filled = ValueClustering.minMaxErrorFilled(x, k);
+      long distinct = Arrays.stream(x).distinct().count();
+      assertEquals(least.maxAbsError(), filled.maxAbsError(), 1e-12, "trial " + trial);
+      assertEquals(Math.min(k, distinct), filled.groups(), "trial " + trial);
+      // The filled groups refine the least ones: values that share a filled group share a least one.
+      for (int i = 0; i < n; i++) {
+        for (int j = 0; j < n; j++) {
+          if (filled.assignment()[i] == filled.assignment()[j]) {
+            assertEquals(least.assignment()[i], least.assignment()[j], "trial " + trial);
+          }
+        }
+      }
+      spent += filled.groups() > least.groups() ? 1 : 0;
+    }
+    assertTrue(spent > 0, "no trial left groups unused by the least largest error");
   }
 
   @Test

@@ -7,13 +7,14 @@ import org.quench.hal.proto.Core;
 
 /**
  * One emulated core: neuron state, its synapse memory and its activation delay line, with the two
- * halves of a step. {@link #update} (phase 1) advances the neurons and lists this step's spikes;
- * {@link #deliver} (phase 2) pulls the spikes addressed to this core's axons from the source cores'
- * lists and adds the activation they produce to the delay line. Only the thread that owns a core
+ * halves of a step. {@link #update} (phase 1) advances the neurons and writes this step's spikes
+ * as a sorted list and as a bitmap; {@link #deliver} (phase 2) pulls the spikes addressed to this
+ * core's axons from the source cores' bitmaps and adds the activation they produce to the delay
+ * line. Only the thread that owns a core
  * calls either, so no buffer is ever written by two threads.
  *
- * <p>Spike lists are double-buffered by step parity: while slower threads still read the list of
- * step t, the owner may already write the list of step t+1.
+ * <p>Spike lists, bitmaps and values are double-buffered by step parity: while slower threads
+ * still read the spikes of step t, the owner may already write those of step t+1.
  */
 final class EmulatedCore {
   // Per-synapse finishing operation of a group (how a summed activation enters the delay line).
@@ -89,7 +90,9 @@ final class EmulatedCore {
   private final int delayMask;
   private final int weightShift;
   private int touchSink; // keeps the early reads of touchRows alive
-  private final int cellMask; // target | delay << targetBits: a word's low bits index scratch
+  // target | delay << targetBits: a word's low bits plus the step's rotation, masked, index the
+  // scratch and the delay line.
+  private final int cellMask;
   // A FLOOR group visiting at least this many synapses in a step finishes by sweeping all cells.
   private final long denseFloorMin;
   private final int[] groupMode;
@@ -168,7 +171,8 @@ final class EmulatedCore {
    * Builds core {@code index} from validated image core {@code c} and its materialised
    * parameters {@code p} (see {@link CoreParameters}: the nominal values, or a chip instance's).
    * Only step constants are derived here: decay factors, effective thresholds, the packed synapse
-   * memory and the delay line sized by its largest delay.
+   * memory and the delay line (one slot per value of the words' delay field: the largest delay
+   * plus one, rounded up to a power of two).
    */
   EmulatedCore(int index, Core c, CoreParameters p, ChipSpec spec) {
     this(index, c, p, spec, null);
@@ -265,8 +269,8 @@ final class EmulatedCore {
     groupCount = new int[groups];
     groupStart = new int[groups + 1];
     ring = new int[cellMask + 1];
-    // A sweep costs a cheap sequential pass per cell, the row-ordered pass a scattered write per
-    // synapse: sweep once the synapses reach a quarter of the cells.
+    // A sweep costs a cheap (vectorised) pass per cell, the row-ordered pass a scattered write
+    // per synapse: sweep once the synapses reach an eighth of the cells.
     denseFloorMin = Math.max(1L, (long) ring.length / 8);
     spikeIdx = new int[][] {new int[n], new int[n]};
     spikeVal = new int[][] {new int[n], new int[n]};
@@ -422,16 +426,37 @@ final class EmulatedCore {
     return b;
   }
 
+  /**
+   * Bytes of this core's arrays other than the synapse memory ({@link #synapseBytes}) and the
+   * worker's shared scratch: their elements only (references as 4 bytes, no object headers); of
+   * the arrays that point at source cores' bitmaps and values, only the references.
+   */
   long stateBytes() {
-    // 15 int arrays and 2 boolean arrays per neuron, plus two double-buffered spike lists.
-    long perNeuron = 4L * 15 + 2 + 4L * 4;
-    long b = perNeuron * n + 4L * ring.length;
-    // The deferred-sum scratch is one array per worker thread, not per core: not counted here.
-    if (sortedAxon != null) {
-      b += 8L * sortedAxon.length;
+    // Per neuron: 15 int arrays (state, constants, biases, decay index), 2 boolean arrays, the
+    // spike lists (indices and values, two parities), the values by neuron of ternary cores and
+    // the noise amplitude and key of a chip instance.
+    long perNeuron = 4L * 15 + 2 + 4L * 2 * 2;
+    if (spikeValue != null) {
+      perNeuron += 4L * 2;
     }
-    b += 4L * spikeBits[0].length * 2 + (spikeValue == null ? 0 : 8L * n);
-    b += 48L * inSource.length + 24L * groupMode.length + 5L * resetInterval.length;
+    if (noiseAmplitude != null) {
+      perNeuron += 4L + 8L;
+    }
+    long b = perNeuron * n + 4L * ring.length + 4L * spikeBits[0].length * 2;
+    // The per-parity arrays of arrays (spikeIdx, spikeVal, spikeBits, spikeValue, inBits,
+    // inValues) and the spike counts.
+    b += 4L * 2 * (spikeValue == null ? 5 : 6) + 4L * 2;
+    if (sortedAxon != null) {
+      b += 4L * (sortedAxon.length + sortedVal.length);
+    }
+    // Per incoming route: 11 int arrays, one boolean, and in inBits and inValues one reference
+    // per parity.
+    b += (4L * 11 + 1 + 4L * 2 * 2) * inSource.length;
+    // Per group: 6 int arrays (groupStart has one more), the graded flags, the names' references.
+    int groups = groupMode.length;
+    b += (4L * 6 + 1 + 4) * groups + 4;
+    // Per decay profile: interval, offset, and whether it resets this step.
+    b += (4L * 2 + 1) * resetInterval.length;
     return b;
   }
 

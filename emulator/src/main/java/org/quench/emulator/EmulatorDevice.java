@@ -525,6 +525,8 @@ public final class EmulatorDevice implements Device {
       synBytes += c.synapseBytes();
       stateBytes += c.stateBytes();
     }
+    // The deferred-sum scratch belongs to the worker threads, one array each, not to a core.
+    stateBytes += workers == null ? 0 : workers.scratchBytes();
     return new Stats(steps, updates, events, spikes, synapses, synBytes, stateBytes);
   }
 

@@ -135,7 +135,12 @@ public final class EmulatorProvider implements DeviceProvider {
     return ssp == null ? "" : ssp;
   }
 
+  /**
+   * A URI part with its %XX escapes decoded. A '+' stays a '+': in a URI it is an ordinary
+   * character (spec and model files are given by path, and paths may hold one), not a form's
+   * space.
+   */
   private static String decode(String s) {
-    return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
   }
 }

@@ -8,7 +8,7 @@ import java.util.concurrent.Semaphore;
 /**
  * The threads that step a set of cores. Each worker owns a fixed subset of the cores and is the
  * only thread that writes them: phase 1 updates the owned cores' neurons, a barrier, then phase 2
- * delivers spikes into the owned cores' delay lines (pulling from any core's spike list), fused
+ * delivers spikes into the owned cores' delay lines (pulling from any core's spike bitmap), fused
  * per core with the next step's phase 1 (see {@link #stepLoop}). Integer
  * sums do not depend on the order of addition, so the result is the same bits for any thread
  * count. The calling thread is worker 0; the others wait on a semaphore between runs.
@@ -24,22 +24,26 @@ final class StepWorkers implements AutoCloseable {
   private volatile long runFirst;
   private volatile int runSteps;
   private volatile Throwable failure;
+  private final long scratchBytes;
 
   StepWorkers(EmulatedCore[] cores, int threadCount) {
     this.cores = cores;
     int workers = Math.max(1, Math.min(threadCount, cores.length));
     owned = partition(cores, workers);
     barrier = new SpinBarrier(workers);
+    long scratchTotal = 0;
     for (int[] mine : owned) {
       int size = 0;
       for (int c : mine) {
         size = Math.max(size, cores[c].scratchSize());
       }
       int[] scratch = new int[size];
+      scratchTotal += 4L * size;
       for (int c : mine) {
         cores[c].shareScratch(scratch);
       }
     }
+    scratchBytes = scratchTotal;
     start = new Semaphore[workers];
     done = new Semaphore(0);
     threads = new Thread[workers];
@@ -51,6 +55,11 @@ final class StepWorkers implements AutoCloseable {
       threads[w] = thread;
       thread.start();
     }
+  }
+
+  /** Bytes of the workers' deferred-sum scratch arrays (one per worker, shared by its cores). */
+  long scratchBytes() {
+    return scratchBytes;
   }
 
   int workerCount() {
@@ -128,9 +137,9 @@ final class StepWorkers implements AutoCloseable {
    * 1 of step t+1, while the core's delay line and neuron arrays are still in cache (with every
    * phase 1 before the barrier and every phase 2 after it, each core's data came from memory
    * twice a step). The order is safe: a core's update of step t+1 needs only its own delay line,
-   * which its owner finished in the phase 2 just before; it writes the spike list of parity t+1,
-   * while other workers still read only lists of parity t; and every read of a parity t+1 list
-   * (phase 2 of step t-1) ended before the previous barrier.
+   * which its owner finished in the phase 2 just before; it writes the spikes (list, bitmap,
+   * values) of parity t+1, while other workers still read only those of parity t; and every
+   * read of parity t+1 spikes (phase 2 of step t-1) ended before the previous barrier.
    */
   private void stepLoop(int id) {
     int[] mine = owned[id];

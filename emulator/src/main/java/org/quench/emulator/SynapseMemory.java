@@ -13,8 +13,9 @@ import org.quench.hal.proto.Core;
  * <p>A word holds, from the low bits: the target neuron ({@code targetBits}), the delay
  * ({@code delayBits}) and the prepared weight (the remaining high bits, signed). When some weight
  * does not fit there (large CONV weights), words hold target and delay only and the weights sit in
- * {@link #wideWeights}. A word's low bits ({@link #cellMask}) index the deferred-sum scratch cell
- * of its (delay, target).
+ * {@link #wideWeights}. A word's low bits ({@link #cellMask}) are its (delay, target) cell; the
+ * core adds the step's rotation to them, masked, to find the cell of the delay line and of the
+ * deferred-sum scratch, which share that layout.
  */
 final class SynapseMemory {
   /** Exponent >= 0: each product is shifted, and the sum modulo 2^32 is exact. */
@@ -37,8 +38,6 @@ final class SynapseMemory {
   final int delayMask;
   final int weightShift;
   final int cellMask;
-  /** Largest delay of any synapse (0 without delays). */
-  final int maxDelay;
   final int[] groupMode;
   final int[] groupExp;
   final boolean[] groupGraded;
@@ -69,7 +68,6 @@ final class SynapseMemory {
       throw new IllegalStateException("core holds " + total + " synapses, more than one array can");
     }
     axonSpan = span;
-    maxDelay = maxD;
     synapseCount = total;
     groupOfAxon = new int[span];
     Arrays.fill(groupOfAxon, -1);

@@ -32,9 +32,12 @@
  * as its target field, so a word's low bits plus a per-step rotation, masked, are the ring cell
  * its activation lands on: no per-synapse slot lookup. Against a ring of (largest delay + 1) x n
  * cells this takes more memory: 1.33 times for the bench's cores (8 x 512 cells for 384 neurons
- * and delays 0..7), at worst about 3.5 times (largest delay 8, 257 neurons: 16 x 512 against
- * 9 x 257). A step is two phases separated by one barrier; each worker thread owns a
- * fixed set of cores and only ever writes those, so results do not depend on the thread count.
+ * and delays 0..7). Each of the two roundings up to a power of two costs less than twice, so
+ * the ring is under 4 times as large; on loihi's cores (up to 1024 neurons, delays up to 63) the
+ * worst is largest delay 32 on 513 neurons, 64 x 1024 cells against 33 x 513: 3.87 times
+ * (256 KiB for the core's delay line, where 66 KiB would do). A step is two phases separated
+ * by one barrier; each worker thread owns a fixed set of cores and only ever writes those, so
+ * results do not depend on the thread count.
  * A worker runs each core's phase 2 of step t right before its phase 1 of step t+1, so a core's
  * delay line and neuron arrays come from memory once per step, not once per phase (StepWorkers
  * says why the order is safe). Phase 1 writes each core's spikes twice: as a sorted list (what

@@ -62,6 +62,24 @@ class EmulatorProviderTest {
   }
 
   @Test
+  void aPlusInAFilePathIsAPlusNotASpace(@TempDir Path dir) throws Exception {
+    // In a URI '+' is an ordinary character: only %XX escapes are decoded (a form's '+' for a
+    // space does not apply), so a file whose name has one opens as written.
+    Path spec = dir.resolve("loihi+wide.json");
+    Files.writeString(spec, ChipSpec.loihi().toJson());
+    Path model = dir.resolve("bias+5.json");
+    Files.writeString(model, """
+        { "name": "bias5", "distribution": "LOGNORMAL", "bias": { "neuron": 0.05 } }
+        """);
+    assertEquals(spec.toString(), EmulatorProvider.specOf(URI.create("emu:" + spec + "?threads=1")));
+    assertEquals("/tmp/a b+c.json", EmulatorProvider.specOf(URI.create("emu:/tmp/a%20b%2Bc.json")));
+    try (Device d = open("emu:" + spec + "?threads=1&serial=2&variability=" + model)) {
+      assertEquals("loihi", d.info().specName());
+      assertTrue(!d.profile().isNominal(), "the model file with a '+' in its name was read");
+    }
+  }
+
+  @Test
   void unknownParametersAndBadValuesAreNamed() {
     QuenchException unknown = assertThrows(QuenchException.class, () -> open("emu:loihi?x=1"));
     assertTrue(unknown.getMessage().contains("'x'"), unknown.getMessage());

@@ -122,19 +122,7 @@ final class RandomNetworks {
     if (width > 0) { // a port of width 0 is not a port (the validator refuses it)
       img.addInputs(in.setWidth(width));
     }
-    OutputPort.Builder out = OutputPort.newBuilder().setName("out");
-    int outWidth = 0;
-    for (int c = 0; c < coreCount; c++) {
-      int n = cores.get(c).getNeuronCount();
-      img.addSymbols(ImageFixture.symbol(pops.get(c), chipOf(c, chips, coreCount), coreOf(c, chips, coreCount), n));
-      out.addSources(ImageFixture.range(chipOf(c, chips, coreCount), coreOf(c, chips, coreCount), 0, n, outWidth));
-      outWidth += n;
-    }
-    img.addOutputs(out.setWidth(outWidth));
-    // Core c's address grows with c (chipOf/coreOf), so this order is the format's (chip, core) order.
-    for (Core.Builder core : cores) {
-      img.addCores(core);
-    }
+    addCoresWithOutputs(img, cores, pops);
     Stimulus.Builder s = Stimulus.builder(steps);
     double rate = 0.1 + 0.4 * rnd.nextDouble();
     for (long[] r : portRanges) {
@@ -265,12 +253,34 @@ final class RandomNetworks {
     return g;
   }
 
+  /**
+   * Adds {@code cores} in order (their addresses must grow, as chipOf/coreOf's do, which is the
+   * format's (chip, core) order), population {@code pops[c]} of each core's neurons, and output
+   * port "out" of every neuron, core after core.
+   */
+  static void addCoresWithOutputs(ChipImage.Builder img, List<Core.Builder> cores, List<String> pops) {
+    OutputPort.Builder out = OutputPort.newBuilder().setName("out");
+    int outWidth = 0;
+    for (int c = 0; c < cores.size(); c++) {
+      int n = cores.get(c).getNeuronCount();
+      int chip = cores.get(c).getAddress().getChip();
+      int core = cores.get(c).getAddress().getCore();
+      img.addSymbols(ImageFixture.symbol(pops.get(c), chip, core, n));
+      out.addSources(ImageFixture.range(chip, core, 0, n, outWidth));
+      outWidth += n;
+    }
+    img.addOutputs(out.setWidth(outWidth));
+    for (Core.Builder core : cores) {
+      img.addCores(core);
+    }
+  }
+
   /** Cores spread over chips in blocks, so core index order is (chip, core) order. */
-  private static int chipOf(int c, int chips, int coreCount) {
+  static int chipOf(int c, int chips, int coreCount) {
     return (int) ((long) c * chips / coreCount);
   }
 
-  private static int coreOf(int c, int chips, int coreCount) {
+  static int coreOf(int c, int chips, int coreCount) {
     int chip = chipOf(c, chips, coreCount);
     int first = 0;
     while (chipOf(first, chips, coreCount) < chip) {

@@ -228,12 +228,13 @@ public final class CompileReport {
    * What a weight target costs: the {@code cores} in all for every projection to reach
    * {@code rmsRelError}; -1 (null in JSON) when no number of cores reaches it (below a projection's
    * floor, beyond the spec's cores, or, priced exactly, output axons overflow beyond relief).
-   * Exact or estimated as {@link WeightPrecision#costsExact()} says. {@code error} is non-null
-   * (and {@code cores} -1) when, priced exactly, the compile with that target failed before its
-   * splitting: the failure's own message, which says what went wrong there (the target may well
-   * be reachable once that is fixed).
+   * Exact or estimated as {@link WeightPrecision#costsExact()} says. {@code compileError} is
+   * non-null (and {@code cores} -1) when, priced exactly, the compile with that target failed
+   * before its splitting: the failure's own message, which says what went wrong there (the target
+   * may well be reachable once that is fixed). Named apart from the relative errors beside it: it
+   * is a message, not an amount.
    */
-  public record WeightCost(double rmsRelError, int cores, String error) {
+  public record WeightCost(double rmsRelError, int cores, String compileError) {
     /** A cost without a failed compile. */
     public WeightCost(double rmsRelError, int cores) {
       this(rmsRelError, cores, null);
@@ -404,8 +405,10 @@ public final class CompileReport {
    * distinct profiles requested and realised, clamps, u/v headroom bits: null when no input can
    * reach the neuron), {@code projections} (per projection: weightExp, numWeightBits, signMode,
    * clipped, zeroed, rmsRelError, maxRelError), {@code weightPrecision} (what --max-weight-error
-   * bought, or without it the cores weight targets would cost; each projection's floor: the error an
-   * exponent per target neuron leaves; null without rounded weights), {@code traffic} (expectedInterCoreSpikesPerStep
+   * bought, or without it the cores weight targets would cost, {@code costs} per target:
+   * rmsRelError, cores (null: not reachable) and compileError (null unless the compile with it
+   * failed); each projection's floor: the error an exponent per target neuron leaves; null without
+   * rounded weights), {@code traffic} (expectedInterCoreSpikesPerStep
    * null without rates), {@code neurons} (per population, per neuron arrays: core, decayProfile,
    * thresholdProfile, tau and threshold requested and realised, seconds and model units),
    * {@code warnings}, {@code decisions}, and with a device profile {@code compensation} (per
@@ -502,11 +505,11 @@ public final class CompileReport {
         } else {
           j.value(c.cores());
         }
-        j.key("error");
-        if (c.error() == null) {
+        j.key("compileError");
+        if (c.compileError() == null) {
           j.nullValue();
         } else {
-          j.value(c.error());
+          j.value(c.compileError());
         }
         j.close('}');
       }
@@ -759,9 +762,9 @@ public final class CompileReport {
         "weight precision: worst '%s' %s on %d core(s); --max-weight-error", worst.projection(),
         percent(worst.rmsRelError()), w.cores()));
     for (WeightCost c : w.costs()) {
-      if (c.error() != null) {
+      if (c.compileError() != null) {
         s.append(String.format(Locale.ROOT, " %s: not priced, the compile with it fails (error: %s),",
-            percent(c.rmsRelError()), c.error()));
+            percent(c.rmsRelError()), c.compileError()));
       } else {
         s.append(c.cores() < 0 ? String.format(Locale.ROOT, " %s: not reachable,", percent(c.rmsRelError()))
             : String.format(Locale.ROOT, " %s needs %s%d,", percent(c.rmsRelError()),

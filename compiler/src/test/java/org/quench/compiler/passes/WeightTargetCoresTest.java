@@ -312,15 +312,15 @@ class WeightTargetCoresTest {
     assertTrue(summary.contains("--max-weight-error " + CompileReport.percent(first)
         + ": not priced, the compile with it fails (error: " + failure + ")"), summary);
     assertTrue(!summary.contains("not reachable"), summary);
-    assertTrue(report.toJson().contains("\"costs\":[{\"rmsRelError\":" + first + ",\"cores\":null,\"error\":\""
+    assertTrue(report.toJson().contains("\"costs\":[{\"rmsRelError\":" + first + ",\"cores\":null,\"compileError\":\""
         + failure + "\"}]"), report.toJson());
     // A target that is really out of reach still reads so, with no error.
     PassContext estimated = new PassContext(LOIHI, CompileOptions.none(), CompileReport.builder());
     new WeightTargetCores().apply(compile(clippedAtEveryScale(), CompileOptions.none()).mapping(), estimated, null);
     CompileReport unreachable = estimated.report().build();
-    assertEquals(null, unreachable.weightPrecision().costs().get(0).error());
+    assertEquals(null, unreachable.weightPrecision().costs().get(0).compileError());
     assertTrue(unreachable.summary().contains(": not reachable"), unreachable.summary());
-    assertTrue(unreachable.toJson().contains("\"cores\":null,\"error\":null"), unreachable.toJson());
+    assertTrue(unreachable.toJson().contains("\"cores\":null,\"compileError\":null"), unreachable.toJson());
   }
 
   @Test

@@ -1,6 +1,8 @@
 package org.quench.runtime.calibrate;
 
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -143,12 +145,9 @@ public final class Calibration {
     if (ChipSpec.BUILT_IN.contains(info.specName())) {
       candidates.add(ChipSpec.builtIn(info.specName()));
     }
-    if (EmulatorProvider.SCHEME.equals(info.provider()) && info.uri().startsWith(EmulatorProvider.SCHEME + ":")) {
-      // An emulated chip opened with a spec file follows that file.
-      String chip = EmulatorProvider.specOf(URI.create(info.uri()));
-      if (!ChipSpec.BUILT_IN.contains(chip)) {
-        candidates.add(ChipSpec.resolve(chip));
-      }
+    String file = emulatedSpecFile(info);
+    if (file != null) {
+      candidates.add(ChipSpec.resolve(file));
     }
     for (ChipSpec spec : candidates) {
       if (spec.hash().equals(info.specHash())) {
@@ -159,6 +158,21 @@ public final class Calibration {
         + info.specName() + "'" + (candidates.isEmpty() ? ", which is not built in"
         : ", which differs from the built-in one of that name")
         + "; give its spec file with --spec FILE");
+  }
+
+  /**
+   * The spec file an emulated chip was opened with ({@code emu:/path/spec.json}), or null. An
+   * {@code EmulatorDevice} made in code writes its spec's name where a file would be
+   * ({@code emu:NAME?serial=...}): that name is a candidate only when it is a file.
+   */
+  private static String emulatedSpecFile(DeviceInfo info) {
+    URI uri = URI.create(info.uri());
+    if (!EmulatorProvider.SCHEME.equals(info.provider())
+        || !EmulatorProvider.SCHEME.equalsIgnoreCase(uri.getScheme())) {
+      return null;
+    }
+    String chip = EmulatorProvider.specOf(uri);
+    return !ChipSpec.BUILT_IN.contains(chip) && Files.isRegularFile(Path.of(chip)) ? chip : null;
   }
 
   private static String abbreviated(String hash) {

@@ -1,11 +1,15 @@
 package org.quench.runtime.io;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import org.quench.hal.QuenchException;
 
 /**
  * A fresh directory under the system's temp directory that lives as long as one piece of work
@@ -21,12 +25,27 @@ public final class ScratchDirectory implements AutoCloseable {
     this.path = path;
   }
 
-  /** A new empty directory whose name starts with {@code prefix}. */
+  /**
+   * A new empty directory under the system's temp directory whose name starts with {@code prefix}.
+   *
+   * @throws QuenchException (one line naming where) when it cannot be made
+   */
   public static ScratchDirectory create(String prefix) {
+    return create(Path.of(System.getProperty("java.io.tmpdir")), prefix);
+  }
+
+  /** A new empty directory in {@code parent} whose name starts with {@code prefix}. */
+  static ScratchDirectory create(Path parent, String prefix) {
     try {
-      return new ScratchDirectory(Files.createTempDirectory(prefix));
+      return new ScratchDirectory(Files.createTempDirectory(parent, prefix));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create a temp directory " + prefix + "*", e);
+      // The exception's own message is often the bare path (AccessDeniedException): say what failed.
+      String reason = e instanceof AccessDeniedException ? "permission denied"
+          : e instanceof NoSuchFileException ? "no such directory"
+          : e instanceof FileSystemException f && f.getReason() != null ? f.getReason()
+          : String.valueOf(e.getMessage());
+      throw new QuenchException("cannot create a scratch directory " + prefix + "* in " + parent + ": "
+          + reason + " (java.io.tmpdir chooses where)");
     }
   }
 
@@ -34,16 +53,40 @@ public final class ScratchDirectory implements AutoCloseable {
     return path;
   }
 
-  /** Removes the directory and its contents, deepest first; idempotent. */
+  /**
+   * Removes the directory and its contents, deepest first; idempotent. Links are removed as links,
+   * never followed. What cannot be listed or removed is skipped, and the rest still goes.
+   */
   @Override
   public void close() {
-    if (!Files.exists(path)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(path)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException | UncheckedIOException e) {
+    try {
+      Files.walkFileTree(path, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+          return remove(file);
+        }
+
+        @Override
+        public FileVisitResult visitFileFailed(Path file, IOException e) {
+          return remove(file);
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path dir, IOException e) {
+          return remove(dir);
+        }
+      });
+    } catch (IOException e) {
       // Left for the system's temp cleaner.
     }
+  }
+
+  private static FileVisitResult remove(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException e) {
+      // Not empty (a branch that could not be listed) or not ours to remove: left behind.
+    }
+    return FileVisitResult.CONTINUE;
   }
 }

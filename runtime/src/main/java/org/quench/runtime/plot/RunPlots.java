@@ -50,7 +50,8 @@ import org.quench.runtime.session.RunSink;
  * <p>Every spike is drawn once: a spikes probe or output port whose chip neurons are all among
  * another's (an output port that is a probed population, a probed part of a population probed
  * whole or sent to a port) is left out, and {@link #write} says where its spikes are. Of two with
- * the same neurons the probe stays. So is every traced neuron: of the neurons a v or u probe
+ * the same neurons the probe stays. Two that share only some neurons are both drawn, and
+ * {@link #write} says how many are drawn twice. So is every traced neuron: of the neurons a v or u probe
  * would trace, those an earlier probe of the same kind already traces (a population probed whole
  * and in part) are left out of it, and {@link #write} says which and where they are. See
  * docs/cli-commands.md.
@@ -104,6 +105,11 @@ public final class RunPlots implements RunSink {
   private final Map<String, TraceSource> traces = new LinkedHashMap<>();
   /** Spike sources left out because another shows all their neurons: name to where they are. */
   private final Map<String, String> shownWithin = new LinkedHashMap<>();
+  /**
+   * Drawn spike sources that share chip neurons with an earlier drawn one without either holding
+   * all of the other's (spikes:p[0:4] and spikes:p[2:6]): what they share is drawn in both.
+   */
+  private final List<String> sharedWith = new ArrayList<>();
   /**
    * Traced neurons left out of a v/u probe because an earlier probe of the same kind traces them:
    * probe (as spelled on the command line) to, per probe that traces them, their population indices.
@@ -225,6 +231,19 @@ public final class RunPlots implements RunSink {
       shownWithin.put(spelled.get(name), spikes.keySet().stream()
           .filter(d -> neurons.get(d) != null && neurons.get(d).containsAll(neurons.get(name)))
           .findFirst().map(spelled::get).orElseThrow());
+    }
+    // A part overlap leaves both drawn (each band is a probe or port as asked), so write says it.
+    List<String> drawn = List.copyOf(spikes.keySet());
+    for (int i = 1; i < drawn.size(); i++) {
+      Set<Long> mine = neurons.get(drawn.get(i));
+      for (int j = 0; j < i && mine != null; j++) {
+        Set<Long> other = neurons.get(drawn.get(j));
+        long shared = other == null ? 0 : mine.stream().filter(other::contains).count();
+        if (shared > 0) {
+          sharedWith.add(shared + " neuron(s) of " + spelled.get(drawn.get(i)) + " also in "
+              + spelled.get(drawn.get(j)));
+        }
+      }
     }
   }
 
@@ -358,7 +377,9 @@ public final class RunPlots implements RunSink {
       tracedWithin.forEach((left, holders) -> holders.forEach((holder, neurons) -> within.add(left + " "
           + String.join(", ", neurons.stream().map(i -> "#" + i).toList()) + " within " + holder)));
     }
-    return within.isEmpty() ? shown : shown + "; drawn once: " + String.join(", ", within);
+    String said = within.isEmpty() ? shown : shown + "; drawn once: " + String.join(", ", within);
+    return kind == Kind.TRACES || sharedWith.isEmpty() ? said
+        : said + "; drawn twice: " + String.join(", ", sharedWith);
   }
 
   private Map<String, SpikeSource> spikeSources() {

@@ -193,6 +193,23 @@ class CalibrationTest {
   }
 
   @Test
+  void anEmulatorMadeInProcessWithAnUnbuiltSpecIsAskedForItsSpecFile() throws IOException {
+    // An EmulatorDevice made in code names its spec in its URI (emu:narrow-cal?serial=0&...) but was
+    // never opened from a file: the URI's spec is only a file to try when it is one.
+    try (Device d = new org.quench.emulator.EmulatorDevice(narrowChip(), DeviceProfile.nominal("0"), 1)) {
+      QuenchException e = assertThrows(QuenchException.class, () -> Calibration.deviceSpec(d.info(), null));
+      assertEquals("calibration: device emu:narrow-cal?serial=0&threads=1 follows chip spec 'narrow-cal', which"
+          + " is not built in; give its spec file with --spec FILE", e.getMessage());
+    }
+    // Opened from its file, the device's spec is found there.
+    Path file = dir.resolve("narrow.json");
+    Files.writeString(file, narrowChip().toJson());
+    try (Device d = Devices.open("emu:" + file + "?threads=1")) {
+      assertEquals(narrowChip().hash(), Calibration.deviceSpec(d.info(), null).hash());
+    }
+  }
+
+  @Test
   void aChipCalibrationCannotDriveIsRefusedInOneLine() {
     ChipSpec negativeOnly = ChipSpec.of(ChipSpec.loihi().data().toBuilder().setName("no-exp-0")
         .setBiasExpMin(-8).setBiasExpMax(-1).build());

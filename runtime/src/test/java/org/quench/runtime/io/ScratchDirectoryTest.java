@@ -1,12 +1,16 @@
 package org.quench.runtime.io;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.quench.hal.QuenchException;
 
 /** A scratch directory is fresh, and closing it removes it with all that was left in it. */
 class ScratchDirectoryTest {
@@ -28,5 +32,65 @@ class ScratchDirectoryTest {
       // A second close (the try's own) finds nothing to do and does not fail.
     }
     assertFalse(Files.exists(path));
+  }
+
+  @TempDir
+  Path outside;
+
+  @Test
+  void closingNeverFollowsASymlinkOutOfTheTree() throws IOException {
+    // What a child left may point anywhere: a link is removed as a link, what it names is kept.
+    Path kept = Files.createDirectories(outside.resolve("kept/deeper"));
+    Files.writeString(kept.resolve("precious.txt"), "not scratch");
+    Path keptFile = Files.writeString(outside.resolve("alone.txt"), "not scratch either");
+    ScratchDirectory scratch = ScratchDirectory.create("quench-scratch-test");
+    Path inner = Files.createDirectories(scratch.path().resolve("work"));
+    Files.createSymbolicLink(inner.resolve("to-dir"), outside.resolve("kept"));
+    Files.createSymbolicLink(scratch.path().resolve("to-file"), keptFile);
+    Files.createSymbolicLink(scratch.path().resolve("dangling"), outside.resolve("gone"));
+    scratch.close();
+    assertFalse(Files.exists(scratch.path(), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+    assertEquals("not scratch", Files.readString(kept.resolve("precious.txt")));
+    assertEquals("not scratch either", Files.readString(keptFile));
+    // Nor when the scratch directory itself was swapped for a link to somewhere else.
+    ScratchDirectory swapped = ScratchDirectory.create("quench-scratch-test");
+    Files.delete(swapped.path());
+    Files.createSymbolicLink(swapped.path(), outside.resolve("kept"));
+    swapped.close();
+    assertFalse(Files.exists(swapped.path(), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+    assertEquals("not scratch", Files.readString(kept.resolve("precious.txt")));
+  }
+
+  @Test
+  void aDirectoryThatCannotBeMadeIsOneLineNamingWhere() throws IOException {
+    Path notADirectory = Files.writeString(outside.resolve("file"), "x");
+    QuenchException e = assertThrows(QuenchException.class,
+        () -> ScratchDirectory.create(notADirectory, "quench-fuzz"));
+    assertTrue(e.getMessage().startsWith("cannot create a scratch directory quench-fuzz* in " + notADirectory + ": "),
+        e.getMessage());
+    assertFalse(e.getMessage().contains("\n"), e.getMessage());
+  }
+
+  @Test
+  void aBranchThatCannotBeListedDoesNotKeepTheRestOfTheTree() throws Exception {
+    // A child may leave a directory that cannot be listed (no permission, for anyone but root, who
+    // runs these tests; here a branch deeper than a path may be). Removal skips that branch and
+    // still removes everything else, rather than giving up on the whole tree.
+    ScratchDirectory scratch = ScratchDirectory.create("quench-scratch-test");
+    Path deep = Files.createDirectories(scratch.path().resolve("deep"));
+    try {
+      Files.writeString(scratch.path().resolve("top.txt"), "x");
+      Path seeds = Files.createDirectories(scratch.path().resolve("seeds/nir"));
+      Files.writeString(seeds.resolve("case0.nir"), "x");
+      String name = "d".repeat(200);
+      Process p = new ProcessBuilder("bash", "-c", "for i in $(seq 1 30); do mkdir " + name + " && cd " + name
+          + " || exit 1; done; touch bottom").directory(deep.toFile()).redirectErrorStream(true).start();
+      assertEquals(0, p.waitFor(), new String(p.getInputStream().readAllBytes()));
+      scratch.close();
+      assertFalse(Files.exists(scratch.path().resolve("top.txt")), "a file beside the branch");
+      assertFalse(Files.exists(scratch.path().resolve("seeds")), "a directory beside the branch");
+    } finally {
+      new ProcessBuilder("rm", "-rf", scratch.path().toString()).start().waitFor();
+    }
   }
 }

@@ -247,4 +247,27 @@ class RunPlotsTest {
     assertTrue(once.write(RunPlots.Kind.ALL, dir.resolve("a.png")).endsWith("; drawn once: v:hidden[2:6] #3, #4 within"
         + " v:hidden"));
   }
+
+  @Test
+  void spikesProbesThatOverlapInPartAreBothDrawnAndTheLineSaysSo() throws IOException {
+    // spikes:hidden[0:4] and spikes:hidden[2:6] share neurons 2 and 3: neither holds all of the
+    // other, so both get a band, and the line must not let "drawn once" pass for the whole truth.
+    RunPlots overlap = new RunPlots(TestNetworks.small(0), 200, 1e-3, 100);
+    try (Session s = Session.open("emu:loihi")) {
+      s.load(TestNetworks.small(0)).probe(Probe.parse("spikes:hidden[0:4]")).probe(Probe.parse("spikes:hidden[2:6]"))
+          .chunkSteps(50);
+      s.run(200, input(), overlap);
+    }
+    List<String> bands = overlap.raster(RunPlots.PANEL_WIDTH, RunPlots.PANEL_HEIGHT).getSeriesMap().keySet().stream()
+        .filter(k -> !k.startsWith("separator")).toList();
+    assertEquals(List.of("hidden[0:4] (4 neurons, rows 0..3)", "hidden[2:6] (4 neurons, rows 4..7)",
+        "output out (3 neurons, rows 8..10)"), bands);
+    String twice = "drawn twice: 2 neuron(s) of spikes:hidden[2:6] also in spikes:hidden[0:4]";
+    for (RunPlots.Kind kind : List.of(RunPlots.Kind.RASTER, RunPlots.Kind.RATES, RunPlots.Kind.ALL)) {
+      String said = overlap.write(kind, dir.resolve(kind + ".png"));
+      assertTrue(said.endsWith("; " + twice) && !said.contains("drawn once"), said);
+    }
+    // Probes that share no neuron say nothing of the kind.
+    assertTrue(!plots.write(RunPlots.Kind.RASTER, dir.resolve("plain.png")).contains("drawn"));
+  }
 }

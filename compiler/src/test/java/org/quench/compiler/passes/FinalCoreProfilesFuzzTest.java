@@ -84,15 +84,6 @@ class FinalCoreProfilesFuzzTest {
     return t;
   }
 
-  private static int coreIndex(ChipImage image, int chip, int core) {
-    for (int c = 0; c < image.getCoresCount(); c++) {
-      if (image.getCores(c).getAddress().getChip() == chip && image.getCores(c).getAddress().getCore() == core) {
-        return c;
-      }
-    }
-    throw new AssertionError("no core " + chip + "." + core);
-  }
-
   /** The image's relative tau errors of one population (0: syn, 1: mem), per neuron. */
   private static double[][] imageTauErrors(ChipImage image, String population, FloatNeurons f) {
     double[][] err = new double[2][f.size()];
@@ -101,7 +92,7 @@ class FinalCoreProfilesFuzzTest {
         continue;
       }
       for (NeuronRange r : s.getRangesList()) {
-        Core core = image.getCores(coreIndex(image, r.getCore().getChip(), r.getCore().getCore()));
+        Core core = image.getCores(FinalCoreProfilesTest.coreIndex(image, r.getCore().getChip(), r.getCore().getCore()));
         for (int k = 0; k < r.getCount(); k++) {
           int i = r.getOffset() + k;
           var row = core.getDecayProfiles(core.getDecayIndex(r.getNeuronFirst() + k));
@@ -192,7 +183,7 @@ class FinalCoreProfilesFuzzTest {
           for (Symbol s : image.getSymbolsList()) {
             if (s.getPopulation().equals(q.population())) {
               for (NeuronRange r : s.getRangesList()) {
-                Core core = image.getCores(coreIndex(image, r.getCore().getChip(), r.getCore().getCore()));
+                Core core = image.getCores(FinalCoreProfilesTest.coreIndex(image, r.getCore().getChip(), r.getCore().getCore()));
                 for (int k = 0; k < r.getCount(); k++) {
                   var row = core.getDecayProfiles(core.getDecayIndex(r.getNeuronFirst() + k));
                   rows.add(List.of(row.getDu(), row.getDv()));

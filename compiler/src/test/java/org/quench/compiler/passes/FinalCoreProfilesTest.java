@@ -55,7 +55,8 @@ class FinalCoreProfilesTest {
     return out;
   }
 
-  private static int coreIndex(ChipImage image, int chip, int core) {
+  /** The position in the image of the core at (chip, core). */
+  static int coreIndex(ChipImage image, int chip, int core) {
     for (int c = 0; c < image.getCoresCount(); c++) {
       if (image.getCores(c).getAddress().getChip() == chip && image.getCores(c).getAddress().getCore() == core) {
         return c;

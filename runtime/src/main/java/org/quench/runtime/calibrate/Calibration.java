@@ -166,9 +166,17 @@ public final class Calibration {
    * ({@code emu:NAME?serial=...}): that name is a candidate only when it is a file.
    */
   private static String emulatedSpecFile(DeviceInfo info) {
-    URI uri = URI.create(info.uri());
-    if (!EmulatorProvider.SCHEME.equals(info.provider())
-        || !EmulatorProvider.SCHEME.equalsIgnoreCase(uri.getScheme())) {
+    // Only the emulator's URIs are parsed: another provider's need not be a valid java.net.URI.
+    if (!EmulatorProvider.SCHEME.equals(info.provider())) {
+      return null;
+    }
+    URI uri;
+    try {
+      uri = URI.create(info.uri());
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    if (!EmulatorProvider.SCHEME.equalsIgnoreCase(uri.getScheme())) {
       return null;
     }
     String chip = EmulatorProvider.specOf(uri);

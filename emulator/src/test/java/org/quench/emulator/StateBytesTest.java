@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link EmulatorDevice#stats()}'s stateBytes against the arrays actually held: every array field
  * of every core, walked by reflection (elements only, references as 4 bytes), except the synapse
- * memory that synapseBytes counts; the workers' scratch once per worker; and of the arrays that
+ * memory that synapseBytes counts; each worker's scratch once (the cores only borrow them); and of the arrays that
  * point at other cores' bitmaps and values only the references. A field added to the core without
  * its bytes, or a miscounted one, fails here.
  */
@@ -35,7 +35,14 @@ class StateBytesTest {
         dev.load(c.image());
         dev.run(c.stimulus());
         long expected = 0;
+        Field workersField = EmulatorDevice.class.getDeclaredField("workers");
+        workersField.setAccessible(true);
+        Field scratchOf = StepWorkers.class.getDeclaredField("scratchOf");
+        scratchOf.setAccessible(true);
         Map<int[], Boolean> scratches = new IdentityHashMap<>();
+        for (int[] s : (int[][]) scratchOf.get(workersField.get(dev))) {
+          scratches.put(s, true);
+        }
         for (int i = 0; i < c.image().getCoresCount(); i++) {
           EmulatedCore core = dev.coreForTest(i);
           long held = arrayBytes(core);
@@ -45,7 +52,9 @@ class StateBytesTest {
           scratch.setAccessible(true);
           int[] s = (int[]) scratch.get(core);
           if (s != null) {
-            scratches.put(s, true);
+            // A core only ever borrows a worker's scratch, never holds one of its own.
+            assertTrue(scratches.containsKey(s), "seed " + seed + " core " + i + " holds a scratch no worker owns");
+            assertTrue(s.length >= core.scratchSize(), "seed " + seed + " core " + i + " scratch too small");
           }
           checked++;
         }

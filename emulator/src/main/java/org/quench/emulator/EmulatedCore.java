@@ -360,11 +360,12 @@ final class EmulatedCore {
   }
 
   /**
-   * Gives this core the scratch of the worker that owns it: at least {@link #scratchSize()} cells,
-   * all zero; the core leaves them zero after every step.
+   * Lends this core the scratch of the worker stepping it: exactly {@link #scratchSize()} cells
+   * (a power of two, so the summing loops index it by a mask of its own length, which lets the
+   * JIT drop the bounds check), all zero; the core leaves them zero after every step.
    */
   void shareScratch(int[] shared) {
-    if (shared.length < scratchSize) {
+    if (shared.length != scratchSize) {
       throw new IllegalArgumentException("scratch of " + shared.length + " cells for " + scratchSize);
     }
     scratch = shared;
@@ -817,7 +818,8 @@ final class EmulatedCore {
     synapticEvents += to - from;
     final int[] ring = this.ring;
     final int r = rot;
-    final int cm = cellMask;
+    // ring.length - 1 is cellMask; written this way the JIT sees that the index is in bounds.
+    final int cm = ring.length - 1;
     if (wideWeights == null) {
       final int ws = weightShift;
       final int[] w = words;
@@ -891,7 +893,8 @@ final class EmulatedCore {
     final int[] sc = scratch;
     final int[] w = words;
     final int[] rp = rowPtr;
-    final int cm = cellMask;
+    // sc.length - 1 is cellMask; written this way the JIT sees that the index is in bounds.
+    final int cm = sc.length - 1;
     final int r = rot;
     long visited = 0;
     if (wideWeights == null) {

@@ -1062,13 +1062,18 @@ final class EmulatedCore {
     final int[] sc = scratch;
     final int[] ring = this.ring;
     final int cells = ring.length;
-    // Scratch and delay line share one layout, so this is one same-index loop, which the JIT
-    // turns into vector code (with different offsets into the two arrays it does not: that loop
-    // ran 3 to 5 times slower per cell), and a fill.
-    for (int i = 0; i < cells; i++) {
-      ring[i] += sc[i] >> k;
+    final int width = 1 << delayShift;
+    // Scratch and delay line share one layout, so each slot is one same-index loop, which the
+    // JIT turns into vector code (with different offsets into the two arrays it does not: that
+    // loop ran 3 to 5 times slower per cell), and a fill. Only a slot's first n cells can hold
+    // anything (targets are below n); the rest of its width is never read or written, so the
+    // sweep skips it (a quarter of the delay line's cache lines for 384 neurons in 512 cells).
+    for (int base = 0; base < cells; base += width) {
+      for (int i = base, end = base + n; i < end; i++) {
+        ring[i] += sc[i] >> k;
+      }
+      Arrays.fill(sc, base, base + n, 0);
     }
-    Arrays.fill(sc, 0, cells, 0);
   }
 
   /** Pass 2 of a FLOOR group: each touched cell's sum, floor-shifted by k, into the delay line. */

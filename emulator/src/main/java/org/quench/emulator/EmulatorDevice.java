@@ -548,6 +548,11 @@ public final class EmulatorDevice implements Device {
   }
 
   /** Worker threads actually stepping the loaded image (at most one per core). */
+  /** Tests only: see {@link StepWorkers#rotateSharesForTest()}. */
+  void rotateSharesForTest() {
+    workers.rotateSharesForTest();
+  }
+
   int workerCount() {
     return workers == null ? 0 : workers.workerCount();
   }

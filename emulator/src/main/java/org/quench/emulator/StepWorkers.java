@@ -2,31 +2,40 @@ package org.quench.emulator;
 
 import java.util.Arrays;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
- * The threads that step a set of cores. In each step every core is stepped by exactly one worker:
- * the workers take cores one at a time from a shared counter (heaviest first) until none is left,
- * then meet at a barrier. A core's step is its phase 2 of the previous step (delivering spikes
- * into its delay line, pulling from any core's spike bitmap) fused with its phase 1 (the neuron
- * update; see {@link #stepLoop}). A core's step reads and writes only that core's arrays (and
- * reads the other cores' spikes of the previous step, fixed since the barrier), and integer sums
- * do not depend on the order of addition, so the result is the same bits for any thread count
- * and whichever worker takes a core. The calling thread is worker 0; the others wait on a
- * semaphore between runs.
+ * The threads that step a set of cores. In each step every core is stepped by exactly one worker.
+ * Each worker has a share of the cores (dealt once, balancing estimated work) and takes its own
+ * cores one at a time from a counter; when its share is done it takes whatever is left of the
+ * other shares from their counters, then all meet at a barrier. A core's step is its phase 2 of
+ * the previous step (delivering spikes into its delay line, pulling from any core's spike
+ * bitmap) fused with its phase 1 (the neuron update; see {@link #stepLoop}). A core's step reads
+ * and writes only that core's arrays (and reads the other cores' spikes of the previous step,
+ * fixed since the barrier), and integer sums do not depend on the order of addition, so the
+ * result is the same bits for any thread count and whichever worker takes a core. The calling
+ * thread is worker 0; the others wait on a semaphore between runs.
  *
- * <p>Why take cores from a counter rather than give each worker a fixed share: a fixed share
- * makes every step as long as its slowest worker, and on a shared machine a worker's processor
- * is taken away for a while now and then; with a counter the other worker takes over the cores
- * that are left, and only the core in hand waits. It also evens out cores of unequal work.
+ * <p>Why shares and taking over, measured with {@code JarAB} (two threads, 40 windows of 300
+ * steps): a fixed share per worker makes every step as long as its slowest worker, and on a
+ * shared machine a worker's processor is taken away for a while now and then, or runs slower
+ * than the other. All cores from one common counter fixed that (time ratio 0.95 against fixed
+ * shares), but then a core went to either worker from step to step, and its delay line and
+ * neuron arrays with it, out of the other processor's caches. Own share first, then the
+ * others' leftovers keeps nearly every core on one worker and still evens out the step: time
+ * ratio 0.82 and 0.87 against the common counter, 0.77 against fixed shares.
  */
 final class StepWorkers implements AutoCloseable {
   private final EmulatedCore[] cores;
-  /** All cores, heaviest first: the order in which workers take them in each step. */
-  private final int[] order;
+  /** Each worker's share of the cores, heaviest first: the cores it takes first in each step. */
+  private final int[][] share;
   private final int workers;
-  /** Next index into {@link #order} to take, one counter per step parity (see {@link #stepLoop}). */
-  private final AtomicInteger[] next = {new AtomicInteger(), new AtomicInteger()};
+  /**
+   * Next index into each share, per step parity: worker w's counter for parity p at
+   * {@code (p * workers + w) * SPREAD}, each on its own cache line (see {@link #stepLoop}).
+   */
+  private final AtomicIntegerArray next;
+  private static final int SPREAD = 16;
   /**
    * Each worker's deferred-sum scratch arrays, lent to the core it is stepping: one per distinct
    * {@link EmulatedCore#scratchSize()} (a power of two, indexed by its log2), since a core takes
@@ -41,12 +50,16 @@ final class StepWorkers implements AutoCloseable {
   private volatile long runFirst;
   private volatile int runSteps;
   private volatile Throwable failure;
+  // Tests only: worker w starts step k with share (w + k) mod workers instead of its own, so that
+  // every core changes workers from step to step.
+  private volatile boolean rotateShares;
   private final long scratchBytes;
 
   StepWorkers(EmulatedCore[] cores, int threadCount) {
     this.cores = cores;
     workers = Math.max(1, Math.min(threadCount, cores.length));
-    order = heaviestFirst(cores);
+    share = partition(cores, workers);
+    next = new AtomicIntegerArray(2 * workers * SPREAD);
     barrier = new SpinBarrier(workers);
     scratchOf = new int[workers][Integer.SIZE][];
     long scratchTotal = 0;
@@ -79,15 +92,21 @@ final class StepWorkers implements AutoCloseable {
     return scratchBytes;
   }
 
+  /** Tests only: from the next run on, every core is stepped by another worker each step. */
+  void rotateSharesForTest() {
+    rotateShares = true;
+  }
+
   int workerCount() {
     return workers;
   }
 
   /**
-   * Core indices by estimated work (neurons + synapses), heaviest first, ties by index: taking
-   * the big cores first leaves the small ones to fill the end of a step.
+   * Deals the cores, heaviest first (by estimated work: neurons + synapses; ties by index), each
+   * to the worker with the least work so far; each share stays in that order, so the small cores
+   * come last and fill the end of a step. Deterministic.
    */
-  private static int[] heaviestFirst(EmulatedCore[] cores) {
+  private static int[][] partition(EmulatedCore[] cores, int workers) {
     Integer[] order = new Integer[cores.length];
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
@@ -96,7 +115,23 @@ final class StepWorkers implements AutoCloseable {
       int c = Long.compare(weight(cores[b]), weight(cores[a]));
       return c != 0 ? c : Integer.compare(a, b);
     });
-    return Arrays.stream(order).mapToInt(Integer::intValue).toArray();
+    long[] load = new long[workers];
+    int[][] share = new int[workers][cores.length];
+    int[] size = new int[workers];
+    for (int i : order) {
+      int best = 0;
+      for (int w = 1; w < workers; w++) {
+        if (load[w] < load[best]) {
+          best = w;
+        }
+      }
+      load[best] += weight(cores[i]);
+      share[best][size[best]++] = i;
+    }
+    for (int w = 0; w < workers; w++) {
+      share[w] = Arrays.copyOf(share[w], size[w]);
+    }
+    return share;
   }
 
   private static long weight(EmulatedCore c) {
@@ -111,8 +146,9 @@ final class StepWorkers implements AutoCloseable {
     runFirst = first;
     runSteps = steps;
     failure = null;
-    next[0].set(0);
-    next[1].set(0);
+    for (int i = 0; i < next.length(); i++) {
+      next.set(i, 0);
+    }
     for (int w = 1; w < workers; w++) {
       start[w].release();
     }
@@ -144,40 +180,52 @@ final class StepWorkers implements AutoCloseable {
    * values) of parity t+1, while other workers still read only those of parity t; and every
    * read of parity t+1 spikes (phase 2 of step t-1) ended before the previous barrier.
    *
-   * <p>Run step k takes its cores from {@code next[k & 1]}. Worker 0 rewinds the other counter
-   * during step k: every worker stopped taking from it before the previous barrier, and nobody
-   * takes from it again until after the next one, which also publishes the rewind.
+   * <p>Run step k takes its cores through the counters of parity {@code k & 1}. Worker 0 rewinds
+   * the other parity's counters during step k: every worker stopped taking from them before the
+   * previous barrier, and nobody takes from them again until after the next one, which also
+   * publishes the rewind.
    */
   private void stepLoop(int id) {
-    final int[] order = this.order;
     final int[][] scratch = scratchOf[id];
     final long first = runFirst;
     final int steps = runSteps;
+    final boolean rotate = rotateShares;
     for (int k = 0; k <= steps; k++) {
-      AtomicInteger counter = next[k & 1];
+      int parity = k & 1;
+      int own = rotate ? (int) ((id + first + k) % workers) : id;
       if (id == 0) {
-        next[(k + 1) & 1].set(0);
+        for (int w = 0; w < workers; w++) {
+          next.set(((1 - parity) * workers + w) * SPREAD, 0);
+        }
       }
       long t = first + k + 1;
       try {
-        for (int i = counter.getAndIncrement(); i < order.length; i = counter.getAndIncrement()) {
-          EmulatedCore core = cores[order[i]];
-          if (k > 0) {
-            // Phase 2 of the previous step; after the last step it is all that is left to do.
-            int size = core.scratchSize();
-            if (size > 0) {
-              core.shareScratch(scratch[Integer.numberOfTrailingZeros(size)]);
+        // Own share first, then whatever the others have not taken yet.
+        for (int j = 0; j < workers; j++) {
+          int owner = (own + j) % workers;
+          int[] cores = share[owner];
+          int counter = (parity * workers + owner) * SPREAD;
+          for (int i = next.getAndIncrement(counter); i < cores.length; i = next.getAndIncrement(counter)) {
+            EmulatedCore core = this.cores[cores[i]];
+            if (k > 0) {
+              // Phase 2 of the previous step; after the last step it is all that is left to do.
+              int size = core.scratchSize();
+              if (size > 0) {
+                core.shareScratch(scratch[Integer.numberOfTrailingZeros(size)]);
+              }
+              core.deliver(t - 1, k - 1, this.cores);
             }
-            core.deliver(t - 1, k - 1, cores);
-          }
-          if (k < steps) {
-            core.update(t, k);
+            if (k < steps) {
+              core.update(t, k);
+            }
           }
         }
       } catch (Throwable e) {
         failure = e;
         // Take the rest of this step's cores so that no other worker steps on from a broken state.
-        counter.set(order.length);
+        for (int w = 0; w < workers; w++) {
+          next.set((parity * workers + w) * SPREAD, Integer.MAX_VALUE / 2);
+        }
       }
       if (k < steps) {
         barrier.await(id);

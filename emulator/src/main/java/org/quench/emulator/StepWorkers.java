@@ -2,7 +2,7 @@ package org.quench.emulator;
 
 import java.util.Arrays;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The threads that step a set of cores. In each step every core is stepped by exactly one worker.
@@ -31,11 +31,18 @@ final class StepWorkers implements AutoCloseable {
   private final int[][] share;
   private final int workers;
   /**
-   * Next index into each share, per step parity: worker w's counter for parity p at
-   * {@code (p * workers + w) * SPREAD}, each on its own cache line (see {@link #stepLoop}).
+   * What is left of each share in the step, per step parity: worker w's share for parity p at
+   * {@code (p * workers + w) * SPREAD}, each on its own cache line, as a {@link #range}. The owner
+   * takes from the front, the others from the back (see {@link #stepLoop}).
    */
-  private final AtomicIntegerArray next;
-  private static final int SPREAD = 16;
+  private final AtomicLongArray left;
+  private static final int SPREAD = 8;
+  /**
+   * Added to a range's end so that it never goes negative: each worker takes from the back of a
+   * share at most once after the share is used up, so the end falls at most workers - 1 below
+   * the front, and a negative end would borrow from the front's bits.
+   */
+  private static final long END_BIAS = 1L << 20;
   /**
    * Each worker's deferred-sum scratch arrays, lent to the core it is stepping: one per distinct
    * {@link EmulatedCore#scratchSize()} (a power of two, indexed by its log2), since a core takes
@@ -59,7 +66,7 @@ final class StepWorkers implements AutoCloseable {
     this.cores = cores;
     workers = Math.max(1, Math.min(threadCount, cores.length));
     share = partition(cores, workers);
-    next = new AtomicIntegerArray(2 * workers * SPREAD);
+    left = new AtomicLongArray(2 * workers * SPREAD);
     barrier = new SpinBarrier(workers);
     scratchOf = new int[workers][Integer.SIZE][];
     long scratchTotal = 0;
@@ -146,8 +153,9 @@ final class StepWorkers implements AutoCloseable {
     runFirst = first;
     runSteps = steps;
     failure = null;
-    for (int i = 0; i < next.length(); i++) {
-      next.set(i, 0);
+    for (int w = 0; w < workers; w++) {
+      left.set(w * SPREAD, range(0, share[w].length));
+      left.set((workers + w) * SPREAD, range(0, share[w].length));
     }
     for (int w = 1; w < workers; w++) {
       start[w].release();
@@ -158,6 +166,19 @@ final class StepWorkers implements AutoCloseable {
     if (f != null) {
       throw new IllegalStateException("emulator worker failed: " + f, f);
     }
+  }
+
+  /** The cores {@code [front, end)} of a share, packed in one long (front high, end low). */
+  private static long range(int front, int end) {
+    return ((long) front << 32) | (end + END_BIAS);
+  }
+
+  private static int front(long range) {
+    return (int) (range >>> 32);
+  }
+
+  private static int end(long range) {
+    return (int) ((range & 0xFFFFFFFFL) - END_BIAS);
   }
 
   private void serve(int id) {
@@ -180,10 +201,12 @@ final class StepWorkers implements AutoCloseable {
    * values) of parity t+1, while other workers still read only those of parity t; and every
    * read of parity t+1 spikes (phase 2 of step t-1) ended before the previous barrier.
    *
-   * <p>Run step k takes its cores through the counters of parity {@code k & 1}. Worker 0 rewinds
-   * the other parity's counters during step k: every worker stopped taking from them before the
-   * previous barrier, and nobody takes from them again until after the next one, which also
-   * publishes the rewind.
+   * <p>A worker takes its own share from the front, then the others' from the back: when one
+   * worker is slower than the other for a while, the other takes the same last cores of its share
+   * step after step, so those too stay in one processor's caches. Run step k takes through the
+   * ranges of parity {@code k & 1}. Worker 0 refills the other parity's ranges during step k:
+   * every worker stopped taking from them before the previous barrier, and nobody takes from
+   * them again until after the next one, which also publishes the refill.
    */
   private void stepLoop(int id) {
     final int[][] scratch = scratchOf[id];
@@ -195,36 +218,32 @@ final class StepWorkers implements AutoCloseable {
       int own = rotate ? (int) ((id + first + k) % workers) : id;
       if (id == 0) {
         for (int w = 0; w < workers; w++) {
-          next.set(((1 - parity) * workers + w) * SPREAD, 0);
+          left.set(((1 - parity) * workers + w) * SPREAD, range(0, share[w].length));
         }
       }
       long t = first + k + 1;
       try {
-        // Own share first, then whatever the others have not taken yet.
-        for (int j = 0; j < workers; j++) {
+        int slot = (parity * workers + own) * SPREAD;
+        int[] mine = share[own];
+        for (long r = left.getAndAdd(slot, 1L << 32); front(r) < end(r); r = left.getAndAdd(slot, 1L << 32)) {
+          stepCore(mine[front(r)], t, k, steps, scratch);
+        }
+        for (int j = 1; j < workers; j++) {
           int owner = (own + j) % workers;
-          int[] cores = share[owner];
-          int counter = (parity * workers + owner) * SPREAD;
-          for (int i = next.getAndIncrement(counter); i < cores.length; i = next.getAndIncrement(counter)) {
-            EmulatedCore core = this.cores[cores[i]];
-            if (k > 0) {
-              // Phase 2 of the previous step; after the last step it is all that is left to do.
-              int size = core.scratchSize();
-              if (size > 0) {
-                core.shareScratch(scratch[Integer.numberOfTrailingZeros(size)]);
-              }
-              core.deliver(t - 1, k - 1, this.cores);
+          int theirs = (parity * workers + owner) * SPREAD;
+          for (long r = left.get(theirs); front(r) < end(r); r = left.get(theirs)) {
+            r = left.getAndAdd(theirs, -1);
+            if (front(r) >= end(r)) {
+              break;
             }
-            if (k < steps) {
-              core.update(t, k);
-            }
+            stepCore(share[owner][end(r) - 1], t, k, steps, scratch);
           }
         }
       } catch (Throwable e) {
         failure = e;
         // Take the rest of this step's cores so that no other worker steps on from a broken state.
         for (int w = 0; w < workers; w++) {
-          next.set((parity * workers + w) * SPREAD, Integer.MAX_VALUE / 2);
+          left.set((parity * workers + w) * SPREAD, range(0, 0));
         }
       }
       if (k < steps) {
@@ -232,6 +251,22 @@ final class StepWorkers implements AutoCloseable {
       }
     }
     // The semaphore hand-off in run() publishes the workers' writes to the caller.
+  }
+
+  /** Core {@code c}'s part of run step k: phase 2 of the previous step, then phase 1 of this one. */
+  private void stepCore(int c, long t, int k, int steps, int[][] scratch) {
+    EmulatedCore core = cores[c];
+    if (k > 0) {
+      // Phase 2 of the previous step; after the last step it is all that is left to do.
+      int size = core.scratchSize();
+      if (size > 0) {
+        core.shareScratch(scratch[Integer.numberOfTrailingZeros(size)]);
+      }
+      core.deliver(t - 1, k - 1, cores);
+    }
+    if (k < steps) {
+      core.update(t, k);
+    }
   }
 
   @Override

@@ -36,17 +36,22 @@
  * the ring is under 4 times as large; on loihi's cores (up to 1024 neurons, delays up to 63) the
  * worst is largest delay 32 on 513 neurons, 64 x 1024 cells against 33 x 513: 3.87 times
  * (256 KiB for the core's delay line, where 66 KiB would do). A step is two phases separated
- * by one barrier; each worker thread owns a fixed set of cores and only ever writes those, so
- * results do not depend on the thread count.
+ * by one barrier; in each step every core is stepped by one worker thread, which writes only
+ * that core's arrays, so results do not depend on the thread count or on which worker took a
+ * core. Each worker has a share of the cores, steps it from the front, then takes what is left
+ * of the others' shares from their backs (StepWorkers: cores stay in one processor's caches,
+ * and a step is not as long as its slowest worker).
  * A worker runs each core's phase 2 of step t right before its phase 1 of step t+1, so a core's
  * delay line and neuron arrays come from memory once per step, not once per phase (StepWorkers
  * says why the order is safe). Phase 1 writes each core's spikes twice: as a sorted list (what
  * probes and output ports record) and as a bitmap of one bit per neuron. Phase 2 reads each
- * incoming route's spikes from its source's bitmap (a route of up to 32 neurons is one or two
- * word loads and a popcount, however many of them spiked), writes the events straight
- * into per-group slices (a route's group is known at load, so no per-event lookup), reads all
- * their synapse rows once ({@code touchRows}: independent loads, so the misses overlap), then
- * sums them; the cores of a worker share one deferred-sum scratch so it stays in cache. The
+ * incoming route's spikes from its source's bitmap (a route of up to 32 neurons is two word
+ * loads, however many of them spiked), writes the events straight into per-group slices (routes
+ * are ordered by group at load, so one pass with no count pass and no per-event lookup), reads
+ * all their synapse rows once ({@code touchRows}: independent loads, so the misses overlap),
+ * then sums them; the cores a worker steps share its deferred-sum scratch so it stays in cache
+ * (one array per scratch size, a power of two: the summing loops index it and the ring by a mask
+ * of their own length, so the JIT drops the bounds checks). The
  * scratch is laid out like the ring, cell for cell (rotated the same way), so a FLOOR group whose
  * rows touch many cells in a step is finished by one same-index sweep of scratch into the ring,
  * which C2 vectorises, rather than a scattered write per synapse. (With the scratch unrotated the
@@ -60,6 +65,30 @@
  * running total per step, so a port's result is assembled by block copies in (step, index)
  * order; collecting outputs in process costs less than encoding them for a remote client
  * ({@code RemoteBench}: in-process at least as fast as the loopback board on every case).
+ *
+ * <p>Where the time goes, third look (JFR execution samples, {@code quench bench --threads 1
+ * --steps 4000}, 100k neurons, after the changes below): {@code touchRows} 23%, the neuron
+ * update 24%, summing rows into scratch 17%, gathering events 16% (a third of it the loads of
+ * the source bitmaps), the FLOOR sweep 10% (its first touch of each delay line in the step).
+ * What changed the most was not in any of these but in how the two workers share the cores.
+ * Two independent single-thread benches run side by side here gave 21M and 19M neuron updates/s
+ * against 53M alone, and the same compute-bound loop ran 3.4 and 5.4 ns a neuron on the two
+ * processors at once against 3.1 alone: the two processors are not equal, they slow each other
+ * down, and which one is slower changes. A fixed share per worker left the faster one waiting at
+ * the barrier; one common counter for all cores (time ratio 0.95 against fixed shares, {@code
+ * JarAB}, 40 windows of 300 steps, two threads) sent each core to either processor from step to
+ * step, out of the caches of the other; own share first and then the others' leftovers from
+ * their backs ran 0.82-0.87 against the common counter and 0.77 against fixed shares. In the
+ * bench 17% of core steps were taken over that way: at times one processor does twice the work
+ * of the other. Smaller changes, each neutral to a few percent within the noise: the mask-indexed
+ * scratch and delay line without bounds checks (0.973 on one thread, 0.975 on two); routes
+ * ordered by group, gathered in one pass (0.965, 0.989); the FLOOR sweep skipping the cells of
+ * each delay slot beyond the core's neurons (0.994, 0.994). Touching the delay line and the
+ * neuron arrays in the {@code touchRows} burst, so their misses overlap those of the rows, was
+ * slower (1.069 on one thread, 1.012 on two) and was not kept. In isolation the neuron update
+ * costs 3.1 ns a neuron (a microbenchmark of the same loop over 261 cores of 384 neurons), 4.8
+ * in the bench: the rest is its arrays coming from the shared cache; a variant with the decays
+ * in int arithmetic (split product) ran 3.8, one with a branch-free spike word 4.3.
  *
  * <p>Where the time goes, measured again in December 2026 by timing each part of the step with
  * {@code System.nanoTime} around it (a throwaway build; about 30 ns a reading, under 3% of a

@@ -411,6 +411,38 @@ public final class ProfileBudget implements NetworkPass {
   }
 
   /**
+   * A core's old and new rows of one table, judged: their largest and summed errors, the largest
+   * allowance for rounding a group's centre, whether any value differs and whether the new rows
+   * miss a target the old ones met.
+   */
+  private static final class RowVerdict {
+    double before;
+    double after;
+    double sumBefore;
+    double sumAfter;
+    double allowance;
+    boolean differs;
+    boolean misses;
+
+    /** One neuron's error with the old rows, with the new ones, and its rounding allowance. */
+    void add(double was, double is, double roundingAllowance) {
+      before = Math.max(before, was);
+      after = Math.max(after, is);
+      sumBefore += was;
+      sumAfter += is;
+      allowance = Math.max(allowance, roundingAllowance);
+    }
+
+    /**
+     * Whether the new rows should replace the old: they differ, fit ({@code fits}), miss no
+     * target, lower the summed error and keep the largest within the allowance of the old one.
+     */
+    boolean better(boolean fits) {
+      return differs && fits && !misses && sumAfter < sumBefore && after <= before + allowance;
+    }
+  }
+
+  /**
    * Fits the decay rows of one population's final cores to their own neurons, writing the cores
    * that gain into {@code du} and {@code dv} (which hold the current rows); returns how many did.
    */
@@ -424,36 +456,24 @@ public final class ProfileBudget implements NetworkPass {
     double[] tauMem = d.tauMemRequested();
     int refitted = 0;
     for (int c = 0; c < k.count(); c++) {
-      // The old and new rows' largest and summed errors, and half the largest spacing of
-      // adjacent decays at these time constants: rounding a group's centre to a decay costs up
-      // to that, so a largest error within it of the old one is no worse.
-      double before = 0;
-      double after = 0;
-      double sumBefore = 0;
-      double sumAfter = 0;
-      double halfStep = 0;
-      boolean differs = false;
-      boolean misses = false;
+      // Half the spacing of adjacent decays at each time constant is the allowance: rounding a
+      // group's centre to a decay costs up to that.
+      RowVerdict verdict = new RowVerdict();
       Set<ProfileKeys.Decay> keys = new HashSet<>();
       for (int q = bounds[c]; q < bounds[c + 1]; q++) {
         int i = order[q];
         keys.add(ProfileKeys.decay(f, i, v.du[i], v.dv[i]));
-        differs |= v.du[i] != du[i] || v.dv[i] != dv[i];
+        verdict.differs |= v.du[i] != du[i] || v.dv[i] != dv[i];
         double syn = tauError(Discretization.Variable.CURRENT, v.du[i], tauSyn[i], spec);
         double mem = tauError(Discretization.Variable.VOLTAGE, v.dv[i], tauMem[i], spec);
-        double oldSyn = tauError(Discretization.Variable.CURRENT, du[i], tauSyn[i], spec);
-        double oldMem = tauError(Discretization.Variable.VOLTAGE, dv[i], tauMem[i], spec);
-        before = Math.max(before, Math.max(oldSyn, oldMem));
-        after = Math.max(after, Math.max(syn, mem));
-        sumBefore += oldSyn + oldMem;
-        sumAfter += syn + mem;
-        halfStep = Math.max(halfStep, Math.max(halfStep(Discretization.Variable.CURRENT, tauSyn[i], spec),
-            halfStep(Discretization.Variable.VOLTAGE, tauMem[i], spec)));
-        misses |= Double.isFinite(maxTau) && (budgetMiss(Discretization.Variable.CURRENT, syn, tauSyn[i], maxTau, spec)
+        verdict.add(tauError(Discretization.Variable.CURRENT, du[i], tauSyn[i], spec), syn,
+            halfStep(Discretization.Variable.CURRENT, tauSyn[i], spec));
+        verdict.add(tauError(Discretization.Variable.VOLTAGE, dv[i], tauMem[i], spec), mem,
+            halfStep(Discretization.Variable.VOLTAGE, tauMem[i], spec));
+        verdict.misses |= Double.isFinite(maxTau) && (budgetMiss(Discretization.Variable.CURRENT, syn, tauSyn[i], maxTau, spec)
             || budgetMiss(Discretization.Variable.VOLTAGE, mem, tauMem[i], maxTau, spec));
       }
-      if (differs && !misses && keys.size() <= k.rows()[c] && sumAfter < sumBefore
-          && after <= before + halfStep) {
+      if (verdict.better(keys.size() <= k.rows()[c])) {
         for (int q = bounds[c]; q < bounds[c + 1]; q++) {
           du[order[q]] = v.du[order[q]];
           dv[order[q]] = v.dv[order[q]];
@@ -502,13 +522,8 @@ public final class ProfileBudget implements NetworkPass {
       FixedPoint.Thresholds oldQ = FixedPoint.thresholds(who, oldModel, scale, false, spec);
       FixedPoint.Thresholds newQ = FixedPoint.thresholds(who, newModel, scale, false, spec);
       int[] newVth = newQ.vth();
-      double before = 0;
-      double after = 0;
-      double sumBefore = 0;
-      double sumAfter = 0;
-      double halfStep = 0;
-      boolean differs = false;
-      boolean misses = false;
+      // Half a mantissa step is the allowance: rounding a group's centre costs up to that.
+      RowVerdict verdict = new RowVerdict();
       Set<ProfileKeys.Threshold> keys = new HashSet<>();
       for (int q = 0; q < size; q++) {
         int i = order[start + q];
@@ -516,22 +531,16 @@ public final class ProfileBudget implements NetworkPass {
           newVth[q] = spec.vthRange().max();
         }
         keys.add(ProfileKeys.threshold(f, i, newVth[q]));
-        differs |= newVth[q] != vth[i];
+        verdict.differs |= newVth[q] != vth[i];
         if (Double.isFinite(fresh[i]) && requested[i] != 0) {
           double req = Math.abs(requested[i]);
-          double was = Math.abs(vth[i] * unit / scale - requested[i]) / req;
-          double is = Math.abs(newVth[q] * unit / scale - requested[i]) / req;
-          before = Math.max(before, was);
-          after = Math.max(after, is);
-          sumBefore += was;
-          sumAfter += is;
-          halfStep = Math.max(halfStep, unit / scale / 2 / req);
-          misses |= Double.isFinite(maxTh) && Math.abs(th[i] - requested[i]) / req <= maxTh
+          verdict.add(Math.abs(vth[i] * unit / scale - requested[i]) / req,
+              Math.abs(newVth[q] * unit / scale - requested[i]) / req, unit / scale / 2 / req);
+          verdict.misses |= Double.isFinite(maxTh) && Math.abs(th[i] - requested[i]) / req <= maxTh
               && Math.abs(fresh[i] - requested[i]) / req > maxTh;
         }
       }
-      if (differs && !misses && keys.size() <= k.rows()[c] && sumAfter < sumBefore
-          && after <= before + halfStep && newQ.clamped() == oldQ.clamped()) {
+      if (verdict.better(keys.size() <= k.rows()[c] && newQ.clamped() == oldQ.clamped())) {
         for (int q = 0; q < size; q++) {
           int i = order[start + q];
           th[i] = fresh[i];

@@ -27,8 +27,12 @@ final class StepWorkers implements AutoCloseable {
   private final int workers;
   /** Next index into {@link #order} to take, one counter per step parity (see {@link #stepLoop}). */
   private final AtomicInteger[] next = {new AtomicInteger(), new AtomicInteger()};
-  /** Each worker's deferred-sum scratch, lent to the core it is stepping. */
-  private final int[][] scratchOf;
+  /**
+   * Each worker's deferred-sum scratch arrays, lent to the core it is stepping: one per distinct
+   * {@link EmulatedCore#scratchSize()} (a power of two, indexed by its log2), since a core takes
+   * one of exactly its size.
+   */
+  private final int[][][] scratchOf;
   private final SpinBarrier barrier;
   private final Semaphore[] start;
   private final Semaphore done;
@@ -44,12 +48,19 @@ final class StepWorkers implements AutoCloseable {
     workers = Math.max(1, Math.min(threadCount, cores.length));
     order = heaviestFirst(cores);
     barrier = new SpinBarrier(workers);
-    int size = 0;
+    scratchOf = new int[workers][Integer.SIZE][];
+    long scratchTotal = 0;
     for (EmulatedCore core : cores) {
-      size = Math.max(size, core.scratchSize());
+      int size = core.scratchSize();
+      int log = Integer.numberOfTrailingZeros(size);
+      if (size > 0 && scratchOf[0][log] == null) {
+        for (int w = 0; w < workers; w++) {
+          scratchOf[w][log] = new int[size];
+        }
+        scratchTotal += 4L * size * workers;
+      }
     }
-    scratchOf = new int[workers][size];
-    scratchBytes = 4L * size * workers;
+    scratchBytes = scratchTotal;
     start = new Semaphore[workers];
     done = new Semaphore(0);
     threads = new Thread[workers];
@@ -139,7 +150,7 @@ final class StepWorkers implements AutoCloseable {
    */
   private void stepLoop(int id) {
     final int[] order = this.order;
-    final int[] scratch = scratchOf[id];
+    final int[][] scratch = scratchOf[id];
     final long first = runFirst;
     final int steps = runSteps;
     for (int k = 0; k <= steps; k++) {
@@ -153,7 +164,10 @@ final class StepWorkers implements AutoCloseable {
           EmulatedCore core = cores[order[i]];
           if (k > 0) {
             // Phase 2 of the previous step; after the last step it is all that is left to do.
-            core.shareScratch(scratch);
+            int size = core.scratchSize();
+            if (size > 0) {
+              core.shareScratch(scratch[Integer.numberOfTrailingZeros(size)]);
+            }
             core.deliver(t - 1, k - 1, cores);
           }
           if (k < steps) {

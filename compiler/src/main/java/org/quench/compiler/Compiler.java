@@ -28,8 +28,8 @@ import org.quench.hal.proto.ChipImage;
 
 /**
  * The pass pipeline: network passes in order (each Network to Network), then partition (followed
- * by the cores a weight target buys, {@link WeightTargetCores}, the decay rows fitted again to each
- * final core's neurons, {@link ProfileBudget#fitFinalCores}, and a weight exponent per
+ * by the cores a weight target buys, {@link WeightTargetCores}, the decay and threshold rows fitted
+ * again to each final core's neurons, {@link ProfileBudget#fitFinalCores}, and a weight exponent per
  * destination core, {@link CoreWeightExponents}), place and emit. {@link #standard()} is the pipeline for networks that are already fixed point (netx);
  * later passes (discretize, quantize, profile clustering) are added with {@link Builder#pass}.
  * Deterministic: the same network, spec and options give the same image bytes.
@@ -131,7 +131,7 @@ public final class Compiler {
     }
     PassContext context = new PassContext(spec, options, report);
     Network current = network;
-    // The profile budget's input and output: the decay rows are fitted again on the final cores.
+    // The profile budget's input and output: the rows are fitted again on the final cores.
     ProfileBudget budget = null;
     Network discretized = null;
     Network budgeted = null;
@@ -158,8 +158,8 @@ public final class Compiler {
     // Without a weight target the targets may be priced by compiling with each up to its splitting.
     Mapping split = new WeightTargetCores().apply(partition.apply(current, context), context,
         new TargetPartitions(network));
-    // Each final core's decay rows go to its own neurons, whatever put them there (the weights do
-    // not depend on the decays, so nothing the weight target judged moves).
+    // Each final core's decay and threshold rows go to its own neurons, whatever put them there
+    // (the weights depend on neither, so nothing the weight target judged moves).
     if (budget != null) {
       Quantize q = quantize;
       split = budget.fitFinalCores(discretized, budgeted, split, context,

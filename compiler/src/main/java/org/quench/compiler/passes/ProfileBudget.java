@@ -13,6 +13,7 @@ import org.quench.compiler.ir.Network;
 import org.quench.compiler.ir.Population;
 import org.quench.compiler.ir.Projection;
 import org.quench.compiler.quant.Discretization;
+import org.quench.compiler.quant.FixedPoint;
 import org.quench.compiler.quant.ValueClustering;
 import org.quench.hal.ChipSpec;
 import org.quench.hal.QuenchException;
@@ -188,29 +189,36 @@ public final class ProfileBudget implements NetworkPass {
   }
 
   /**
-   * Fits every core's decay rows again to the neurons that finally sit on it. This pass groups a
-   * population's time constants for the cores it expects (its chunks, or its tolerance cover). The
-   * partition's refinement, {@code --max-cores} and a weight target's splits
-   * ({@link WeightTargetCores}) then put neurons on other cores, and the part of a split core would
-   * keep rows fitted to the whole: it would use only part of its budget. Here each core's decay
-   * rows (the spec's, less what other populations' neurons on it use; spare rows go to the
-   * population with the most distinct decays left over) go to its own neurons: their nearest
-   * decays when they fit, else clustered as this pass clusters a chunk, with the rows the least
-   * largest error leaves unused split off the widest groups. A core keeps its old rows unless the
-   * new ones lower the sum of its time-constant errors, keep its largest within half a decay step
-   * of the old largest (what rounding a group's centre to a decay can cost) and, with a tau target,
-   * keep every budget-limited time constant within it, so a target met stays met. Weights do not
-   * depend on the decays (the folded gains come from the requested time constants, Discretize), so
-   * nothing a weight target judged moves. The report's tau errors, profile counts, precision entry
-   * and worst-case headroom are computed again for the new decays. See docs/precision.md.
+   * Fits every core's decay and threshold rows again to the neurons that finally sit on it. This
+   * pass groups a population's time constants and thresholds for the cores it expects (its chunks,
+   * or its tolerance cover). The partition's refinement, {@code --max-cores} and a weight target's
+   * splits ({@link WeightTargetCores}) then put neurons on other cores, and the part of a split
+   * core would keep rows fitted to the whole: it would use only part of its budget. Here each
+   * core's rows of each table (the spec's, less what other populations' neurons on it use; spare
+   * rows go to the population with the most distinct values left over) go to its own neurons:
+   * their nearest values when they fit, else clustered as this pass clusters a chunk, with the
+   * rows the least largest error leaves unused split off the widest groups.
    *
-   * @param discretized the network as this pass received it (every neuron's nearest decays)
+   * <p>Decays: a core keeps its old rows unless the new ones lower the sum of its time-constant
+   * errors, keep its largest within half a decay step of the old largest (what rounding a group's
+   * centre to a decay can cost) and, with a tau target, keep every budget-limited time constant
+   * within it, so a target met stays met. Thresholds are quantized again at the population's scale
+   * (Quantize's rounding); a core keeps its old rows unless the new ones lower the sum of its
+   * realised threshold errors, keep the largest within half a mantissa step of the old largest,
+   * clamp as many thresholds as before and, with a threshold target, keep every threshold that met
+   * it within it. Weights depend on neither (the folded gains come from the requested time
+   * constants, Discretize, and the scale stays), so nothing a weight target judged moves. The
+   * report's tau and threshold errors, profile counts, precision entry and worst-case headroom
+   * are computed again for the new rows. See docs/precision.md.
+   *
+   * @param discretized the network as this pass received it (every neuron's nearest decays and
+   *     own threshold)
    * @param budgeted the network as this pass returned it
    * @param mapping the final partition (unplaced), over the quantized network
    * @param calibrated whether a population's scale came from observed state ranges (Quantize's
    *     worst-case u warning is then left out, as Quantize leaves it out)
    * @return {@code mapping} when no row changes, else the same cores over a network whose fixed
-   *     neurons have the new decays
+   *     neurons have the new decays and thresholds
    */
   public Mapping fitFinalCores(Network discretized, Network budgeted, Mapping mapping,
       PassContext context, java.util.function.Predicate<String> calibrated) {
@@ -220,8 +228,8 @@ public final class ProfileBudget implements NetworkPass {
     int np = pops.size();
     DiscreteNeurons[] raw = new DiscreteNeurons[np];
     DiscreteNeurons[] fitted = new DiscreteNeurons[np];
-    int[][] rawDu = new int[np][];
-    int[][] rawDv = new int[np][];
+    boolean[] decaysGrouped = new boolean[np];
+    boolean[] thresholdsGrouped = new boolean[np];
     boolean any = false;
     for (int p = 0; p < np; p++) {
       Population pop = pops.get(p);
@@ -230,10 +238,12 @@ public final class ProfileBudget implements NetworkPass {
       if (pop.isFixed() && r >= 0 && b >= 0
           && discretized.populations().get(r).dynamics() instanceof DiscreteNeurons rd
           && budgeted.populations().get(b).dynamics() instanceof DiscreteNeurons bd) {
-        rawDu[p] = rd.du();
-        rawDv[p] = rd.dv();
-        // A population whose nearest decays all fit its cores was not grouped: nothing to redo.
-        if (!Arrays.equals(rawDu[p], bd.du()) || !Arrays.equals(rawDv[p], bd.dv())) {
+        // A population whose nearest decays (or thresholds) all fit its cores was not grouped:
+        // nothing to redo. Thresholds are redone only where Quantize gave the population a scale.
+        decaysGrouped[p] = !Arrays.equals(rd.du(), bd.du()) || !Arrays.equals(rd.dv(), bd.dv());
+        thresholdsGrouped[p] = !Arrays.equals(rd.threshold(), bd.threshold())
+            && context.report().scale(pop.name()) > 0;
+        if (decaysGrouped[p] || thresholdsGrouped[p]) {
           raw[p] = rd;
           fitted[p] = bd;
           any = true;
@@ -243,8 +253,77 @@ public final class ProfileBudget implements NetworkPass {
     if (!any) {
       return mapping;
     }
-    int kd = spec.decayProfilesPerCore();
-    // Per regrouped population: its neurons on each core it shares in, and that core's row budget.
+    CoreShares decayShares = shares(mapping, decaysGrouped, spec.decayProfilesPerCore(),
+        (p, i) -> ProfileKeys.decay(pops.get(p).fixed(), i),
+        (p, i) -> ProfileKeys.decay(pops.get(p).fixed(), i, raw[p].du()[i], raw[p].dv()[i]));
+    double[][] rawTh = new double[np][];
+    for (int p = 0; p < np; p++) {
+      rawTh[p] = raw[p] == null ? null : raw[p].threshold();
+    }
+    CoreShares thresholdShares = shares(mapping, thresholdsGrouped, spec.thresholdProfilesPerCore(),
+        (p, i) -> ProfileKeys.threshold(pops.get(p).fixed(), i), (p, i) -> rawTh[p][i]);
+    double maxTau = option(context, MAX_TAU_ERROR);
+    double maxTh = option(context, MAX_THRESHOLD_ERROR);
+    Network.Builder out = net.toBuilder();
+    boolean changed = false;
+    for (int p = 0; p < np; p++) {
+      if (raw[p] == null) {
+        continue;
+      }
+      Population pop = pops.get(p);
+      FixedNeurons f = pop.fixed();
+      int n = f.size();
+      int[] oldDu = new int[n];
+      int[] oldDv = new int[n];
+      int[] oldVth = new int[n];
+      for (int i = 0; i < n; i++) {
+        oldDu[i] = f.du(i);
+        oldDv[i] = f.dv(i);
+        oldVth[i] = f.vth(i);
+      }
+      int[] du = oldDu.clone();
+      int[] dv = oldDv.clone();
+      int[] vth = oldVth.clone();
+      double[] th = fitted[p].threshold();
+      List<int[]> decayCores = decayShares.members().get(p);
+      List<int[]> thresholdCores = thresholdShares.members().get(p);
+      int decaysRefitted = decayCores.isEmpty() ? 0 : refitDecays(raw[p], f, decayCores,
+          decayShares.budgets().get(p), du, dv, maxTau, spec);
+      int thresholdsRefitted = thresholdCores.isEmpty() ? 0 : refitThresholds(pop.name(), raw[p], f,
+          thresholdCores, thresholdShares.budgets().get(p), th, vth, context.report().scale(pop.name()),
+          maxTh, spec);
+      if (decaysRefitted == 0 && thresholdsRefitted == 0) {
+        continue;
+      }
+      changed = true;
+      FixedNeurons nf = f.toBuilder().du(du).dv(dv).vth(vth).build(pop.name());
+      out.replacePopulation(pop.withDynamics(nf));
+      report(new Refit(pop.name(), raw[p], fitted[p], oldDu, oldDv, oldVth, du, dv, vth, th,
+          decaysRefitted, decayCores.size(), thresholdsRefitted, thresholdCores.size()), nf, net,
+          calibrated.test(pop.name()), context);
+    }
+    return changed ? mapping.withNetwork(out.build()) : mapping;
+  }
+
+  /**
+   * Per population, the neurons it has on each final core whose rows of one table it may fit
+   * again, and the rows of that table the core leaves it.
+   */
+  private record CoreShares(List<List<int[]>> members, List<List<Integer>> budgets) {}
+
+  /**
+   * The shares of one profile table ({@code rows} per core): {@code current} gives the row neuron i
+   * of population p uses now, {@code own} the row it would use with its own nearest value. Each
+   * population's rows are counted on their own; a core whose populations fill the table only by
+   * sharing rows is left out (fitting one could take a row another needs). Spare rows go, one at a
+   * time, to the regrouped population with the most distinct values left over.
+   */
+  private static CoreShares shares(Mapping mapping, boolean[] regrouped, int rows,
+      java.util.function.BiFunction<Integer, Integer, Object> current,
+      java.util.function.BiFunction<Integer, Integer, Object> own) {
+    Network net = mapping.network();
+    List<Population> pops = net.populations();
+    int np = pops.size();
     List<List<int[]>> members = new ArrayList<>();
     List<List<Integer>> budgets = new ArrayList<>();
     for (int p = 0; p < np; p++) {
@@ -264,33 +343,31 @@ public final class ProfileBudget implements NetworkPass {
       int slices = here.size();
       int[] pop = new int[slices];
       int[][] neurons = new int[slices][];
-      int[] current = new int[slices];
+      int[] now = new int[slices];
       int[] need = new int[slices];
       int used = 0;
       int j = 0;
       for (var e : here.entrySet()) {
         pop[j] = e.getKey();
         neurons[j] = e.getValue().stream().mapToInt(Integer::intValue).toArray();
-        FixedNeurons f = pops.get(pop[j]).fixed();
-        Set<ProfileKeys.Decay> now = new HashSet<>();
-        Set<ProfileKeys.Decay> nearest = new HashSet<>();
+        Set<Object> keys = new HashSet<>();
+        Set<Object> nearest = new HashSet<>();
         for (int i : neurons[j]) {
-          now.add(ProfileKeys.decay(f, i));
-          if (raw[pop[j]] != null) {
-            nearest.add(ProfileKeys.decay(f, i, rawDu[pop[j]][i], rawDv[pop[j]][i]));
+          keys.add(current.apply(pop[j], i));
+          if (regrouped[pop[j]]) {
+            nearest.add(own.apply(pop[j], i));
           }
         }
-        current[j] = now.size();
-        need[j] = raw[pop[j]] == null ? current[j] : nearest.size();
-        used += current[j];
+        now[j] = keys.size();
+        need[j] = regrouped[pop[j]] ? nearest.size() : now[j];
+        used += now[j];
         j++;
       }
-      if (used > kd) {
-        // Populations on this core share rows: fitting one could take a row another needs.
+      if (used > rows) {
         continue;
       }
-      int[] budget = current.clone();
-      for (int spare = kd - used; spare > 0; spare--) {
+      int[] budget = now.clone();
+      for (int spare = rows - used; spare > 0; spare--) {
         int best = -1;
         for (int k = 0; k < slices; k++) {
           if (need[k] > budget[k] && (best < 0 || need[k] - budget[k] > need[best] - budget[best])) {
@@ -303,95 +380,176 @@ public final class ProfileBudget implements NetworkPass {
         budget[best]++;
       }
       for (int k = 0; k < slices; k++) {
-        if (raw[pop[k]] != null) {
+        if (regrouped[pop[k]]) {
           members.get(pop[k]).add(neurons[k]);
           budgets.get(pop[k]).add(budget[k]);
         }
       }
     }
-    double maxTau = option(context, MAX_TAU_ERROR);
-    Network.Builder out = net.toBuilder();
-    boolean changed = false;
-    for (int p = 0; p < np; p++) {
-      List<int[]> chunks = members.get(p);
-      if (chunks.isEmpty()) {
-        continue;
+    return new CoreShares(members, budgets);
+  }
+
+  /** The final cores as one order of neurons with core boundaries in it. */
+  private record Chunks(int[] order, int[] bounds, int[] rows) {
+    static Chunks of(List<int[]> cores, List<Integer> budgets) {
+      int[] bounds = new int[cores.size() + 1];
+      int[] rows = new int[cores.size()];
+      for (int c = 0; c < cores.size(); c++) {
+        bounds[c + 1] = bounds[c] + cores.get(c).length;
+        rows[c] = budgets.get(c);
       }
-      Population pop = pops.get(p);
-      FixedNeurons f = pop.fixed();
-      int n = f.size();
-      int[] bounds = new int[chunks.size() + 1];
-      int[] rows = new int[chunks.size()];
-      for (int c = 0; c < chunks.size(); c++) {
-        bounds[c + 1] = bounds[c] + chunks.get(c).length;
-        rows[c] = budgets.get(p).get(c);
+      int[] order = new int[bounds[cores.size()]];
+      for (int c = 0; c < cores.size(); c++) {
+        System.arraycopy(cores.get(c), 0, order, bounds[c], cores.get(c).length);
       }
-      int[] order = new int[bounds[chunks.size()]];
-      for (int c = 0; c < chunks.size(); c++) {
-        System.arraycopy(chunks.get(c), 0, order, bounds[c], chunks.get(c).length);
-      }
-      DiscreteNeurons d = raw[p];
-      Values v = clustered(d, order, bounds, rawDu[p], rawDv[p], d.threshold(), true, false, rows,
-          true, spec);
-      int[] oldDu = new int[n];
-      int[] oldDv = new int[n];
-      for (int i = 0; i < n; i++) {
-        oldDu[i] = f.du(i);
-        oldDv[i] = f.dv(i);
-      }
-      int[] du = oldDu.clone();
-      int[] dv = oldDv.clone();
-      double[] tauSyn = d.tauSynRequested();
-      double[] tauMem = d.tauMemRequested();
-      int refitted = 0;
-      for (int c = 0; c < chunks.size(); c++) {
-        // The old and new rows' largest and summed errors, and half the largest spacing of
-        // adjacent decays at these time constants: rounding a group's centre to a decay costs up
-        // to that, so a largest error within it of the old one is no worse.
-        double before = 0;
-        double after = 0;
-        double sumBefore = 0;
-        double sumAfter = 0;
-        double halfStep = 0;
-        boolean differs = false;
-        boolean misses = false;
-        Set<ProfileKeys.Decay> keys = new HashSet<>();
-        for (int q = bounds[c]; q < bounds[c + 1]; q++) {
-          int i = order[q];
-          keys.add(ProfileKeys.decay(f, i, v.du[i], v.dv[i]));
-          differs |= v.du[i] != oldDu[i] || v.dv[i] != oldDv[i];
-          double syn = tauError(Discretization.Variable.CURRENT, v.du[i], tauSyn[i], spec);
-          double mem = tauError(Discretization.Variable.VOLTAGE, v.dv[i], tauMem[i], spec);
-          double oldSyn = tauError(Discretization.Variable.CURRENT, oldDu[i], tauSyn[i], spec);
-          double oldMem = tauError(Discretization.Variable.VOLTAGE, oldDv[i], tauMem[i], spec);
-          before = Math.max(before, Math.max(oldSyn, oldMem));
-          after = Math.max(after, Math.max(syn, mem));
-          sumBefore += oldSyn + oldMem;
-          sumAfter += syn + mem;
-          halfStep = Math.max(halfStep, Math.max(halfStep(Discretization.Variable.CURRENT, tauSyn[i], spec),
-              halfStep(Discretization.Variable.VOLTAGE, tauMem[i], spec)));
-          misses |= Double.isFinite(maxTau) && (budgetMiss(Discretization.Variable.CURRENT, syn, tauSyn[i], maxTau, spec)
-              || budgetMiss(Discretization.Variable.VOLTAGE, mem, tauMem[i], maxTau, spec));
-        }
-        if (differs && !misses && keys.size() <= rows[c] && sumAfter < sumBefore
-            && after <= before + halfStep) {
-          for (int q = bounds[c]; q < bounds[c + 1]; q++) {
-            du[order[q]] = v.du[order[q]];
-            dv[order[q]] = v.dv[order[q]];
-          }
-          refitted++;
-        }
-      }
-      if (refitted == 0) {
-        continue;
-      }
-      changed = true;
-      FixedNeurons nf = f.toBuilder().du(du).dv(dv).build(pop.name());
-      out.replacePopulation(pop.withDynamics(nf));
-      report(pop.name(), d, fitted[p], oldDu, oldDv, du, dv, nf, net, refitted, chunks.size(),
-          calibrated.test(pop.name()), context);
+      return new Chunks(order, bounds, rows);
     }
-    return changed ? mapping.withNetwork(out.build()) : mapping;
+
+    int count() {
+      return rows.length;
+    }
+  }
+
+  /**
+   * A core's old and new rows of one table, judged: their largest and summed errors, the largest
+   * allowance for rounding a group's centre, whether any value differs and whether the new rows
+   * miss a target the old ones met.
+   */
+  private static final class RowVerdict {
+    double before;
+    double after;
+    double sumBefore;
+    double sumAfter;
+    double allowance;
+    boolean differs;
+    boolean misses;
+
+    /** One neuron's error with the old rows, with the new ones, and its rounding allowance. */
+    void add(double was, double is, double roundingAllowance) {
+      before = Math.max(before, was);
+      after = Math.max(after, is);
+      sumBefore += was;
+      sumAfter += is;
+      allowance = Math.max(allowance, roundingAllowance);
+    }
+
+    /**
+     * Whether the new rows should replace the old: they differ, fit ({@code fits}), miss no
+     * target, lower the summed error and keep the largest within the allowance of the old one.
+     */
+    boolean better(boolean fits) {
+      return differs && fits && !misses && sumAfter < sumBefore && after <= before + allowance;
+    }
+  }
+
+  /**
+   * Fits the decay rows of one population's final cores to their own neurons, writing the cores
+   * that gain into {@code du} and {@code dv} (which hold the current rows); returns how many did.
+   */
+  private int refitDecays(DiscreteNeurons d, FixedNeurons f, List<int[]> cores, List<Integer> budgets,
+      int[] du, int[] dv, double maxTau, ChipSpec spec) {
+    Chunks k = Chunks.of(cores, budgets);
+    int[] order = k.order();
+    int[] bounds = k.bounds();
+    Values v = clustered(d, order, bounds, d.du(), d.dv(), d.threshold(), true, false, k.rows(), true, spec);
+    double[] tauSyn = d.tauSynRequested();
+    double[] tauMem = d.tauMemRequested();
+    int refitted = 0;
+    for (int c = 0; c < k.count(); c++) {
+      // Half the spacing of adjacent decays at each time constant is the allowance: rounding a
+      // group's centre to a decay costs up to that.
+      RowVerdict verdict = new RowVerdict();
+      Set<ProfileKeys.Decay> keys = new HashSet<>();
+      for (int q = bounds[c]; q < bounds[c + 1]; q++) {
+        int i = order[q];
+        keys.add(ProfileKeys.decay(f, i, v.du[i], v.dv[i]));
+        verdict.differs |= v.du[i] != du[i] || v.dv[i] != dv[i];
+        double syn = tauError(Discretization.Variable.CURRENT, v.du[i], tauSyn[i], spec);
+        double mem = tauError(Discretization.Variable.VOLTAGE, v.dv[i], tauMem[i], spec);
+        verdict.add(tauError(Discretization.Variable.CURRENT, du[i], tauSyn[i], spec), syn,
+            halfStep(Discretization.Variable.CURRENT, tauSyn[i], spec));
+        verdict.add(tauError(Discretization.Variable.VOLTAGE, dv[i], tauMem[i], spec), mem,
+            halfStep(Discretization.Variable.VOLTAGE, tauMem[i], spec));
+        verdict.misses |= Double.isFinite(maxTau) && (budgetMiss(Discretization.Variable.CURRENT, syn, tauSyn[i], maxTau, spec)
+            || budgetMiss(Discretization.Variable.VOLTAGE, mem, tauMem[i], maxTau, spec));
+      }
+      if (verdict.better(keys.size() <= k.rows()[c])) {
+        for (int q = bounds[c]; q < bounds[c + 1]; q++) {
+          du[order[q]] = v.du[order[q]];
+          dv[order[q]] = v.dv[order[q]];
+        }
+        refitted++;
+      }
+    }
+    return refitted;
+  }
+
+  /**
+   * Fits the threshold rows of one population's final cores to their own neurons and quantizes
+   * them at the population's {@code scale} as Quantize does; writes the cores that gain into
+   * {@code th} (model units) and {@code vth} (which hold the current values) and returns how many
+   * did. A core takes the new thresholds when they fit its rows, lower the sum of its realised
+   * relative threshold errors, keep the largest within half a mantissa step of the old largest
+   * (what rounding a group's centre costs), clamp no other number of thresholds (so Quantize's
+   * clamp warning stays true) and, with a threshold target, keep every threshold that met it
+   * within it.
+   */
+  private int refitThresholds(String name, DiscreteNeurons d, FixedNeurons f, List<int[]> cores,
+      List<Integer> budgets, double[] th, int[] vth, double scale, double maxTh, ChipSpec spec) {
+    Chunks k = Chunks.of(cores, budgets);
+    int[] order = k.order();
+    int[] bounds = k.bounds();
+    double[] fresh = d.threshold();
+    for (int c = 0; c < k.count(); c++) {
+      if (distinct(fresh, order, bounds[c], bounds[c + 1]) > k.rows()[c]) {
+        clusterThresholds(fresh, order, bounds[c], bounds[c + 1], k.rows()[c], true);
+      }
+    }
+    double[] requested = d.thresholdRequested();
+    double unit = Math.scalb(1.0, spec.thresholdShift());
+    int refitted = 0;
+    for (int c = 0; c < k.count(); c++) {
+      int start = bounds[c];
+      int size = bounds[c + 1] - start;
+      double[] oldModel = new double[size];
+      double[] newModel = new double[size];
+      for (int q = 0; q < size; q++) {
+        int i = order[start + q];
+        oldModel[q] = Double.isFinite(th[i]) ? th[i] : 0;
+        newModel[q] = Double.isFinite(fresh[i]) ? fresh[i] : 0;
+      }
+      String who = "population '" + name + "'";
+      FixedPoint.Thresholds oldQ = FixedPoint.thresholds(who, oldModel, scale, false, spec);
+      FixedPoint.Thresholds newQ = FixedPoint.thresholds(who, newModel, scale, false, spec);
+      int[] newVth = newQ.vth();
+      // Half a mantissa step is the allowance: rounding a group's centre costs up to that.
+      RowVerdict verdict = new RowVerdict();
+      Set<ProfileKeys.Threshold> keys = new HashSet<>();
+      for (int q = 0; q < size; q++) {
+        int i = order[start + q];
+        if (!Double.isFinite(fresh[i])) {
+          newVth[q] = spec.vthRange().max();
+        }
+        keys.add(ProfileKeys.threshold(f, i, newVth[q]));
+        verdict.differs |= newVth[q] != vth[i];
+        if (Double.isFinite(fresh[i]) && requested[i] != 0) {
+          double req = Math.abs(requested[i]);
+          verdict.add(Math.abs(vth[i] * unit / scale - requested[i]) / req,
+              Math.abs(newVth[q] * unit / scale - requested[i]) / req, unit / scale / 2 / req);
+          verdict.misses |= Double.isFinite(maxTh) && Math.abs(th[i] - requested[i]) / req <= maxTh
+              && Math.abs(fresh[i] - requested[i]) / req > maxTh;
+        }
+      }
+      if (verdict.better(keys.size() <= k.rows()[c] && newQ.clamped() == oldQ.clamped())) {
+        for (int q = 0; q < size; q++) {
+          int i = order[start + q];
+          th[i] = fresh[i];
+          vth[i] = newVth[q];
+        }
+        refitted++;
+      }
+    }
+    return refitted;
   }
 
   /** |realised - requested| / requested of a time constant at a decay; 0 when tau is not real. */
@@ -426,28 +584,59 @@ public final class ProfileBudget implements NetworkPass {
     return error > target && DecayResolution.floor(variable, tau, dt, convention, spec) <= target;
   }
 
-  /** The report entries of a population whose decays were fitted again on its final cores. */
-  private void report(String name, DiscreteNeurons raw, DiscreteNeurons fitted, int[] oldDu,
-      int[] oldDv, int[] du, int[] dv, FixedNeurons f, Network net, int refitted, int cores,
-      boolean calibrated, PassContext context) {
+  /**
+   * What fitting a population's rows again on its final cores did: its networks before (raw: every
+   * neuron's nearest values; fitted: the profile budget's groups), its old and new decays,
+   * thresholds ({@code vth}, and {@code th} in model units) and how many cores took new rows.
+   */
+  private record Refit(String name, DiscreteNeurons raw, DiscreteNeurons fitted, int[] oldDu,
+      int[] oldDv, int[] oldVth, int[] du, int[] dv, int[] vth, double[] th, int decayCores,
+      int decayCoresOf, int thresholdCores, int thresholdCoresOf) {}
+
+  /** The realised relative threshold errors as Quantize reports them (finite, non-zero requests). */
+  private static double[] realisedThresholdErrors(DiscreteNeurons d, double[] th, int[] vth,
+      double scale, ChipSpec spec) {
+    double[] requested = d.thresholdRequested();
+    double unit = Math.scalb(1.0, spec.thresholdShift());
+    double[] err = new double[th.length];
+    int m = 0;
+    for (int i = 0; i < th.length; i++) {
+      if (Double.isFinite(th[i]) && requested[i] != 0) {
+        err[m++] = (vth[i] * unit / scale - requested[i]) / requested[i];
+      }
+    }
+    return Arrays.copyOf(err, m);
+  }
+
+  /** The report entries of a population whose rows were fitted again on its final cores. */
+  private void report(Refit r, FixedNeurons f, Network net, boolean calibrated, PassContext context) {
     ChipSpec spec = context.spec();
     CompileReport.Builder report = context.report();
+    String name = r.name();
+    DiscreteNeurons raw = r.raw();
     int n = raw.size();
-    Errors before = new Errors(raw, oldDu, oldDv, fitted.threshold(), dt, convention, spec);
-    Errors after = new Errors(raw, du, dv, fitted.threshold(), dt, convention, spec);
+    Errors before = new Errors(raw, r.oldDu(), r.oldDv(), r.fitted().threshold(), dt, convention, spec);
+    Errors after = new Errors(raw, r.du(), r.dv(), r.th(), dt, convention, spec);
     report.tauErrors(name, after.tauStats(), after.memStats());
     int[] refr = raw.refractory();
     org.quench.compiler.ir.ResetMode[] mode = raw.resetMode();
     report.profiles(name, distinctDecays(raw.du(), raw.dv(), refr, mode, 0, n, null),
-        distinctDecays(du, dv, refr, mode, 0, n, null), distinct(raw.threshold(), null, 0, n),
-        distinct(fitted.threshold(), null, 0, n));
+        distinctDecays(r.du(), r.dv(), refr, mode, 0, n, null), distinct(raw.threshold(), null, 0, n),
+        distinct(r.th(), null, 0, n));
     CompileReport.Precision old = report.precisionOf(name);
     if (old != null) {
       report.precision(new CompileReport.Precision(name, old.tauTarget(), old.thresholdTarget(),
           old.cores(), after.budgetLimited(), old.resolutionLimited(), after.allTauStats(),
           old.tauFloor(), old.suggestedDt(), old.costs(), after.worst(10)));
     }
-    // The worst-case state bound (Quantize's, every input spiking every step) depends on the decays.
+    double scale = report.scale(name);
+    if (r.thresholdCores() > 0) {
+      // The same clamp count on every refitted core (refitThresholds): Quantize's stays true.
+      report.thresholdErrors(name, CompileReport.ErrorStats.of(
+          realisedThresholdErrors(raw, r.th(), r.vth(), scale, spec)));
+    }
+    // The worst-case state bound (Quantize's, every input spiking every step) depends on the decays
+    // and thresholds.
     double[] pos = new double[n];
     double[] neg = new double[n];
     for (Projection pr : net.projections()) {
@@ -466,11 +655,11 @@ public final class ProfileBudget implements NetworkPass {
     long[] effBias = new long[n];
     long[] effVth = new long[n];
     for (int i = 0; i < n; i++) {
-      effBias[i] = org.quench.compiler.quant.FixedPoint.effectiveBias(f.biasMant(i), f.biasExp(i));
+      effBias[i] = FixedPoint.effectiveBias(f.biasMant(i), f.biasExp(i));
       effVth[i] = (long) f.vth(i) << spec.thresholdShift();
     }
     org.quench.compiler.quant.OverflowBound.Bound ob = org.quench.compiler.quant.OverflowBound.bound(
-        pos, neg, du, dv, effBias, effVth, 0, spec);
+        pos, neg, r.du(), r.dv(), effBias, effVth, 0, spec);
     report.headroom(name, ob.uHeadroomBits(), ob.vHeadroomBits());
     // Quantize's overflow warnings state the old bound: they follow the new one.
     String who = "population '" + name + "'";
@@ -479,16 +668,29 @@ public final class ProfileBudget implements NetworkPass {
     }
     report.replaceWarning(Quantize.saturationPrefix(who),
         ob.vMaySaturate() ? Quantize.saturationWarning(who, ob) : null);
-    CompileReport.ErrorStats b = before.allTauStats();
-    CompileReport.ErrorStats a = after.allTauStats();
-    report.decision(String.format(Locale.ROOT, "final-core-profiles: population '%s': decay rows"
-        + " fitted again on %d of its %d final core(s), each to its own neurons (%d distinct decay"
-        + " rows in all, %d before); tau p95 %s -> %s, max %s -> %s", name, refitted, cores,
-        distinctDecays(du, dv, refr, mode, 0, n, null), distinctDecays(oldDu, oldDv, refr, mode, 0, n, null),
-        CompileReport.percent(b.p95()), CompileReport.percent(a.p95()), CompileReport.percent(b.max()),
-        CompileReport.percent(a.max())));
+    if (r.decayCores() > 0) {
+      CompileReport.ErrorStats b = before.allTauStats();
+      CompileReport.ErrorStats a = after.allTauStats();
+      report.decision(String.format(Locale.ROOT, "final-core-profiles: population '%s': decay rows"
+          + " fitted again on %d of its %d final core(s), each to its own neurons (%d distinct decay"
+          + " rows in all, %d before); tau p95 %s -> %s, max %s -> %s", name, r.decayCores(),
+          r.decayCoresOf(), distinctDecays(r.du(), r.dv(), refr, mode, 0, n, null),
+          distinctDecays(r.oldDu(), r.oldDv(), refr, mode, 0, n, null), CompileReport.percent(b.p95()),
+          CompileReport.percent(a.p95()), CompileReport.percent(b.max()), CompileReport.percent(a.max())));
+    }
+    if (r.thresholdCores() > 0) {
+      CompileReport.ErrorStats b = CompileReport.ErrorStats.of(
+          realisedThresholdErrors(raw, r.fitted().threshold(), r.oldVth(), scale, spec));
+      CompileReport.ErrorStats a = CompileReport.ErrorStats.of(
+          realisedThresholdErrors(raw, r.th(), r.vth(), scale, spec));
+      report.decision(String.format(Locale.ROOT, "final-core-profiles: population '%s': threshold rows"
+          + " fitted again on %d of its %d final core(s), each to its own neurons, and quantized at"
+          + " scale %s (%d distinct thresholds in all, %d before); threshold p95 %s -> %s, max %s -> %s",
+          name, r.thresholdCores(), r.thresholdCoresOf(), (float) scale, distinct(r.th(), null, 0, n),
+          distinct(r.fitted().threshold(), null, 0, n), CompileReport.percent(b.p95()),
+          CompileReport.percent(a.p95()), CompileReport.percent(b.max()), CompileReport.percent(a.max())));
+    }
   }
-
   /** Chunks of the order clustered (the dimensions asked for) so each fits one core's rows. */
   private Values clustered(DiscreteNeurons d, int[] order, int[] bounds, boolean decays,
       boolean thresholds, ChipSpec spec) {
@@ -535,7 +737,7 @@ public final class ProfileBudget implements NetworkPass {
         }
       }
       if (thresholds && distinct(th, order, start, end) > kt) {
-        clusterThresholds(th, order, start, end, kt);
+        clusterThresholds(th, order, start, end, kt, false);
       }
     }
     return new Values(order, bounds, du, dv, th);
@@ -1004,7 +1206,12 @@ public final class ProfileBudget implements NetworkPass {
     }
   }
 
-  private static void clusterThresholds(double[] th, int[] order, int start, int end, int k) {
+  /**
+   * Clusters the thresholds at positions start..end-1 of the order into k values (one of them for
+   * the infinite ones, if any) with the least largest error; {@code fill}: the values that error
+   * leaves unused still go to the widest groups.
+   */
+  private static void clusterThresholds(double[] th, int[] order, int start, int end, int k, boolean fill) {
     int m = 0;
     int[] idx = new int[end - start];
     boolean infinite = false;
@@ -1023,7 +1230,9 @@ public final class ProfileBudget implements NetworkPass {
     for (int j = 0; j < m; j++) {
       v[j] = th[idx[j]];
     }
-    ValueClustering.Clustering c = ValueClustering.minMaxError(v, Math.max(1, k - (infinite ? 1 : 0)));
+    int groups = Math.max(1, k - (infinite ? 1 : 0));
+    ValueClustering.Clustering c = fill ? ValueClustering.minMaxErrorFilled(v, groups)
+        : ValueClustering.minMaxError(v, groups);
     for (int j = 0; j < m; j++) {
       th[idx[j]] = c.centreOf(j);
     }

@@ -25,7 +25,12 @@ final class ProfileKeys {
   }
 
   static Threshold threshold(FixedNeurons f, int i) {
+    return threshold(f, i, f.vth(i));
+  }
+
+  /** The row neuron i of {@code f} would need with threshold mantissa {@code vth} instead of its own. */
+  static Threshold threshold(FixedNeurons f, int i, int vth) {
     NeuronKind k = f.kind(i);
-    return new Threshold(f.vth(i), k, k == NeuronKind.TERNARY_LIF ? f.vthLo(i) : 0);
+    return new Threshold(vth, k, k == NeuronKind.TERNARY_LIF ? f.vthLo(i) : 0);
   }
 }

@@ -935,6 +935,15 @@ public final class CompileReport {
       return this;
     }
 
+    /**
+     * Replaces a population's realised threshold errors (a later pass quantized new thresholds at
+     * the same scale, clamping as many).
+     */
+    public Builder thresholdErrors(String population, ErrorStats threshold) {
+      entry(population).threshold = threshold;
+      return this;
+    }
+
     /** Records (or replaces) a population's precision entry. */
     public Builder precision(Precision p) {
       precision.put(p.population(), p);

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -73,16 +74,27 @@ public final class Calibration {
   /**
    * What to calibrate.
    *
-   * @param cores (chip, core) pairs
+   * <p>Every bad value is refused with a one-line {@link QuenchException} naming the option (and,
+   * for a core, the entry's index); the core list is copied, entries too, sorted by (chip, core).
+   *
+   * @param cores (chip, core) pairs: each entry exactly two numbers from 0
    * @param neurons neurons per core (from 0)
    * @param synapses calibration synapses per neuron for its gain
    * @param batch cores per calibration image
    */
   public record Options(List<int[]> cores, int neurons, int synapses, int batch) {
     public Options {
+      if (cores == null) {
+        throw new QuenchException("calibration: the core list is null; give (chip, core) pairs");
+      }
       if (cores.isEmpty()) {
         throw new QuenchException("calibration: no cores selected");
       }
+      List<int[]> checked = new ArrayList<>(cores.size());
+      for (int i = 0; i < cores.size(); i++) {
+        checked.add(checkedCore(cores.get(i), i));
+      }
+      cores = checked;
       if (neurons < 1) {
         throw new QuenchException("calibration: --neurons must be at least 1, got " + neurons);
       }
@@ -102,6 +114,23 @@ public final class Calibration {
         }
       }
       cores = List.copyOf(sorted);
+    }
+
+    /** A copy of core entry {@code i}, or a one-line refusal saying what is wrong with it. */
+    private static int[] checkedCore(int[] entry, int i) {
+      if (entry == null) {
+        throw new QuenchException("calibration: core entry " + i + " is null; each entry is a (chip, core) pair");
+      }
+      if (entry.length != 2) {
+        throw new QuenchException("calibration: core entry " + i + " has " + entry.length + " number"
+            + (entry.length == 1 ? "" : "s") + " " + Arrays.toString(entry)
+            + "; each entry is a (chip, core) pair");
+      }
+      if (entry[0] < 0 || entry[1] < 0) {
+        throw new QuenchException("calibration: core entry " + i + " is (" + entry[0] + "," + entry[1]
+            + "); chips and cores are numbered from 0");
+      }
+      return entry.clone();
     }
   }
 
@@ -618,6 +647,9 @@ public final class Calibration {
 
   /** Parses "0-3,7" or "all" into core numbers of one chip. */
   public static List<int[]> parseCores(String text, int chip, int coresPerChip) {
+    if (chip < 0) {
+      throw new QuenchException("calibration: --chip " + chip + " is negative; chips are numbered from 0");
+    }
     List<int[]> out = new ArrayList<>();
     if (text.equals("all")) {
       for (int c = 0; c < coresPerChip; c++) {

@@ -24,8 +24,10 @@ import org.quench.runtime.io.ScratchDirectory;
  * {@code quench bench --cluster-overhead} run against. Never binds another address. Each child
  * runs in an empty working directory of its own (removed on {@link #close()}), as a worker on
  * another machine would: a relative path of the coordinator's means nothing there, so anything a
- * worker needs must come with the work. Every child is killed on {@link #close()}, and by a
- * shutdown hook should this JVM end first.
+ * worker needs must come with the work. Every child is killed and its directory removed on
+ * {@link #close()}, and by a shutdown hook should this JVM end first (Ctrl-C, SIGTERM). That hook
+ * removes the directories again once the children are dead (ScratchDirectory's own hook may run
+ * first, while a child still writes), so what a dying child wrote last goes too.
  */
 public final class WorkerProcesses implements AutoCloseable {
   /** The JVM flags Hazelcast wants on Java 17 (see the launcher jar's manifest). */
@@ -42,7 +44,7 @@ public final class WorkerProcesses implements AutoCloseable {
   private final List<Integer> ports = new ArrayList<>();
   private final List<ScratchDirectory> directories = new ArrayList<>();
   private boolean quickStart;
-  private final Thread killer = new Thread(this::killAll, "quench-worker-killer");
+  private final Thread killer = new Thread(this::killAllAndRemoveDirectories, "quench-worker-killer");
 
   private final List<String> workerCommand;
 
@@ -189,7 +191,7 @@ public final class WorkerProcesses implements AutoCloseable {
   }
 
   /** This JVM's class path with every entry absolute, for children started elsewhere. */
-  private static String absoluteClassPath() {
+  static String absoluteClassPath() {
     List<String> entries = new ArrayList<>();
     for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
       if (!entry.isEmpty()) {
@@ -222,9 +224,7 @@ public final class WorkerProcesses implements AutoCloseable {
     }
   }
 
-  /** Kills every worker, waits for them to end and removes their working directories. */
-  @Override
-  public void close() {
+  private void killAllAndRemoveDirectories() {
     killAll();
     synchronized (processes) {
       for (ScratchDirectory directory : directories) {
@@ -232,6 +232,12 @@ public final class WorkerProcesses implements AutoCloseable {
       }
       directories.clear();
     }
+  }
+
+  /** Kills every worker, waits for them to end and removes their working directories. */
+  @Override
+  public void close() {
+    killAllAndRemoveDirectories();
     try {
       Runtime.getRuntime().removeShutdownHook(killer);
     } catch (IllegalStateException e) {

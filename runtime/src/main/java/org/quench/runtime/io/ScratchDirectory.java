@@ -9,6 +9,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.quench.hal.QuenchException;
 
 /**
@@ -17,12 +19,33 @@ import org.quench.hal.QuenchException;
  * everything left in it. Removal is best effort, since what a crashed child process left
  * behind must not turn a finished run into a failure; what cannot be removed stays for the
  * system's temp cleaner.
+ *
+ * <p>A directory still open when the JVM shuts down (Ctrl-C, SIGTERM, {@code System.exit}) is
+ * removed by a shutdown hook, the same way {@link #close()} removes it; a kill that runs no hooks
+ * (SIGKILL) leaves it to the temp cleaner.
  */
 public final class ScratchDirectory implements AutoCloseable {
+  /** Directories made and not yet closed, removed by the shutdown hook should the JVM end first. */
+  private static final Set<ScratchDirectory> OPEN = ConcurrentHashMap.newKeySet();
+
+  static {
+    try {
+      Runtime.getRuntime().addShutdownHook(new Thread(ScratchDirectory::closeAllOpen, "quench-scratch-removal"));
+    } catch (IllegalStateException shuttingDown) {
+      // First used while the JVM is already ending: nothing made from now on outlives close().
+    }
+  }
+
   private final Path path;
 
   private ScratchDirectory(Path path) {
     this.path = path;
+  }
+
+  private static void closeAllOpen() {
+    for (ScratchDirectory open : OPEN) {
+      open.close();
+    }
   }
 
   /**
@@ -37,7 +60,9 @@ public final class ScratchDirectory implements AutoCloseable {
   /** A new empty directory in {@code parent} whose name starts with {@code prefix}. */
   static ScratchDirectory create(Path parent, String prefix) {
     try {
-      return new ScratchDirectory(Files.createTempDirectory(parent, prefix));
+      ScratchDirectory made = new ScratchDirectory(Files.createTempDirectory(parent, prefix));
+      OPEN.add(made);
+      return made;
     } catch (IOException e) {
       // The exception's own message is often the bare path (AccessDeniedException): say what failed.
       String reason = e instanceof AccessDeniedException ? "permission denied"
@@ -49,6 +74,7 @@ public final class ScratchDirectory implements AutoCloseable {
     }
   }
 
+  /** The directory (absolute, under the parent it was made in). */
   public Path path() {
     return path;
   }
@@ -59,6 +85,7 @@ public final class ScratchDirectory implements AutoCloseable {
    */
   @Override
   public void close() {
+    OPEN.remove(this);
     try {
       Files.walkFileTree(path, new SimpleFileVisitor<>() {
         @Override

@@ -174,6 +174,39 @@ class CalibrationTest {
     assertEquals("calibration: core (0,3) is selected twice", twice.getMessage());
   }
 
+  /** Builds Options from {@code cores} and returns its refusal's message, which must be one line. */
+  private static String refusal(List<int[]> cores) {
+    QuenchException e = assertThrows(QuenchException.class, () -> new Calibration.Options(cores, 4, 4, 1));
+    assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    return e.getMessage();
+  }
+
+  @Test
+  void badCoreListsAreRefusedInOneLineNamingTheEntry() {
+    assertEquals("calibration: the core list is null; give (chip, core) pairs", refusal(null));
+    List<int[]> withNull = new java.util.ArrayList<>();
+    withNull.add(new int[] {0, 1});
+    withNull.add(null);
+    assertEquals("calibration: core entry 1 is null; each entry is a (chip, core) pair", refusal(withNull));
+    assertEquals("calibration: core entry 2 has 1 number [5]; each entry is a (chip, core) pair",
+        refusal(List.of(new int[] {0, 0}, new int[] {0, 1}, new int[] {5})));
+    assertEquals("calibration: core entry 0 has 0 numbers []; each entry is a (chip, core) pair",
+        refusal(List.of(new int[0])));
+    assertEquals("calibration: core entry 0 has 3 numbers [0, 1, 2]; each entry is a (chip, core) pair",
+        refusal(List.of(new int[] {0, 1, 2})));
+    assertEquals("calibration: core entry 1 is (0,-3); chips and cores are numbered from 0",
+        refusal(List.of(new int[] {0, 0}, new int[] {0, -3})));
+    assertEquals("calibration: core entry 0 is (-1,2); chips and cores are numbered from 0",
+        refusal(List.<int[]>of(new int[] {-1, 2})));
+    // The options keep their own copies: changing the caller's arrays afterwards changes nothing.
+    int[] entry = {0, 7};
+    Calibration.Options o = new Calibration.Options(List.of(entry), 4, 4, 1);
+    entry[1] = 9;
+    assertEquals(7, o.cores().get(0)[1]);
+    QuenchException chip = assertThrows(QuenchException.class, () -> Calibration.parseCores("0-3", -1, 128));
+    assertEquals("calibration: --chip -1 is negative; chips are numbered from 0", chip.getMessage());
+  }
+
   @Test
   void aSpecFileMustMatchTheDevicesSpec() throws IOException {
     Path file = dir.resolve("narrow.json");

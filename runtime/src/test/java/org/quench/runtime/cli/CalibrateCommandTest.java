@@ -118,4 +118,25 @@ class CalibrateCommandTest {
       board.close();
     }
   }
+
+  @Test
+  void badSelectionsOnTheCommandLineAreOneLine() {
+    // Every value of the calibrate command that reaches Calibration.Options or the core list; the
+    // command line cannot make a null list or a short entry (parseCores makes every pair).
+    String out = dir.resolve("never.qprof").toString();
+    String[][] cases = {
+        {"--chip", "-1", "quench: calibration: --chip -1 is negative; chips are numbered from 0"},
+        {"--cores", ",", "quench: calibration: no cores selected"},
+        {"--cores", "2-1", "quench: --cores '2-1': '2-1' is not a core or a range FROM-TO within 0..127"},
+        {"--neurons", "0", "quench: calibration: --neurons must be at least 1, got 0"},
+        {"--synapses", "0", "quench: calibration: --synapses must be in 1..256, got 0"},
+        {"--batch", "-2", "quench: calibration: --batch must be at least 1, got -2"}};
+    for (String[] c : cases) {
+      InProcessRun refused = InProcessRun.expecting(1, "calibrate", "--device", "emu:loihi?threads=1", "-o", out,
+          c[0], c[1]);
+      assertEquals(c[2], refused.err().strip(), c[0] + " " + c[1]);
+      assertEquals(1, refused.errLines(), refused.err());
+    }
+    assertTrue(Files.notExists(dir.resolve("never.qprof")));
+  }
 }

@@ -60,11 +60,20 @@ class FinalCoreThresholdsTest {
    * partitioning: the profile budget's groups, run pass by pass as the compiler runs them.
    */
   static int[] quantizedVth(Network net, NirImportOptions dt, CompileOptions o, int index) {
+    return vth(quantized(net, dt, o), net.populations().get(index).name());
+  }
+
+  /** The network as Quantize returns it, before partitioning (the passes run as the compiler runs them). */
+  private static Network quantized(Network net, NirImportOptions dt, CompileOptions o) {
     PassContext context = new PassContext(LOIHI, o, CompileReport.builder());
     Network d = new Discretize(dt.dt(), dt.discretization()).apply(net, context);
     Network b = new ProfileBudget(dt.dt(), dt.discretization()).apply(d, context);
-    Network q = new Quantize(null).apply(b, context);
-    Population p = q.populations().get(index);
+    return new Quantize(null).apply(b, context);
+  }
+
+  /** The threshold mantissas of population {@code name} in a fixed-point network. */
+  private static int[] vth(Network q, String name) {
+    Population p = q.population(name);
     int[] vth = new int[p.size()];
     for (int i = 0; i < vth.length; i++) {
       vth[i] = p.fixed().vth(i);
@@ -204,11 +213,11 @@ class FinalCoreThresholdsTest {
       Network net = Frontends.load(file, NirImportOptions.defaults());
       Compiler.Result c = Compiler.forNir(NirImportOptions.defaults()).compile(net, LOIHI, CompileOptions.none());
       assertFalse(c.report().toJson().contains("final-core-profiles"), model);
-      for (int p = 0; p < net.populations().size(); p++) {
-        Population pop = net.populations().get(p);
+      // The passes up to Quantize once per model, not once per population (cnn_sinabs has five).
+      Network q = quantized(net, NirImportOptions.defaults(), CompileOptions.none());
+      for (Population pop : net.populations()) {
         if (pop.dynamics() instanceof FloatNeurons) {
-          int[] quantized = quantizedVth(net, NirImportOptions.defaults(), CompileOptions.none(), p);
-          assertArrayEquals(quantized, placed(c.image(), pop.name(), pop.size()).vth(), model + " " + pop.name());
+          assertArrayEquals(vth(q, pop.name()), placed(c.image(), pop.name(), pop.size()).vth(), model + " " + pop.name());
         }
       }
     }

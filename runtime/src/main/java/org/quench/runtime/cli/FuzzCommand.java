@@ -91,9 +91,9 @@ final class FuzzCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     try (ScratchDirectory scratch = ScratchDirectory.create("quench-fuzz");
-        FuzzCorpus seeds = FuzzCorpus.load(corpus, scratch.path().resolve("seeds"))) {
+        FuzzCorpus seeds = FuzzCorpus.load(corpus, scratch)) {
       Fuzzer fuzzer = new Fuzzer(seeds, new Fuzzer.Limits(cpuMillis, maxMib << 20,
-          Math.max(60_000, 10 * cpuMillis)), scratch.path());
+          Math.max(60_000, 10 * cpuMillis)), scratch);
       int failed = 0;
       List<FuzzTally> tallies = new ArrayList<>();
       for (FuzzKind kind : chosen) {

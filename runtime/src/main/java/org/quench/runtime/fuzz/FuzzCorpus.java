@@ -27,6 +27,7 @@ import org.quench.hal.proto.Core;
 import org.quench.hal.proto.DeviceProfileData;
 import org.quench.hal.proto.MeasuredCore;
 import org.quench.hal.proto.MeasuredProfile;
+import org.quench.runtime.io.ScratchDirectory;
 
 /**
  * The seeds mutants are made from: the models shipped inside Quench (the braille NIR model and the
@@ -37,6 +38,8 @@ import org.quench.hal.proto.MeasuredProfile;
  */
 public final class FuzzCorpus implements AutoCloseable {
   private static final String MODELS = "/org/quench/runtime/models/";
+  /** Where in the scratch directory the shipped models are written to be loaded from files. */
+  private static final String SEEDS = "seeds/";
   /** Images are compiled from at most this many valid models (compiling is the slow part). */
   private static final int MAX_COMPILED_IMAGES = 4;
 
@@ -66,10 +69,10 @@ public final class FuzzCorpus implements AutoCloseable {
    * The shipped seeds plus every {@code .nir}, {@code .net}, {@code .qimg} and chip spec
    * {@code .json} file under {@code directories} (searched recursively).
    */
-  public static FuzzCorpus load(List<Path> directories, Path scratch) {
+  public static FuzzCorpus load(List<Path> directories, ScratchDirectory scratch) {
     byte[] braille = resource("braille.nir");
     byte[] netx = resource("netx-random.net");
-    FuzzCorpus c = new FuzzCorpus(Frontends.load(write(scratch, "probe.net", netx),
+    FuzzCorpus c = new FuzzCorpus(Frontends.load(scratch.write(SEEDS + "probe.net", netx),
         NirImportOptions.defaults()));
     c.add(FuzzKind.NIR, "quench:braille.nir", braille);
     c.add(FuzzKind.NETX, "quench:netx-random.net", netx);
@@ -114,8 +117,8 @@ public final class FuzzCorpus implements AutoCloseable {
       }
     }
     List<Path> models = new ArrayList<>();
-    models.add(write(scratch, "braille.nir", braille));
-    models.add(write(scratch, "netx-random.net", netx));
+    models.add(scratch.write(SEEDS + "braille.nir", braille));
+    models.add(scratch.write(SEEDS + "netx-random.net", netx));
     files.stream().filter(f -> f.toString().endsWith(".nir") || f.toString().endsWith(".net"))
         .forEach(models::add);
     int compiled = 0;
@@ -233,15 +236,6 @@ public final class FuzzCorpus implements AutoCloseable {
       return Files.readAllBytes(f);
     } catch (IOException e) {
       throw new QuenchException("cannot read fuzz seed " + f + ": " + e.getMessage(), e);
-    }
-  }
-
-  static Path write(Path dir, String name, byte[] bytes) {
-    try {
-      Files.createDirectories(dir);
-      return Files.write(dir.resolve(name), bytes);
-    } catch (IOException e) {
-      throw new QuenchException("cannot write " + dir.resolve(name) + ": " + e.getMessage(), e);
     }
   }
 }

@@ -121,13 +121,4 @@ final class FuzzTargets {
       device.run(s.build());
     }
   }
-
-  static Path write(Path dir, FuzzKind kind, byte[] bytes) {
-    try {
-      Files.createDirectories(dir);
-      return Files.write(dir.resolve("case" + kind.suffix()), bytes);
-    } catch (IOException e) {
-      throw new QuenchException("cannot write a fuzz case to " + dir + ": " + e.getMessage(), e);
-    }
-  }
 }

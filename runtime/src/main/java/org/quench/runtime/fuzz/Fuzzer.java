@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import org.quench.hal.QuenchException;
+import org.quench.runtime.io.ScratchDirectory;
 
 /**
  * Runs seeded fuzz cases of one kind, each on its own thread under a watchdog that stops the case
@@ -47,10 +48,14 @@ public final class Fuzzer {
 
   private final FuzzCorpus corpus;
   private final Limits limits;
-  private final Path scratch;
+  private final ScratchDirectory scratch;
 
-  /** A fuzzer over {@code corpus} that writes each case's input under {@code scratch}. */
-  public Fuzzer(FuzzCorpus corpus, Limits limits, Path scratch) {
+  /**
+   * A fuzzer over {@code corpus} that writes each case's input into {@code scratch}. Once the
+   * scratch directory is closed (the JVM ending under a run) a case ends the run with a one-line
+   * {@link QuenchException} instead of a verdict: its input may have gone mid-case.
+   */
+  public Fuzzer(FuzzCorpus corpus, Limits limits, ScratchDirectory scratch) {
     this.corpus = corpus;
     this.limits = limits;
     this.scratch = scratch;
@@ -106,8 +111,7 @@ public final class Fuzzer {
 
   /** Runs one input on a watched thread and classifies how it ended. */
   Outcome execute(FuzzKind kind, byte[] input) {
-    Path dir = scratch.resolve(kind.label());
-    Path file = FuzzTargets.write(dir, kind, input);
+    Path file = scratch.write(kind.label() + "/case" + kind.suffix(), input);
     Throwable[] thrown = new Throwable[1];
     long[] used = new long[2];
     Thread worker = new Thread(() -> {
@@ -129,6 +133,11 @@ public final class Fuzzer {
     } else if (overLimit == null && allocated > limits.allocatedBytes()) {
       overLimit = "over the memory limit: " + (allocated >> 20) + " MiB allocated, limit "
           + (limits.allocatedBytes() >> 20);
+    }
+    if (scratch.isClosed()) {
+      // Removed under the case (a shutdown hook): whatever it ended with says nothing of the input.
+      throw new QuenchException("the fuzz run ended before " + kind.label() + " case finished: its"
+          + " scratch directory " + scratch.path() + " was removed");
     }
     FuzzCase.Verdict verdict;
     String message;

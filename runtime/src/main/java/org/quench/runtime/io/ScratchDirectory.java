@@ -22,7 +22,10 @@ import org.quench.hal.QuenchException;
  *
  * <p>A directory still open when the JVM shuts down (Ctrl-C, SIGTERM, {@code System.exit}) is
  * removed by a shutdown hook, the same way {@link #close()} removes it; a kill that runs no hooks
- * (SIGKILL) leaves it to the temp cleaner.
+ * (SIGKILL) leaves it to the temp cleaner. The JVM's other threads keep running while the hook
+ * does, so files this process writes here go through {@link #write}: it and {@link #close()}
+ * take turns, and once closed nothing more is written, so a run still going cannot make the
+ * directory again after its removal.
  */
 public final class ScratchDirectory implements AutoCloseable {
   /** Directories made and not yet closed, removed by the shutdown hook should the JVM end first. */
@@ -37,6 +40,8 @@ public final class ScratchDirectory implements AutoCloseable {
   }
 
   private final Path path;
+  /** Set by the first close; guarded by this object's lock, as every {@link #write} is. */
+  private boolean closed;
 
   private ScratchDirectory(Path path) {
     this.path = path;
@@ -80,11 +85,43 @@ public final class ScratchDirectory implements AutoCloseable {
   }
 
   /**
-   * Removes the directory and its contents, deepest first; idempotent. Links are removed as links,
-   * never followed. What cannot be listed or removed is skipped, and the rest still goes.
+   * Writes {@code bytes} to the file {@code relative} names inside this directory, making the
+   * directories on the way, and returns its path.
+   *
+   * @throws QuenchException (one line) once the directory is closed (the run is ending: nothing
+   *     more goes here), when {@code relative} leads outside it, or when the file cannot be written
+   */
+  public synchronized Path write(String relative, byte[] bytes) {
+    Path file = path.resolve(relative).normalize();
+    if (!file.startsWith(path) || file.equals(path)) {
+      throw new QuenchException("'" + relative + "' is not a file inside the scratch directory " + path);
+    }
+    if (closed) {
+      throw new QuenchException("the scratch directory " + path + " is removed (the run is ending): "
+          + relative + " is not written");
+    }
+    try {
+      Files.createDirectories(file.getParent());
+      return Files.write(file, bytes);
+    } catch (IOException e) {
+      throw new QuenchException("cannot write " + file + ": " + e.getMessage());
+    }
+  }
+
+  /** Whether {@link #close()} has begun (for a run to tell its own failures from its removal). */
+  public synchronized boolean isClosed() {
+    return closed;
+  }
+
+  /**
+   * Removes the directory and its contents, deepest first; idempotent (each call removes what is
+   * there again, e.g. what a child process wrote since). Links are removed as links, never
+   * followed. What cannot be listed or removed is skipped, and the rest still goes. From the first
+   * call on, {@link #write} refuses.
    */
   @Override
-  public void close() {
+  public synchronized void close() {
+    closed = true;
     OPEN.remove(this);
     try {
       Files.walkFileTree(path, new SimpleFileVisitor<>() {

@@ -3,17 +3,21 @@ package org.quench.runtime.fuzz;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.quench.hal.QuenchException;
+import org.quench.runtime.io.ScratchDirectory;
 
 /**
  * A few hundred seeded mutants of every input kind, from the repository's own test files: each must
@@ -25,20 +29,21 @@ class FuzzTest {
   static final int CASES = Integer.getInteger("quench.fuzz.cases", 200);
   static final long SEED = Long.getLong("quench.fuzz.seed", 20261205L);
 
-  @TempDir
-  static Path scratch;
+  static ScratchDirectory scratch;
 
   static FuzzCorpus corpus;
 
   @BeforeAll
   static void loadCorpus() {
+    scratch = ScratchDirectory.create("quench-fuzz-test");
     corpus = FuzzCorpus.load(List.of(Path.of("../compiler/src/test/resources"),
-        Path.of("src/test/resources")), scratch.resolve("seeds"));
+        Path.of("src/test/resources")), scratch);
   }
 
   @AfterAll
   static void stopTheBoard() {
     corpus.close();
+    scratch.close();
   }
 
   @ParameterizedTest
@@ -102,5 +107,22 @@ class FuzzTest {
     assertFalse(Fuzzer.clear(" "));
     assertFalse(Fuzzer.clear("first line\nsecond line"));
     assertFalse(Fuzzer.clear("x".repeat(Fuzzer.MAX_MESSAGE_CHARS + 1)));
+  }
+
+  @Test
+  void aRunWhoseScratchDirectoryIsRemovedEndsAndDoesNotMakeItAgain() {
+    // What a shutdown hook does to a run still going (Ctrl-C, SIGTERM): the fuzzer writes no case
+    // there again, so the removed directory stays removed, and it ends without a verdict.
+    ScratchDirectory own = ScratchDirectory.create("quench-fuzz-test");
+    Fuzzer fuzzer = new Fuzzer(corpus, Fuzzer.Limits.standard(), own);
+    fuzzer.run(FuzzKind.NIR, SEED, 0, 1, c -> { });
+    assertTrue(Files.isDirectory(own.path().resolve("nir")));
+    own.close();
+    List<FuzzCase> reported = new java.util.ArrayList<>();
+    QuenchException e = assertThrows(QuenchException.class, () -> fuzzer.run(FuzzKind.NIR, SEED, 1, 5, reported::add));
+    assertEquals("the scratch directory " + own.path() + " is removed (the run is ending): nir/case.nir is not"
+        + " written", e.getMessage());
+    assertEquals(List.of(), reported);
+    assertFalse(Files.exists(own.path(), LinkOption.NOFOLLOW_LINKS), own.path() + " was made again");
   }
 }

@@ -93,4 +93,23 @@ class ScratchDirectoryTest {
       new ProcessBuilder("rm", "-rf", scratch.path().toString()).start().waitFor();
     }
   }
+
+  @Test
+  void writesGoInsideAndStopOnceClosedSoTheDirectoryIsNotMadeAgain() throws IOException {
+    ScratchDirectory scratch = ScratchDirectory.create("quench-scratch-test");
+    Path file = scratch.write("nir/case.nir", new byte[] {1, 2});
+    assertEquals(scratch.path().resolve("nir/case.nir"), file);
+    assertEquals(2, Files.size(file));
+    QuenchException outside = assertThrows(QuenchException.class, () -> scratch.write("../escaped.txt", new byte[0]));
+    assertEquals("'../escaped.txt' is not a file inside the scratch directory " + scratch.path(), outside.getMessage());
+    assertFalse(Files.exists(scratch.path().resolveSibling("escaped.txt")));
+    assertFalse(scratch.isClosed());
+    scratch.close();
+    assertTrue(scratch.isClosed());
+    // A thread still running after the removal (a shutdown hook's, while the run goes on) writes nothing.
+    QuenchException closed = assertThrows(QuenchException.class, () -> scratch.write("nir/case.nir", new byte[] {3}));
+    assertEquals("the scratch directory " + scratch.path() + " is removed (the run is ending): nir/case.nir is not"
+        + " written", closed.getMessage());
+    assertFalse(Files.exists(scratch.path(), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+  }
 }

@@ -41,8 +41,9 @@ final class EmulatedCore {
   private final int[] refractoryLeft;
   private final int[] uInit;
   private final int[] vInit;
-  private final int[] uFactor;
-  private final int[] vFactor;
+  // Per neuron: the current's decay factor (low 16 bits) and the voltage's (high 16 bits, signed),
+  // one int, so the update streams one array for both.
+  private final int[] decayFactors;
   private final int[] vthEff;
   private final int[] vthLoEff;
   private final boolean[] ternary;
@@ -215,8 +216,7 @@ final class EmulatedCore {
     refractoryLeft = new int[n];
     uInit = p.uInit.clone();
     vInit = p.vInit.clone();
-    uFactor = new int[n];
-    vFactor = new int[n];
+    decayFactors = new int[n];
     vthEff = new int[n];
     vthLoEff = new int[n];
     ternary = p.ternary.clone();
@@ -231,8 +231,13 @@ final class EmulatedCore {
     boolean anyTernary = false;
     for (int i = 0; i < n; i++) {
       // Lava's ds_offset: the current decays by du + 1.
-      uFactor[i] = unity - (p.du[i] + 1);
-      vFactor[i] = unity - p.dv[i];
+      int uFactor = unity - (p.du[i] + 1);
+      int vFactor = unity - p.dv[i];
+      if (uFactor < 0 || uFactor > 0xFFFF || vFactor != (short) vFactor) {
+        throw new IllegalStateException("decay factors " + uFactor + ", " + vFactor + " of neuron " + i
+            + " do not fit 16 bits at " + where + ": validate the image first");
+      }
+      decayFactors[i] = uFactor | vFactor << 16;
       vthEff[i] = p.vth[i] << shift;
       vthLoEff[i] = p.vthLo[i] << shift;
       isPlain &= !ternary[i] && !subtractive[i] && refractory[i] == 0;
@@ -492,10 +497,10 @@ final class EmulatedCore {
    * the arrays that point at source cores' bitmaps and values, only the references.
    */
   long stateBytes() {
-    // Per neuron: 15 int arrays (state, constants, biases, decay index), 2 boolean arrays, the
+    // Per neuron: 14 int arrays (state, constants, biases, decay index), 2 boolean arrays, the
     // spike lists (indices and values, two parities), the values by neuron of ternary cores and
     // the noise amplitude and key of a chip instance.
-    long perNeuron = 4L * 15 + 2 + 4L * 2 * 2;
+    long perNeuron = 4L * 14 + 2 + 4L * 2 * 2;
     if (spikeValue != null) {
       perNeuron += 4L * 2;
     }
@@ -580,8 +585,7 @@ final class EmulatedCore {
     final int[] u = this.u;
     final int[] v = this.v;
     final int[] ring = this.ring;
-    final int[] uf = uFactor;
-    final int[] vf = vFactor;
+    final int[] df = decayFactors;
     final int[] bias = effBias;
     final int[] vth = vthEff;
     final int shift = decayShift;
@@ -594,14 +598,15 @@ final class EmulatedCore {
     for (int i = 0; i < n; i++) {
       int a = ring[base + i];
       ring[base + i] = 0;
-      long pu = (long) u[i] * uf[i];
+      int f = df[i];
+      long pu = (long) u[i] * (f & 0xFFFF);
       int un = (int) ((pu + ((pu >> 63) & round)) >> shift) + (a << act);
       if (un > smax) {
         un -= srange;
       } else if (un <= -smax) {
         un += srange;
       }
-      long pv = (long) v[i] * vf[i];
+      long pv = (long) v[i] * (f >> 16);
       int vn = Math.max(-vmax, Math.min(vmax, (int) ((pv + ((pv >> 63) & round)) >> shift) + un + bias[i]));
       u[i] = un;
       if (vn > vth[i]) {
@@ -621,7 +626,8 @@ final class EmulatedCore {
     for (int i = 0; i < n; i++) {
       int a = ring[base + i];
       ring[base + i] = 0;
-      long pu = (long) u[i] * uFactor[i];
+      int f = decayFactors[i];
+      long pu = (long) u[i] * (f & 0xFFFF);
       int un = (int) ((pu + ((pu >> 63) & decayRound)) >> decayShift) + (a << actShift);
       if (un > stateMax) {
         un -= stateRange;
@@ -635,7 +641,7 @@ final class EmulatedCore {
         v[i] = 0;
         continue;
       }
-      long pv = (long) v[i] * vFactor[i];
+      long pv = (long) v[i] * (f >> 16);
       int vn = (int) ((pv + ((pv >> 63) & decayRound)) >> decayShift) + un + effBias[i];
       if (noiseAmplitude != null) {
         // Temporal noise of the chip instance (docs/variability.md): a pure function of the

@@ -190,6 +190,9 @@
  *       itself, and many rows' misses in flight at once is what counts.
  *   <li>Neuron parameters interleaved per neuron (u,v together; the two decay factors packed in
  *       one int; bias and threshold together): same speed as separate arrays in a microbenchmark.
+ *       In the bench, though, the two decay factors packed in one int (16 bits each; one array
+ *       fewer for the update to stream from the shared cache) measured 0.924 and 0.990 on two
+ *       threads and 0.942 on one (JarAB, 40 windows of 300 steps; kept).
  * </ul>
  * A caveat on those ratios: with both sides the very same build, the side loaded second ran 7-8%
  * slower, so every ratio above carries a bias of up to that size against the variant. The
@@ -221,10 +224,10 @@
  * builds in one JVM, alternating windows, as above).
  *
  * <p>Per-instance variability plugs in between {@code CoreParameters} and {@code EmulatedCore}:
- * the step loops read per-neuron arrays only ({@code uFactor}, {@code vFactor}, {@code vthEff},
+ * the step loops read per-neuron arrays only ({@code decayFactors}, {@code vthEff},
  * {@code effBias}, filled from CoreParameters' per-neuron du, dv, vth and bias), never shared
- * profile tables, so per-neuron deviations cost nothing per step. Per-step temporal noise needs
- * one more add per neuron; it belongs in a third update loop chosen at load (as {@code plain}
- * selects the fast loop today), so noiseless chips keep the current loop.
+ * profile tables, so per-neuron deviations cost nothing per step. Per-step temporal noise is one
+ * more add per neuron in the general update loop; chips without it keep the plain loop
+ * ({@code plain} is chosen at load).
  */
 package org.quench.emulator;

@@ -10,11 +10,12 @@ import org.quench.hal.proto.Core;
  * halves of a step. {@link #update} (phase 1) advances the neurons and writes this step's spikes
  * as a sorted list and as a bitmap; {@link #deliver} (phase 2) pulls the spikes addressed to this
  * core's axons from the source cores' bitmaps and adds the activation they produce to the delay
- * line. Only the thread that owns a core
- * calls either, so no buffer is ever written by two threads.
+ * line. In each step one worker thread calls both for a core (which one may change from step to
+ * step, with a barrier in between: see {@link StepWorkers}), so no buffer is ever written by two
+ * threads at once.
  *
  * <p>Spike lists, bitmaps and values are double-buffered by step parity: while slower threads
- * still read the spikes of step t, the owner may already write those of step t+1.
+ * still read the spikes of step t, the core's step t+1 may already write those of step t+1.
  */
 final class EmulatedCore {
   // Per-synapse finishing operation of a group (how a summed activation enters the delay line).
@@ -171,7 +172,7 @@ final class EmulatedCore {
   // Per-run plan, set by the device before a run (read-only during it).
   RunPlan.CorePlan plan;
 
-  // Counters, owner-written.
+  // Counters, written by the worker stepping the core.
   long neuronUpdates;
   long synapticEvents;
   long spikes;
@@ -467,6 +468,8 @@ final class EmulatedCore {
       effBias[i] = scaleBias(biasMant[i], biasExp[i]);
     }
     Arrays.fill(ring, 0);
+    // Zero between steps, unless a failed step stopped half way.
+    Arrays.fill(groupCount, 0);
     spikeCount[0] = 0;
     spikeCount[1] = 0;
   }

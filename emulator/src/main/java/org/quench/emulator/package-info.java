@@ -40,14 +40,17 @@
  * that core's arrays, so results do not depend on the thread count or on which worker took a
  * core. Each worker has a share of the cores, steps it from the front, then takes what is left
  * of the others' shares from their backs (StepWorkers: cores stay in one processor's caches,
- * and a step is not as long as its slowest worker).
+ * and a step is not as long as its slowest worker). A core that throws stops the run at that
+ * step; the device then refuses to run on until reset() or load().
  * A worker runs each core's phase 2 of step t right before its phase 1 of step t+1, so a core's
  * delay line and neuron arrays come from memory once per step, not once per phase (StepWorkers
  * says why the order is safe). Phase 1 writes each core's spikes twice: as a sorted list (what
  * probes and output ports record) and as a bitmap of one bit per neuron. Phase 2 reads each
  * incoming route's spikes from its source's bitmap (a route of up to 32 neurons is two word
  * loads, however many of them spiked), writes the events straight into per-group slices (routes
- * are ordered by group at load, so one pass with no count pass and no per-event lookup), reads
+ * within one group and two words are ordered by group at load, so one pass with no count pass
+ * and no per-event lookup; the few others and the host events follow, bucketed by a count pass
+ * and a place pass), reads
  * all their synapse rows once ({@code touchRows}: independent loads, so the misses overlap),
  * then sums them; the cores a worker steps share its deferred-sum scratch so it stays in cache
  * (one array per scratch size, a power of two: the summing loops index it and the ring by a mask

@@ -19,12 +19,13 @@ import org.quench.hal.proto.ChipImage;
 import org.quench.hal.proto.SignMode;
 
 /**
- * A core that throws in the middle of a run: the run stops at that step on every thread count,
+ * Runs of 0 and 1 steps step every core as often as they should, with workers contending for
+ * every share. A core that throws in the middle of a run: the run stops at that step on every thread count,
  * no worker is left waiting at the barrier, {@link StepWorkers#run} reports the first failure
  * with its core and step, and the device refuses to step on from the broken state until reset,
  * after which it computes what a fresh device does.
  */
-class StepWorkersFailureTest {
+class StepWorkersTest {
   // Generous: the machine may be paused for a while; a deadlock never ends.
   private static final Duration NO_DEADLOCK = Duration.ofMinutes(5);
 
@@ -38,6 +39,28 @@ class StepWorkersFailureTest {
           core.reserveEvents(0);
         }
         return cores;
+      }
+    }
+  }
+
+  @Test
+  void runsOfZeroAndOneStepStepEveryCoreAsOften() {
+    EmulatedCore[] cores = cores();
+    for (int threads = 1; threads <= 4; threads++) {
+      for (EmulatedCore core : cores) {
+        core.reset();
+        core.neuronUpdates = 0;
+      }
+      try (StepWorkers workers = new StepWorkers(cores, threads)) {
+        workers.contendForTest();
+        long t = 0;
+        for (int steps : new int[] {0, 1, 0, 1, 1, 0}) {
+          workers.run(t, steps);
+          t += steps;
+          for (EmulatedCore core : cores) {
+            assertEquals(t * core.n, core.neuronUpdates, threads + " threads, after step " + t + ": " + core.where);
+          }
+        }
       }
     }
   }

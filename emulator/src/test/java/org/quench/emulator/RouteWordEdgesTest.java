@@ -2,7 +2,6 @@ package org.quench.emulator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -204,25 +203,7 @@ class RouteWordEdgesTest {
           dev.attach(Probe.of(ProbeKind.SPIKES, p));
         }
         RunResult r = dev.run(b.stimulus);
-        for (int c = 0; c < b.populations.size(); c++) {
-          String p = b.populations.get(c);
-          RunResult.Trace u = r.trace(Probe.of(ProbeKind.U, p));
-          RunResult.Trace v = r.trace(Probe.of(ProbeKind.V, p));
-          RunResult.Trace s = r.trace(Probe.of(ProbeKind.SPIKES, p));
-          for (int k = 0; k < STEPS; k++) {
-            for (int i = 0; i < u.width(); i++) {
-              int eu = expected.u()[k][c][i];
-              int ev = expected.v()[k][c][i];
-              int es = expected.spikes()[k][c][i];
-              if (eu != u.at(k, i) || ev != v.at(k, i) || es != s.at(k, i)) {
-                fail(threads + " threads, core " + p + " step " + (k + 1) + " neuron " + i + ": reference (u, v, s) = ("
-                    + eu + ", " + ev + ", " + es + "), emulator (" + u.at(k, i) + ", " + v.at(k, i) + ", "
-                    + s.at(k, i) + ")");
-              }
-              negative += es < 0 ? 1 : 0;
-            }
-          }
-        }
+        negative += RoutingEdgeCasesTest.compare(expected, r, b.populations, STEPS, threads + " threads")[1];
         EmulatorDevice.Stats st = dev.stats();
         assertEquals(counts.synapticEvents(), st.synapticEvents(), threads + " threads: synaptic events");
         assertEquals(counts.spikes(), st.spikes(), threads + " threads: spikes");

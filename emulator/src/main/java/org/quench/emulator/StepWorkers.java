@@ -10,9 +10,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * cores one at a time from the front of its share; when its share is done it takes whatever is
  * left of the other shares from their backs (each share's front and end packed in one atomic
  * long, so a core is taken once), then all meet at a barrier. A failure stops the run at that
- * step; {@link #run} throws the first one, naming the core and the step. A core's step is its phase 2 of
- * the previous step (delivering spikes into its delay line, pulling from any core's spike
- * bitmap) fused with its phase 1 (the neuron update; see {@link #stepLoop}). A core's step reads
+ * step; {@link #run} throws the first one, naming the core and the step. A core's step is its
+ * phase 2 of the previous step (delivering spikes into its delay line, pulling from any core's
+ * spike bitmap) fused with its phase 1 (the neuron update; see {@link #stepLoop}). A core's step reads
  * and writes only that core's arrays (and reads the other cores' spikes of the previous step,
  * fixed since the barrier), and integer sums do not depend on the order of addition, so the
  * result is the same bits for any thread count and whichever worker takes a core. The calling
@@ -192,7 +192,8 @@ final class StepWorkers implements AutoCloseable {
           }
         }
       }
-      throw new IllegalStateException("emulator worker failed: " + f.getMessage(), f);
+      throw new IllegalStateException("emulator worker failed: "
+          + (f.getMessage() != null ? f.getMessage() : f.toString()), f);
     }
   }
 

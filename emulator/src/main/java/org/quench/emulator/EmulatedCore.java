@@ -124,7 +124,8 @@ final class EmulatedCore {
   private int[] inAxon = new int[0];
   // Per incoming route: the words of the source's spike bitmap that hold its neurons (absolute
   // indices into the bitmap array, see spikeBits), with the masks of the first and the last (for
-  // a route within one word, both masks are the same, its neurons' bits).
+  // a route within one word, both masks are the same, its neurons' bits; but a direct route
+  // within one word has a last mask of 0, since deliver reads its word twice, as two words).
   private int[] wordLo = new int[0];
   private int[] wordHi = new int[0];
   private int[] maskLo = new int[0];

@@ -742,27 +742,18 @@ final class EmulatedCore {
       direct[g] = e;
       int r = byGroup[g];
       int end = byGroup[g + 1];
-      if (!groupGraded[g]) {
-        for (; r < end; r++) {
-          int[] bits = bitsOf[r];
-          long x = (bits[w0s[r]] & m0s[r] & 0xFFFFFFFFL) | (long) (bits[w1s[r]] & m1s[r]) << 32;
-          int base = bases[r];
-          int from = e;
-          for (; x != 0; x &= x - 1) {
-            sa[e++] = base + Long.numberOfTrailingZeros(x);
-          }
-          inter += (e - from) & other[r];
+      boolean graded = groupGraded[g];
+      for (; r < end; r++) {
+        int[] bits = bitsOf[r];
+        long x = (bits[w0s[r]] & m0s[r] & 0xFFFFFFFFL) | (long) (bits[w1s[r]] & m1s[r]) << 32;
+        int base = bases[r];
+        int from = e;
+        for (; x != 0; x &= x - 1) {
+          sa[e++] = base + Long.numberOfTrailingZeros(x);
         }
-      } else {
-        for (; r < end; r++) {
-          int[] bits = bitsOf[r];
-          long x = (bits[w0s[r]] & m0s[r] & 0xFFFFFFFFL) | (long) (bits[w1s[r]] & m1s[r]) << 32;
-          int base = bases[r];
-          int from = e;
-          for (; x != 0; x &= x - 1) {
-            sa[e++] = base + Long.numberOfTrailingZeros(x);
-          }
-          inter += (e - from) & other[r];
+        inter += (e - from) & other[r];
+        if (graded) {
+          // The same outcome for every route of the group, so the branch is well predicted.
           placeValues(valuesOf[r], inAxon[r] - inFirst[r], sa, sv, from, e);
         }
       }

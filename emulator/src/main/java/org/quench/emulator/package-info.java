@@ -91,7 +91,12 @@
  * slower (1.069 on one thread, 1.012 on two) and was not kept. In isolation the neuron update
  * costs 3.1 ns a neuron (a microbenchmark of the same loop over 261 cores of 384 neurons), 4.8
  * in the bench: the rest is its arrays coming from the shared cache; a variant with the decays
- * in int arithmetic (split product) ran 3.8, one with a branch-free spike word 4.3.
+ * in int arithmetic (split product) ran 3.8, one with a branch-free spike word 4.3. Fewer bytes
+ * for the update to stream paid (the decay factors packed, below); fewer arrays with the same
+ * bytes did not: u and v interleaved in one array ran 0.933 and 0.946, then 1.017 and 1.020 in
+ * quieter runs (not kept). Nor did a 16-bit delay line and scratch (a throwaway build without
+ * the overflow proof it would need; the bench's values fit): 1.034 on two threads, as the
+ * narrowing loads and stores cost more than the halved delay-line traffic saved.
  *
  * <p>Where the time goes, measured again in December 2026 by timing each part of the step with
  * {@code System.nanoTime} around it (a throwaway build; about 30 ns a reading, under 3% of a

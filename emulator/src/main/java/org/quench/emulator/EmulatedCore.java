@@ -10,11 +10,12 @@ import org.quench.hal.proto.Core;
  * halves of a step. {@link #update} (phase 1) advances the neurons and writes this step's spikes
  * as a sorted list and as a bitmap; {@link #deliver} (phase 2) pulls the spikes addressed to this
  * core's axons from the source cores' bitmaps and adds the activation they produce to the delay
- * line. Only the thread that owns a core
- * calls either, so no buffer is ever written by two threads.
+ * line. In each step one worker thread calls both for a core (which one may change from step to
+ * step, with a barrier in between: see {@link StepWorkers}), so no buffer is ever written by two
+ * threads at once.
  *
  * <p>Spike lists, bitmaps and values are double-buffered by step parity: while slower threads
- * still read the spikes of step t, the owner may already write those of step t+1.
+ * still read the spikes of step t, the core's step t+1 may already write those of step t+1.
  */
 final class EmulatedCore {
   // Per-synapse finishing operation of a group (how a summed activation enters the delay line).
@@ -41,8 +42,9 @@ final class EmulatedCore {
   private final int[] refractoryLeft;
   private final int[] uInit;
   private final int[] vInit;
-  private final int[] uFactor;
-  private final int[] vFactor;
+  // Per neuron: the current's decay factor (low 16 bits) and the voltage's (high 16 bits, signed),
+  // one int, so the update streams one array for both.
+  private final int[] decayFactors;
   private final int[] vthEff;
   private final int[] vthLoEff;
   private final boolean[] ternary;
@@ -122,7 +124,8 @@ final class EmulatedCore {
   private int[] inAxon = new int[0];
   // Per incoming route: the words of the source's spike bitmap that hold its neurons (absolute
   // indices into the bitmap array, see spikeBits), with the masks of the first and the last (for
-  // a route within one word, both masks are the same, its neurons' bits).
+  // a route within one word, both masks are the same, its neurons' bits; but a direct route
+  // within one word has a last mask of 0, since deliver reads its word twice, as two words).
   private int[] wordLo = new int[0];
   private int[] wordHi = new int[0];
   private int[] maskLo = new int[0];
@@ -170,7 +173,7 @@ final class EmulatedCore {
   // Per-run plan, set by the device before a run (read-only during it).
   RunPlan.CorePlan plan;
 
-  // Counters, owner-written.
+  // Counters, written by the worker stepping the core.
   long neuronUpdates;
   long synapticEvents;
   long spikes;
@@ -215,8 +218,7 @@ final class EmulatedCore {
     refractoryLeft = new int[n];
     uInit = p.uInit.clone();
     vInit = p.vInit.clone();
-    uFactor = new int[n];
-    vFactor = new int[n];
+    decayFactors = new int[n];
     vthEff = new int[n];
     vthLoEff = new int[n];
     ternary = p.ternary.clone();
@@ -231,8 +233,13 @@ final class EmulatedCore {
     boolean anyTernary = false;
     for (int i = 0; i < n; i++) {
       // Lava's ds_offset: the current decays by du + 1.
-      uFactor[i] = unity - (p.du[i] + 1);
-      vFactor[i] = unity - p.dv[i];
+      int uFactor = unity - (p.du[i] + 1);
+      int vFactor = unity - p.dv[i];
+      if (uFactor < 0 || uFactor > 0xFFFF || vFactor != (short) vFactor) {
+        throw new IllegalStateException("decay factors " + uFactor + ", " + vFactor + " of neuron " + i
+            + " do not fit 16 bits at " + where + ": validate the image first");
+      }
+      decayFactors[i] = uFactor | vFactor << 16;
       vthEff[i] = p.vth[i] << shift;
       vthLoEff[i] = p.vthLo[i] << shift;
       isPlain &= !ternary[i] && !subtractive[i] && refractory[i] == 0;
@@ -462,6 +469,8 @@ final class EmulatedCore {
       effBias[i] = scaleBias(biasMant[i], biasExp[i]);
     }
     Arrays.fill(ring, 0);
+    // Zero between steps, unless a failed step stopped half way.
+    Arrays.fill(groupCount, 0);
     spikeCount[0] = 0;
     spikeCount[1] = 0;
   }
@@ -492,10 +501,10 @@ final class EmulatedCore {
    * the arrays that point at source cores' bitmaps and values, only the references.
    */
   long stateBytes() {
-    // Per neuron: 15 int arrays (state, constants, biases, decay index), 2 boolean arrays, the
+    // Per neuron: 14 int arrays (state, constants, biases, decay index), 2 boolean arrays, the
     // spike lists (indices and values, two parities), the values by neuron of ternary cores and
     // the noise amplitude and key of a chip instance.
-    long perNeuron = 4L * 15 + 2 + 4L * 2 * 2;
+    long perNeuron = 4L * 14 + 2 + 4L * 2 * 2;
     if (spikeValue != null) {
       perNeuron += 4L * 2;
     }
@@ -580,8 +589,7 @@ final class EmulatedCore {
     final int[] u = this.u;
     final int[] v = this.v;
     final int[] ring = this.ring;
-    final int[] uf = uFactor;
-    final int[] vf = vFactor;
+    final int[] df = decayFactors;
     final int[] bias = effBias;
     final int[] vth = vthEff;
     final int shift = decayShift;
@@ -594,14 +602,15 @@ final class EmulatedCore {
     for (int i = 0; i < n; i++) {
       int a = ring[base + i];
       ring[base + i] = 0;
-      long pu = (long) u[i] * uf[i];
+      int f = df[i];
+      long pu = (long) u[i] * (f & 0xFFFF);
       int un = (int) ((pu + ((pu >> 63) & round)) >> shift) + (a << act);
       if (un > smax) {
         un -= srange;
       } else if (un <= -smax) {
         un += srange;
       }
-      long pv = (long) v[i] * vf[i];
+      long pv = (long) v[i] * (f >> 16);
       int vn = Math.max(-vmax, Math.min(vmax, (int) ((pv + ((pv >> 63) & round)) >> shift) + un + bias[i]));
       u[i] = un;
       if (vn > vth[i]) {
@@ -621,7 +630,8 @@ final class EmulatedCore {
     for (int i = 0; i < n; i++) {
       int a = ring[base + i];
       ring[base + i] = 0;
-      long pu = (long) u[i] * uFactor[i];
+      int f = decayFactors[i];
+      long pu = (long) u[i] * (f & 0xFFFF);
       int un = (int) ((pu + ((pu >> 63) & decayRound)) >> decayShift) + (a << actShift);
       if (un > stateMax) {
         un -= stateRange;
@@ -635,7 +645,7 @@ final class EmulatedCore {
         v[i] = 0;
         continue;
       }
-      long pv = (long) v[i] * vFactor[i];
+      long pv = (long) v[i] * (f >> 16);
       int vn = (int) ((pv + ((pv >> 63) & decayRound)) >> decayShift) + un + effBias[i];
       if (noiseAmplitude != null) {
         // Temporal noise of the chip instance (docs/variability.md): a pure function of the
@@ -732,27 +742,18 @@ final class EmulatedCore {
       direct[g] = e;
       int r = byGroup[g];
       int end = byGroup[g + 1];
-      if (!groupGraded[g]) {
-        for (; r < end; r++) {
-          int[] bits = bitsOf[r];
-          long x = (bits[w0s[r]] & m0s[r] & 0xFFFFFFFFL) | (long) (bits[w1s[r]] & m1s[r]) << 32;
-          int base = bases[r];
-          int from = e;
-          for (; x != 0; x &= x - 1) {
-            sa[e++] = base + Long.numberOfTrailingZeros(x);
-          }
-          inter += (e - from) & other[r];
+      boolean graded = groupGraded[g];
+      for (; r < end; r++) {
+        int[] bits = bitsOf[r];
+        long x = (bits[w0s[r]] & m0s[r] & 0xFFFFFFFFL) | (long) (bits[w1s[r]] & m1s[r]) << 32;
+        int base = bases[r];
+        int from = e;
+        for (; x != 0; x &= x - 1) {
+          sa[e++] = base + Long.numberOfTrailingZeros(x);
         }
-      } else {
-        for (; r < end; r++) {
-          int[] bits = bitsOf[r];
-          long x = (bits[w0s[r]] & m0s[r] & 0xFFFFFFFFL) | (long) (bits[w1s[r]] & m1s[r]) << 32;
-          int base = bases[r];
-          int from = e;
-          for (; x != 0; x &= x - 1) {
-            sa[e++] = base + Long.numberOfTrailingZeros(x);
-          }
-          inter += (e - from) & other[r];
+        inter += (e - from) & other[r];
+        if (graded) {
+          // The same outcome for every route of the group, so the branch is well predicted.
           placeValues(valuesOf[r], inAxon[r] - inFirst[r], sa, sv, from, e);
         }
       }

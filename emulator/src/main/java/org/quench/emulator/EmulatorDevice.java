@@ -54,6 +54,9 @@ public final class EmulatorDevice implements Device {
   private long time;
   private long steps;
   private boolean closed;
+  // Set when a run failed half way (the cores' states are then from different steps): what
+  // failed, until reset() or load().
+  private String failedRun;
 
   /** A probe resolved to (core, neuron) per recorded population index. */
   private record Resolved(Probe probe, int[] core, int[] neuron) {}
@@ -125,6 +128,7 @@ public final class EmulatorDevice implements Device {
     }
     network = built;
     workers = newWorkers;
+    failedRun = null;
     probes.clear();
     time = 0;
     steps = 0;
@@ -168,6 +172,10 @@ public final class EmulatorDevice implements Device {
   @Override
   public RunResult run(Stimulus stimulus) {
     EmulatedNetwork net = loaded();
+    if (failedRun != null) {
+      throw new QuenchException("device " + uri + ": the last run failed half way (" + failedRun
+          + "); reset() or load() before running again");
+    }
     int n = stimulus.steps();
     EmulatedCore[] cores = net.cores;
     RunPlan.CorePlan[] plans = new RunPlan.CorePlan[cores.length];
@@ -212,7 +220,15 @@ public final class EmulatorDevice implements Device {
     }
     long first = time;
     if (n > 0) {
-      workers.run(first, n);
+      try {
+        workers.run(first, n);
+      } catch (RuntimeException e) {
+        failedRun = e.getMessage();
+        for (EmulatedCore core : cores) {
+          core.plan = null;
+        }
+        throw e;
+      }
     }
     time += n;
     steps += n;
@@ -491,6 +507,7 @@ public final class EmulatorDevice implements Device {
       c.reset();
     }
     time = 0;
+    failedRun = null;
   }
 
   @Override
@@ -525,7 +542,8 @@ public final class EmulatorDevice implements Device {
       synBytes += c.synapseBytes();
       stateBytes += c.stateBytes();
     }
-    // The deferred-sum scratch belongs to the worker threads, one array each, not to a core.
+    // The deferred-sum scratch belongs to the worker threads (one array per size each), not to
+    // a core.
     stateBytes += workers == null ? 0 : workers.scratchBytes();
     return new Stats(steps, updates, events, spikes, synapses, synBytes, stateBytes);
   }
@@ -547,12 +565,17 @@ public final class EmulatorDevice implements Device {
     return loaded().cores[index];
   }
 
-  /** Worker threads actually stepping the loaded image (at most one per core). */
   /** Tests only: see {@link StepWorkers#rotateSharesForTest()}. */
   void rotateSharesForTest() {
     workers.rotateSharesForTest();
   }
 
+  /** Tests only: see {@link StepWorkers#contendForTest()}. */
+  void contendForTest() {
+    workers.contendForTest();
+  }
+
+  /** Worker threads actually stepping the loaded image (at most one per core). */
   int workerCount() {
     return workers == null ? 0 : workers.workerCount();
   }

@@ -57,7 +57,7 @@ final class RunPlan {
       recKind[k] = kind;
     }
 
-    /** Called by the core's owner right after the neuron update of run step {@code k}. */
+    /** Called by the worker stepping the core, right after the neuron update of run step {@code k}. */
     void record(EmulatedCore core, int k, int parity) {
       for (TapOutput tap : taps) {
         tap.record(core, k, parity);
@@ -119,7 +119,7 @@ final class RunPlan {
       return 256 << Math.min(b, 6);
     }
 
-    /** Called by the core's owner right after the neuron update of run step {@code k}. */
+    /** Called by the worker stepping the core, right after the neuron update of run step {@code k}. */
     void record(EmulatedCore core, int k, int parity) {
       int lo = core.lowerBound(parity, first);
       int hi = core.lowerBound(parity, first + count);

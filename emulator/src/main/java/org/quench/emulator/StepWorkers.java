@@ -7,10 +7,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * The threads that step a set of cores. In each step every core is stepped by exactly one worker.
  * Each worker has a share of the cores (dealt once, balancing estimated work) and takes its own
- * cores one at a time from a counter; when its share is done it takes whatever is left of the
- * other shares from their counters, then all meet at a barrier. A core's step is its phase 2 of
- * the previous step (delivering spikes into its delay line, pulling from any core's spike
- * bitmap) fused with its phase 1 (the neuron update; see {@link #stepLoop}). A core's step reads
+ * cores one at a time from the front of its share; when its share is done it takes whatever is
+ * left of the other shares from their backs (each share's front and end packed in one atomic
+ * long, so a core is taken once), then all meet at a barrier. A failure stops the run at that
+ * step; {@link #run} throws the first one, naming the core and the step. A core's step is its
+ * phase 2 of the previous step (delivering spikes into its delay line, pulling from any core's
+ * spike bitmap) fused with its phase 1 (the neuron update; see {@link #stepLoop}). A core's step reads
  * and writes only that core's arrays (and reads the other cores' spikes of the previous step,
  * fixed since the barrier), and integer sums do not depend on the order of addition, so the
  * result is the same bits for any thread count and whichever worker takes a core. The calling
@@ -38,9 +40,10 @@ final class StepWorkers implements AutoCloseable {
   private final AtomicLongArray left;
   private static final int SPREAD = 8;
   /**
-   * Added to a range's end so that it never goes negative: each worker takes from the back of a
-   * share at most once after the share is used up, so the end falls at most workers - 1 below
-   * the front, and a negative end would borrow from the front's bits.
+   * Added to a range's end so that it never goes negative: each other worker takes from the back
+   * of a share at most once after the share is used up (twice in the test mode of {@link
+   * #contendForTest}), so the end falls at most 2 (workers - 1) below the front, and a negative
+   * end would borrow from the front's bits.
    */
   private static final long END_BIAS = 1L << 20;
   /**
@@ -56,10 +59,13 @@ final class StepWorkers implements AutoCloseable {
   private volatile boolean closed;
   private volatile long runFirst;
   private volatile int runSteps;
+  // The run's first failure: the others' in the same step may only be its consequences.
   private volatile Throwable failure;
   // Tests only: worker w starts step k with share (w + k) mod workers instead of its own, so that
-  // every core changes workers from step to step.
+  // every core changes workers from step to step; and with othersFirst each worker takes from the
+  // backs of the other shares before its own front, so that all workers contend for every share.
   private volatile boolean rotateShares;
+  private volatile boolean othersFirst;
   private final long scratchBytes;
 
   StepWorkers(EmulatedCore[] cores, int threadCount) {
@@ -94,7 +100,10 @@ final class StepWorkers implements AutoCloseable {
     }
   }
 
-  /** Bytes of the workers' deferred-sum scratch arrays (one per worker, shared by its cores). */
+  /**
+   * Bytes of the workers' deferred-sum scratch arrays (each worker one per distinct scratch size,
+   * lent to the cores it steps).
+   */
   long scratchBytes() {
     return scratchBytes;
   }
@@ -102,6 +111,16 @@ final class StepWorkers implements AutoCloseable {
   /** Tests only: from the next run on, every core is stepped by another worker each step. */
   void rotateSharesForTest() {
     rotateShares = true;
+  }
+
+  /**
+   * Tests only: as {@link #rotateSharesForTest()}, and every worker takes the other shares from
+   * their backs before its own from the front, so that several workers take from each share at
+   * once, at both ends.
+   */
+  void contendForTest() {
+    rotateShares = true;
+    othersFirst = true;
   }
 
   int workerCount() {
@@ -164,7 +183,17 @@ final class StepWorkers implements AutoCloseable {
     done.acquireUninterruptibly(workers - 1);
     Throwable f = failure;
     if (f != null) {
-      throw new IllegalStateException("emulator worker failed: " + f, f);
+      // A core that failed in phase 2 may have left partial sums in the scratch it borrowed; the
+      // next core to borrow it expects zeros.
+      for (int[][] bySize : scratchOf) {
+        for (int[] s : bySize) {
+          if (s != null) {
+            Arrays.fill(s, 0);
+          }
+        }
+      }
+      throw new IllegalStateException("emulator worker failed: "
+          + (f.getMessage() != null ? f.getMessage() : f.toString()), f);
     }
   }
 
@@ -213,6 +242,7 @@ final class StepWorkers implements AutoCloseable {
     final long first = runFirst;
     final int steps = runSteps;
     final boolean rotate = rotateShares;
+    final boolean contend = othersFirst;
     for (int k = 0; k <= steps; k++) {
       int parity = k & 1;
       int own = rotate ? (int) ((id + first + k) % workers) : id;
@@ -222,28 +252,25 @@ final class StepWorkers implements AutoCloseable {
         }
       }
       long t = first + k + 1;
-      try {
-        int slot = (parity * workers + own) * SPREAD;
-        int[] mine = share[own];
-        for (long r = left.getAndAdd(slot, 1L << 32); front(r) < end(r); r = left.getAndAdd(slot, 1L << 32)) {
-          stepCore(mine[front(r)], t, k, steps, scratch);
-        }
-        for (int j = 1; j < workers; j++) {
-          int owner = (own + j) % workers;
-          int theirs = (parity * workers + owner) * SPREAD;
-          for (long r = left.get(theirs); front(r) < end(r); r = left.get(theirs)) {
-            r = left.getAndAdd(theirs, -1);
-            if (front(r) >= end(r)) {
-              break;
-            }
-            stepCore(share[owner][end(r) - 1], t, k, steps, scratch);
+      // After a failure the state is broken: nobody steps on, but every worker still meets the
+      // others at each barrier, so none waits for ever.
+      if (failure == null) {
+        try {
+          if (contend) {
+            takeOthers(own, parity, t, k, steps, scratch);
           }
-        }
-      } catch (Throwable e) {
-        failure = e;
-        // Take the rest of this step's cores so that no other worker steps on from a broken state.
-        for (int w = 0; w < workers; w++) {
-          left.set((parity * workers + w) * SPREAD, range(0, 0));
+          takeOwn(own, parity, t, k, steps, scratch);
+          takeOthers(own, parity, t, k, steps, scratch);
+        } catch (Throwable e) {
+          synchronized (this) {
+            if (failure == null) {
+              failure = e;
+            }
+          }
+          // Take the rest of this step's cores, so that the others stop at once.
+          for (int w = 0; w < workers; w++) {
+            left.set((parity * workers + w) * SPREAD, range(0, 0));
+          }
         }
       }
       if (k < steps) {
@@ -253,19 +280,54 @@ final class StepWorkers implements AutoCloseable {
     // The semaphore hand-off in run() publishes the workers' writes to the caller.
   }
 
+  /** Steps share {@code own}'s cores from its front, one at a time, until none is left. */
+  private void takeOwn(int own, int parity, long t, int k, int steps, int[][] scratch) {
+    int slot = (parity * workers + own) * SPREAD;
+    int[] mine = share[own];
+    for (long r = left.getAndAdd(slot, 1L << 32); front(r) < end(r); r = left.getAndAdd(slot, 1L << 32)) {
+      stepCore(mine[front(r)], t, k, steps, scratch);
+    }
+  }
+
+  /**
+   * Steps what is left of the other shares, each from its back. A take that finds the share used
+   * up ends this worker's turn on it, so each worker moves the end below the front at most once
+   * per share and step (see {@link #END_BIAS}).
+   */
+  private void takeOthers(int own, int parity, long t, int k, int steps, int[][] scratch) {
+    for (int j = 1; j < workers; j++) {
+      int owner = (own + j) % workers;
+      int theirs = (parity * workers + owner) * SPREAD;
+      for (long r = left.get(theirs); front(r) < end(r); r = left.get(theirs)) {
+        r = left.getAndAdd(theirs, -1);
+        if (front(r) >= end(r)) {
+          break;
+        }
+        stepCore(share[owner][end(r) - 1], t, k, steps, scratch);
+      }
+    }
+  }
+
   /** Core {@code c}'s part of run step k: phase 2 of the previous step, then phase 1 of this one. */
   private void stepCore(int c, long t, int k, int steps, int[][] scratch) {
     EmulatedCore core = cores[c];
-    if (k > 0) {
-      // Phase 2 of the previous step; after the last step it is all that is left to do.
-      int size = core.scratchSize();
-      if (size > 0) {
-        core.shareScratch(scratch[Integer.numberOfTrailingZeros(size)]);
+    boolean delivering = k > 0;
+    try {
+      if (delivering) {
+        // Phase 2 of the previous step; after the last step it is all that is left to do.
+        int size = core.scratchSize();
+        if (size > 0) {
+          core.shareScratch(scratch[Integer.numberOfTrailingZeros(size)]);
+        }
+        core.deliver(t - 1, k - 1, cores);
+        delivering = false;
       }
-      core.deliver(t - 1, k - 1, cores);
-    }
-    if (k < steps) {
-      core.update(t, k);
+      if (k < steps) {
+        core.update(t, k);
+      }
+    } catch (RuntimeException | Error e) {
+      throw new IllegalStateException(core.where + (delivering ? ", delivering the spikes of step " + (t - 1)
+          : ", updating the neurons in step " + t) + ": " + e, e);
     }
   }
 

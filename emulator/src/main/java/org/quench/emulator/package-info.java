@@ -40,14 +40,17 @@
  * that core's arrays, so results do not depend on the thread count or on which worker took a
  * core. Each worker has a share of the cores, steps it from the front, then takes what is left
  * of the others' shares from their backs (StepWorkers: cores stay in one processor's caches,
- * and a step is not as long as its slowest worker).
+ * and a step is not as long as its slowest worker). A core that throws stops the run at that
+ * step; the device then refuses to run on until reset() or load().
  * A worker runs each core's phase 2 of step t right before its phase 1 of step t+1, so a core's
  * delay line and neuron arrays come from memory once per step, not once per phase (StepWorkers
  * says why the order is safe). Phase 1 writes each core's spikes twice: as a sorted list (what
  * probes and output ports record) and as a bitmap of one bit per neuron. Phase 2 reads each
  * incoming route's spikes from its source's bitmap (a route of up to 32 neurons is two word
  * loads, however many of them spiked), writes the events straight into per-group slices (routes
- * are ordered by group at load, so one pass with no count pass and no per-event lookup), reads
+ * within one group and two words are ordered by group at load, so one pass with no count pass
+ * and no per-event lookup; the few others and the host events follow, bucketed by a count pass
+ * and a place pass), reads
  * all their synapse rows once ({@code touchRows}: independent loads, so the misses overlap),
  * then sums them; the cores a worker steps share its deferred-sum scratch so it stays in cache
  * (one array per scratch size, a power of two: the summing loops index it and the ring by a mask
@@ -88,7 +91,12 @@
  * slower (1.069 on one thread, 1.012 on two) and was not kept. In isolation the neuron update
  * costs 3.1 ns a neuron (a microbenchmark of the same loop over 261 cores of 384 neurons), 4.8
  * in the bench: the rest is its arrays coming from the shared cache; a variant with the decays
- * in int arithmetic (split product) ran 3.8, one with a branch-free spike word 4.3.
+ * in int arithmetic (split product) ran 3.8, one with a branch-free spike word 4.3. Fewer bytes
+ * for the update to stream paid (the decay factors packed, below); fewer arrays with the same
+ * bytes did not: u and v interleaved in one array ran 0.933 and 0.946, then 1.017 and 1.020 in
+ * quieter runs (not kept). Nor did a 16-bit delay line and scratch (a throwaway build without
+ * the overflow proof it would need; the bench's values fit): 1.034 on two threads, as the
+ * narrowing loads and stores cost more than the halved delay-line traffic saved.
  *
  * <p>Where the time goes, measured again in December 2026 by timing each part of the step with
  * {@code System.nanoTime} around it (a throwaway build; about 30 ns a reading, under 3% of a
@@ -190,6 +198,9 @@
  *       itself, and many rows' misses in flight at once is what counts.
  *   <li>Neuron parameters interleaved per neuron (u,v together; the two decay factors packed in
  *       one int; bias and threshold together): same speed as separate arrays in a microbenchmark.
+ *       In the bench, though, the two decay factors packed in one int (16 bits each; one array
+ *       fewer for the update to stream from the shared cache) measured 0.924 and 0.990 on two
+ *       threads and 0.942 on one (JarAB, 40 windows of 300 steps; kept).
  * </ul>
  * A caveat on those ratios: with both sides the very same build, the side loaded second ran 7-8%
  * slower, so every ratio above carries a bias of up to that size against the variant. The
@@ -221,10 +232,10 @@
  * builds in one JVM, alternating windows, as above).
  *
  * <p>Per-instance variability plugs in between {@code CoreParameters} and {@code EmulatedCore}:
- * the step loops read per-neuron arrays only ({@code uFactor}, {@code vFactor}, {@code vthEff},
+ * the step loops read per-neuron arrays only ({@code decayFactors}, {@code vthEff},
  * {@code effBias}, filled from CoreParameters' per-neuron du, dv, vth and bias), never shared
- * profile tables, so per-neuron deviations cost nothing per step. Per-step temporal noise needs
- * one more add per neuron; it belongs in a third update loop chosen at load (as {@code plain}
- * selects the fast loop today), so noiseless chips keep the current loop.
+ * profile tables, so per-neuron deviations cost nothing per step. Per-step temporal noise is one
+ * more add per neuron in the general update loop; chips without it keep the plain loop
+ * ({@code plain} is chosen at load).
  */
 package org.quench.emulator;

@@ -82,7 +82,7 @@ class RoutingEdgeCasesTest {
             ReferenceStepper.Trace expected = ref.run(part);
             RunResult got = dev.run(part);
             String where = "seed " + seed + " round " + round + " chunk from step " + CUTS[k];
-            long[] counted = compare(expected, got, b, part.steps(), where);
+            long[] counted = compare(expected, got, b.populations, part.steps(), where);
             spikes += counted[0];
             negativeSpikes += counted[1];
           }
@@ -107,14 +107,18 @@ class RoutingEdgeCasesTest {
     assertTrue(negativeSpikes > 50_000, negativeSpikes + " -1 spikes");
   }
 
-  /** Returns {spikes, -1 spikes} of the chunk after checking u, v, spikes and the output port. */
-  private static long[] compare(ReferenceStepper.Trace expected, RunResult got, Built b, int steps, String where) {
+  /**
+   * Returns {spikes, -1 spikes} of the chunk after checking u, v, spikes and the output port "out"
+   * (every core's neurons in turn) of each population, core c's being {@code populations[c]}.
+   */
+  static long[] compare(ReferenceStepper.Trace expected, RunResult got, List<String> populations, int steps,
+      String where) {
     long spikes = 0;
     long negative = 0;
     int[][] out = got.output("out").dense(steps);
     int offset = 0;
-    for (int c = 0; c < b.populations.size(); c++) {
-      String p = b.populations.get(c);
+    for (int c = 0; c < populations.size(); c++) {
+      String p = populations.get(c);
       RunResult.Trace u = got.trace(Probe.of(ProbeKind.U, p));
       RunResult.Trace v = got.trace(Probe.of(ProbeKind.V, p));
       RunResult.Trace s = got.trace(Probe.of(ProbeKind.SPIKES, p));

@@ -17,10 +17,17 @@ class ThreadDeterminismTest {
   }
 
   private static RunResult runWith(RandomNetworks.Case c, int threads, boolean rotate) {
+    return runWith(c, threads, rotate, false);
+  }
+
+  private static RunResult runWith(RandomNetworks.Case c, int threads, boolean rotate, boolean contend) {
     try (EmulatorDevice dev = ImageFixture.device(threads)) {
       dev.load(c.image());
       if (rotate) {
         dev.rotateSharesForTest();
+      }
+      if (contend) {
+        dev.contendForTest();
       }
       for (String p : c.populations()) {
         dev.attach(Probe.of(ProbeKind.U, p));
@@ -29,7 +36,15 @@ class ThreadDeterminismTest {
       if (threads > 1) {
         assertTrue(dev.workerCount() > 1 || c.image().getCoresCount() == 1);
       }
-      return dev.run(c.stimulus());
+      RunResult r = dev.run(c.stimulus());
+      // Each core stepped exactly once a step, whichever worker took it: a core lost or taken
+      // twice in some step shows in its count of neuron updates.
+      for (int i = 0; i < c.image().getCoresCount(); i++) {
+        EmulatedCore core = dev.coreForTest(i);
+        assertEquals((long) core.n * c.stimulus().steps(), core.neuronUpdates,
+            "seed " + c.seed() + " threads " + threads + " core " + i + " updates");
+      }
+      return r;
     }
   }
 
@@ -89,6 +104,28 @@ class ThreadDeterminismTest {
       assertTrue(one.output("out").count() > 0, "the network is active");
       for (int threads = 2; threads <= 3; threads++) {
         assertSame(one, runWith(c, threads, true), "seed " + seed + " threads " + threads + " rotated");
+      }
+    }
+  }
+
+  /**
+   * Every worker takes from the backs of the other shares before its own front, so that two to
+   * four workers take from each share at once, at both ends, every step (with more threads than
+   * the machine has processors, in every interleaving the scheduler makes): each core is still
+   * stepped exactly once a step (see runWith) and the bits are those of one thread.
+   */
+  @Test
+  void workersTakingFromEveryShareAtOnceStepEachCoreOnce() {
+    int cases = 0;
+    for (long seed = 91; cases < 4; seed++) {
+      RandomNetworks.Case c = RandomNetworks.generate(seed, 16, 40, 200);
+      if (c.image().getCoresCount() < 6) {
+        continue; // too few cores to share among four workers
+      }
+      cases++;
+      RunResult one = runWith(c, 1);
+      for (int threads = 2; threads <= 4; threads++) {
+        assertSame(one, runWith(c, threads, true, true), "seed " + seed + " threads " + threads + " contending");
       }
     }
   }

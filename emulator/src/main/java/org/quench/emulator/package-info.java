@@ -50,9 +50,8 @@
  * loads, however many of them spiked), writes the events straight into per-group slices (routes
  * within one group and two words are ordered by group at load, so one pass with no count pass
  * and no per-event lookup; the few others and the host events follow, bucketed by a count pass
- * and a place pass), reads
- * all their synapse rows once ({@code touchRows}: independent loads, so the misses overlap),
- * then sums them; the cores a worker steps share its deferred-sum scratch so it stays in cache
+ * and a place pass), reads all their synapse rows once ({@code touchRows}: independent loads,
+ * so the misses overlap), then sums them; the cores a worker steps share its deferred-sum scratch so it stays in cache
  * (one array per scratch size, a power of two: the summing loops index it and the ring by a mask
  * of their own length, so the JIT drops the bounds checks). The
  * scratch is laid out like the ring, cell for cell (rotated the same way), so a FLOOR group whose
@@ -81,7 +80,9 @@
  * the barrier; one common counter for all cores (time ratio 0.95 against fixed shares, {@code
  * JarAB}, 40 windows of 300 steps, two threads) sent each core to either processor from step to
  * step, out of the caches of the other; own share first and then the others' leftovers from
- * their backs ran 0.82-0.87 against the common counter and 0.77 against fixed shares. In the
+ * their backs ran 0.82-0.87 against the common counter, and the build with all this session's
+ * changes 0.77-0.86 against the one with fixed shares (three runs; 1.016 in a fourth, in the
+ * host's busiest hour). In the
  * bench 17% of core steps were taken over that way: at times one processor does twice the work
  * of the other. Smaller changes, each neutral to a few percent within the noise: the mask-indexed
  * scratch and delay line without bounds checks (0.973 on one thread, 0.975 on two); routes
@@ -90,11 +91,11 @@
  * neuron arrays in the {@code touchRows} burst, so their misses overlap those of the rows, was
  * slower (1.069 on one thread, 1.012 on two) and was not kept. In isolation the neuron update
  * costs 3.1 ns a neuron (a microbenchmark of the same loop over 261 cores of 384 neurons), 4.8
- * in the bench: the rest is its arrays coming from the shared cache; a variant with the decays
+ * in the bench: most likely the rest is its arrays coming from the shared cache; a variant with the decays
  * in int arithmetic (split product) ran 3.8, one with a branch-free spike word 4.3. Fewer bytes
  * for the update to stream paid (the decay factors packed, below); fewer arrays with the same
- * bytes did not: u and v interleaved in one array ran 0.933 and 0.946, then 1.017 and 1.020 in
- * quieter runs (not kept). Nor did a 16-bit delay line and scratch (a throwaway build without
+ * bytes did not: u and v interleaved in one array ran 0.933 on two threads and 0.946 on one,
+ * then 1.017 and 1.020 on two in quieter runs (not kept). Nor did a 16-bit delay line and scratch (a throwaway build without
  * the overflow proof it would need; the bench's values fit): 1.034 on two threads, as the
  * narrowing loads and stores cost more than the halved delay-line traffic saved.
  *
@@ -199,8 +200,8 @@
  *   <li>Neuron parameters interleaved per neuron (u,v together; the two decay factors packed in
  *       one int; bias and threshold together): same speed as separate arrays in a microbenchmark.
  *       In the bench, though, the two decay factors packed in one int (16 bits each; one array
- *       fewer for the update to stream from the shared cache) measured 0.924 and 0.990 on two
- *       threads and 0.942 on one (JarAB, 40 windows of 300 steps; kept).
+ *       fewer for the update to stream from the shared cache) measured 0.924, 0.990 and 0.960 on
+ *       two threads and 0.942 on one (JarAB, 40 windows of 300 steps; kept).
  * </ul>
  * A caveat on those ratios: with both sides the very same build, the side loaded second ran 7-8%
  * slower, so every ratio above carries a bias of up to that size against the variant. The

@@ -87,7 +87,6 @@ final class EmulatedCore {
   private final int[] groupOfAxon;
   private final int[] words;
   private final int[] wideWeights;
-  private final int targetMask;
   private final int delayShift;
   private final int delayMask;
   private final int weightShift;
@@ -131,14 +130,13 @@ final class EmulatedCore {
   private int[] maskLo = new int[0];
   private int[] maskHi = new int[0];
   // Per parity and incoming route: the source's spike bitmap and spike values by neuron (arrays
-  // fixed at load; values null when the source only spikes 1), and whether the source sits on
-  // another chip. Held here so a route costs one direct load rather than a chain through the
-  // source core object.
+  // fixed at load; values null when the source only spikes 1). Held here so a route costs one
+  // direct load rather than a chain through the source core object.
   private final int[][][] inBits = new int[2][0][];
   private final int[][][] inValues = new int[2][0][];
-  private boolean[] inOtherChip = new boolean[0];
-  // Per direct route: -1 when its source sits on another chip, else 0 (counted without a branch);
-  // and the axon of bit 0 of its first bitmap word (its first axon minus its first neuron's bit).
+  // Per incoming route: -1 when its source sits on another chip, else 0 (so direct routes count
+  // inter-chip spikes without a branch); and the axon of bit 0 of its first bitmap word (its
+  // first axon minus its first neuron's bit).
   private int[] otherChipMask = new int[0];
   private int[] routeBase = new int[0];
   private int[] directRoutes;
@@ -263,7 +261,6 @@ final class EmulatedCore {
     groupOfAxon = memory.groupOfAxon;
     words = memory.words;
     wideWeights = memory.wideWeights;
-    targetMask = memory.targetMask;
     delayShift = memory.delayShift;
     delayMask = memory.delayMask;
     weightShift = memory.weightShift;
@@ -322,13 +319,15 @@ final class EmulatedCore {
     int groups = groupMode.length;
     // Sort key: a direct route's group, or groups for the rest; stable, so ties keep load order.
     int[] key = new int[routes];
+    int[] groupOfRoute = new int[routes];
     for (int r = 0; r < routes; r++) {
       int g = groupOf(inAxon[r]);
-      for (int a = inAxon[r] + 1; a < inAxon[r] + inCount[r] && g >= 0; a++) {
+      for (int a = inAxon[r] + 1; a < inAxon[r] + inCount[r] && g != MIXED_GROUPS; a++) {
         if (groupOf(a) != g) {
           g = MIXED_GROUPS;
         }
       }
+      groupOfRoute[r] = g;
       int first = inFirst[r];
       int words = ((first + inCount[r] - 1) >>> 5) - (first >>> 5) + 1;
       key[r] = g >= 0 && words <= 2 ? g : groups;
@@ -339,6 +338,7 @@ final class EmulatedCore {
     inFirst = permute(inFirst, order);
     inCount = permute(inCount, order);
     inAxon = permute(inAxon, order);
+    routeGroup = permute(groupOfRoute, order);
     Arrays.fill(directRoutes, 0);
     for (int r = 0; r < routes; r++) {
       int kr = key[order[r]];
@@ -355,8 +355,6 @@ final class EmulatedCore {
     wordHi = new int[routes];
     maskLo = new int[routes];
     maskHi = new int[routes];
-    inOtherChip = new boolean[routes];
-    routeGroup = new int[routes];
     routeEvents = new int[routes];
     for (int parity = 0; parity < 2; parity++) {
       inBits[parity] = new int[routes][];
@@ -364,7 +362,7 @@ final class EmulatedCore {
     }
     for (int r = 0; r < routes; r++) {
       EmulatedCore src = cores[inSource[r]];
-      inOtherChip[r] = src.chip != chip;
+      otherChipMask[r] = src.chip != chip ? -1 : 0;
       for (int parity = 0; parity < 2; parity++) {
         inBits[parity][r] = src.spikeBits[parity];
         inValues[parity][r] = src.onlyPositiveSpikes ? null : src.spikeValue[parity];
@@ -382,14 +380,6 @@ final class EmulatedCore {
         maskLo[r] &= maskHi[r];
         maskHi[r] = maskLo[r];
       }
-      routeGroup[r] = groupOf(inAxon[r]);
-      for (int a = inAxon[r] + 1; a < inAxon[r] + inCount[r]; a++) {
-        if (groupOf(a) != routeGroup[r]) {
-          routeGroup[r] = MIXED_GROUPS;
-          break;
-        }
-      }
-      otherChipMask[r] = inOtherChip[r] ? -1 : 0;
       routeBase[r] = ((wordLo[r] - BITS_PAD) << 5) + inAxon[r] - first;
       if (r < directRoutes[groups] && wordLo[r] == wordHi[r]) {
         // A direct route reads two words; within one word, the second adds nothing.
@@ -518,9 +508,8 @@ final class EmulatedCore {
     if (sortedAxon != null) {
       b += 4L * (sortedAxon.length + sortedVal.length);
     }
-    // Per incoming route: 12 int arrays, one boolean, and in inBits and inValues one reference
-    // per parity.
-    b += (4L * 12 + 1 + 4L * 2 * 2) * inSource.length;
+    // Per incoming route: 12 int arrays, and in inBits and inValues one reference per parity.
+    b += (4L * 12 + 4L * 2 * 2) * inSource.length;
     // Per group: 8 int arrays (groupStart, directStart and directRoutes have one more), the graded
     // flags, the names' references.
     int groups = groupMode.length;
@@ -823,7 +812,7 @@ final class EmulatedCore {
       if (m == 0) {
         continue;
       }
-      if (inOtherChip[r]) {
+      if (otherChipMask[r] != 0) {
         interChipSpikes += m;
       }
       int g = rg[r];

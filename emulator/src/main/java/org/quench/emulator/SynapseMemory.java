@@ -33,7 +33,6 @@ final class SynapseMemory {
   final int[] words;
   /** Weights by synapse when they do not fit the words; null otherwise. */
   final int[] wideWeights;
-  final int targetMask;
   final int delayShift;
   final int delayMask;
   final int weightShift;
@@ -78,7 +77,6 @@ final class SynapseMemory {
     groupName = new String[groups];
     int targetBits = bitsFor(Math.max(n - 1, 0));
     int delayBits = bitsFor(maxD);
-    targetMask = (1 << targetBits) - 1;
     delayShift = targetBits;
     delayMask = (1 << delayBits) - 1;
     weightShift = targetBits + delayBits;

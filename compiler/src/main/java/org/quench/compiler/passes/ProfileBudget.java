@@ -630,10 +630,11 @@ public final class ProfileBudget implements NetworkPass {
           old.tauFloor(), old.suggestedDt(), old.costs(), after.worst(10)));
     }
     double scale = report.scale(name);
+    CompileReport.ErrorStats thresholdsAfter = null;
     if (r.thresholdCores() > 0) {
       // The same clamp count on every refitted core (refitThresholds): Quantize's stays true.
-      report.thresholdErrors(name, CompileReport.ErrorStats.of(
-          realisedThresholdErrors(raw, r.th(), r.vth(), scale, spec)));
+      thresholdsAfter = CompileReport.ErrorStats.of(realisedThresholdErrors(raw, r.th(), r.vth(), scale, spec));
+      report.thresholdErrors(name, thresholdsAfter);
     }
     // The worst-case state bound (Quantize's, every input spiking every step) depends on the decays
     // and thresholds.
@@ -681,8 +682,7 @@ public final class ProfileBudget implements NetworkPass {
     if (r.thresholdCores() > 0) {
       CompileReport.ErrorStats b = CompileReport.ErrorStats.of(
           realisedThresholdErrors(raw, r.fitted().threshold(), r.oldVth(), scale, spec));
-      CompileReport.ErrorStats a = CompileReport.ErrorStats.of(
-          realisedThresholdErrors(raw, r.th(), r.vth(), scale, spec));
+      CompileReport.ErrorStats a = thresholdsAfter;
       report.decision(String.format(Locale.ROOT, "final-core-profiles: population '%s': threshold rows"
           + " fitted again on %d of its %d final core(s), each to its own neurons, and quantized at"
           + " scale %s (%d distinct thresholds in all, %d before); threshold p95 %s -> %s, max %s -> %s",

@@ -2,13 +2,10 @@ package org.quench.runtime.io;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.quench.hal.QuenchException;
@@ -116,41 +113,15 @@ public final class ScratchDirectory implements AutoCloseable {
   /**
    * Removes the directory and its contents, deepest first; idempotent (each call removes what is
    * there again, e.g. what a child process wrote since). Links are removed as links, never
-   * followed. What cannot be listed or removed is skipped, and the rest still goes. From the first
-   * call on, {@link #write} refuses.
+   * followed, even when a process swaps a subdirectory for a link during the removal (where the
+   * file system has secure directory streams, as Linux's does: {@code TreeRemoval}). What cannot be
+   * listed or removed is skipped, and the rest still goes. From the first call on, {@link #write}
+   * refuses.
    */
   @Override
   public synchronized void close() {
     closed = true;
     OPEN.remove(this);
-    try {
-      Files.walkFileTree(path, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-          return remove(file);
-        }
-
-        @Override
-        public FileVisitResult visitFileFailed(Path file, IOException e) {
-          return remove(file);
-        }
-
-        @Override
-        public FileVisitResult postVisitDirectory(Path dir, IOException e) {
-          return remove(dir);
-        }
-      });
-    } catch (IOException e) {
-      // Left for the system's temp cleaner.
-    }
-  }
-
-  private static FileVisitResult remove(Path p) {
-    try {
-      Files.deleteIfExists(p);
-    } catch (IOException e) {
-      // Not empty (a branch that could not be listed) or not ours to remove: left behind.
-    }
-    return FileVisitResult.CONTINUE;
+    TreeRemoval.remove(path);
   }
 }

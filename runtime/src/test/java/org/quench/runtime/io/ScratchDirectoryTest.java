@@ -72,25 +72,35 @@ class ScratchDirectoryTest {
   }
 
   @Test
-  void aBranchThatCannotBeListedDoesNotKeepTheRestOfTheTree() throws Exception {
-    // A child may leave a directory that cannot be listed (no permission, for anyone but root, who
-    // runs these tests; here a branch deeper than a path may be). Removal skips that branch and
-    // still removes everything else, rather than giving up on the whole tree.
-    ScratchDirectory scratch = ScratchDirectory.create("quench-scratch-test");
-    Path deep = Files.createDirectories(scratch.path().resolve("deep"));
-    try {
-      Files.writeString(scratch.path().resolve("top.txt"), "x");
-      Path seeds = Files.createDirectories(scratch.path().resolve("seeds/nir"));
-      Files.writeString(seeds.resolve("case0.nir"), "x");
-      String name = "d".repeat(200);
-      Process p = new ProcessBuilder("bash", "-c", "for i in $(seq 1 30); do mkdir " + name + " && cd " + name
-          + " || exit 1; done; touch bottom").directory(deep.toFile()).redirectErrorStream(true).start();
-      assertEquals(0, p.waitFor(), new String(p.getInputStream().readAllBytes()));
-      scratch.close();
-      assertFalse(Files.exists(scratch.path().resolve("top.txt")), "a file beside the branch");
-      assertFalse(Files.exists(scratch.path().resolve("seeds")), "a directory beside the branch");
-    } finally {
-      new ProcessBuilder("rm", "-rf", scratch.path().toString()).start().waitFor();
+  void aBranchTooLongForAPathIsRemovedRelativeToItsParent() throws Exception {
+    // A child may leave a branch deeper than a path may be (here 30 names of 200 characters).
+    // Opening each directory relative to its parent's open directory removes it all; a walk by
+    // path (the fallback without secure directory streams) cannot list it, skips it and still
+    // removes everything beside it.
+    for (boolean secure : new boolean[] {true, false}) {
+      ScratchDirectory scratch = ScratchDirectory.create("quench-scratch-test");
+      Path deep = Files.createDirectories(scratch.path().resolve("deep"));
+      try {
+        Files.writeString(scratch.path().resolve("top.txt"), "x");
+        Path seeds = Files.createDirectories(scratch.path().resolve("seeds/nir"));
+        Files.writeString(seeds.resolve("case0.nir"), "x");
+        String name = "d".repeat(200);
+        Process p = new ProcessBuilder("bash", "-c", "for i in $(seq 1 30); do mkdir " + name + " && cd " + name
+            + " || exit 1; done; touch bottom").directory(deep.toFile()).redirectErrorStream(true).start();
+        assertEquals(0, p.waitFor(), new String(p.getInputStream().readAllBytes()));
+        if (secure) {
+          scratch.close();
+          assertFalse(Files.exists(scratch.path(), java.nio.file.LinkOption.NOFOLLOW_LINKS), "all of it");
+        } else {
+          TreeRemoval.walk(scratch.path());
+          assertFalse(Files.exists(scratch.path().resolve("top.txt")), "a file beside the branch");
+          assertFalse(Files.exists(scratch.path().resolve("seeds")), "a directory beside the branch");
+          assertTrue(Files.exists(deep), "the branch the walk cannot list");
+          scratch.close();
+        }
+      } finally {
+        new ProcessBuilder("rm", "-rf", scratch.path().toString()).start().waitFor();
+      }
     }
   }
 

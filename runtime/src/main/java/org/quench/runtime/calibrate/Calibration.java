@@ -75,7 +75,8 @@ public final class Calibration {
    * What to calibrate.
    *
    * <p>Every bad value is refused with a one-line {@link QuenchException} naming the option (and,
-   * for a core, the entry's index); the core list is copied, entries too, sorted by (chip, core).
+   * for a core, the entry's index); the core list is copied, entries too, sorted by (chip, core),
+   * and {@link #cores()} hands out copies: the options cannot be changed from outside.
    *
    * @param cores (chip, core) pairs: each entry exactly two numbers from 0
    * @param neurons neurons per core (from 0)
@@ -114,6 +115,19 @@ public final class Calibration {
         }
       }
       cores = List.copyOf(sorted);
+    }
+
+    /**
+     * The (chip, core) pairs, sorted by (chip, core): a fresh copy on every call, so changing what
+     * it returns cannot change the options.
+     */
+    @Override
+    public List<int[]> cores() {
+      List<int[]> copy = new ArrayList<>(cores.size());
+      for (int[] core : cores) {
+        copy.add(core.clone());
+      }
+      return List.copyOf(copy);
     }
 
     /** A copy of core entry {@code i}, or a one-line refusal saying what is wrong with it. */
@@ -239,7 +253,8 @@ public final class Calibration {
       throw new QuenchException("calibration: --neurons " + o.neurons() + " exceeds the spec's "
           + spec.neuronsPerCore() + " neurons per core");
     }
-    for (int[] c : o.cores()) {
+    List<int[]> cores = o.cores();
+    for (int[] c : cores) {
       if (c[0] < 0 || c[0] >= info.chips() || c[1] < 0 || c[1] >= spec.coresPerChip()) {
         throw new QuenchException("calibration: core (" + c[0] + "," + c[1] + ") is not on the device ("
             + info.chips() + " chips x " + spec.coresPerChip() + " cores)");
@@ -258,8 +273,8 @@ public final class Calibration {
     List<MeasuredCore> measured = new ArrayList<>();
     int[] counts = new int[4];
     NoisyCalibration.Report report = new NoisyCalibration.Report();
-    for (int from = 0; from < o.cores().size(); from += o.batch()) {
-      List<int[]> batch = o.cores().subList(from, Math.min(o.cores().size(), from + o.batch()));
+    for (int from = 0; from < cores.size(); from += o.batch()) {
+      List<int[]> batch = cores.subList(from, Math.min(cores.size(), from + o.batch()));
       measured.addAll(batch(device, spec, plan, batch, o, counts, report));
       progress.accept(batch.size());
     }
@@ -278,7 +293,7 @@ public final class Calibration {
         .putAllResolution(expected).addAllCores(measured);
     String description = String.format(Locale.ROOT,
         "measured on %s: %d cores x %d neurons; %d dead, %d hot, %d stuck calibration synapses",
-        info.uri(), o.cores().size(), o.neurons(), counts[0], counts[1], counts[2]);
+        info.uri(), cores.size(), o.neurons(), counts[0], counts[1], counts[2]);
     DeviceProfile profile = DeviceProfile.measured(info.serial(), info.specName(), m.build(), description);
     return new Result(profile, counts[0], counts[1], counts[2], counts[3], noise, expected);
   }

@@ -198,13 +198,28 @@ class CalibrationTest {
         refusal(List.of(new int[] {0, 0}, new int[] {0, -3})));
     assertEquals("calibration: core entry 0 is (-1,2); chips and cores are numbered from 0",
         refusal(List.<int[]>of(new int[] {-1, 2})));
-    // The options keep their own copies: changing the caller's arrays afterwards changes nothing.
-    int[] entry = {0, 7};
-    Calibration.Options o = new Calibration.Options(List.of(entry), 4, 4, 1);
-    entry[1] = 9;
-    assertEquals(7, o.cores().get(0)[1]);
     QuenchException chip = assertThrows(QuenchException.class, () -> Calibration.parseCores("0-3", -1, 128));
     assertEquals("calibration: --chip -1 is negative; chips are numbered from 0", chip.getMessage());
+  }
+
+  @Test
+  void theOptionsCoresCannotBeChangedThroughWhatWasGivenOrWhatIsHandedOut() {
+    // The caller's list and arrays: changing them afterwards changes nothing.
+    int[] entry = {0, 7};
+    List<int[]> given = new java.util.ArrayList<>(List.of(entry, new int[] {0, 2}));
+    Calibration.Options o = new Calibration.Options(given, 4, 4, 1);
+    entry[1] = 9;
+    given.add(new int[] {0, 4});
+    given.set(1, new int[] {1, 1});
+    assertEquals(List.of("0,2", "0,7"), o.cores().stream().map(c -> c[0] + "," + c[1]).toList());
+    // What cores() returns: its arrays are copies, and the list itself refuses changes.
+    List<int[]> handedOut = o.cores();
+    handedOut.get(0)[1] = 99;
+    handedOut.get(1)[0] = 5;
+    assertEquals(List.of("0,2", "0,7"), o.cores().stream().map(c -> c[0] + "," + c[1]).toList());
+    assertThrows(UnsupportedOperationException.class, () -> handedOut.add(new int[] {0, 3}));
+    assertThrows(UnsupportedOperationException.class, () -> handedOut.remove(0));
+    assertEquals(2, o.cores().size());
   }
 
   @Test

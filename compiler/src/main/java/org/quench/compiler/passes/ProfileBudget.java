@@ -2,19 +2,25 @@ package org.quench.compiler.passes;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import org.quench.compiler.report.CompileReport;
+import java.util.TreeMap;
+import java.util.function.BiFunction;
+import java.util.function.Predicate;
 import org.quench.compiler.ir.DiscreteNeurons;
 import org.quench.compiler.ir.FixedNeurons;
 import org.quench.compiler.ir.Network;
 import org.quench.compiler.ir.Population;
 import org.quench.compiler.ir.Projection;
+import org.quench.compiler.ir.ResetMode;
 import org.quench.compiler.quant.Discretization;
 import org.quench.compiler.quant.FixedPoint;
+import org.quench.compiler.quant.OverflowBound;
 import org.quench.compiler.quant.ValueClustering;
+import org.quench.compiler.report.CompileReport;
 import org.quench.hal.ChipSpec;
 import org.quench.hal.QuenchException;
 
@@ -116,7 +122,7 @@ public final class ProfileBudget implements NetworkPass {
     int kd = spec.decayProfilesPerCore();
     int kt = spec.thresholdProfilesPerCore();
     int[] refr = d.refractory();
-    org.quench.compiler.ir.ResetMode[] mode = d.resetMode();
+    ResetMode[] mode = d.resetMode();
     int decaysBefore = distinctDecays(d.du(), d.dv(), refr, mode, 0, n, null);
     int thresholdsBefore = distinct(d.threshold(), null, 0, n);
     double maxTau = option(context, MAX_TAU_ERROR);
@@ -221,7 +227,7 @@ public final class ProfileBudget implements NetworkPass {
    *     neurons have the new decays and thresholds
    */
   public Mapping fitFinalCores(Network discretized, Network budgeted, Mapping mapping,
-      PassContext context, java.util.function.Predicate<String> calibrated) {
+      PassContext context, Predicate<String> calibrated) {
     Network net = mapping.network();
     ChipSpec spec = context.spec();
     List<Population> pops = net.populations();
@@ -319,8 +325,8 @@ public final class ProfileBudget implements NetworkPass {
    * time, to the regrouped population with the most distinct values left over.
    */
   private static CoreShares shares(Mapping mapping, boolean[] regrouped, int rows,
-      java.util.function.BiFunction<Integer, Integer, Object> current,
-      java.util.function.BiFunction<Integer, Integer, Object> own) {
+      BiFunction<Integer, Integer, Object> current,
+      BiFunction<Integer, Integer, Object> own) {
     Network net = mapping.network();
     List<Population> pops = net.populations();
     int np = pops.size();
@@ -331,7 +337,7 @@ public final class ProfileBudget implements NetworkPass {
       budgets.add(new ArrayList<>());
     }
     for (Mapping.MappedCore core : mapping.cores()) {
-      java.util.TreeMap<Integer, List<Integer>> here = new java.util.TreeMap<>();
+      TreeMap<Integer, List<Integer>> here = new TreeMap<>();
       for (Mapping.Slice s : core.slices()) {
         int p = net.indexOf(s.population());
         Population pop = pops.get(p);
@@ -619,7 +625,7 @@ public final class ProfileBudget implements NetworkPass {
     Errors after = new Errors(raw, r.du(), r.dv(), r.th(), dt, convention, spec);
     report.tauErrors(name, after.tauStats(), after.memStats());
     int[] refr = raw.refractory();
-    org.quench.compiler.ir.ResetMode[] mode = raw.resetMode();
+    ResetMode[] mode = raw.resetMode();
     report.profiles(name, distinctDecays(raw.du(), raw.dv(), refr, mode, 0, n, null),
         distinctDecays(r.du(), r.dv(), refr, mode, 0, n, null), distinct(raw.threshold(), null, 0, n),
         distinct(r.th(), null, 0, n));
@@ -638,29 +644,13 @@ public final class ProfileBudget implements NetworkPass {
     }
     // The worst-case state bound (Quantize's, every input spiking every step) depends on the decays
     // and thresholds.
-    double[] pos = new double[n];
-    double[] neg = new double[n];
+    List<Projection> incoming = new ArrayList<>();
     for (Projection pr : net.projections()) {
       if (pr.target().equals(name) && pr.isFixed()) {
-        double unit = Math.scalb(1.0, pr.format().weightExp());
-        for (int k = 0; k < pr.synapseCount(); k++) {
-          double e = pr.fixedWeight(k) * unit;
-          if (e > 0) {
-            pos[pr.target(k)] += e;
-          } else {
-            neg[pr.target(k)] -= e;
-          }
-        }
+        incoming.add(pr);
       }
     }
-    long[] effBias = new long[n];
-    long[] effVth = new long[n];
-    for (int i = 0; i < n; i++) {
-      effBias[i] = FixedPoint.effectiveBias(f.biasMant(i), f.biasExp(i));
-      effVth[i] = (long) f.vth(i) << spec.thresholdShift();
-    }
-    org.quench.compiler.quant.OverflowBound.Bound ob = org.quench.compiler.quant.OverflowBound.bound(
-        pos, neg, r.du(), r.dv(), effBias, effVth, 0, spec);
+    OverflowBound.Bound ob = Quantize.worstCaseBound(f, incoming, spec);
     report.headroom(name, ob.uHeadroomBits(), ob.vHeadroomBits());
     // Quantize's overflow warnings state the old bound: they follow the new one.
     String who = "population '" + name + "'";
@@ -713,7 +703,7 @@ public final class ProfileBudget implements NetworkPass {
       double[] th, boolean decays, boolean thresholds, int[] decayRows, boolean fill, ChipSpec spec) {
     int kt = spec.thresholdProfilesPerCore();
     int[] refr = d.refractory();
-    org.quench.compiler.ir.ResetMode[] mode = d.resetMode();
+    ResetMode[] mode = d.resetMode();
     double[] tauSyn = d.tauSynRequested();
     double[] tauMem = d.tauMemRequested();
     for (int c = 0; c + 1 < bounds.length; c++) {
@@ -1086,7 +1076,7 @@ public final class ProfileBudget implements NetworkPass {
       };
     }
 
-    private List<CompileReport.NeuronError> select(java.util.function.Predicate<CompileReport.NeuronError> keep) {
+    private List<CompileReport.NeuronError> select(Predicate<CompileReport.NeuronError> keep) {
       List<CompileReport.NeuronError> out = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         double[][] errs = {syn, mem, th};
@@ -1280,7 +1270,7 @@ public final class ProfileBudget implements NetworkPass {
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
     }
-    Arrays.sort(order, java.util.Comparator.<Integer>comparingDouble(i -> gain[i])
+    Arrays.sort(order, Comparator.<Integer>comparingDouble(i -> gain[i])
         .thenComparingInt(i -> dv[i]).thenComparingInt(i -> du[i]).thenComparingInt(i -> i));
     int[] out = new int[order.length];
     for (int i = 0; i < out.length; i++) {
@@ -1307,7 +1297,7 @@ public final class ProfileBudget implements NetworkPass {
   }
 
   private static int distinctDecays(int[] du, int[] dv, int[] refr,
-      org.quench.compiler.ir.ResetMode[] mode, int start, int end, int[] order) {
+      ResetMode[] mode, int start, int end, int[] order) {
     Set<Long> keys = new HashSet<>();
     for (int q = start; q < end; q++) {
       int i = order == null ? q : order[q];

@@ -1,7 +1,9 @@
 package org.quench.compiler.passes;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import org.quench.compiler.report.CompileReport;
 import org.quench.compiler.ir.ConnectionKind;
 import org.quench.compiler.ir.DiscreteNeurons;
@@ -203,8 +205,6 @@ public final class Quantize implements NetworkPass {
     }
     // Weights.
     List<Projection> fixedIn = new ArrayList<>();
-    double[] pos = new double[n];
-    double[] neg = new double[n];
     for (int j = 0; j < in.size(); j++) {
       Projection p = in.get(j);
       WeightQuantizer.Result r;
@@ -240,14 +240,6 @@ public final class Quantize implements NetworkPass {
       };
       WeightFormat f = new WeightFormat(r.weightExp(), r.numWeightBits(), mode, ConnectionKind.DENSE);
       int[] m = r.weights();
-      for (int k = 0; k < m.length; k++) {
-        double e = r.effective(k);
-        if (e > 0) {
-          pos[p.target(k)] += e;
-        } else {
-          neg[p.target(k)] -= e;
-        }
-      }
       double[] requested = new double[eff[j].length];
       for (int k = 0; k < requested.length; k++) {
         requested[k] = eff[j][k] * (scale / act);
@@ -305,14 +297,8 @@ public final class Quantize implements NetworkPass {
     FixedNeurons fixed = FixedNeurons.builder(n).du(du).dv(dv).vth(vth).biasMant(b.mant())
         .biasExp(b.exp()).refractory(d.refractory()).resetMode(d.resetMode()).vInit(vInit)
         .build(name);
-    long[] effBias = new long[n];
-    long[] effVth = new long[n];
-    for (int i = 0; i < n; i++) {
-      effBias[i] = FixedPoint.effectiveBias(b.mant()[i], b.exp()[i]);
-      effVth[i] = (long) vth[i] << spec.thresholdShift();
-    }
-    OverflowBound.Bound ob = OverflowBound.bound(pos, neg, du, dv, effBias, effVth, 0, spec);
-    context.report().quantized(name, n, scale, CompileReport.ErrorStats.of(java.util.Arrays.copyOf(thErr, nt)),
+    OverflowBound.Bound ob = worstCaseBound(fixed, fixedIn, spec);
+    context.report().quantized(name, n, scale, CompileReport.ErrorStats.of(Arrays.copyOf(thErr, nt)),
         CompileReport.ErrorStats.of(biasErr), t.clamped(), b.clamped(), ob.uHeadroomBits(),
         ob.vHeadroomBits());
     boolean calibrated = calibrated(name);
@@ -321,7 +307,7 @@ public final class Quantize implements NetworkPass {
       double stateRange = Math.scalb(1.0, spec.stateBits() - 1);
       double uBits = Math.log(stateRange / Math.max(1e-300, calibration.maxAbsU(name) * scale)) / Math.log(2);
       double vBits = Math.log(stateRange / Math.max(1e-300, calibration.maxAbsV(name) * scale)) / Math.log(2);
-      String text = String.format(java.util.Locale.ROOT, "%s: calibrated on %d step(s): observed |u| up to"
+      String text = String.format(Locale.ROOT, "%s: calibrated on %d step(s): observed |u| up to"
           + " %.3g and |v| up to %.3g model units leave %.1f and %.1f bits of headroom at scale %.4g",
           who, calibration.steps(), calibration.maxAbsU(name), calibration.maxAbsV(name),
           Math.min(uBits, 99), Math.min(vBits, 99), scale);
@@ -495,17 +481,54 @@ public final class Quantize implements NetworkPass {
     return who + ": v may saturate";
   }
 
+  /**
+   * The static worst-case state bound of a fixed-point population ({@link OverflowBound#bound}:
+   * every input spiking every step): per neuron, the positive and (as a magnitude) the negative
+   * effective weights of its {@code incoming} fixed-point projections summed in chip activation
+   * units ({@code m * 2^weightExp}, projections in the order given, synapses in order), with its
+   * decays, effective bias and effective threshold. Quantize reports it, and ProfileBudget again
+   * once the rows of the final cores are fitted: one computation, so the two cannot drift.
+   */
+  static OverflowBound.Bound worstCaseBound(FixedNeurons neurons, List<Projection> incoming, ChipSpec spec) {
+    int n = neurons.size();
+    double[] pos = new double[n];
+    double[] neg = new double[n];
+    for (Projection p : incoming) {
+      int[] m = p.fixedWeights();
+      for (int k = 0; k < m.length; k++) {
+        int t = p.target(k);
+        double e = Math.scalb((double) m[k], p.weightExp(t));
+        if (e > 0) {
+          pos[t] += e;
+        } else {
+          neg[t] -= e;
+        }
+      }
+    }
+    int[] du = new int[n];
+    int[] dv = new int[n];
+    long[] effBias = new long[n];
+    long[] effVth = new long[n];
+    for (int i = 0; i < n; i++) {
+      du[i] = neurons.du(i);
+      dv[i] = neurons.dv(i);
+      effBias[i] = FixedPoint.effectiveBias(neurons.biasMant(i), neurons.biasExp(i));
+      effVth[i] = (long) neurons.vth(i) << spec.thresholdShift();
+    }
+    return OverflowBound.bound(pos, neg, du, dv, effBias, effVth, 0, spec);
+  }
+
   /** The warning for a worst-case bound whose u may wrap ({@code who}: "population 'name'"). */
   static String wrapWarning(String who, OverflowBound.Bound ob) {
     return wrapPrefix(who) + " if every input spikes every step (worst-case headroom "
-        + String.format(java.util.Locale.ROOT, "%.1f", ob.uHeadroomBits()) + " bits, neuron "
+        + String.format(Locale.ROOT, "%.1f", ob.uHeadroomBits()) + " bits, neuron "
         + ob.worstU() + "); --calibrate-input picks the scale from observed ranges instead";
   }
 
   /** The warning for a worst-case bound whose v may saturate. */
   static String saturationWarning(String who, OverflowBound.Bound ob) {
     return saturationPrefix(who) + " if every excitatory input spikes every step (worst-case"
-        + " headroom " + String.format(java.util.Locale.ROOT, "%.1f", ob.vHeadroomBits())
+        + " headroom " + String.format(Locale.ROOT, "%.1f", ob.vHeadroomBits())
         + " bits, neuron " + ob.worstV() + "); real inputs are rarely that dense: check with"
         + " quench verify";
   }

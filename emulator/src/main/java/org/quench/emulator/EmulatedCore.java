@@ -165,6 +165,7 @@ final class EmulatedCore {
   private final int[][] spikeValue;
 
   // Phase 2's events, bucketed by group.
+  private static final int DIRECT_WRITES = 4;
   private int[] sortedAxon;
   private int[] sortedVal;
 
@@ -398,7 +399,8 @@ final class EmulatedCore {
 
   /** Sizes the event buffers for routed spikes plus {@code hostEvents} host events per step. */
   void reserveEvents(int hostEvents) {
-    int need = incomingCapacity + hostEvents;
+    // Phase 2 writes up to DIRECT_WRITES - 1 events past the last (see deliver).
+    int need = incomingCapacity + hostEvents + DIRECT_WRITES;
     if (sortedAxon == null || sortedAxon.length < need) {
       sortedAxon = new int[need];
       sortedVal = new int[need];
@@ -737,10 +739,23 @@ final class EmulatedCore {
         long x = (bits[w0s[r]] & m0s[r] & 0xFFFFFFFFL) | (long) (bits[w1s[r]] & m1s[r]) << 32;
         int base = bases[r];
         int from = e;
-        for (; x != 0; x &= x - 1) {
-          sa[e++] = base + Long.numberOfTrailingZeros(x);
+        int spiked = Long.bitCount(x);
+        // Four events written whatever the count (a route carries 0-3 spikes nearly always), so
+        // no loop exit to mispredict; writes past the count are overwritten by the next route.
+        sa[e] = base + Long.numberOfTrailingZeros(x);
+        x &= x - 1;
+        sa[e + 1] = base + Long.numberOfTrailingZeros(x);
+        x &= x - 1;
+        sa[e + 2] = base + Long.numberOfTrailingZeros(x);
+        x &= x - 1;
+        sa[e + 3] = base + Long.numberOfTrailingZeros(x);
+        if (spiked > 4) {
+          for (int f = e + 4; (x &= x - 1) != 0; ) {
+            sa[f++] = base + Long.numberOfTrailingZeros(x);
+          }
         }
-        inter += (e - from) & other[r];
+        e += spiked;
+        inter += spiked & other[r];
         if (graded) {
           // The same outcome for every route of the group, so the branch is well predicted.
           placeValues(valuesOf[r], inAxon[r] - inFirst[r], sa, sv, from, e);

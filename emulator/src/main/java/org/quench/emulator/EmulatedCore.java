@@ -129,10 +129,9 @@ final class EmulatedCore {
   private int[] wordHi = new int[0];
   private int[] maskLo = new int[0];
   private int[] maskHi = new int[0];
-  // Per parity and incoming route: the source's spike bitmap and spike values by neuron (arrays
-  // fixed at load; values null when the source only spikes 1). Held here so a route costs one
-  // direct load rather than a chain through the source core object.
-  private final int[][][] inBits = new int[2][0][];
+  // Per parity and incoming route: the source's spike values by neuron (arrays fixed at load; null
+  // when the source only spikes 1). Held here so a route costs one direct load rather than a
+  // chain through the source core object.
   private final int[][][] inValues = new int[2][0][];
   // Per incoming route: -1 when its source sits on another chip, else 0 (so direct routes count
   // inter-chip spikes without a branch); and the axon of bit 0 of its first bitmap word (its
@@ -155,16 +154,21 @@ final class EmulatedCore {
   final int[][] spikeVal;
   final int[] spikeCount = new int[2];
   // The same spikes as a bitmap, which destinations read: neuron i is bit i % 32 of word
-  // BITS_PAD + i / 32. The padding keeps the words of two cores, which two threads write, off one
-  // cache line. A route of up to 32 neurons is then one or two word loads, whatever its spikes.
+  // bitsAt + i / 32 of spikeBits[parity]. Once the network is wired, every core's bitmap is a
+  // slice of one array per parity (shareBitmaps), so a destination reads any source's words from
+  // one array, with no per-route array reference to load. BITS_PAD words between two cores'
+  // slices keep the words of two cores, which two threads write, off one cache line. A route of up
+  // to 32 neurons is then one or two word loads, whatever its spikes.
   static final int BITS_PAD = 16;
   private final int bitWords;
-  final int[][] spikeBits;
+  int[][] spikeBits;
+  private int bitsAt = BITS_PAD;
   // Spike values by neuron, by parity (null when every spike is 1): a destination reads the value
   // of a neuron whose bit is set.
   private final int[][] spikeValue;
 
   // Phase 2's events, bucketed by group.
+  private static final int DIRECT_WRITES = 4;
   private int[] sortedAxon;
   private int[] sortedVal;
 
@@ -295,6 +299,29 @@ final class EmulatedCore {
     reset();
   }
 
+  /**
+   * Moves the spike bitmaps of all {@code cores} into one array per parity, each core's words a
+   * slice with {@link #BITS_PAD} words before and after it (load time, before routes are
+   * resolved; every core's bitmap is empty then). Returns the two arrays.
+   */
+  static int[][] shareBitmaps(EmulatedCore[] cores) {
+    long words = BITS_PAD;
+    for (EmulatedCore c : cores) {
+      words += c.bitWords + BITS_PAD;
+    }
+    if (words > Integer.MAX_VALUE - 8) {
+      throw new IllegalStateException("spike bitmaps of " + words + " words do not fit one array");
+    }
+    int[][] shared = {new int[(int) words], new int[(int) words]};
+    int at = BITS_PAD;
+    for (EmulatedCore c : cores) {
+      c.spikeBits = shared;
+      c.bitsAt = at;
+      at += c.bitWords + BITS_PAD;
+    }
+    return shared;
+  }
+
   /** Registers a route from {@code source}'s neurons to this core's axons (load time only). */
   void addIncoming(int source, int first, int count, int axonFirst) {
     int k = inSource.length;
@@ -357,14 +384,15 @@ final class EmulatedCore {
     maskHi = new int[routes];
     routeEvents = new int[routes];
     for (int parity = 0; parity < 2; parity++) {
-      inBits[parity] = new int[routes][];
       inValues[parity] = new int[routes][];
     }
     for (int r = 0; r < routes; r++) {
       EmulatedCore src = cores[inSource[r]];
       otherChipMask[r] = src.chip != chip ? -1 : 0;
+      if (src.spikeBits != spikeBits) {
+        throw new IllegalStateException("spike bitmaps not shared (shareBitmaps) at " + where);
+      }
       for (int parity = 0; parity < 2; parity++) {
-        inBits[parity][r] = src.spikeBits[parity];
         inValues[parity][r] = src.onlyPositiveSpikes ? null : src.spikeValue[parity];
       }
       int first = inFirst[r];
@@ -372,15 +400,15 @@ final class EmulatedCore {
       if (first < 0 || last >= src.n) {
         throw new IllegalStateException("route beyond its source's neurons at " + where);
       }
-      wordLo[r] = BITS_PAD + (first >>> 5);
-      wordHi[r] = BITS_PAD + (last >>> 5);
+      wordLo[r] = src.bitsAt + (first >>> 5);
+      wordHi[r] = src.bitsAt + (last >>> 5);
       maskLo[r] = -1 << first;
       maskHi[r] = -1 >>> (31 - (last & 31));
       if (wordLo[r] == wordHi[r]) {
         maskLo[r] &= maskHi[r];
         maskHi[r] = maskLo[r];
       }
-      routeBase[r] = ((wordLo[r] - BITS_PAD) << 5) + inAxon[r] - first;
+      routeBase[r] = ((first >>> 5) << 5) + inAxon[r] - first;
       if (r < directRoutes[groups] && wordLo[r] == wordHi[r]) {
         // A direct route reads two words; within one word, the second adds nothing.
         maskHi[r] = 0;
@@ -398,7 +426,8 @@ final class EmulatedCore {
 
   /** Sizes the event buffers for routed spikes plus {@code hostEvents} host events per step. */
   void reserveEvents(int hostEvents) {
-    int need = incomingCapacity + hostEvents;
+    // Phase 2 writes up to DIRECT_WRITES - 1 events past the last (see deliver).
+    int need = incomingCapacity + hostEvents + DIRECT_WRITES;
     if (sortedAxon == null || sortedAxon.length < need) {
       sortedAxon = new int[need];
       sortedVal = new int[need];
@@ -501,15 +530,16 @@ final class EmulatedCore {
     if (noiseAmplitude != null) {
       perNeuron += 4L + 8L;
     }
-    long b = perNeuron * n + 4L * ring.length + 4L * spikeBits[0].length * 2;
-    // The per-parity arrays of arrays (spikeIdx, spikeVal, spikeBits, spikeValue, inBits,
-    // inValues) and the spike counts.
-    b += 4L * 2 * (spikeValue == null ? 5 : 6) + 4L * 2;
+    // The spike bitmaps are the network's (EmulatedNetwork.bitmapBytes counts them once).
+    long b = perNeuron * n + 4L * ring.length;
+    // The per-parity arrays of arrays (spikeIdx, spikeVal, spikeBits, spikeValue, inValues) and
+    // the spike counts.
+    b += 4L * 2 * (spikeValue == null ? 4 : 5) + 4L * 2;
     if (sortedAxon != null) {
       b += 4L * (sortedAxon.length + sortedVal.length);
     }
-    // Per incoming route: 12 int arrays, and in inBits and inValues one reference per parity.
-    b += (4L * 12 + 4L * 2 * 2) * inSource.length;
+    // Per incoming route: 12 int arrays, and in inValues one reference per parity.
+    b += (4L * 12 + 4L * 2) * inSource.length;
     // Per group: 8 int arrays (groupStart, directStart and directRoutes have one more), the graded
     // flags, the names' references.
     int groups = groupMode.length;
@@ -537,9 +567,9 @@ final class EmulatedCore {
     int parity = (int) (t & 1);
     int base = ((int) t & delayMask) << delayShift;
     int[] bits = spikeBits[parity];
-    Arrays.fill(bits, BITS_PAD, BITS_PAD + bitWords, 0);
-    int count = plain ? updatePlain(base, spikeIdx[parity], spikeVal[parity], bits)
-        : updateGeneral(t, base, spikeIdx[parity], spikeVal[parity], bits,
+    Arrays.fill(bits, bitsAt, bitsAt + bitWords, 0);
+    int count = plain ? updatePlain(base, spikeIdx[parity], spikeVal[parity], bits, bitsAt)
+        : updateGeneral(t, base, spikeIdx[parity], spikeVal[parity], bits, bitsAt,
             spikeValue == null ? null : spikeValue[parity]);
     spikeCount[parity] = count;
     neuronUpdates += n;
@@ -574,7 +604,7 @@ final class EmulatedCore {
     }
   }
 
-  private int updatePlain(int base, int[] outIdx, int[] outVal, int[] outBits) {
+  private int updatePlain(int base, int[] outIdx, int[] outVal, int[] outBits, int bitsAt) {
     final int[] u = this.u;
     final int[] v = this.v;
     final int[] ring = this.ring;
@@ -606,7 +636,7 @@ final class EmulatedCore {
         vn = 0;
         outIdx[count] = i;
         outVal[count] = 1;
-        outBits[BITS_PAD + (i >>> 5)] |= 1 << i;
+        outBits[bitsAt + (i >>> 5)] |= 1 << i;
         count++;
       }
       v[i] = vn;
@@ -614,7 +644,8 @@ final class EmulatedCore {
     return count;
   }
 
-  private int updateGeneral(long t, int base, int[] outIdx, int[] outVal, int[] outBits, int[] outValue) {
+  private int updateGeneral(long t, int base, int[] outIdx, int[] outVal, int[] outBits, int bitsAt,
+      int[] outValue) {
     int count = 0;
     for (int i = 0; i < n; i++) {
       int a = ring[base + i];
@@ -661,7 +692,7 @@ final class EmulatedCore {
         refractoryLeft[i] = refractory[i];
         outIdx[count] = i;
         outVal[count] = out;
-        outBits[BITS_PAD + (i >>> 5)] |= 1 << i;
+        outBits[bitsAt + (i >>> 5)] |= 1 << i;
         if (outValue != null) {
           outValue[i] = out;
         }
@@ -712,7 +743,7 @@ final class EmulatedCore {
    */
   void deliver(long t, int k, EmulatedCore[] cores) {
     final int parity = (int) (t & 1);
-    final int[][] bitsOf = inBits[parity];
+    final int[] bits = spikeBits[parity];
     final int[][] valuesOf = inValues[parity];
     final int[] w0s = wordLo;
     final int[] w1s = wordHi;
@@ -733,14 +764,26 @@ final class EmulatedCore {
       int end = byGroup[g + 1];
       boolean graded = groupGraded[g];
       for (; r < end; r++) {
-        int[] bits = bitsOf[r];
         long x = (bits[w0s[r]] & m0s[r] & 0xFFFFFFFFL) | (long) (bits[w1s[r]] & m1s[r]) << 32;
         int base = bases[r];
         int from = e;
-        for (; x != 0; x &= x - 1) {
-          sa[e++] = base + Long.numberOfTrailingZeros(x);
+        int spiked = Long.bitCount(x);
+        // Four events written whatever the count (a route carries 0-3 spikes nearly always), so
+        // no loop exit to mispredict; writes past the count are overwritten by the next route.
+        sa[e] = base + Long.numberOfTrailingZeros(x);
+        x &= x - 1;
+        sa[e + 1] = base + Long.numberOfTrailingZeros(x);
+        x &= x - 1;
+        sa[e + 2] = base + Long.numberOfTrailingZeros(x);
+        x &= x - 1;
+        sa[e + 3] = base + Long.numberOfTrailingZeros(x);
+        if (spiked > 4) {
+          for (int f = e + 4; (x &= x - 1) != 0; ) {
+            sa[f++] = base + Long.numberOfTrailingZeros(x);
+          }
         }
-        inter += (e - from) & other[r];
+        e += spiked;
+        inter += spiked & other[r];
         if (graded) {
           // The same outcome for every route of the group, so the branch is well predicted.
           placeValues(valuesOf[r], inAxon[r] - inFirst[r], sa, sv, from, e);
@@ -785,7 +828,7 @@ final class EmulatedCore {
    * [groupStart[g], groupStart[g + 1]) that begin at {@code first}; returns the end of the last.
    */
   private int gatherRest(int parity, int k, int first) {
-    final int[][] bitsOf = inBits[parity];
+    final int[] bits = spikeBits[parity];
     final int[][] valuesOf = inValues[parity];
     final int routes = inSource.length;
     final int firstRoute = directRoutes[groupMode.length];
@@ -798,7 +841,6 @@ final class EmulatedCore {
     final int[] cursor = groupCount; // all zero between steps
     // Count pass: each route's spikes from the source's bitmap, and events per group.
     for (int r = firstRoute; r < routes; r++) {
-      int[] bits = bitsOf[r];
       int w0 = w0s[r];
       int w1 = w1s[r];
       int m = Integer.bitCount(bits[w0] & m0s[r]);
@@ -819,10 +861,9 @@ final class EmulatedCore {
       if (g >= 0) {
         cursor[g] += m;
       } else if (g == MIXED_GROUPS) {
-        int shift = inAxon[r] - inFirst[r];
         for (int w = w0; w <= w1; w++) {
           int x = bits[w] & (w == w0 ? m0s[r] : -1) & (w == w1 ? m1s[r] : -1);
-          int axonBase = ((w - BITS_PAD) << 5) + shift;
+          int axonBase = routeBase[r] + ((w - w0) << 5);
           for (; x != 0; x &= x - 1) {
             int ga = groupOf(axonBase + Integer.numberOfTrailingZeros(x));
             if (ga >= 0) {
@@ -861,13 +902,12 @@ final class EmulatedCore {
         continue;
       }
       int shift = inAxon[r] - inFirst[r];
-      int[] bits = bitsOf[r];
       int[] val = valuesOf[r];
       int w0 = w0s[r];
       int w1 = w1s[r];
       for (int w = w0; w <= w1; w++) {
         int x = bits[w] & (w == w0 ? m0s[r] : -1) & (w == w1 ? m1s[r] : -1);
-        int axonBase = ((w - BITS_PAD) << 5) + shift;
+        int axonBase = routeBase[r] + ((w - w0) << 5);
         for (; x != 0; x &= x - 1) {
           int axon = axonBase + Integer.numberOfTrailingZeros(x);
           int ga = g >= 0 ? g : groupOf(axon);

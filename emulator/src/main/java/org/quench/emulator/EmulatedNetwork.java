@@ -36,6 +36,8 @@ final class EmulatedNetwork {
   final Map<String, PortOut> outputs = new LinkedHashMap<>();
   final Map<String, Population> populations = new LinkedHashMap<>();
   private final Map<Long, Integer> byAddress = new HashMap<>();
+  /** All cores' spike bitmaps, one array per step parity (see EmulatedCore#shareBitmaps). */
+  private final int[][] spikeBitmaps;
 
   /** Host input port: index i drives axons {@code axon[ptr[i]..ptr[i+1])} of cores {@code core[..]}. */
   static final class PortIn {
@@ -121,6 +123,7 @@ final class EmulatedNetwork {
         }
       }
     }
+    spikeBitmaps = EmulatedCore.shareBitmaps(cores);
     for (EmulatedCore c : cores) {
       c.resolveIncoming(cores);
     }
@@ -187,6 +190,11 @@ final class EmulatedNetwork {
   /** Index in {@link #cores} of the core at {@code a} (which the image holds). */
   int coreIndex(CoreAddress a) {
     return byAddress.get(key(a));
+  }
+
+  /** Bytes of the cores' shared spike bitmaps (both parities). */
+  long bitmapBytes() {
+    return 4L * (spikeBitmaps[0].length + spikeBitmaps[1].length);
   }
 
   /** Output ports as a list in slot order. */

@@ -545,6 +545,7 @@ public final class EmulatorDevice implements Device {
     // The deferred-sum scratch belongs to the worker threads (one array per size each), not to
     // a core.
     stateBytes += workers == null ? 0 : workers.scratchBytes();
+    stateBytes += network.bitmapBytes();
     return new Stats(steps, updates, events, spikes, synapses, synBytes, stateBytes);
   }
 

@@ -31,6 +31,13 @@ final class StepWorkers implements AutoCloseable {
   private final EmulatedCore[] cores;
   /** Each worker's share of the cores, heaviest first: the cores it takes first in each step. */
   private final int[][] share;
+  /**
+   * The order in which the cores of each share are taken, by run-step parity: the share itself in
+   * even steps, reversed in odd ones. A worker's cores do not fit its processor's caches, and a
+   * cyclic walk over more than a cache holds finds none of it there; walking back and forth, the
+   * cores a worker stepped last in one step are the first of the next, while still in cache.
+   */
+  private final int[][][] order;
   private final int workers;
   /**
    * What is left of each share in the step, per step parity: worker w's share for parity p at
@@ -72,6 +79,14 @@ final class StepWorkers implements AutoCloseable {
     this.cores = cores;
     workers = Math.max(1, Math.min(threadCount, cores.length));
     share = partition(cores, workers);
+    order = new int[2][workers][];
+    for (int w = 0; w < workers; w++) {
+      order[0][w] = share[w];
+      order[1][w] = new int[share[w].length];
+      for (int i = 0; i < share[w].length; i++) {
+        order[1][w][i] = share[w][share[w].length - 1 - i];
+      }
+    }
     left = new AtomicLongArray(2 * workers * SPREAD);
     barrier = new SpinBarrier(workers);
     scratchOf = new int[workers][Integer.SIZE][];
@@ -283,7 +298,7 @@ final class StepWorkers implements AutoCloseable {
   /** Steps share {@code own}'s cores from its front, one at a time, until none is left. */
   private void takeOwn(int own, int parity, long t, int k, int steps, int[][] scratch) {
     int slot = (parity * workers + own) * SPREAD;
-    int[] mine = share[own];
+    int[] mine = order[parity][own];
     for (long r = left.getAndAdd(slot, 1L << 32); front(r) < end(r); r = left.getAndAdd(slot, 1L << 32)) {
       stepCore(mine[front(r)], t, k, steps, scratch);
     }
@@ -303,7 +318,7 @@ final class StepWorkers implements AutoCloseable {
         if (front(r) >= end(r)) {
           break;
         }
-        stepCore(share[owner][end(r) - 1], t, k, steps, scratch);
+        stepCore(order[parity][owner][end(r) - 1], t, k, steps, scratch);
       }
     }
   }

@@ -40,12 +40,14 @@
  * that core's arrays, so results do not depend on the thread count or on which worker took a
  * core. Each worker has a share of the cores, steps it from the front, then takes what is left
  * of the others' shares from their backs (StepWorkers: cores stay in one processor's caches,
- * and a step is not as long as its slowest worker). A core that throws stops the run at that
+ * and a step is not as long as its slowest worker); a share is walked forwards in even steps
+ * and backwards in odd ones, so the cores stepped last are the first of the next step. A core that throws stops the run at that
  * step; the device then refuses to run on until reset() or load().
  * A worker runs each core's phase 2 of step t right before its phase 1 of step t+1, so a core's
  * delay line and neuron arrays come from memory once per step, not once per phase (StepWorkers
  * says why the order is safe). Phase 1 writes each core's spikes twice: as a sorted list (what
- * probes and output ports record) and as a bitmap of one bit per neuron. Phase 2 reads each
+ * probes and output ports record) and as a bitmap of one bit per neuron, a slice of one array
+ * per parity that all cores share. Phase 2 reads each
  * incoming route's spikes from its source's bitmap (a route of up to 32 neurons is two word
  * loads, however many of them spiked), writes the events straight into per-group slices (routes
  * within one group and two words are ordered by group at load, so one pass with no count pass
@@ -67,6 +69,38 @@
  * running total per step, so a port's result is assembled by block copies in (step, index)
  * order; collecting outputs in process costs less than encoding them for a remote client
  * ({@code RemoteBench}: in-process at least as fast as the loopback board on every case).
+ *
+ * <p>Fourth look, December 2026 (JFR execution samples, {@code quench bench --threads 2}, 6,000
+ * steps, before the changes below): the neuron update 25%, {@code touchRows} 22%, summing 21%,
+ * gathering 13% and the FLOOR sweep 12%. Each change was measured with {@code JarAB} against
+ * the build before it (40 windows of 300 steps on two threads, 30 on one; time ratio B/A):
+ * <ul>
+ *   <li>The direct gather wrote a route's events in a loop over its set bits, 0-3 of them, whose
+ *       exit the branch predictor cannot know. It now writes four events whatever the count (a
+ *       loop only for the rare fifth and later), and the next route overwrites what lies past the
+ *       count: 0.957 and 0.913 on two threads, 0.917 on one. Mispredicted exits cost more here
+ *       than the profile suggested.
+ *   <li>All cores' spike bitmaps in one array per parity: a route's words come from one array,
+ *       with no per-route array reference to load and no array header to check its index
+ *       against: 0.965 on two threads, 0.927 on one.
+ *   <li>Shares walked back and forth (above): 0.975 and 0.983 on two threads, 0.999 on one. The
+ *       best windows gained the most (116M and 98.6M against 89.7M and 82.2M neuron updates/s):
+ *       the cores a worker reuses must still be in its caches, which other tenants of the host
+ *       take.
+ * </ul>
+ * Tried and not kept:
+ * <ul>
+ *   <li>Every core's synapse rows in one array, ordered by source neuron, so that the rows one
+ *       spike reaches in its (about four) destination cores lie side by side and share cache
+ *       lines: 1.090 on two threads. A core's rows no longer lie in one small region, and the
+ *       lines another destination would share were rarely still cached when it came to them.
+ *   <li>The plain update reading each neuron's decay factors and threshold from a per-core table
+ *       of its distinct pairs through a 2-byte index (2 bytes a neuron instead of 8): 1.029.
+ *   <li>In microbenchmarks only (not worth a build): the summing loop with a branch-free masked
+ *       tail (0.84 against 0.85 ns an event, rows in random order; the bench's rows all have 25
+ *       or 20 synapses, so their loop exits are already predicted), and a branch-free spike test
+ *       in the update with the bitmap word kept in a register (4.4 against 3.7 ns a neuron).
+ * </ul>
  *
  * <p>Where the time goes, third look (JFR execution samples, {@code quench bench --threads 1
  * --steps 4000}, 100k neurons, after the changes below): {@code touchRows} 23%, the neuron

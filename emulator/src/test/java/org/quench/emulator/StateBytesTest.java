@@ -22,7 +22,7 @@ class StateBytesTest {
   /** Counted by synapseBytes, or (scratch) once per worker below. */
   private static final Set<String> NOT_STATE = Set.of("words", "rowPtr", "groupOfAxon", "wideWeights", "scratch");
   /** Arrays of references into source cores' arrays: the references are this core's, the targets not. */
-  private static final Set<String> BORROWED_LEAVES = Set.of("inBits", "inValues");
+  private static final Set<String> BORROWED_LEAVES = Set.of("inValues", "spikeBits");
 
   @Test
   void stateBytesCountEveryArrayOfEveryCoreAndTheScratchOnce() throws Exception {
@@ -65,6 +65,12 @@ class StateBytesTest {
         for (int[] s : scratches.keySet()) {
           expected += 4L * s.length;
         }
+        // The spike bitmaps: one array per parity for the whole network, shared by every core.
+        EmulatedCore first = dev.coreForTest(0);
+        for (int i = 0; i < c.image().getCoresCount(); i++) {
+          assertTrue(dev.coreForTest(i).spikeBits == first.spikeBits, "seed " + seed + " core " + i + " has its own bitmaps");
+        }
+        expected += 4L * (first.spikeBits[0].length + first.spikeBits[1].length);
         assertEquals(expected, dev.stats().stateBytes(), "seed " + seed + ": device total");
       }
     }

@@ -82,9 +82,9 @@ class FinalCoreThresholdsTest {
   }
 
   /** Where each neuron of a population sits in the image: its core's position and its threshold mantissa. */
-  record Placed(int[] core, int[] vth, double scale, int offsets) {}
+  private record Placed(int[] core, int[] vth, double scale, int offsets) {}
 
-  static Placed placed(ChipImage image, String population, int n) {
+  private static Placed placed(ChipImage image, String population, int n) {
     int[] core = new int[n];
     int[] vth = new int[n];
     for (Symbol s : image.getSymbolsList()) {

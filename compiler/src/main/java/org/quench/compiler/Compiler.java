@@ -19,6 +19,7 @@ import org.quench.compiler.passes.Partition;
 import org.quench.compiler.passes.PassContext;
 import org.quench.compiler.passes.Place;
 import org.quench.compiler.passes.ProfileBudget;
+import org.quench.compiler.passes.StateHeadroom;
 import org.quench.compiler.passes.Quantize;
 import org.quench.compiler.passes.WeightTargetCores;
 import org.quench.compiler.reference.StateRanges;
@@ -161,11 +162,12 @@ public final class Compiler {
     // Each final core's decay and threshold rows go to its own neurons, whatever put them there
     // (the weights depend on neither, so nothing the weight target judged moves).
     if (budget != null) {
-      Quantize q = quantize;
-      split = budget.fitFinalCores(discretized, budgeted, split, context,
-          population -> q != null && q.calibrated(population));
+      split = budget.fitFinalCores(discretized, budgeted, split, context);
     }
     Mapping partitioned = new CoreWeightExponents().apply(split, context);
+    // The worst-case headroom of the weights, decays and thresholds the image will hold.
+    Quantize q = quantize;
+    new StateHeadroom().apply(partitioned, context, population -> q != null && q.calibrated(population));
     current = partitioned.network();
     checkCoreLimit(partitioned, options);
     long t1 = System.nanoTime();

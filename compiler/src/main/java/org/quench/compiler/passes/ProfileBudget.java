@@ -18,7 +18,6 @@ import org.quench.compiler.ir.Projection;
 import org.quench.compiler.ir.ResetMode;
 import org.quench.compiler.quant.Discretization;
 import org.quench.compiler.quant.FixedPoint;
-import org.quench.compiler.quant.OverflowBound;
 import org.quench.compiler.quant.ValueClustering;
 import org.quench.compiler.report.CompileReport;
 import org.quench.hal.ChipSpec;
@@ -214,20 +213,19 @@ public final class ProfileBudget implements NetworkPass {
    * clamp as many thresholds as before and, with a threshold target, keep every threshold that met
    * it within it. Weights depend on neither (the folded gains come from the requested time
    * constants, Discretize, and the scale stays), so nothing a weight target judged moves. The
-   * report's tau and threshold errors, profile counts, precision entry and worst-case headroom
-   * are computed again for the new rows. See docs/precision.md.
+   * report's tau and threshold errors, profile counts and precision entry are computed again for
+   * the new rows (the worst-case headroom is computed once, on the final weights, by
+   * {@link StateHeadroom}). See docs/precision.md.
    *
    * @param discretized the network as this pass received it (every neuron's nearest decays and
    *     own threshold)
    * @param budgeted the network as this pass returned it
    * @param mapping the final partition (unplaced), over the quantized network
-   * @param calibrated whether a population's scale came from observed state ranges (Quantize's
-   *     worst-case u warning is then left out, as Quantize leaves it out)
    * @return {@code mapping} when no row changes, else the same cores over a network whose fixed
    *     neurons have the new decays and thresholds
    */
   public Mapping fitFinalCores(Network discretized, Network budgeted, Mapping mapping,
-      PassContext context, Predicate<String> calibrated) {
+      PassContext context) {
     Network net = mapping.network();
     ChipSpec spec = context.spec();
     List<Population> pops = net.populations();
@@ -305,8 +303,7 @@ public final class ProfileBudget implements NetworkPass {
       FixedNeurons nf = f.toBuilder().du(du).dv(dv).vth(vth).build(pop.name());
       out.replacePopulation(pop.withDynamics(nf));
       report(new Refit(pop.name(), raw[p], fitted[p], oldDu, oldDv, oldVth, du, dv, vth, th,
-          decaysRefitted, decayCores.size(), thresholdsRefitted, thresholdCores.size()), nf, net,
-          calibrated.test(pop.name()), context);
+          decaysRefitted, decayCores.size(), thresholdsRefitted, thresholdCores.size()), context);
     }
     return changed ? mapping.withNetwork(out.build()) : mapping;
   }
@@ -615,7 +612,7 @@ public final class ProfileBudget implements NetworkPass {
   }
 
   /** The report entries of a population whose rows were fitted again on its final cores. */
-  private void report(Refit r, FixedNeurons f, Network net, boolean calibrated, PassContext context) {
+  private void report(Refit r, PassContext context) {
     ChipSpec spec = context.spec();
     CompileReport.Builder report = context.report();
     String name = r.name();
@@ -642,23 +639,6 @@ public final class ProfileBudget implements NetworkPass {
       thresholdsAfter = CompileReport.ErrorStats.of(realisedThresholdErrors(raw, r.th(), r.vth(), scale, spec));
       report.thresholdErrors(name, thresholdsAfter);
     }
-    // The worst-case state bound (Quantize's, every input spiking every step) depends on the decays
-    // and thresholds.
-    List<Projection> incoming = new ArrayList<>();
-    for (Projection pr : net.projections()) {
-      if (pr.target().equals(name) && pr.isFixed()) {
-        incoming.add(pr);
-      }
-    }
-    OverflowBound.Bound ob = Quantize.worstCaseBound(f, incoming, spec);
-    report.headroom(name, ob.uHeadroomBits(), ob.vHeadroomBits());
-    // Quantize's overflow warnings state the old bound: they follow the new one.
-    String who = "population '" + name + "'";
-    if (!calibrated) {
-      report.replaceWarning(Quantize.wrapPrefix(who), ob.uMayWrap() ? Quantize.wrapWarning(who, ob) : null);
-    }
-    report.replaceWarning(Quantize.saturationPrefix(who),
-        ob.vMaySaturate() ? Quantize.saturationWarning(who, ob) : null);
     if (r.decayCores() > 0) {
       CompileReport.ErrorStats b = before.allTauStats();
       CompileReport.ErrorStats a = after.allTauStats();

@@ -15,7 +15,6 @@ import org.quench.compiler.ir.SignMode;
 import org.quench.compiler.ir.WeightFormat;
 import org.quench.compiler.quant.Discretization;
 import org.quench.compiler.quant.FixedPoint;
-import org.quench.compiler.quant.OverflowBound;
 import org.quench.compiler.quant.WeightQuantizer;
 import org.quench.compiler.reference.StateRanges;
 import org.quench.hal.ChipSpec;
@@ -41,8 +40,8 @@ import org.quench.hal.QuenchException;
  * takes the largest scale at which the static worst-case bound on |v| stays within a quarter of the
  * state range (or, without a finite bound, at which the largest weight fills the mantissa).
  * Thresholds round to {@link FixedPoint#thresholds}, biases to one shared exponent
- * ({@link FixedPoint#biasesSharedExponent}); the static overflow bound
- * ({@link OverflowBound#bound}, every input spiking every step) goes to the report.
+ * ({@link FixedPoint#biasesSharedExponent}). The static overflow bound (every input spiking every
+ * step) is reported later, on the final cores' weights ({@link StateHeadroom}).
  */
 public final class Quantize implements NetworkPass {
   /**
@@ -297,10 +296,10 @@ public final class Quantize implements NetworkPass {
     FixedNeurons fixed = FixedNeurons.builder(n).du(du).dv(dv).vth(vth).biasMant(b.mant())
         .biasExp(b.exp()).refractory(d.refractory()).resetMode(d.resetMode()).vInit(vInit)
         .build(name);
-    OverflowBound.Bound ob = worstCaseBound(fixed, fixedIn, spec);
+    // The worst-case headroom and its warnings come later, from the weights, decays and
+    // thresholds the image holds (StateHeadroom).
     context.report().quantized(name, n, scale, CompileReport.ErrorStats.of(Arrays.copyOf(thErr, nt)),
-        CompileReport.ErrorStats.of(biasErr), t.clamped(), b.clamped(), ob.uHeadroomBits(),
-        ob.vHeadroomBits());
+        CompileReport.ErrorStats.of(biasErr), t.clamped(), b.clamped());
     boolean calibrated = calibrated(name);
     if (calibrated) {
       // The overflow risk from the same data the scale came from.
@@ -316,11 +315,6 @@ public final class Quantize implements NetworkPass {
       } else {
         context.report().decision("quantize: " + text);
       }
-    } else if (ob.uMayWrap()) {
-      context.report().warning(wrapWarning(who, ob));
-    }
-    if (ob.vMaySaturate()) {
-      context.report().warning(saturationWarning(who, ob));
     }
     if (t.clamped() > 0 || b.clamped() > 0) {
       context.report().warning(who + ": " + t.clamped() + " threshold(s) and " + b.clamped()
@@ -469,67 +463,5 @@ public final class Quantize implements NetworkPass {
   /** Whether a population's scale came from observed state ranges (then u is not warned about). */
   public boolean calibrated(String population) {
     return calibration != null && !Double.isNaN(calibration.maxAbsV(population));
-  }
-
-  /** The warning prefix of a population whose u may wrap in the worst case ({@link #wrapWarning}). */
-  static String wrapPrefix(String who) {
-    return who + ": u may wrap";
-  }
-
-  /** The warning prefix of a population whose v may saturate ({@link #saturationWarning}). */
-  static String saturationPrefix(String who) {
-    return who + ": v may saturate";
-  }
-
-  /**
-   * The static worst-case state bound of a fixed-point population ({@link OverflowBound#bound}:
-   * every input spiking every step): per neuron, the positive and (as a magnitude) the negative
-   * effective weights of its {@code incoming} fixed-point projections summed in chip activation
-   * units ({@code m * 2^weightExp}, projections in the order given, synapses in order), with its
-   * decays, effective bias and effective threshold. Quantize reports it, and ProfileBudget again
-   * once the rows of the final cores are fitted: one computation, so the two cannot drift.
-   */
-  static OverflowBound.Bound worstCaseBound(FixedNeurons neurons, List<Projection> incoming, ChipSpec spec) {
-    int n = neurons.size();
-    double[] pos = new double[n];
-    double[] neg = new double[n];
-    for (Projection p : incoming) {
-      int[] m = p.fixedWeights();
-      for (int k = 0; k < m.length; k++) {
-        int t = p.target(k);
-        double e = Math.scalb((double) m[k], p.weightExp(t));
-        if (e > 0) {
-          pos[t] += e;
-        } else {
-          neg[t] -= e;
-        }
-      }
-    }
-    int[] du = new int[n];
-    int[] dv = new int[n];
-    long[] effBias = new long[n];
-    long[] effVth = new long[n];
-    for (int i = 0; i < n; i++) {
-      du[i] = neurons.du(i);
-      dv[i] = neurons.dv(i);
-      effBias[i] = FixedPoint.effectiveBias(neurons.biasMant(i), neurons.biasExp(i));
-      effVth[i] = (long) neurons.vth(i) << spec.thresholdShift();
-    }
-    return OverflowBound.bound(pos, neg, du, dv, effBias, effVth, 0, spec);
-  }
-
-  /** The warning for a worst-case bound whose u may wrap ({@code who}: "population 'name'"). */
-  static String wrapWarning(String who, OverflowBound.Bound ob) {
-    return wrapPrefix(who) + " if every input spikes every step (worst-case headroom "
-        + String.format(Locale.ROOT, "%.1f", ob.uHeadroomBits()) + " bits, neuron "
-        + ob.worstU() + "); --calibrate-input picks the scale from observed ranges instead";
-  }
-
-  /** The warning for a worst-case bound whose v may saturate. */
-  static String saturationWarning(String who, OverflowBound.Bound ob) {
-    return saturationPrefix(who) + " if every excitatory input spikes every step (worst-case"
-        + " headroom " + String.format(Locale.ROOT, "%.1f", ob.vHeadroomBits())
-        + " bits, neuron " + ob.worstV() + "); real inputs are rarely that dense: check with"
-        + " quench verify";
   }
 }

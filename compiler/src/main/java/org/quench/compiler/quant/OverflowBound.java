@@ -23,10 +23,10 @@ import org.quench.hal.QuenchException;
  * voltage exceeds its threshold resets to 0 (Lava's reset), {@code v} before the spike test is also
  * at most {@code vth + u+ + bias+}. No decay with a non-zero drive has no bound (infinite).
  *
- * <p>Two ways to get {@code pos}/{@code neg} from fan-in weights: {@link #worstCase} (every input
- * spikes every step: the sums of the positive and negative effective weights) and
+ * <p>Two ways to get {@code pos}/{@code neg} from fan-in weights: {@link WorstCaseDrive} (every
+ * input spikes every step: each group's sums as the chip rounds them, the guarantee) and
  * {@link #expected} (inputs spike at given rates: the mean drive, an estimate of the typical
- * level, not a guarantee). For graded spikes, scale the weights by the largest payload first.
+ * level, not a guarantee).
  */
 public final class OverflowBound {
   private OverflowBound() {}
@@ -48,34 +48,70 @@ public final class OverflowBound {
       double vHeadroomBits, int worstU, int worstV, boolean uMayWrap, boolean vMaySaturate) {}
 
   /**
-   * Bound with every input spiking every step. {@code effectiveWeights[i][j]} is the effective
-   * weight ({@code mantissa * 2^weightExp}, chip activation units) from input j onto neuron i.
-   * The per-step drive is rounded up: with a negative exponent the chip floors the summed
-   * activation, which can add up to 1 unit on the negative side.
-   *
-   * @param effBias per neuron, or null for all 0
-   * @param effVth per neuron, or null for no threshold (the bound above is then the series alone)
-   * @param resetInterval the periodic reset interval in steps, or 0 for none
+   * The largest positive and negative activation each neuron can receive in one step when every
+   * input spikes every step, accumulated from the sums the chip itself forms
+   * (docs/chip-semantics.md#activation-and-the-weight-exponent): per axon group, per target and per
+   * delay, the prepared weights of the inputs that spiked (times their payloads) are summed and the
+   * sum is shifted by the group's exponent, a negative exponent flooring it. Floor rounds a
+   * negative sum away from zero, so each such sum of a negative exponent can deliver up to one unit
+   * more than its real value {@code sum * 2^weightExp}: the bound counts each one as the chip
+   * rounds it, never the real-valued total (which is up to one unit per group and delay too low).
    */
-  public static Bound worstCase(double[][] effectiveWeights, int[] du, int[] dv, long[] effBias,
-      long[] effVth, int resetInterval, ChipSpec spec) {
-    int n = effectiveWeights.length;
-    double[] pos = new double[n];
-    double[] neg = new double[n];
-    for (int i = 0; i < n; i++) {
-      double p = 0;
-      double q = 0;
-      for (double w : effectiveWeights[i]) {
-        if (w > 0) {
-          p += w;
-        } else {
-          q -= w;
-        }
-      }
-      pos[i] = Math.ceil(p);
-      neg[i] = Math.ceil(q);
+  public static final class WorstCaseDrive {
+    private final double[] pos;
+    private final double[] neg;
+
+    /** No drive yet onto {@code neurons} neurons. */
+    public WorstCaseDrive(int neurons) {
+      pos = new double[neurons];
+      neg = new double[neurons];
     }
-    return bound(pos, neg, du, dv, effBias, effVth, resetInterval, spec);
+
+    /**
+     * Adds one (axon group, delay) sum onto {@code neuron}: {@code largest} and {@code smallest}
+     * are the extremes the group's summed prepared weights times payloads can reach in a step for
+     * that neuron and delay ({@code largest >= 0 >= smallest}), {@code weightExp} the group's
+     * exponent.
+     */
+    public void add(int neuron, long largest, long smallest, int weightExp) {
+      if (largest < 0 || smallest > 0) {
+        throw new QuenchException("neuron " + neuron + ": a group's largest sum " + largest
+            + " must be >= 0 and its smallest " + smallest + " <= 0");
+      }
+      pos[neuron] += WeightBits.activation(largest, weightExp);
+      neg[neuron] -= WeightBits.activation(smallest, weightExp);
+    }
+
+    /**
+     * Adds a sum the chip does not shift but wraps to a signed {@code bits}-bit integer (a CONV
+     * group, docs/chip-semantics.md): a sum that may leave the range may arrive as any value in it.
+     */
+    public void addWrapped(int neuron, long largest, long smallest, int bits) {
+      long half = 1L << (bits - 1);
+      if (largest >= half || smallest < -half) {
+        pos[neuron] += half - 1;
+        neg[neuron] += half;
+      } else {
+        pos[neuron] += largest;
+        neg[neuron] -= smallest;
+      }
+    }
+
+    /** Per neuron, the largest positive activation one step delivers (chip activation units). */
+    public double[] positive() {
+      return pos.clone();
+    }
+
+    /** Per neuron, the largest negative activation one step delivers, as a magnitude. */
+    public double[] negative() {
+      return neg.clone();
+    }
+
+    /** {@link OverflowBound#bound} with these drives. */
+    public Bound bound(int[] du, int[] dv, long[] effBias, long[] effVth, int resetInterval,
+        ChipSpec spec) {
+      return OverflowBound.bound(pos, neg, du, dv, effBias, effVth, resetInterval, spec);
+    }
   }
 
   /**

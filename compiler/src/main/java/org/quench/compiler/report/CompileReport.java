@@ -919,10 +919,12 @@ public final class CompileReport {
       return this;
     }
 
-    /** Records a population's quantization: scale, threshold and bias errors, clamps, headroom. */
+    /**
+     * Records a population's quantization: scale, threshold and bias errors, clamps. Its headroom
+     * is recorded apart ({@link #headroom}), once the final weights are known.
+     */
     public Builder quantized(String population, int neurons, double scale, ErrorStats threshold,
-        ErrorStats bias, int thresholdsClamped, int biasesClamped, double uHeadroomBits,
-        double vHeadroomBits) {
+        ErrorStats bias, int thresholdsClamped, int biasesClamped) {
       PopulationEntry e = entry(population);
       e.neurons = neurons;
       e.scale = scale;
@@ -930,8 +932,6 @@ public final class CompileReport {
       e.bias = bias;
       e.thresholdsClamped = thresholdsClamped;
       e.biasesClamped = biasesClamped;
-      e.uHeadroom = uHeadroomBits;
-      e.vHeadroom = vHeadroomBits;
       return this;
     }
 
@@ -956,8 +956,8 @@ public final class CompileReport {
     }
 
     /**
-     * Replaces a population's worst-case headroom bits (a later pass changed the decays the bound
-     * depends on).
+     * Records a population's static worst-case headroom bits (see
+     * {@link PopulationQuality#uHeadroomBits}); until then it is unbounded.
      */
     public Builder headroom(String population, double uHeadroomBits, double vHeadroomBits) {
       PopulationEntry e = entry(population);

@@ -1,5 +1,6 @@
 package org.quench.compiler.quant;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -130,13 +131,26 @@ class OverflowBoundTest {
   }
 
   @Test
-  void worstCaseSumsEachSignAndRoundsUp() {
-    double[][] w = {{10, -4, 0.5, -0.25}, {1, 1, 1, 1}};
-    OverflowBound.Bound b = OverflowBound.worstCase(w, new int[] {4095, 4095},
-        new int[] {4096, 4096}, null, null, 0, LOIHI);
-    assertEquals(11 * 64.0, b.uBound()[0]); // ceil(10.5) positive vs ceil(4.25) = 5 negative
-    assertEquals(4 * 64.0, b.uBound()[1]);
-    assertEquals(0, b.worstU());
+  void worstCaseDriveShiftsEachSumAsTheChipDoes() {
+    OverflowBound.WorstCaseDrive d = new OverflowBound.WorstCaseDrive(2);
+    // Neuron 0: +21 and -9 at exponent -1: 21 >> 1 = 10 up, -9 >> 1 = -5 down (real: 4.5).
+    d.add(0, 21, -9, -1);
+    // and +3, -3 at exponent 2: exact.
+    d.add(0, 3, -3, 2);
+    // Neuron 1: -1 at exponent -8 twice (two groups): each floors to -1.
+    d.add(1, 0, -1, -8);
+    d.add(1, 0, -1, -8);
+    assertArrayEquals(new double[] {22, 0}, d.positive());
+    assertArrayEquals(new double[] {17, 2}, d.negative());
+    OverflowBound.Bound b = d.bound(new int[] {4095, 4095}, new int[] {4096, 4096}, null, null, 0, LOIHI);
+    assertEquals(22 * 64.0, b.uBound()[0]);
+    assertEquals(2 * 64.0, b.uBound()[1]);
+    assertThrows(QuenchException.class, () -> d.add(0, -1, 0, 0));
+    // A wrapped sum that may leave 24 bits may arrive as anything in them.
+    OverflowBound.WorstCaseDrive w = new OverflowBound.WorstCaseDrive(1);
+    w.addWrapped(0, 1 << 23, 0, 24);
+    assertArrayEquals(new double[] {(1 << 23) - 1}, w.positive());
+    assertArrayEquals(new double[] {1 << 23}, w.negative());
   }
 
   @Test

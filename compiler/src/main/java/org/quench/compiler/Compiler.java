@@ -189,6 +189,7 @@ public final class Compiler {
         report.profileRows(a.getChip(), a.getCore(), e.getValue()[0], e.getValue()[1]);
       }
       report.compensation(o.report());
+      o.warnings().forEach(report::warning);
       report.timing("compensate", System.nanoTime() - t3);
     }
     return new Result(current, placed, image, report.build());

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.IntUnaryOperator;
 import org.quench.compiler.report.CompensationReport;
+import org.quench.compiler.report.CompileReport;
 import org.quench.compiler.report.CompileReport.ErrorStats;
 import org.quench.compiler.quant.ValueClustering;
 import org.quench.compiler.quant.WeightBits;
@@ -60,8 +61,23 @@ public final class CompensateDeviations {
    * @param image the compensated image
    * @param report errors before and after, limits
    * @param tableRows per compensated core index in the image: {decay rows, threshold rows}
+   * @param warnings what compensation left wrong that the compile report should warn about (the
+   *     compensation report counts it too)
    */
-  public record Outcome(ChipImage image, CompensationReport report, Map<Integer, int[]> tableRows) {}
+  public record Outcome(ChipImage image, CompensationReport report, Map<Integer, int[]> tableRows,
+      List<String> warnings) {}
+
+  /** The compensation report's count of thresholds the mantissa cannot raise far enough. */
+  static final String THRESHOLDS_AT_TOP = "thresholds beyond the top of the mantissa (physical threshold gain too low)";
+
+  /**
+   * Neurons whose physical threshold is so weak that even the top of the threshold mantissa
+   * realizes less than their nominal threshold, and the largest relative error left among them.
+   */
+  private static final class TopOfMantissa {
+    int neurons;
+    double worst;
+  }
 
   /** Errors collected per parameter. */
   private static final class Errors {
@@ -100,6 +116,7 @@ public final class CompensateDeviations {
     Map<Integer, int[]> rows = new HashMap<>();
     int clustered = 0;
     int uncovered = 0;
+    TopOfMantissa top = new TopOfMantissa();
     ChipImage.Builder out = image.toBuilder();
     for (int ci = 0; ci < image.getCoresCount(); ci++) {
       Core c = image.getCores(ci);
@@ -111,7 +128,7 @@ public final class CompensateDeviations {
       }
       CoreDeviations dev = profile.core(chip, coreId, c.getNeuronCount());
       Core.Builder b = c.toBuilder();
-      boolean clusteredHere = compensateNeurons(c, b, dev, spec, errors, limits);
+      boolean clusteredHere = compensateNeurons(c, b, dev, spec, errors, limits, top);
       compensateWeights(c, b, dev, spec, errors, limits);
       clustered += clusteredHere ? 1 : 0;
       rows.put(ci, new int[] {b.getDecayProfilesCount(), b.getThresholdProfilesCount()});
@@ -128,7 +145,17 @@ public final class CompensateDeviations {
     String name = "chip " + profile.serial() + " (" + profile.model() + ")";
     CompensationReport report = new CompensationReport(name, Errors.stats(errors.before),
         Errors.stats(errors.after), limits, notes, clustered);
-    return new Outcome(out.build(), report, rows);
+    List<String> warnings = new ArrayList<>();
+    if (top.neurons > 0) {
+      // Quantize's scale may put a population's largest thresholds near the top of the mantissa
+      // (docs/variability.md, "Compensation"): a physical threshold weaker than the room left
+      // above them cannot be compensated fully.
+      warnings.add(String.format(java.util.Locale.ROOT, "compensation for %s: %d neuron(s) sit on"
+          + " physical thresholds too weak for the threshold mantissa: even its top (%d) realizes less"
+          + " than their nominal threshold, so they fire early (worst residual threshold error %s)",
+          name, top.neurons, ParameterDeviation.vthMax(spec), CompileReport.percent(top.worst)));
+    }
+    return new Outcome(out.build(), report, rows, List.copyOf(warnings));
   }
 
   /** The x in lo..hi whose realization is closest to {@code target}, searched near {@code guess}. */
@@ -161,7 +188,7 @@ public final class CompensateDeviations {
 
   /** Bias, threshold and decay compensation of one core; true when a table had to be clustered. */
   private static boolean compensateNeurons(Core c, Core.Builder b, CoreDeviations dev, ChipSpec spec,
-      Errors errors, Map<String, Long> limits) {
+      Errors errors, Map<String, Long> limits, TopOfMantissa top) {
     int n = c.getNeuronCount();
     int unity = spec.decayUnity();
     int mantHalf = spec.biasMantRange().max() + 1;
@@ -207,13 +234,14 @@ public final class CompensateDeviations {
       }
       b.setBiasMant(i, m);
     }
-    boolean clustered = compensateThresholds(c, b, dev, spec, wantVth, wantVthLo, fixed, errors, limits);
+    boolean clustered = compensateThresholds(c, b, dev, spec, wantVth, wantVthLo, fixed, errors, limits, top);
     clustered |= compensateDecays(c, b, dev, spec, wantAmountU, wantDv, fixed, errors, limits);
     return clustered;
   }
 
   private static boolean compensateThresholds(Core c, Core.Builder b, CoreDeviations dev, ChipSpec spec,
-      int[] wantVth, int[] wantVthLo, boolean[] fixed, Errors errors, Map<String, Long> limits) {
+      int[] wantVth, int[] wantVthLo, boolean[] fixed, Errors errors, Map<String, Long> limits,
+      TopOfMantissa top) {
     int n = c.getNeuronCount();
     int budget = spec.thresholdProfilesPerCore();
     // Rows keyed by (kind, vth, vthLo); exact when they fit.
@@ -285,6 +313,13 @@ public final class CompensateDeviations {
         errors.add(DeviceParameter.THRESHOLD, nominal, ParameterDeviation.threshold(spec, nominal, g), after);
         if (clustered && after != nominal) {
           limit(limits, "thresholds shared in a clustered profile row (16 per core)");
+        }
+        // The top itself is the compiler's "never fires" value (readouts): not a threshold to reach.
+        if (nominal > 0 && nominal < ParameterDeviation.vthMax(spec)
+            && ParameterDeviation.threshold(spec, ParameterDeviation.vthMax(spec), g) < nominal) {
+          limit(limits, THRESHOLDS_AT_TOP);
+          top.neurons++;
+          top.worst = Math.max(top.worst, Math.abs(after - nominal) / (double) nominal);
         }
       }
     }

@@ -167,10 +167,12 @@ final class EmulatedCore {
   // of a neuron whose bit is set.
   private final int[][] spikeValue;
 
-  // Phase 2's events, bucketed by group.
+  // Phase 2's events, bucketed by group: the buffers of the worker stepping the core (lent by
+  // StepWorkers, like the scratch), so the few lines a step fills stay in that worker's cache.
   private static final int DIRECT_WRITES = 4;
   private int[] sortedAxon;
   private int[] sortedVal;
+  private int eventCapacity;
 
   // Per-run plan, set by the device before a run (read-only during it).
   RunPlan.CorePlan plan;
@@ -334,7 +336,6 @@ final class EmulatedCore {
     inCount[k] = count;
     inAxon[k] = axonFirst;
     incomingCapacity += count;
-    sortedAxon = null;
   }
 
   /**
@@ -424,14 +425,28 @@ final class EmulatedCore {
     return out;
   }
 
-  /** Sizes the event buffers for routed spikes plus {@code hostEvents} host events per step. */
+  /** Makes room in the event buffers for routed spikes plus {@code hostEvents} host events per step. */
   void reserveEvents(int hostEvents) {
     // Phase 2 writes up to DIRECT_WRITES - 1 events past the last (see deliver).
-    int need = incomingCapacity + hostEvents + DIRECT_WRITES;
-    if (sortedAxon == null || sortedAxon.length < need) {
-      sortedAxon = new int[need];
-      sortedVal = new int[need];
+    eventCapacity = incomingCapacity + hostEvents + DIRECT_WRITES;
+  }
+
+  /** Cells each of the event buffers lent by {@link #shareEvents} must hold (see {@link #reserveEvents}). */
+  int eventCapacity() {
+    return eventCapacity;
+  }
+
+  /**
+   * Lends this core the event buffers (axons and values) of the worker stepping it, each at least
+   * {@link #eventCapacity()} long; a step leaves nothing in them that the next one reads.
+   */
+  void shareEvents(int[] axons, int[] values) {
+    if (axons.length < eventCapacity || values.length < eventCapacity) {
+      throw new IllegalArgumentException("event buffers of " + axons.length + " and " + values.length
+          + " cells for " + eventCapacity + " at " + where);
     }
+    sortedAxon = axons;
+    sortedVal = values;
   }
 
   /** True when every spike of this core is +1 (no ternary neuron). */
@@ -535,9 +550,6 @@ final class EmulatedCore {
     // The per-parity arrays of arrays (spikeIdx, spikeVal, spikeBits, spikeValue, inValues) and
     // the spike counts.
     b += 4L * 2 * (spikeValue == null ? 4 : 5) + 4L * 2;
-    if (sortedAxon != null) {
-      b += 4L * (sortedAxon.length + sortedVal.length);
-    }
     // Per incoming route: 12 int arrays, and in inValues one reference per parity.
     b += (4L * 12 + 4L * 2) * inSource.length;
     // Per group: 8 int arrays (groupStart, directStart and directRoutes have one more), the graded

@@ -59,6 +59,11 @@ final class StepWorkers implements AutoCloseable {
    * one of exactly its size.
    */
   private final int[][][] scratchOf;
+  /**
+   * Each worker's event buffers (axons, values), lent to the core it is stepping; grown at the
+   * start of a run to the largest {@link EmulatedCore#eventCapacity()}.
+   */
+  private final int[][][] eventsOf;
   private final SpinBarrier barrier;
   private final Semaphore[] start;
   private final Semaphore done;
@@ -102,6 +107,7 @@ final class StepWorkers implements AutoCloseable {
       }
     }
     scratchBytes = scratchTotal;
+    eventsOf = new int[workers][2][0];
     start = new Semaphore[workers];
     done = new Semaphore(0);
     threads = new Thread[workers];
@@ -117,10 +123,14 @@ final class StepWorkers implements AutoCloseable {
 
   /**
    * Bytes of the workers' deferred-sum scratch arrays (each worker one per distinct scratch size,
-   * lent to the cores it steps).
+   * lent to the cores it steps) and event buffers.
    */
   long scratchBytes() {
-    return scratchBytes;
+    long events = 0;
+    for (int[][] buffers : eventsOf) {
+      events += 4L * (buffers[0].length + buffers[1].length);
+    }
+    return scratchBytes + events;
   }
 
   /** Tests only: from the next run on, every core is stepped by another worker each step. */
@@ -183,6 +193,15 @@ final class StepWorkers implements AutoCloseable {
   void run(long first, int steps) {
     if (closed) {
       throw new IllegalStateException("workers closed");
+    }
+    int events = 0;
+    for (EmulatedCore core : cores) {
+      events = Math.max(events, core.eventCapacity());
+    }
+    if (eventsOf[0][0].length < events) {
+      for (int w = 0; w < workers; w++) {
+        eventsOf[w] = new int[][] {new int[events], new int[events]};
+      }
     }
     runFirst = first;
     runSteps = steps;
@@ -254,6 +273,7 @@ final class StepWorkers implements AutoCloseable {
    */
   private void stepLoop(int id) {
     final int[][] scratch = scratchOf[id];
+    final int[][] events = eventsOf[id];
     final long first = runFirst;
     final int steps = runSteps;
     final boolean rotate = rotateShares;
@@ -272,10 +292,10 @@ final class StepWorkers implements AutoCloseable {
       if (failure == null) {
         try {
           if (contend) {
-            takeOthers(own, parity, t, k, steps, scratch);
+            takeOthers(own, parity, t, k, steps, scratch, events);
           }
-          takeOwn(own, parity, t, k, steps, scratch);
-          takeOthers(own, parity, t, k, steps, scratch);
+          takeOwn(own, parity, t, k, steps, scratch, events);
+          takeOthers(own, parity, t, k, steps, scratch, events);
         } catch (Throwable e) {
           synchronized (this) {
             if (failure == null) {
@@ -296,11 +316,11 @@ final class StepWorkers implements AutoCloseable {
   }
 
   /** Steps share {@code own}'s cores from its front, one at a time, until none is left. */
-  private void takeOwn(int own, int parity, long t, int k, int steps, int[][] scratch) {
+  private void takeOwn(int own, int parity, long t, int k, int steps, int[][] scratch, int[][] events) {
     int slot = (parity * workers + own) * SPREAD;
     int[] mine = order[parity][own];
     for (long r = left.getAndAdd(slot, 1L << 32); front(r) < end(r); r = left.getAndAdd(slot, 1L << 32)) {
-      stepCore(mine[front(r)], t, k, steps, scratch);
+      stepCore(mine[front(r)], t, k, steps, scratch, events);
     }
   }
 
@@ -309,7 +329,7 @@ final class StepWorkers implements AutoCloseable {
    * up ends this worker's turn on it, so each worker moves the end below the front at most once
    * per share and step (see {@link #END_BIAS}).
    */
-  private void takeOthers(int own, int parity, long t, int k, int steps, int[][] scratch) {
+  private void takeOthers(int own, int parity, long t, int k, int steps, int[][] scratch, int[][] events) {
     for (int j = 1; j < workers; j++) {
       int owner = (own + j) % workers;
       int theirs = (parity * workers + owner) * SPREAD;
@@ -318,13 +338,13 @@ final class StepWorkers implements AutoCloseable {
         if (front(r) >= end(r)) {
           break;
         }
-        stepCore(order[parity][owner][end(r) - 1], t, k, steps, scratch);
+        stepCore(order[parity][owner][end(r) - 1], t, k, steps, scratch, events);
       }
     }
   }
 
   /** Core {@code c}'s part of run step k: phase 2 of the previous step, then phase 1 of this one. */
-  private void stepCore(int c, long t, int k, int steps, int[][] scratch) {
+  private void stepCore(int c, long t, int k, int steps, int[][] scratch, int[][] events) {
     EmulatedCore core = cores[c];
     boolean delivering = k > 0;
     try {
@@ -334,6 +354,7 @@ final class StepWorkers implements AutoCloseable {
         if (size > 0) {
           core.shareScratch(scratch[Integer.numberOfTrailingZeros(size)]);
         }
+        core.shareEvents(events[0], events[1]);
         core.deliver(t - 1, k - 1, cores);
         delivering = false;
       }

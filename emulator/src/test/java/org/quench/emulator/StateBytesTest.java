@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  */
 class StateBytesTest {
   /** Counted by synapseBytes, or (scratch) once per worker below. */
-  private static final Set<String> NOT_STATE = Set.of("words", "rowPtr", "groupOfAxon", "wideWeights", "scratch");
+  private static final Set<String> NOT_STATE = Set.of("words", "rowPtr", "groupOfAxon", "wideWeights", "scratch",
+      "sortedAxon", "sortedVal");
   /** Arrays of references into source cores' arrays: the references are this core's, the targets not. */
   private static final Set<String> BORROWED_LEAVES = Set.of("inValues", "spikeBits");
 
@@ -47,6 +48,16 @@ class StateBytesTest {
             }
           }
         }
+        // The event buffers, like the scratch, are the workers' and lent to the cores.
+        Field eventsOf = StepWorkers.class.getDeclaredField("eventsOf");
+        eventsOf.setAccessible(true);
+        Map<int[], Boolean> eventBuffers = new IdentityHashMap<>();
+        for (int[][] buffers : (int[][][]) eventsOf.get(workersField.get(dev))) {
+          for (int[] b : buffers) {
+            eventBuffers.put(b, true);
+            expected += 4L * b.length;
+          }
+        }
         for (int i = 0; i < c.image().getCoresCount(); i++) {
           EmulatedCore core = dev.coreForTest(i);
           long held = arrayBytes(core);
@@ -59,6 +70,12 @@ class StateBytesTest {
             // A core only ever borrows a worker's scratch, never holds one of its own.
             assertTrue(scratches.containsKey(s), "seed " + seed + " core " + i + " holds a scratch no worker owns");
             assertTrue(s.length == core.scratchSize(), "seed " + seed + " core " + i + " scratch of the wrong size");
+          }
+          Field events = EmulatedCore.class.getDeclaredField("sortedAxon");
+          events.setAccessible(true);
+          int[] lent = (int[]) events.get(core);
+          if (lent != null) {
+            assertTrue(eventBuffers.containsKey(lent), "seed " + seed + " core " + i + " holds event buffers no worker owns");
           }
           checked++;
         }

@@ -138,6 +138,10 @@ final class EmulatedCore {
   // first axon minus its first neuron's bit).
   private int[] otherChipMask = new int[0];
   private int[] routeBase = new int[0];
+  // What the gather reads of direct route r, packed in one array, four ints from 4r: its first
+  // bitmap word (the sign bit set when its source sits on another chip), the masks of that word
+  // and the next (0 when the route ends in the first), its routeBase.
+  private int[] directRoute = new int[0];
   private int[] directRoutes;
   // Per incoming route: the group of all its axons, NO_GROUP when none has one, MIXED_GROUPS
   // when they differ (then looked up per event).
@@ -415,6 +419,13 @@ final class EmulatedCore {
         maskHi[r] = 0;
       }
     }
+    directRoute = new int[4 * directRoutes[groups]];
+    for (int r = 0; r < directRoutes[groups]; r++) {
+      directRoute[4 * r] = wordLo[r] | (otherChipMask[r] & Integer.MIN_VALUE);
+      directRoute[4 * r + 1] = maskLo[r];
+      directRoute[4 * r + 2] = maskHi[r];
+      directRoute[4 * r + 3] = routeBase[r];
+    }
   }
 
   private static int[] permute(int[] values, int[] order) {
@@ -550,8 +561,9 @@ final class EmulatedCore {
     // The per-parity arrays of arrays (spikeIdx, spikeVal, spikeBits, spikeValue, inValues) and
     // the spike counts.
     b += 4L * 2 * (spikeValue == null ? 4 : 5) + 4L * 2;
-    // Per incoming route: 12 int arrays, and in inValues one reference per parity.
-    b += (4L * 12 + 4L * 2) * inSource.length;
+    // Per incoming route: 12 int arrays, and in inValues one reference per parity; per direct
+    // route, the gather's packed copy.
+    b += (4L * 12 + 4L * 2) * inSource.length + 4L * directRoute.length;
     // Per group: 8 int arrays (groupStart, directStart and directRoutes have one more), the graded
     // flags, the names' references.
     int groups = groupMode.length;
@@ -757,12 +769,7 @@ final class EmulatedCore {
     final int parity = (int) (t & 1);
     final int[] bits = spikeBits[parity];
     final int[][] valuesOf = inValues[parity];
-    final int[] w0s = wordLo;
-    final int[] w1s = wordHi;
-    final int[] m0s = maskLo;
-    final int[] m1s = maskHi;
-    final int[] bases = routeBase;
-    final int[] other = otherChipMask;
+    final int[] meta = directRoute;
     final int[] sa = sortedAxon;
     final int[] sv = sortedVal;
     final int[] direct = directStart;
@@ -776,8 +783,13 @@ final class EmulatedCore {
       int end = byGroup[g + 1];
       boolean graded = groupGraded[g];
       for (; r < end; r++) {
-        long x = (bits[w0s[r]] & m0s[r] & 0xFFFFFFFFL) | (long) (bits[w1s[r]] & m1s[r]) << 32;
-        int base = bases[r];
+        int at = 4 * r;
+        int first = meta[at];
+        int word = first & Integer.MAX_VALUE;
+        // A direct route's neurons lie within this word and the next (BITS_PAD words follow
+        // every core's slice, so the next one exists even after the last).
+        long x = (bits[word] & meta[at + 1] & 0xFFFFFFFFL) | (long) (bits[word + 1] & meta[at + 2]) << 32;
+        int base = meta[at + 3];
         int from = e;
         int spiked = Long.bitCount(x);
         // Four events written whatever the count (a route carries 0-3 spikes nearly always), so
@@ -795,7 +807,7 @@ final class EmulatedCore {
           }
         }
         e += spiked;
-        inter += spiked & other[r];
+        inter += spiked & (first >> 31);
         if (graded) {
           // The same outcome for every route of the group, so the branch is well predicted.
           placeValues(valuesOf[r], inAxon[r] - inFirst[r], sa, sv, from, e);

@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * Each worker has a share of the cores (dealt once, balancing estimated work) and takes its own
  * cores one at a time from the front of its share; when its share is done it takes whatever is
  * left of the other shares from their backs (each share's front and end packed in one atomic
- * long, so a core is taken once), then all meet at a barrier. A failure stops the run at that
+ * long, so a core is taken once), then all meet at a barrier; every other step the shares are
+ * walked in reverse (see {@link #order}). A failure stops the run at that
  * step; {@link #run} throws the first one, naming the core and the step. A core's step is its
  * phase 2 of the previous step (delivering spikes into its delay line, pulling from any core's
  * spike bitmap) fused with its phase 1 (the neuron update; see {@link #stepLoop}). A core's step reads

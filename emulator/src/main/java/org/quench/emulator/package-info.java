@@ -91,6 +91,13 @@
  *       core sized for every spike its routes could carry (about 80 of 1,540 cells used a step):
  *       the lines a step fills stay in the worker's cache, and the bench's neuron state fell from
  *       15.2 to 12.0 MiB. 0.973 on two threads, 0.960 on one.
+ *   <li>What the gather reads of a direct route (first bitmap word, with the other-chip flag in
+ *       its sign bit; two masks; the axon base) packed in one array, four ints a route, instead
+ *       of six arrays of one int each, and the second word always the next one: 0.939 on two
+ *       threads, 0.928 on one. Per-route work, not per-core lines, is what this paid for: the
+ *       same packing of the per-group arrays (mode, exponent, payload flag, route and event
+ *       bounds: five arrays, a line each per core and step, in one table) measured 0.976 on two
+ *       threads and 1.014 on one, and was not kept.
  * </ul>
  * Tried and not kept:
  * <ul>

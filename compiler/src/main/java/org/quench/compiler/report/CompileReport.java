@@ -1040,27 +1040,6 @@ public final class CompileReport {
       return this;
     }
 
-    /**
-     * Replaces the first warning that starts with {@code prefix} by {@code text} (a later pass
-     * changed what it states), in place; null text removes it; no such warning: text is added.
-     */
-    public Builder replaceWarning(String prefix, String text) {
-      for (int i = 0; i < warnings.size(); i++) {
-        if (warnings.get(i).startsWith(prefix)) {
-          if (text == null) {
-            warnings.remove(i);
-          } else {
-            warnings.set(i, text);
-          }
-          return this;
-        }
-      }
-      if (text != null) {
-        warnings.add(text);
-      }
-      return this;
-    }
-
     public CompileReport build() {
       return new CompileReport(this);
     }

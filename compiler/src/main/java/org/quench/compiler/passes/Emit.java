@@ -209,7 +209,8 @@ public final class Emit {
     return e;
   }
 
-  private static org.quench.hal.proto.SignMode sign(SignMode m) {
+  /** The image's sign mode for the IR's. */
+  static org.quench.hal.proto.SignMode sign(SignMode m) {
     return switch (m) {
       case MIXED -> org.quench.hal.proto.SignMode.MIXED;
       case EXCITATORY -> org.quench.hal.proto.SignMode.EXCITATORY;

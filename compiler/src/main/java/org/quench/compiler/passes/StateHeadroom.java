@@ -77,11 +77,7 @@ public final class StateHeadroom {
     int[] touchedList = new int[n];
     for (Projection p : incoming) {
       boolean conv = p.format().kind() == ConnectionKind.CONV;
-      org.quench.hal.proto.SignMode mode = switch (p.format().signMode()) {
-        case MIXED -> org.quench.hal.proto.SignMode.MIXED;
-        case EXCITATORY -> org.quench.hal.proto.SignMode.EXCITATORY;
-        case INHIBITORY -> org.quench.hal.proto.SignMode.INHIBITORY;
-      };
+      org.quench.hal.proto.SignMode mode = Emit.sign(p.format().signMode());
       // Payloads: a binary group counts every spike (even a -1) as 1; a graded one multiplies by
       // the payload, from the host's signed range or a neuron's +-1.
       long hi = 1;

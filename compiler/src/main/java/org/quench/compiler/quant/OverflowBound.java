@@ -98,12 +98,12 @@ public final class OverflowBound {
     }
 
     /** Per neuron, the largest positive activation one step delivers (chip activation units). */
-    public double[] positive() {
+    double[] positive() {
       return pos.clone();
     }
 
     /** Per neuron, the largest negative activation one step delivers, as a magnitude. */
-    public double[] negative() {
+    double[] negative() {
       return neg.clone();
     }
 

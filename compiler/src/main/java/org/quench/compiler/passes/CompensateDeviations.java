@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.IntUnaryOperator;
@@ -22,8 +23,11 @@ import org.quench.hal.proto.AxonGroup;
 import org.quench.hal.proto.ChipImage;
 import org.quench.hal.proto.ConnectionKind;
 import org.quench.hal.proto.Core;
+import org.quench.hal.proto.CoreAddress;
 import org.quench.hal.proto.DecayProfile;
+import org.quench.hal.proto.NeuronRange;
 import org.quench.hal.proto.SignMode;
+import org.quench.hal.proto.Symbol;
 import org.quench.hal.proto.ThresholdProfile;
 
 /**
@@ -72,11 +76,23 @@ public final class CompensateDeviations {
 
   /**
    * Neurons whose physical threshold is so weak that even the top of the threshold mantissa
-   * realizes less than their nominal threshold, and the largest relative error left among them.
+   * realizes less than their nominal threshold, the largest relative error left among them and
+   * where that neuron sits (its core and its index there).
    */
   private static final class TopOfMantissa {
     int neurons;
-    double worst;
+    double worst = -1;
+    CoreAddress worstCore;
+    int worstNeuron;
+
+    void add(double error, CoreAddress core, int neuron) {
+      neurons++;
+      if (error > worst) {
+        worst = error;
+        worstCore = core;
+        worstNeuron = neuron;
+      }
+    }
   }
 
   /** Errors collected per parameter. */
@@ -150,12 +166,32 @@ public final class CompensateDeviations {
       // Quantize's scale may put a population's largest thresholds near the top of the mantissa
       // (docs/variability.md, "Compensation"): a physical threshold weaker than the room left
       // above them cannot be compensated fully.
-      warnings.add(String.format(java.util.Locale.ROOT, "compensation for %s: %d neuron(s) sit on"
+      warnings.add(String.format(Locale.ROOT, "compensation for %s: %d neuron(s) sit on"
           + " physical thresholds too weak for the threshold mantissa: even its top (%d) realizes less"
-          + " than their nominal threshold, so they fire early (worst residual threshold error %s)",
-          name, top.neurons, ParameterDeviation.vthMax(spec), CompileReport.percent(top.worst)));
+          + " than their nominal threshold, so they fire early (worst residual threshold error %s, %s)",
+          name, top.neurons, ParameterDeviation.vthMax(spec), CompileReport.percent(top.worst),
+          neuronAt(image, top.worstCore, top.worstNeuron)));
     }
     return new Outcome(out.build(), report, rows, List.copyOf(warnings));
+  }
+
+  /**
+   * Neuron {@code neuron} of core {@code core} as a user knows it: "population 'p' neuron 37 on
+   * core (0,2)" through the image's symbol table, or "neuron 5 of core (0,2)" where no symbol
+   * names it.
+   */
+  static String neuronAt(ChipImage image, CoreAddress core, int neuron) {
+    String where = "core (" + core.getChip() + "," + core.getCore() + ")";
+    for (Symbol s : image.getSymbolsList()) {
+      for (NeuronRange r : s.getRangesList()) {
+        if (r.getCore().equals(core) && neuron >= r.getNeuronFirst()
+            && neuron < r.getNeuronFirst() + r.getCount()) {
+          return "population '" + s.getPopulation() + "' neuron " + (r.getOffset() + neuron - r.getNeuronFirst())
+              + " on " + where;
+        }
+      }
+    }
+    return "neuron " + neuron + " of " + where;
   }
 
   /** The x in lo..hi whose realization is closest to {@code target}, searched near {@code guess}. */
@@ -318,8 +354,7 @@ public final class CompensateDeviations {
         if (nominal > 0 && nominal < ParameterDeviation.vthMax(spec)
             && ParameterDeviation.threshold(spec, ParameterDeviation.vthMax(spec), g) < nominal) {
           limit(limits, THRESHOLDS_AT_TOP);
-          top.neurons++;
-          top.worst = Math.max(top.worst, Math.abs(after - nominal) / (double) nominal);
+          top.add(Math.abs(after - nominal) / (double) nominal, c.getAddress(), i);
         }
       }
     }

@@ -102,7 +102,8 @@ class CompensationAtTheTopOfTheMantissaTest {
           assertTrue(realized < want, where);
           assertTrue(warning != null, where + ": no warning in " + r.report().warnings());
           assertTrue(warning.contains(" 1 neuron(s) "), warning);
-          assertTrue(warning.contains("worst residual threshold error " + CompileReport.percent(error)), where + ": " + warning);
+          assertTrue(warning.contains("worst residual threshold error " + CompileReport.percent(error)
+              + ", population 'p' neuron " + weak + " on core (0,0))"), where + ": " + warning);
           assertEquals(1L, r.report().compensation().limits().get(CompensateDeviations.THRESHOLDS_AT_TOP));
           warned++;
         } else {

@@ -31,7 +31,9 @@ import org.quench.hal.proto.ChipImage;
  * The pass pipeline: network passes in order (each Network to Network), then partition (followed
  * by the cores a weight target buys, {@link WeightTargetCores}, the decay and threshold rows fitted
  * again to each final core's neurons, {@link ProfileBudget#fitFinalCores}, and a weight exponent per
- * destination core, {@link CoreWeightExponents}), place and emit. {@link #standard()} is the pipeline for networks that are already fixed point (netx);
+ * destination core, {@link CoreWeightExponents}; then the worst-case state headroom of those final
+ * weights, {@link StateHeadroom}), place and emit. {@link #standard()} is the pipeline for networks
+ * that are already fixed point (netx);
  * later passes (discretize, quantize, profile clustering) are added with {@link Builder#pass}.
  * Deterministic: the same network, spec and options give the same image bytes.
  */

@@ -29,9 +29,9 @@ import java.util.function.Consumer;
  */
 final class TreeRemoval {
   /**
-   * Directories deeper than this below the root are left to the temp cleaner: each level of the
-   * descent holds one open directory and one stack frame, and a child process may leave a tree of
-   * any depth.
+   * Directories this many levels below the root (the root is level 0) or deeper are not opened:
+   * left to the temp cleaner unless empty. Each level of the descent holds one open directory and
+   * one stack frame, and a child process may leave a tree of any depth.
    */
   static final int MAX_DEPTH = 256;
 

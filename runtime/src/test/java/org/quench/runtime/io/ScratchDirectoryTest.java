@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -90,7 +91,7 @@ class ScratchDirectoryTest {
         assertEquals(0, p.waitFor(), new String(p.getInputStream().readAllBytes()));
         if (secure) {
           scratch.close();
-          assertFalse(Files.exists(scratch.path(), java.nio.file.LinkOption.NOFOLLOW_LINKS), "all of it");
+          assertFalse(Files.exists(scratch.path(), LinkOption.NOFOLLOW_LINKS), "all of it");
         } else {
           TreeRemoval.walk(scratch.path());
           assertFalse(Files.exists(scratch.path().resolve("top.txt")), "a file beside the branch");

@@ -99,6 +99,14 @@
  *       bounds: five arrays, a line each per core and step, in one table) measured 0.976 on two
  *       threads and 1.014 on one, and was not kept.
  * </ul>
+ * After these (JFR again, same command, 103.3M neuron updates/s, 1,720 us of process CPU a
+ * step): the neuron update 27%, {@code touchRows} 23%, summing 20%, the FLOOR sweep 9% and
+ * gathering 8% (from 13%); the barrier 1.6%. All the changes together against the build
+ * before them (JarAB, 40 windows of 300 steps, two threads): 0.914 and 0.978, in a quiet and a
+ * busier stretch; each change's own ratio above carries the noise of its run, so their product
+ * overstates the sum. What is left is the update's arithmetic, the rows' memory latency and the
+ * summing loop, each close to what scalar code does here; the next step needs fewer bytes per
+ * synapse row fetched or SIMD in the update, not more reordering.
  * Tried and not kept:
  * <ul>
  *   <li>Every core's synapse rows in one array, ordered by source neuron, so that the rows one

@@ -103,7 +103,7 @@
  * step): the neuron update 27%, {@code touchRows} 23%, summing 20%, the FLOOR sweep 9% and
  * gathering 8% (from 13%); the barrier 1.6%. All the changes together against the build
  * before them (JarAB, 40 windows of 300 steps, two threads): 0.914 and 0.978, in a quiet and a
- * busier stretch; each change's own ratio above carries the noise of its run, so their product
+ * busier stretch, and 0.952 on one thread; each change's own ratio above carries the noise of its run, so their product
  * overstates the sum. What is left is the update's arithmetic, the rows' memory latency and the
  * summing loop, each close to what scalar code does here; the next step needs fewer bytes per
  * synapse row fetched or SIMD in the update, not more reordering.
@@ -111,10 +111,13 @@
  * <ul>
  *   <li>Every core's synapse rows in one array, ordered by source neuron, so that the rows one
  *       spike reaches in its (about four) destination cores lie side by side and share cache
- *       lines: 1.090 on two threads. A core's rows no longer lie in one small region, and the
- *       lines another destination would share were rarely still cached when it came to them.
+ *       lines: 1.090 on two threads. Most likely a core's rows no longer lying in one small
+ *       region cost more than the shared lines saved, which another destination seldom found
+ *       still cached when it came to them.
  *   <li>The plain update reading each neuron's decay factors and threshold from a per-core table
  *       of its distinct pairs through a 2-byte index (2 bytes a neuron instead of 8): 1.029.
+ *   <li>The plain update's per-neuron arrays (u, v, decay factors, threshold, bias) interleaved
+ *       in one array, five ints a neuron, so the update streams one array: 1.044.
  *   <li>{@code touchRows} reading all the events' row bounds first, then the rows, so that no
  *       row fetch waits for its bounds: 1.003. The fetches are bound by the misses the processor
  *       can keep in flight, not by the chain before each.

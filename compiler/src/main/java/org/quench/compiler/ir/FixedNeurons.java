@@ -127,6 +127,21 @@ public final class FixedNeurons implements NeuronDynamics {
     return biasMant.clone();
   }
 
+  /** A copy of every neuron's current decay. */
+  public int[] du() {
+    return du.clone();
+  }
+
+  /** A copy of every neuron's voltage decay. */
+  public int[] dv() {
+    return dv.clone();
+  }
+
+  /** A copy of every neuron's threshold mantissa. */
+  public int[] vth() {
+    return vth.clone();
+  }
+
   /** A builder pre-filled with this population's values (for passes that change a few). */
   public Builder toBuilder() {
     Builder b = new Builder(size());

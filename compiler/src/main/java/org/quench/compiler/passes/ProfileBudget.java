@@ -276,15 +276,9 @@ public final class ProfileBudget implements NetworkPass {
       }
       Population pop = pops.get(p);
       FixedNeurons f = pop.fixed();
-      int n = f.size();
-      int[] oldDu = new int[n];
-      int[] oldDv = new int[n];
-      int[] oldVth = new int[n];
-      for (int i = 0; i < n; i++) {
-        oldDu[i] = f.du(i);
-        oldDv[i] = f.dv(i);
-        oldVth[i] = f.vth(i);
-      }
+      int[] oldDu = f.du();
+      int[] oldDv = f.dv();
+      int[] oldVth = f.vth();
       int[] du = oldDu.clone();
       int[] dv = oldDv.clone();
       int[] vth = oldVth.clone();

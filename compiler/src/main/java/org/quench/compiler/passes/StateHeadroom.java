@@ -113,17 +113,13 @@ public final class StateHeadroom {
         }
       }
     }
-    int[] du = new int[n];
-    int[] dv = new int[n];
     long[] effBias = new long[n];
     long[] effVth = new long[n];
     for (int i = 0; i < n; i++) {
-      du[i] = neurons.du(i);
-      dv[i] = neurons.dv(i);
       effBias[i] = FixedPoint.effectiveBias(neurons.biasMant(i), neurons.biasExp(i));
       effVth[i] = (long) neurons.vth(i) << spec.thresholdShift();
     }
-    return drive.bound(du, dv, effBias, effVth, 0, spec);
+    return drive.bound(neurons.du(), neurons.dv(), effBias, effVth, 0, spec);
   }
 
   /** A projection's synapse ids grouped by delay (ascending), each group in synapse order. */
